@@ -1,0 +1,119 @@
+"""The application factory."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from flask import Flask, g, request
+from flask_login import current_user
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from . import access, config, database
+from .extensions import bootstrap, csrf, db, limiter, login_manager, migrate
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+READ_METHODS = {"GET", "HEAD", "OPTIONS"}
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    """Build the app: defaults, then `CRM_SANDBOX_*` environment variables, then `test_config`."""
+    instance_path = os.environ.get(config.ENV_PREFIX + "INSTANCE_PATH")
+    app = Flask(
+        __name__,
+        instance_path=str(Path(instance_path).resolve()) if instance_path else None,
+        instance_relative_config=True,
+        template_folder=str(PROJECT_ROOT / "templates"),
+    )
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+
+    app.config.from_mapping(config.defaults(app.instance_path))
+    app.config.update(config.from_environment(os.environ))
+    if test_config:
+        app.config.update(test_config)
+    if not app.config.get("SECRET_KEY"):
+        if app.config.get("TESTING"):
+            app.config["SECRET_KEY"] = "testing-only-secret-key"  # noqa: S105 - tests only
+        else:
+            app.config["SECRET_KEY"] = config.instance_secret_key(app.instance_path)
+    if app.config["TRUSTED_PROXIES"]:
+        n = app.config["TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
+
+    _init_extensions(app)
+    _register_blueprints(app)
+    _register_request_hooks(app)
+    from .web.errors import register_error_handlers
+
+    register_error_handlers(app)
+    from .cli import register_commands
+
+    register_commands(app)
+    return app
+
+
+def _init_extensions(app: Flask) -> None:
+    db.init_app(app)
+    with app.app_context():
+        database.configure_engine(db.engine)
+    migrate.init_app(app, db, directory=str(MIGRATIONS_DIR), render_as_batch=True)
+    csrf.init_app(app)
+    bootstrap.init_app(app)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "Please sign in to open that page."
+    login_manager.login_message_category = "info"
+    login_manager.session_protection = "basic"
+
+    from .services import accounts
+
+    @login_manager.user_loader
+    def load_user(token: str):
+        user, stale = accounts.load_session_user(token)
+        if user is not None and stale:
+            # Record activity in a short write transaction of its own, so a read-only request
+            # never has to upgrade its read transaction to a write.
+            db.session.rollback()
+            with database.write_transactions():
+                accounts.touch_session(token)
+                db.session.commit()
+            user, _ = accounts.load_session_user(token)
+        return user
+
+
+def _register_blueprints(app: Flask) -> None:
+    from .web.admin import bp as admin_bp
+    from .web.assessor import bp as assessor_bp
+    from .web.auth import bp as auth_bp
+    from .web.learner import bp as learner_bp
+    from .web.main import bp as main_bp
+    from .web.tutor import bp as tutor_bp
+
+    app.register_blueprint(main_bp)
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(learner_bp, url_prefix="/learner")
+    app.register_blueprint(tutor_bp, url_prefix="/tutor")
+    app.register_blueprint(assessor_bp, url_prefix="/assessor")
+    app.register_blueprint(admin_bp, url_prefix="/admin")
+
+
+def _register_request_hooks(app: Flask) -> None:
+    @app.before_request
+    def _transaction_mode():
+        g._tx_token = database.set_read_only_transactions(request.method in READ_METHODS)
+
+    app.before_request(access.enforce)
+
+    @app.after_request
+    def _no_store_when_signed_in(response):
+        if current_user and current_user.is_authenticated:
+            response.headers["Cache-Control"] = "no-store"
+        return response
+
+    @app.teardown_request
+    def _reset_transaction_mode(_exc):
+        token = g.pop("_tx_token", None)
+        if token is not None:
+            database.reset_transaction_mode(token)

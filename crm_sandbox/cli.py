@@ -1,0 +1,170 @@
+"""The `crm-sandbox` command line, through Flask's click integration."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+from flask import Flask, current_app
+from flask.cli import FlaskGroup, with_appcontext
+from flask_migrate import upgrade as migrate_upgrade
+
+from .extensions import db
+from .models import Role
+from .services import accounts, demo, user_import
+from .services.errors import ServiceError
+
+
+def _fail(message: str) -> None:
+    click.secho(message, fg="red", err=True)
+    sys.exit(1)
+
+
+def upgrade_database() -> None:
+    """Bring the database schema up to the latest migration."""
+    migrate_upgrade(directory=current_app.extensions["migrate"].directory)
+
+
+@click.command("init")
+@click.option("--admin-email", help="Email of the first admin (asked for if not given).")
+@click.option("--admin-name", default="Administrator", show_default=True)
+@click.option("--admin-password", help="Password of the first admin (asked for if not given).")
+@with_appcontext
+def init_command(admin_email, admin_name, admin_password):
+    """Create or upgrade the database and create the first admin."""
+    upgrade_database()
+    click.echo("Database is up to date.")
+    if demo.has_admin():
+        click.echo("An admin account exists already; nothing else to do.")
+        return
+    admin_email = admin_email or click.prompt("Email of the first admin")
+    admin_password = admin_password or click.prompt(
+        "Password (at least 8 characters)", hide_input=True, confirmation_prompt=True
+    )
+    try:
+        user = accounts.create_user(
+            name=admin_name, email=admin_email, role=Role.ADMIN, password=admin_password
+        )
+    except ServiceError as exc:
+        db.session.rollback()
+        _fail(f"Could not create the admin: {exc.message}")
+    db.session.commit()
+    click.echo(f"Created admin {user.email}.")
+
+
+@click.group("users")
+def users_group():
+    """Create and import user accounts."""
+
+
+@users_group.command("create")
+@click.option("--name", required=True)
+@click.option("--email", required=True)
+@click.option("--role", required=True, type=click.Choice([r.value for r in Role]))
+@click.option("--password", help="Asked for if not given; --generate-password makes one.")
+@click.option("--generate-password", is_flag=True, help="Make a random password and print it.")
+@with_appcontext
+def users_create(name, email, role, password, generate_password):
+    """Create one user account."""
+    if generate_password:
+        password = accounts.generate_password()
+    elif not password:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    try:
+        user = accounts.create_user(name=name, email=email, role=role, password=password)
+    except ServiceError as exc:
+        db.session.rollback()
+        _fail(f"Not created: {exc.message}")
+    db.session.commit()
+    click.echo(f"Created {user.role} {user.name} <{user.email}>.")
+    if generate_password:
+        click.echo(f"Password: {password}")
+
+
+@users_group.command("import")
+@click.argument("csv_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "--tutor", "tutor_email", help="Tutor who owns groups the file does not give a tutor."
+)
+@with_appcontext
+def users_import(csv_file: Path, tutor_email: str | None):
+    """Import users from a CSV file with the columns name,email,role,group.
+
+    If any row is bad, nothing is imported and every bad row is listed with its line number.
+    """
+    default_tutor = None
+    if tutor_email:
+        default_tutor = accounts.find_user_by_email(tutor_email)
+        if default_tutor is None or default_tutor.role_enum != Role.TUTOR:
+            _fail(f"--tutor: no tutor account with the email {tutor_email}.")
+    if csv_file.stat().st_size > user_import.MAX_FILE_BYTES:
+        _fail(f"{csv_file}: the file is larger than {user_import.MAX_FILE_BYTES // 1024} KiB.")
+    result = user_import.import_users(csv_file.read_bytes(), default_tutor=default_tutor)
+    if not result.ok:
+        db.session.rollback()
+        for problem in result.problems:
+            click.secho(f"{csv_file}: {problem}", fg="red", err=True)
+        _fail(f"Nothing was imported: {len(result.problems)} problem(s) to fix first.")
+    db.session.commit()
+    for user, password in result.created:
+        click.echo(f"{user.role:9} {user.email:40} password: {password}")
+    if result.groups_created:
+        click.echo("Groups created: " + ", ".join(result.groups_created))
+    click.echo(f"Imported {len(result.created)} user(s). Give each their password privately.")
+
+
+@click.command("demo")
+@click.option("--port", default=5000, show_default=True, type=click.IntRange(1, 65535))
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--no-serve", is_flag=True, help="Set up the demo and stop without serving.")
+@with_appcontext
+def demo_command(port: int, host: str, no_serve: bool):
+    """Set up the demo cohort (reusing what is there) and serve the app."""
+    upgrade_database()
+    cohort = demo.ensure_demo_cohort()
+    db.session.commit()
+    click.echo("Demo cohort (sign in with these):")
+    for row in cohort:
+        click.echo(f"  {row.role:9} {row.email:38} password: {row.password}")
+    if no_serve:
+        return
+    from werkzeug.serving import run_simple
+
+    click.echo(f"Serving the demo on http://{host}:{port}/  (press Ctrl+C to stop)")
+    app: Flask = current_app._get_current_object()
+    run_simple(host, port, app, threaded=True, use_reloader=False, use_debugger=False)
+
+
+@click.command("check-deploy")
+@with_appcontext
+def check_deploy_command():
+    """Say whether this configuration is safe to serve to real users (exit 1 if not)."""
+    from .config import deploy_problems
+
+    problems = deploy_problems(current_app.config)
+    if problems:
+        for p in problems:
+            click.secho(f"- {p}", fg="red", err=True)
+        _fail("Not ready for production.")
+    click.echo("Configuration is ready for production.")
+
+
+def register_commands(app: Flask) -> None:
+    """Attach every command to the app's CLI group."""
+    for command in (init_command, users_group, demo_command, check_deploy_command):
+        app.cli.add_command(command)
+
+
+def _create_app_for_cli() -> Flask:
+    from .app import create_app
+
+    return create_app()
+
+
+main = FlaskGroup(
+    create_app=_create_app_for_cli,
+    add_version_option=False,
+    load_dotenv=False,
+    help="CRM Sandbox: set up, manage users, run the demo. Run a command with --help for more.",
+)

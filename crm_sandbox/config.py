@@ -1,0 +1,132 @@
+"""Settings: defaults, then `CRM_SANDBOX_*` environment variables, then the test config.
+
+A production start is checked like Django's `check --deploy`: it refuses to run with debug on,
+or without secure cookies.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from datetime import timedelta
+from pathlib import Path
+
+ENV_PREFIX = "CRM_SANDBOX_"
+
+# Werkzeug's default scrypt cost (N=2^15) is below OWASP's minimum; N=2^16, r=8, p=1 meets it.
+PASSWORD_HASH_METHOD = "scrypt:65536:8:1"  # noqa: S105 - a method name, not a password
+PASSWORD_MIN_LENGTH = 8
+PASSWORD_MAX_LENGTH = 128
+
+# Settings that may come from the environment, with how to read them.
+_BOOL = {
+    "1": True,
+    "true": True,
+    "yes": True,
+    "on": True,
+    "0": False,
+    "false": False,
+    "no": False,
+    "off": False,
+    "": False,
+}
+
+
+def _as_bool(value: str) -> bool:
+    try:
+        return _BOOL[value.strip().lower()]
+    except KeyError:
+        raise ValueError(f"expected a yes/no value, got {value!r}") from None
+
+
+ENV_SETTINGS: dict[str, tuple[str, object]] = {
+    # name after the prefix: (Flask config key, parser)
+    "DATABASE_URL": ("SQLALCHEMY_DATABASE_URI", str),
+    "SECRET_KEY": ("SECRET_KEY", str),
+    "DEBUG": ("DEBUG", _as_bool),
+    "SECURE_COOKIES": ("SESSION_COOKIE_SECURE", _as_bool),
+    "RATELIMIT_STORAGE_URI": ("RATELIMIT_STORAGE_URI", str),
+    "LOGIN_RATE_LIMIT_ADDRESS": ("LOGIN_RATE_LIMIT_ADDRESS", str),
+    "LOGIN_RATE_LIMIT_ACCOUNT": ("LOGIN_RATE_LIMIT_ACCOUNT", str),
+    "SESSION_IDLE_MINUTES": ("SESSION_IDLE_MINUTES", int),
+    "SESSION_MAX_HOURS": ("SESSION_MAX_HOURS", int),
+    "TRUSTED_PROXIES": ("TRUSTED_PROXIES", int),
+}
+
+
+def defaults(instance_path: str) -> dict:
+    """The settings a fresh install runs with before the environment is read."""
+    db_file = Path(instance_path) / "crm_sandbox.sqlite3"
+    return {
+        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{db_file}",
+        "SQLALCHEMY_ENGINE_OPTIONS": {},
+        "PASSWORD_HASH_METHOD": PASSWORD_HASH_METHOD,
+        "RATELIMIT_STORAGE_URI": "memory://",
+        "RATELIMIT_HEADERS_ENABLED": True,
+        # Per address and per account: a classroom shares one address, so the address limit is
+        # wider; the account limit is what stops guessing one learner's password.
+        "LOGIN_RATE_LIMIT_ADDRESS": "60 per minute",
+        "LOGIN_RATE_LIMIT_ACCOUNT": "5 per minute",
+        "SESSION_IDLE_MINUTES": 60,
+        "SESSION_MAX_HOURS": 12,
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": False,
+        "SESSION_COOKIE_NAME": "crm_sandbox_session",
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "PERMANENT_SESSION_LIFETIME": timedelta(hours=12),
+        "BOOTSTRAP_SERVE_LOCAL": True,
+        "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
+        "WTF_CSRF_TIME_LIMIT": None,
+        "TRUSTED_PROXIES": 0,
+    }
+
+
+def from_environment(environ: os._Environ | dict) -> dict:
+    """Read every `CRM_SANDBOX_*` setting that is set; a bad value raises a clear error."""
+    found = {}
+    for name, (key, parse) in ENV_SETTINGS.items():
+        raw = environ.get(ENV_PREFIX + name)
+        if raw is None:
+            continue
+        try:
+            found[key] = parse(raw)
+        except ValueError as exc:
+            raise RuntimeError(f"{ENV_PREFIX}{name}: {exc}") from None
+    if "SESSION_COOKIE_SECURE" in found:
+        found["REMEMBER_COOKIE_SECURE"] = found["SESSION_COOKIE_SECURE"]
+    return found
+
+
+def instance_secret_key(instance_path: str) -> str:
+    """The secret key kept in the instance folder, generated once on first start."""
+    path = Path(instance_path) / "secret_key"
+    if path.exists():
+        key = path.read_text().strip()
+        if key:
+            return key
+    path.parent.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_hex(32)
+    # Create with owner-only permissions; never overwrite a key another process just wrote.
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return path.read_text().strip()
+    with os.fdopen(fd, "w") as fh:
+        fh.write(key)
+    return key
+
+
+def deploy_problems(config) -> list[str]:
+    """What makes this configuration unsafe to serve to real users (empty when it is fine)."""
+    problems = []
+    if config.get("DEBUG"):
+        problems.append(f"debug is on: set {ENV_PREFIX}DEBUG=0")
+    if not config.get("SESSION_COOKIE_SECURE"):
+        problems.append(
+            f"cookies are not marked Secure: serve over HTTPS and set {ENV_PREFIX}SECURE_COOKIES=1"
+        )
+    if config.get("TESTING"):
+        problems.append("testing mode is on")
+    return problems

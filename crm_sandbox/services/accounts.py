@@ -1,0 +1,199 @@
+"""Accounts: creating users, checking passwords, and the server-side sessions behind sign-in."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import timedelta
+
+from email_validator import EmailNotValidError, validate_email
+from flask import current_app, has_app_context
+from sqlalchemy import func, select, update
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from ..config import PASSWORD_HASH_METHOD, PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH
+from ..models import Role, User, UserSession, db
+from ..models.base import utcnow
+from .errors import ServiceError
+
+NAME_MAX_LENGTH = 120
+# A session's last-seen time is written at most this often (it feeds the idle timeout only).
+TOUCH_INTERVAL = timedelta(minutes=1)
+
+# Checked against when the email is unknown, so an unknown user costs as much time as a wrong
+# password and the two cannot be told apart by timing.
+_DUMMY_HASH: dict[str, str] = {}
+
+
+def _hash_method() -> str:
+    if has_app_context():
+        return current_app.config.get("PASSWORD_HASH_METHOD", PASSWORD_HASH_METHOD)
+    return PASSWORD_HASH_METHOD
+
+
+def hash_password(password: str) -> str:
+    """Hash a password with scrypt at the configured cost."""
+    return generate_password_hash(password, method=_hash_method())
+
+
+def normalise_email(email: str) -> str:
+    """Validate an email address's form and return it lower-cased; raise ServiceError if bad."""
+    email = (email or "").strip()
+    if not email:
+        raise ServiceError("Enter an email address.", field="email")
+    if len(email) > 254:
+        raise ServiceError("An email address can be at most 254 characters.", field="email")
+    try:
+        valid = validate_email(email, check_deliverability=False)
+    except EmailNotValidError as exc:
+        raise ServiceError(
+            f"{email!r} is not a valid email address: {exc}", field="email"
+        ) from None
+    return valid.normalized.lower()
+
+
+def check_name(name: str) -> str:
+    """A person's display name, trimmed; raise ServiceError when empty or too long."""
+    name = (name or "").strip()
+    if not name:
+        raise ServiceError("Enter a name.", field="name")
+    if len(name) > NAME_MAX_LENGTH:
+        raise ServiceError(f"A name can be at most {NAME_MAX_LENGTH} characters.", field="name")
+    return name
+
+
+def check_password(password: str) -> str:
+    """Refuse a password that is too short or absurdly long (length is the rule, not symbols)."""
+    if len(password or "") < PASSWORD_MIN_LENGTH:
+        raise ServiceError(
+            f"A password needs at least {PASSWORD_MIN_LENGTH} characters.", field="password"
+        )
+    if len(password) > PASSWORD_MAX_LENGTH:
+        raise ServiceError(
+            f"A password can be at most {PASSWORD_MAX_LENGTH} characters.", field="password"
+        )
+    return password
+
+
+def parse_role(role: str) -> Role:
+    """The Role named by `role` (case-insensitive); raise ServiceError for an unknown one."""
+    try:
+        return Role((role or "").strip().lower())
+    except ValueError:
+        known = ", ".join(r.value for r in Role)
+        raise ServiceError(f"unknown role {role!r} (use one of: {known})", field="role") from None
+
+
+def find_user_by_email(email: str) -> User | None:
+    """The user with this email (any case), or None."""
+    return db.session.scalar(select(User).where(func.lower(User.email) == email.strip().lower()))
+
+
+def create_user(*, name: str, email: str, role: Role | str, password: str) -> User:
+    """Create an account; refuses a bad name, email, role or password, or a taken email."""
+    user = User(
+        name=check_name(name),
+        email=normalise_email(email),
+        role=parse_role(role).value,
+        password_hash=hash_password(check_password(password)),
+    )
+    if find_user_by_email(user.email) is not None:
+        raise ServiceError(f"An account with the email {user.email} already exists.", "email")
+    db.session.add(user)
+    db.session.flush()
+    return user
+
+
+def generate_password() -> str:
+    """A random password a person can type: four groups of four letters and digits."""
+    alphabet = "abcdefghjkmnpqrstuvwxyz23456789"
+    return "-".join("".join(secrets.choice(alphabet) for _ in range(4)) for _ in range(4))
+
+
+def authenticate(email: str, password: str) -> User | None:
+    """The active user with this email and password, or None (one answer for every failure)."""
+    user = find_user_by_email(email or "") if email else None
+    if user is None:
+        method = _hash_method()
+        if method not in _DUMMY_HASH:
+            _DUMMY_HASH[method] = generate_password_hash(secrets.token_hex(8), method=method)
+        check_password_hash(_DUMMY_HASH[method], password or "")
+        return None
+    if not check_password_hash(user.password_hash, password or ""):
+        return None
+    if not user.is_active:
+        return None
+    return user
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def start_session(user: User, user_agent: str = "") -> str:
+    """Open a server-side session for a signed-in user and return its token for the cookie."""
+    token = secrets.token_urlsafe(32)
+    db.session.add(
+        UserSession(token_hash=_token_hash(token), user_id=user.id, user_agent=user_agent[:255])
+    )
+    db.session.flush()
+    user.current_session_token = token
+    return token
+
+
+def load_session_user(token: str) -> tuple[User | None, bool]:
+    """The user behind a live session token (None when unknown, revoked or expired), and
+    whether the session's last-seen time is old enough to be worth recording again."""
+    if not token:
+        return None, False
+    row = db.session.scalar(select(UserSession).where(UserSession.token_hash == _token_hash(token)))
+    if row is None or row.revoked_at is not None or not row.user.is_active:
+        return None, False
+    now = utcnow()
+    cfg = current_app.config
+    if now - row.created_at > timedelta(hours=cfg["SESSION_MAX_HOURS"]):
+        return None, False
+    if now - row.last_seen_at > timedelta(minutes=cfg["SESSION_IDLE_MINUTES"]):
+        return None, False
+    user = row.user
+    user.current_session_token = token
+    return user, now - row.last_seen_at > TOUCH_INTERVAL
+
+
+def touch_session(token: str) -> None:
+    """Record activity on a session (for the idle timeout)."""
+    db.session.execute(
+        update(UserSession)
+        .where(UserSession.token_hash == _token_hash(token))
+        .values(last_seen_at=utcnow())
+    )
+
+
+def end_session(token: str | None) -> None:
+    """Revoke a session so its cookie no longer signs anyone in."""
+    if not token:
+        return
+    db.session.execute(
+        update(UserSession)
+        .where(UserSession.token_hash == _token_hash(token))
+        .where(UserSession.revoked_at.is_(None))
+        .values(revoked_at=utcnow())
+    )
+
+
+def end_all_sessions(user: User) -> None:
+    """Revoke every session a user has (on disabling the account or changing the password)."""
+    db.session.execute(
+        update(UserSession)
+        .where(UserSession.user_id == user.id)
+        .where(UserSession.revoked_at.is_(None))
+        .values(revoked_at=utcnow())
+    )
+
+
+def set_active(user: User, active: bool) -> None:
+    """Enable or disable an account; disabling ends all its sessions."""
+    user.active = active
+    if not active:
+        end_all_sessions(user)
+    db.session.flush()

@@ -1,0 +1,74 @@
+from urllib.parse import urlsplit
+
+from flask import current_app, flash, redirect, render_template, request, session, url_for
+from flask_login import current_user, login_user, logout_user
+
+from ...access import public, signed_in
+from ...extensions import db, limiter
+from ...services import accounts
+from . import bp
+from .forms import LoginForm, LogoutForm
+
+BAD_SIGN_IN = "That email and password do not match an active account."
+
+
+def _account_key() -> str:
+    return "account:" + (request.form.get("email") or "").strip().lower()[:254]
+
+
+def safe_next(target: str | None) -> str | None:
+    """Only a path on this site (no scheme, no host, no protocol-relative //) may follow sign-in."""
+    if not target or not target.startswith("/") or target.startswith("//"):
+        return None
+    if "\\" in target:
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc:
+        return None
+    return target
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@public
+@limiter.limit(
+    lambda: current_app.config["LOGIN_RATE_LIMIT_ADDRESS"], methods=["POST"], scope="login-address"
+)
+@limiter.limit(
+    lambda: current_app.config["LOGIN_RATE_LIMIT_ACCOUNT"],
+    key_func=_account_key,
+    methods=["POST"],
+    scope="login-account",
+)
+def login():
+    if current_user.is_authenticated:
+        return redirect(url_for("main.home"))
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = accounts.authenticate(form.email.data, form.password.data)
+        if user is None:
+            flash(BAD_SIGN_IN, "danger")
+            return render_template("auth/login.html", form=form), 200
+        # A new session at sign-in: nothing from before sign-in carries over.
+        next_url = safe_next(request.args.get("next"))
+        session.clear()
+        accounts.start_session(user, request.user_agent.string or "")
+        db.session.commit()
+        login_user(user)
+        flash(f"Signed in as {user.name}.", "success")
+        return redirect(next_url or url_for("main.home"))
+    return render_template("auth/login.html", form=form)
+
+
+@bp.route("/logout", methods=["POST"])
+@signed_in
+def logout():
+    form = LogoutForm()
+    if not form.validate_on_submit():
+        flash("Sign-out needs the button on the page.", "warning")
+        return redirect(url_for("main.home"))
+    accounts.end_session(current_user.get_id())
+    db.session.commit()
+    logout_user()
+    session.clear()
+    flash("You have signed out.", "info")
+    return redirect(url_for("auth.login"))

@@ -1,0 +1,48 @@
+"""Error pages: a plain explanation, never a traceback."""
+
+from flask import Flask, render_template
+from flask_wtf.csrf import CSRFError
+
+from ..extensions import db
+
+MESSAGES = {
+    400: ("Bad request", "The request could not be understood. Go back and try again."),
+    403: ("Not allowed", "Your account does not have access to this page."),
+    404: ("Not found", "There is nothing here, or it is not yours to see."),
+    405: ("Not allowed", "That page cannot be opened that way."),
+    413: ("Too large", "What you sent is larger than this site accepts."),
+    429: (
+        "Too many attempts",
+        "There have been too many attempts in a short time. Wait a minute and try again.",
+    ),
+    500: (
+        "Something went wrong",
+        "The page could not be shown. Nothing you had already saved is lost. "
+        "Try again, and tell your tutor or IT team if it happens again.",
+    ),
+}
+
+
+def _page(code: int, message: str | None = None):
+    title, text = MESSAGES[code]
+    return render_template("errors/error.html", code=code, title=title, text=message or text), code
+
+
+def register_error_handlers(app: Flask) -> None:
+    for code in MESSAGES:
+        if code in (500,):
+            continue
+        app.register_error_handler(code, lambda exc, code=code: _page(code))
+
+    @app.errorhandler(CSRFError)
+    def _csrf(exc):
+        return _page(
+            400,
+            "This form has expired or was sent without its security token. "
+            "Reload the page and send it again.",
+        )
+
+    @app.errorhandler(500)
+    def _server_error(exc):
+        db.session.rollback()
+        return _page(500)
