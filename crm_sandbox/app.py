@@ -87,6 +87,7 @@ def _register_blueprints(app: Flask) -> None:
     from .web.admin import bp as admin_bp
     from .web.assessor import bp as assessor_bp
     from .web.auth import bp as auth_bp
+    from .web.crm import bp as crm_bp
     from .web.learner import bp as learner_bp
     from .web.main import bp as main_bp
     from .web.tutor import bp as tutor_bp
@@ -97,6 +98,10 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(tutor_bp, url_prefix="/tutor")
     app.register_blueprint(assessor_bp, url_prefix="/assessor")
     app.register_blueprint(admin_bp, url_prefix="/admin")
+    app.register_blueprint(crm_bp, url_prefix="/s/<int:sandbox_id>")
+    from .web import filters
+
+    filters.register(app)
 
 
 def _register_request_hooks(app: Flask) -> None:

@@ -12,7 +12,7 @@ from flask_migrate import upgrade as migrate_upgrade
 
 from .extensions import db
 from .models import Role
-from .services import accounts, demo, user_import
+from .services import accounts, demo, provisioning, user_import
 from .services.errors import ServiceError
 
 
@@ -150,9 +150,135 @@ def check_deploy_command():
     click.echo("Configuration is ready for production.")
 
 
+@click.group("sandbox")
+def sandbox_group():
+    """Provision and reset learners' sandbox CRMs."""
+
+
+def _learners(learner_email: str | None, group_name: str | None) -> list:
+    from .services import groups as group_service
+
+    if bool(learner_email) == bool(group_name):
+        _fail("Name either --learner EMAIL or --group NAME.")
+    if learner_email:
+        user = accounts.find_user_by_email(learner_email)
+        if user is None or user.role_enum != Role.LEARNER:
+            _fail(f"No learner account with the email {learner_email}.")
+        return [user]
+    group = group_service.find_group(group_name)
+    if group is None:
+        _fail(f"No group called {group_name!r}.")
+    if not group.learners:
+        _fail(f"Group {group.name!r} has no learners.")
+    return list(group.learners)
+
+
+@sandbox_group.command("provision")
+@click.option("--learner", "learner_email", help="The learner's email.")
+@click.option("--group", "group_name", help="Every learner in this group.")
+@click.option("--profile", default=provisioning.DEFAULT_PROFILE, show_default=True)
+@click.option("--seed", default=provisioning.DEFAULT_SEED, show_default=True, type=int)
+@click.option(
+    "--size",
+    default=provisioning.DEFAULT_SIZE,
+    show_default=True,
+    type=click.Choice(provisioning.SIZES),
+)
+@with_appcontext
+def sandbox_provision(learner_email, group_name, profile, seed, size):
+    """Give learners their practice sandbox (skipping those who have one)."""
+    learners = _learners(learner_email, group_name)
+    made = 0
+    try:
+        with click.progressbar(
+            learners, label="Provisioning sandboxes", file=sys.stderr, show_pos=True
+        ) as bar:
+            for learner in bar:
+                if provisioning.practice_sandbox(learner) is None:
+                    provisioning.provision(learner, profile=profile, seed=seed, size=size)
+                    made += 1
+    except ServiceError as exc:
+        db.session.rollback()
+        _fail(exc.message)
+    db.session.commit()
+    click.echo(f"Provisioned {made} sandbox(es); {len(learners) - made} already had one.")
+
+
+@sandbox_group.command("reset")
+@click.option("--learner", "learner_email", required=True, help="The learner's email.")
+@click.option("--sandbox", "sandbox_id", type=int, help="Which sandbox (default: practice).")
+@click.option("--reason", default="reset from the command line", show_default=True)
+@with_appcontext
+def sandbox_reset(learner_email, sandbox_id, reason):
+    """Put a learner's sandbox back to its starting state."""
+    from .models import Sandbox
+    from .services.context import SandboxContext
+
+    learner = _learners(learner_email, None)[0]
+    sandbox = (
+        db.session.get(Sandbox, sandbox_id)
+        if sandbox_id
+        else provisioning.practice_sandbox(learner)
+    )
+    if sandbox is None or sandbox.owner_id != learner.id:
+        _fail(f"{learner.email} has no such sandbox.")
+    try:
+        provisioning.reset(SandboxContext(sandbox, None, "Command line"), reason)
+    except ServiceError as exc:
+        db.session.rollback()
+        _fail(exc.message)
+    db.session.commit()
+    click.echo(f"Sandbox {sandbox.id} of {learner.email} is back to its starting state.")
+
+
+@click.group("log")
+def log_group():
+    """Check the tamper-evident action logs."""
+
+
+@log_group.command("verify")
+@click.option("--sandbox", "sandbox_id", type=int, help="One sandbox (default: all).")
+@with_appcontext
+def log_verify(sandbox_id):
+    """Recompute each log's hash chain; exit 1 and name the first broken entry if any."""
+    from sqlalchemy import select
+
+    from .models import Sandbox
+    from .services import action_log
+
+    if sandbox_id is not None:
+        if db.session.get(Sandbox, sandbox_id) is None:
+            _fail(f"No sandbox {sandbox_id}.")
+        ids = [sandbox_id]
+    else:
+        ids = list(
+            db.session.scalars(
+                select(Sandbox.id).where(Sandbox.kind != "template").order_by(Sandbox.id)
+            )
+        )
+    broken = 0
+    for sid in ids:
+        result = action_log.verify(sid)
+        if result.ok:
+            click.echo(str(result))
+        else:
+            broken += 1
+            click.secho(str(result), fg="red", err=True)
+    if broken:
+        _fail(f"{broken} of {len(ids)} log(s) failed verification.")
+    click.echo(f"All {len(ids)} log(s) verified.")
+
+
 def register_commands(app: Flask) -> None:
     """Attach every command to the app's CLI group."""
-    for command in (init_command, users_group, demo_command, check_deploy_command):
+    for command in (
+        init_command,
+        users_group,
+        demo_command,
+        check_deploy_command,
+        sandbox_group,
+        log_group,
+    ):
         app.cli.add_command(command)
 
 

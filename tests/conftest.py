@@ -81,6 +81,8 @@ def fresh_database_url(template_url: str, tmp_path: Path) -> str:
         engine = create_engine(TEST_DATABASE_URL)
         tables = ", ".join(t.name for t in Base.metadata.sorted_tables)
         with engine.begin() as conn:
+            # replica role: the action log's guard triggers do not fire for this clean-up
+            conn.execute(text("SET session_replication_role = replica"))
             conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
         engine.dispose()
         return TEST_DATABASE_URL
@@ -227,3 +229,28 @@ class AuthActions:
 @pytest.fixture
 def auth(client):
     return AuthActions(client)
+
+
+@pytest.fixture
+def provision(app, create_user):
+    """Factory: a learner (made if not given) with a committed small practice sandbox."""
+    from crm_sandbox.services import provisioning
+
+    def make(learner=None, size: str = "small", seed: int = 1, profile: str = "retail"):
+        learner = learner or create_user(Role.LEARNER)
+        sandbox = provisioning.provision(learner, profile=profile, seed=seed, size=size)
+        db.session.commit()
+        return sandbox
+
+    return make
+
+
+@pytest.fixture
+def ctx_for():
+    """A SandboxContext acting as the sandbox's owner."""
+    from crm_sandbox.services.context import SandboxContext
+
+    def make(sandbox, actor=None):
+        return SandboxContext(sandbox, actor if actor is not None else sandbox.owner)
+
+    return make

@@ -1,0 +1,179 @@
+"""The action log: appended in the same transaction as every change, hash-chained, verifiable.
+
+entry_hash = SHA-256(prev_hash + canonical JSON of the entry header), where the header holds
+the SHA-256 of the payload (values before and after). Erasing a payload for data protection
+therefore leaves the chain verifiable.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import select
+
+from ..models import ActionLogEntry, Sandbox, db
+from ..models.base import utcnow
+from . import clock
+
+GENESIS = "0" * 64
+
+
+def _default(value):
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    raise TypeError(f"cannot log a value of type {type(value).__name__}")
+
+
+def canonical_json(value) -> str:
+    """JSON with sorted keys and no spaces: the same data always gives the same text."""
+    return json.dumps(
+        value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=_default
+    )
+
+
+def _sha256(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _header(entry: ActionLogEntry) -> dict:
+    return {
+        "sandbox_id": entry.sandbox_id,
+        "seq": entry.seq,
+        "actor_id": entry.actor_id,
+        "real_time": entry.real_time.isoformat(),
+        "sandbox_time": entry.sandbox_time.isoformat(),
+        "verb": entry.verb,
+        "object_type": entry.object_type,
+        "object_id": entry.object_id,
+        "payload_hash": entry.payload_hash,
+    }
+
+
+def compute_entry_hash(entry: ActionLogEntry) -> str:
+    return _sha256(entry.prev_hash + canonical_json(_header(entry)))
+
+
+def _lock_sandbox(sandbox: Sandbox) -> Sandbox:
+    """Re-read the sandbox row with a row lock (PostgreSQL) so appends to one log queue up;
+    on SQLite the write transaction (BEGIN IMMEDIATE) already serialises them."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(select(Sandbox.id).where(Sandbox.id == sandbox.id).with_for_update())
+        db.session.refresh(sandbox, attribute_names=["log_seq", "log_head"])
+    return sandbox
+
+
+def record(
+    ctx,
+    verb: str,
+    object_type: str,
+    object_id: int | None,
+    *,
+    before=None,
+    after=None,
+    sandbox_time: datetime | None = None,
+) -> ActionLogEntry:
+    """Append one entry to the sandbox's log (flushes, does not commit)."""
+    sandbox = _lock_sandbox(ctx.sandbox)
+    payload = json.loads(
+        canonical_json({"actor": ctx.actor_label, "before": before, "after": after})
+    )
+    entry = ActionLogEntry(
+        sandbox_id=sandbox.id,
+        seq=sandbox.log_seq + 1,
+        actor_id=ctx.actor.id if ctx.actor is not None else None,
+        real_time=utcnow(),
+        sandbox_time=sandbox_time or clock.sandbox_now(sandbox),
+        verb=verb,
+        object_type=object_type,
+        object_id=object_id,
+        payload=payload,
+        payload_hash=_sha256(canonical_json(payload)),
+        prev_hash=sandbox.log_head,
+    )
+    entry.entry_hash = compute_entry_hash(entry)
+    sandbox.log_seq = entry.seq
+    sandbox.log_head = entry.entry_hash
+    db.session.add(entry)
+    db.session.flush()
+    return entry
+
+
+@dataclass
+class VerifyResult:
+    sandbox_id: int
+    entries: int
+    ok: bool
+    first_bad_seq: int | None = None
+    first_bad_id: int | None = None
+    reason: str = ""
+
+    def __str__(self) -> str:
+        if self.ok:
+            return f"sandbox {self.sandbox_id}: {self.entries} entries, chain intact"
+        return (
+            f"sandbox {self.sandbox_id}: BROKEN at entry seq {self.first_bad_seq} "
+            f"(id {self.first_bad_id}): {self.reason}"
+        )
+
+
+def verify(sandbox_id: int) -> VerifyResult:
+    """Recompute the sandbox's chain and name the first entry that does not fit."""
+    sandbox = db.session.get(Sandbox, sandbox_id)
+    prev_hash = GENESIS
+    expected_seq = 1
+    count = 0
+    rows = db.session.scalars(
+        select(ActionLogEntry)
+        .where(ActionLogEntry.sandbox_id == sandbox_id)
+        .order_by(ActionLogEntry.id)
+        .execution_options(yield_per=2000)
+    )
+
+    def broken(entry, reason):
+        return VerifyResult(sandbox_id, count, False, entry.seq, entry.id, reason)
+
+    try:
+        for entry in rows:
+            count += 1
+            if entry.seq != expected_seq:
+                return broken(
+                    entry,
+                    f"expected seq {expected_seq}, found {entry.seq} "
+                    "(an entry was removed, inserted or moved)",
+                )
+            if entry.prev_hash != prev_hash:
+                return broken(entry, "does not follow the entry before it")
+            if (
+                entry.payload is not None
+                and _sha256(canonical_json(entry.payload)) != entry.payload_hash
+            ):
+                return broken(entry, "its recorded values were changed")
+            if compute_entry_hash(entry) != entry.entry_hash:
+                return broken(entry, "its contents were changed")
+            prev_hash = entry.entry_hash
+            expected_seq += 1
+    finally:
+        rows.close()  # a server-side cursor on PostgreSQL when we stop early
+    if sandbox is not None and (sandbox.log_seq != count or sandbox.log_head != prev_hash):
+        return VerifyResult(
+            sandbox_id,
+            count,
+            False,
+            count + 1,
+            None,
+            f"the log should have {sandbox.log_seq} entries ending in {sandbox.log_head[:12]}…, "
+            f"but has {count} ending in {prev_hash[:12]}… (entries at the end were removed)",
+        )
+    return VerifyResult(sandbox_id, count, True)
+
+
+def entries(sandbox_id: int, newest_first: bool = True, limit: int | None = None):
+    """The sandbox's log entries in order (for timelines)."""
+    query = select(ActionLogEntry).where(ActionLogEntry.sandbox_id == sandbox_id)
+    query = query.order_by(ActionLogEntry.seq.desc() if newest_first else ActionLogEntry.seq)
+    if limit:
+        query = query.limit(limit)
+    return list(db.session.scalars(query))

@@ -1,0 +1,217 @@
+"""The interaction log: log a call, email, letter, meeting, chat or social message; correct
+one by superseding it (nothing is ever deleted); follow-ups and the contact timeline."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import select
+
+from ..models import Channel, Contact, Direction, Initiative, Interaction, db
+from . import action_log, validation
+from .context import SandboxContext
+from .errors import ServiceError
+
+SUMMARY_MAX = 2000
+FOLLOW_UP_HORIZON = timedelta(days=366)
+
+
+def snapshot(interaction: Interaction) -> dict:
+    return {
+        "contact_id": interaction.contact_id,
+        "channel": interaction.channel,
+        "direction": interaction.direction,
+        "initiative": interaction.initiative,
+        "summary": interaction.summary,
+        "outcome": interaction.outcome,
+        "occurred_at": interaction.occurred_at,
+        "follow_up_on": interaction.follow_up_on,
+        "supersedes_id": interaction.supersedes_id,
+    }
+
+
+def _clean(ctx: SandboxContext, data: dict) -> dict:
+    channel = validation.choice(data.get("channel"), Channel, "Channel", field="channel")
+    direction = validation.choice(data.get("direction"), Direction, "Direction", field="direction")
+    initiative = validation.choice(
+        data.get("initiative"), Initiative, "Reactive or proactive", field="initiative"
+    )
+    if direction is Direction.INBOUND and initiative is Initiative.PROACTIVE:
+        raise ServiceError(
+            "An inbound contact is the customer reaching us, so it is reactive. "
+            "Proactive contact is outbound: we reach out before the customer asks.",
+            "initiative",
+        )
+    summary = validation.text(
+        data.get("summary"), "Summary", SUMMARY_MAX, required=True, field="summary"
+    )
+    outcome = validation.text(data.get("outcome"), "Outcome", 500, field="outcome")
+    now = ctx.now()
+    occurred_at = data.get("occurred_at") or now
+    if occurred_at > now + timedelta(minutes=1):
+        raise ServiceError(
+            "An interaction cannot have happened in the future (sandbox time).", "occurred_at"
+        )
+    follow_up_on = data.get("follow_up_on")
+    if follow_up_on is not None:
+        if not isinstance(follow_up_on, date):
+            raise ServiceError("Give the follow-up date as a date.", "follow_up_on")
+        if follow_up_on < now.date():
+            raise ServiceError(
+                "A follow-up date cannot be in the past (sandbox time).", "follow_up_on"
+            )
+        if follow_up_on > (now + FOLLOW_UP_HORIZON).date():
+            raise ServiceError("A follow-up date must be within a year.", "follow_up_on")
+    return {
+        "channel": channel.value,
+        "direction": direction.value,
+        "initiative": initiative.value,
+        "summary": summary,
+        "outcome": outcome,
+        "occurred_at": occurred_at,
+        "follow_up_on": follow_up_on,
+    }
+
+
+def log_interaction(ctx: SandboxContext, contact: Contact, data: dict) -> Interaction:
+    """Record a contact with a customer: channel, direction, summary, outcome, reactive or
+    proactive, and an optional follow-up date."""
+    ctx.require_writable()
+    if contact.merged_into_id is not None:
+        raise ServiceError("This record was merged into another one; log the contact there.")
+    clean = _clean(ctx, data)
+    recorded_by = ctx.actor.name if ctx.actor is not None else "System"
+    interaction = Interaction(
+        sandbox_id=ctx.sandbox_id, contact_id=contact.id, recorded_by=recorded_by, **clean
+    )
+    db.session.add(interaction)
+    db.session.flush()
+    action_log.record(
+        ctx, "interaction.logged", "interaction", interaction.id, after=snapshot(interaction)
+    )
+    return interaction
+
+
+def superseded_ids(ctx: SandboxContext, contact_id: int | None = None) -> set[int]:
+    """Ids of interactions that a later correction replaced."""
+    query = select(Interaction.supersedes_id).where(
+        Interaction.sandbox_id == ctx.sandbox_id, Interaction.supersedes_id.is_not(None)
+    )
+    if contact_id is not None:
+        query = query.where(Interaction.contact_id == contact_id)
+    return set(db.session.scalars(query))
+
+
+def correct_interaction(ctx: SandboxContext, original: Interaction, data: dict) -> Interaction:
+    """Correct a logged interaction: a new entry that supersedes the old one, which is kept."""
+    ctx.require_writable()
+    if original.id in superseded_ids(ctx, original.contact_id):
+        raise ServiceError("This entry was already corrected; correct the latest version.")
+    data = {**data, "occurred_at": original.occurred_at}
+    clean = _clean(ctx, data)
+    recorded_by = ctx.actor.name if ctx.actor is not None else "System"
+    correction = Interaction(
+        sandbox_id=ctx.sandbox_id,
+        contact_id=original.contact_id,
+        recorded_by=recorded_by,
+        supersedes_id=original.id,
+        **clean,
+    )
+    db.session.add(correction)
+    db.session.flush()
+    action_log.record(
+        ctx,
+        "interaction.corrected",
+        "interaction",
+        correction.id,
+        before=snapshot(original),
+        after=snapshot(correction),
+    )
+    return correction
+
+
+def complete_follow_up(ctx: SandboxContext, interaction: Interaction) -> Interaction:
+    """Mark an interaction's follow-up as done (at sandbox time now)."""
+    ctx.require_writable()
+    if interaction.follow_up_on is None:
+        raise ServiceError("This interaction has no follow-up to complete.")
+    if interaction.follow_up_done_sbx is not None:
+        raise ServiceError("This follow-up is already done.")
+    interaction.follow_up_done_sbx = ctx.now()
+    db.session.flush()
+    action_log.record(
+        ctx,
+        "follow_up.completed",
+        "interaction",
+        interaction.id,
+        before={"follow_up_done_sbx": None},
+        after={
+            "follow_up_done_sbx": interaction.follow_up_done_sbx,
+            "follow_up_on": interaction.follow_up_on,
+            "contact_id": interaction.contact_id,
+        },
+    )
+    return interaction
+
+
+@dataclass
+class FollowUp:
+    interaction: Interaction
+    contact: Contact
+    overdue: bool
+
+
+def follow_ups_due(ctx: SandboxContext, within_days: int = 7) -> list[FollowUp]:
+    """Open follow-ups due within `within_days` of sandbox today, overdue ones first."""
+    today = ctx.now().date()
+    superseded = superseded_ids(ctx)
+    rows = db.session.execute(
+        select(Interaction, Contact)
+        .join(Contact, Contact.id == Interaction.contact_id)
+        .where(
+            Interaction.sandbox_id == ctx.sandbox_id,
+            Interaction.follow_up_on.is_not(None),
+            Interaction.follow_up_done_sbx.is_(None),
+            Interaction.follow_up_on <= today + timedelta(days=within_days),
+        )
+        .order_by(Interaction.follow_up_on, Interaction.id)
+    ).all()
+    return [FollowUp(i, c, i.follow_up_on < today) for i, c in rows if i.id not in superseded]
+
+
+@dataclass
+class TimelineItem:
+    when: datetime
+    kind: str  # "interaction", later "complaint", "survey response" ...
+    title: str
+    detail: str
+    obj: object
+    superseded: bool = False
+
+
+def timeline(ctx: SandboxContext, contact: Contact) -> list[TimelineItem]:
+    """Everything that involved this contact, newest first."""
+    superseded = superseded_ids(ctx, contact.id)
+    items = []
+    for i in db.session.scalars(
+        select(Interaction).where(
+            Interaction.sandbox_id == ctx.sandbox_id, Interaction.contact_id == contact.id
+        )
+    ):
+        items.append(
+            TimelineItem(
+                when=i.occurred_at,
+                kind="interaction",
+                title=f"{Channel(i.channel).label} ({i.direction}, {i.initiative})",
+                detail=i.summary,
+                obj=i,
+                superseded=i.id in superseded,
+            )
+        )
+    for n in contact.needs:
+        items.append(TimelineItem(n.created_sbx, "need", "Need recorded", n.description, n))
+        if n.confirmed_sbx:
+            items.append(TimelineItem(n.confirmed_sbx, "need", "Need confirmed", n.description, n))
+    items.sort(key=lambda item: (item.when, item.kind), reverse=True)
+    return items

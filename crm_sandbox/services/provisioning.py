@@ -1,0 +1,289 @@
+"""Sandboxes: generated once per (profile, seed, size) as a template, then copied per learner.
+
+Copying is set-based SQL: one `INSERT ... SELECT` per table, ids shifted by an offset and
+foreign keys by their parent table's offset, which is some twenty times faster than building
+the rows again with Faker or the ORM. A reset deletes the sandbox's rows and copies them again
+with the same offsets, so the sandbox gets back the very same rows.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Table, delete, func, insert, literal, select, text
+
+from ..models import Base, Sandbox, SandboxKind, User, db
+from ..models.base import utcnow
+from . import action_log, clock
+from .context import SandboxContext
+from .errors import ServiceError
+
+SIZES = ("small", "standard", "large")
+DEFAULT_PROFILE = "retail"
+DEFAULT_SIZE = "standard"
+DEFAULT_SEED = 1
+NOT_COPIED = {"action_log"}  # each sandbox's log starts with its own first entry
+_PG_LOCK_KEY = 7_263_001  # advisory lock that serialises template creation and copying
+
+
+def copied_tables() -> list[Table]:
+    """Every table holding sandbox data, parents before children."""
+    return [
+        t for t in Base.metadata.sorted_tables if "sandbox_id" in t.c and t.name not in NOT_COPIED
+    ]
+
+
+def _is_postgres() -> bool:
+    return db.session.get_bind().dialect.name == "postgresql"
+
+
+def _serialise_copies() -> None:
+    if _is_postgres():
+        db.session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_LOCK_KEY})
+        names = ", ".join(t.name for t in copied_tables())
+        # Keep other writers out of these tables while ids are being reserved and copied.
+        db.session.execute(text(f"LOCK TABLE {names} IN SHARE ROW EXCLUSIVE MODE"))
+
+
+def _next_free_id(table: Table) -> int:
+    if _is_postgres():
+        return db.session.execute(
+            text("SELECT nextval(pg_get_serial_sequence(:t, 'id'))"), {"t": table.name}
+        ).scalar_one()
+    return (db.session.execute(select(func.max(table.c.id))).scalar() or 0) + 1
+
+
+def _sync_sequences(tables: list[Table]) -> None:
+    if not _is_postgres():
+        return
+    for table in tables:
+        db.session.execute(
+            text(
+                f"SELECT setval(pg_get_serial_sequence(:t, 'id'), "  # noqa: S608 - table names are ours
+                f"GREATEST((SELECT COALESCE(MAX(id), 0) FROM {table.name}), 1))"
+            ),
+            {"t": table.name},
+        )
+
+
+def _fk_parent(column) -> str | None:
+    for fk in column.foreign_keys:
+        return fk.column.table.name
+    return None
+
+
+def _validate_key(profile: str, size: str) -> None:
+    from seed.profiles import PROFILES
+
+    if profile not in PROFILES:
+        raise ServiceError(
+            f"Unknown organisation profile {profile!r}; known: {', '.join(sorted(PROFILES))}."
+        )
+    if size not in SIZES:
+        raise ServiceError(f"Unknown size {size!r}; use one of: {', '.join(SIZES)}.")
+
+
+def find_template(profile: str, seed: int, size: str, start: datetime) -> Sandbox | None:
+    return db.session.scalar(
+        select(Sandbox).where(
+            Sandbox.kind == SandboxKind.TEMPLATE.value,
+            Sandbox.profile == profile,
+            Sandbox.seed == seed,
+            Sandbox.size == size,
+            Sandbox.clock_start == start,
+        )
+    )
+
+
+def get_or_create_template(
+    profile: str, seed: int, size: str, start: datetime | None = None
+) -> Sandbox:
+    """The template for this (profile, seed, size, clock start), generated with Faker the
+    first time. The seeded history is generated to end at the clock start."""
+    _validate_key(profile, size)
+    start = start or clock.DEFAULT_START
+    _serialise_copies()
+    template = find_template(profile, seed, size, start)
+    if template is not None:
+        return template
+    from seed.generate import generate
+
+    rows = generate(profile, seed, size, start)
+    template = Sandbox(
+        kind=SandboxKind.TEMPLATE.value,
+        profile=profile,
+        seed=seed,
+        size=size,
+        title=f"Template {profile}/{seed}/{size}",
+        clock_start=start,
+        clock_anchor=utcnow(),
+    )
+    db.session.add(template)
+    db.session.flush()
+    now = utcnow()
+    offsets: dict[str, int] = {}
+    tables = copied_tables()
+    for table in tables:
+        table_rows = rows.get(table.name, [])
+        if not table_rows:
+            continue
+        offsets[table.name] = _next_free_id(table) - 1
+        shifted = []
+        for row in table_rows:
+            new = dict(row)
+            new["id"] = row["id"] + offsets[table.name]
+            new["sandbox_id"] = template.id
+            if "created_at" in table.c and "created_at" not in new:
+                new["created_at"] = now
+            for column in table.c:
+                parent = _fk_parent(column)
+                if parent and parent != "sandboxes" and new.get(column.name) is not None:
+                    new[column.name] = new[column.name] + offsets[parent]
+            shifted.append(new)
+        db.session.execute(insert(table), shifted)
+    _sync_sequences(tables)
+    template.id_offsets = {}
+    db.session.flush()
+    return template
+
+
+def _copy_rows(template: Sandbox, target: Sandbox, offsets: dict[str, int] | None) -> dict:
+    """Copy every row of `template` into `target`; return the id offsets used per table."""
+    tables = copied_tables()
+    used: dict[str, int] = {}
+    for table in tables:
+        first = db.session.execute(
+            select(func.min(table.c.id)).where(table.c.sandbox_id == template.id)
+        ).scalar()
+        if first is None:
+            continue
+        if offsets and table.name in offsets:
+            used[table.name] = offsets[table.name]
+        else:
+            used[table.name] = _next_free_id(table) - first
+    for table in tables:
+        if table.name not in used:
+            continue
+        columns, exprs = [], []
+        for column in table.c:
+            columns.append(column.name)
+            parent = _fk_parent(column)
+            if column.name == "id":
+                exprs.append(column + used[table.name])
+            elif column.name == "sandbox_id":
+                exprs.append(literal(target.id))
+            elif parent and parent in used:
+                exprs.append(column + used[parent])
+            else:
+                exprs.append(column)
+        db.session.execute(
+            insert(table).from_select(
+                columns, select(*exprs).where(table.c.sandbox_id == template.id)
+            )
+        )
+    _sync_sequences(tables)
+    return used
+
+
+def provision(
+    owner: User | None,
+    *,
+    kind: SandboxKind = SandboxKind.PRACTICE,
+    profile: str = DEFAULT_PROFILE,
+    seed: int = DEFAULT_SEED,
+    size: str = DEFAULT_SIZE,
+    title: str = "",
+    start: datetime | None = None,
+    actor: User | None = None,
+) -> Sandbox:
+    """Create a sandbox for `owner`, copied from its template, with its clock started."""
+    template = get_or_create_template(profile, seed, size)
+    sandbox = Sandbox(
+        kind=kind.value,
+        owner_id=owner.id if owner else None,
+        template_id=template.id,
+        title=title or "Practice CRM",
+        profile=profile,
+        seed=seed,
+        size=size,
+        clock_start=start or template.clock_start,
+        clock_anchor=utcnow(),
+    )
+    db.session.add(sandbox)
+    db.session.flush()
+    sandbox.id_offsets = _copy_rows(template, sandbox, None)
+    db.session.flush()
+    db.session.expire(sandbox, ["organisation"])
+    ctx = SandboxContext(sandbox, actor)
+    action_log.record(
+        ctx,
+        "sandbox.provisioned",
+        "sandbox",
+        sandbox.id,
+        after={
+            "profile": profile,
+            "seed": seed,
+            "size": size,
+            "kind": kind.value,
+            "clock_start": sandbox.clock_start,
+        },
+    )
+    return sandbox
+
+
+def reset(ctx: SandboxContext, reason: str = "") -> Sandbox:
+    """Put a sandbox back to its starting state: the same rows, the clock at its start.
+
+    The action log is kept (it is the evidence) and records the reset.
+    """
+    sandbox = ctx.sandbox
+    if sandbox.kind == SandboxKind.TEMPLATE.value:
+        raise ServiceError("A template cannot be reset.")
+    if sandbox.read_only:
+        raise ServiceError("This sandbox is read-only (submitted work); it cannot be reset.")
+    template = db.session.get(Sandbox, sandbox.template_id)
+    _serialise_copies()
+    for table in reversed(copied_tables()):
+        db.session.execute(delete(table).where(table.c.sandbox_id == sandbox.id))
+    _copy_rows(template, sandbox, sandbox.id_offsets)
+    sandbox.reset_count += 1
+    clock.start_clock(sandbox, sandbox.clock_start)
+    db.session.flush()
+    db.session.expire(sandbox, ["organisation"])
+    action_log.record(
+        ctx,
+        "sandbox.reset",
+        "sandbox",
+        sandbox.id,
+        after={"reset_count": sandbox.reset_count, "reason": reason},
+        sandbox_time=sandbox.clock_start,
+    )
+    return sandbox
+
+
+def practice_sandbox(user: User) -> Sandbox | None:
+    """The learner's free-practice sandbox, if it exists."""
+    return db.session.scalar(
+        select(Sandbox)
+        .where(Sandbox.owner_id == user.id, Sandbox.kind == SandboxKind.PRACTICE.value)
+        .order_by(Sandbox.id)
+        .limit(1)
+    )
+
+
+def ensure_practice_sandbox(user: User) -> Sandbox:
+    """The learner's practice sandbox, provisioned on first use."""
+    if user.role != "learner":
+        raise ServiceError("Only learners have practice sandboxes.")
+    return practice_sandbox(user) or provision(user, actor=user)
+
+
+def sandboxes_of(user: User) -> list[Sandbox]:
+    """Every sandbox a learner owns, practice first."""
+    return list(
+        db.session.scalars(
+            select(Sandbox)
+            .where(Sandbox.owner_id == user.id)
+            .order_by(Sandbox.kind.desc(), Sandbox.id)
+        )
+    )

@@ -1,0 +1,80 @@
+"""Field rules shared by every service: lengths, emails, UK phone numbers, choices."""
+
+from __future__ import annotations
+
+import enum
+
+import phonenumbers
+from email_validator import EmailNotValidError, validate_email
+
+from .errors import ServiceError
+
+
+def text(value, label: str, max_length: int, *, required: bool = False, field: str = "") -> str:
+    """Trimmed text within its length; ServiceError naming the field otherwise."""
+    value = (value or "").strip() if isinstance(value, str) or value is None else str(value)
+    if "\x00" in value:
+        raise ServiceError(f"{label} contains a character that cannot be stored.", field)
+    if required and not value:
+        raise ServiceError(f"Enter {label.lower()}.", field)
+    if len(value) > max_length:
+        raise ServiceError(
+            f"{label} can be at most {max_length} characters (it has {len(value)}).", field
+        )
+    return value
+
+
+def email(value, *, required: bool = False, field: str = "email") -> str:
+    """A valid email address, lower-cased domain; empty allowed unless required."""
+    value = (value or "").strip()
+    if not value:
+        if required:
+            raise ServiceError("Enter an email address.", field)
+        return ""
+    if len(value) > 254:
+        raise ServiceError("An email address can be at most 254 characters.", field)
+    try:
+        return validate_email(value, check_deliverability=False).normalized
+    except EmailNotValidError as exc:
+        raise ServiceError(f"{value!r} is not a valid email address: {exc}", field) from None
+
+
+def uk_phone(value, *, field: str = "phone") -> str:
+    """A UK (or +international) phone number in its standard written form; empty allowed."""
+    value = (value or "").strip()
+    if not value:
+        return ""
+    if len(value) > 32:
+        raise ServiceError("A phone number can be at most 32 characters.", field)
+    try:
+        number = phonenumbers.parse(value, "GB")
+    except phonenumbers.NumberParseException:
+        raise ServiceError(f"{value!r} is not a phone number.", field) from None
+    if not phonenumbers.is_valid_number(number):
+        raise ServiceError(
+            f"{value!r} is not a valid phone number (check the number of digits).", field
+        )
+    fmt = (
+        phonenumbers.PhoneNumberFormat.NATIONAL
+        if number.country_code == 44
+        else phonenumbers.PhoneNumberFormat.INTERNATIONAL
+    )
+    return phonenumbers.format_number(number, fmt)
+
+
+def choice(
+    value, enum_cls: type[enum.Enum], label: str, *, optional: bool = False, field: str = ""
+):
+    """The enum member named by `value`; ServiceError listing the allowed values otherwise."""
+    if value in (None, "") and optional:
+        return None
+    try:
+        return enum_cls(value)
+    except ValueError:
+        allowed = ", ".join(m.value for m in enum_cls)
+        raise ServiceError(f"{label} must be one of: {allowed}.", field) from None
+
+
+def value_or_blank(value, enum_cls: type[enum.Enum]) -> str:
+    """`value` if it names a member of the enum, else "" (for optional list filters)."""
+    return value if value in {m.value for m in enum_cls} else ""

@@ -1,0 +1,91 @@
+"""The business clock: working time across evenings, weekends and UK bank holidays."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+from types import SimpleNamespace
+
+import pytest
+
+from crm_sandbox.services import clock
+
+CAL = clock.WorkingCalendar()  # Mon-Fri 09:00-17:00
+
+
+def dt(text: str) -> datetime:
+    return datetime.fromisoformat(text)
+
+
+def test_england_and_wales_bank_holidays_are_known():
+    assert clock.is_bank_holiday(date(2026, 4, 3))  # Good Friday
+    assert clock.is_bank_holiday(date(2026, 4, 6))  # Easter Monday
+    assert clock.is_bank_holiday(date(2026, 12, 28))  # Boxing Day substitute
+    assert not clock.is_bank_holiday(date(2026, 3, 17))  # St Patrick's Day: N. Ireland only
+
+
+def test_one_working_day_after_friday_afternoon_is_monday_afternoon():
+    assert CAL.add(dt("2026-03-06 15:00"), 1, "working_days") == dt("2026-03-09 15:00")
+
+
+def test_working_hours_run_over_the_evening_into_the_next_morning():
+    assert CAL.add(dt("2026-03-02 16:00"), 3, "working_hours") == dt("2026-03-03 11:00")
+
+
+def test_time_received_outside_hours_starts_counting_at_the_next_opening():
+    saturday = dt("2026-03-07 10:30")
+    assert CAL.add(saturday, 2, "working_hours") == dt("2026-03-09 11:00")
+    evening = dt("2026-03-02 18:45")
+    assert CAL.add(evening, 1, "working_hours") == dt("2026-03-03 10:00")
+
+
+def test_easter_bank_holidays_are_skipped():
+    # Thursday 2 April 2026 14:00 + 1 working day: Good Friday and Easter Monday are closed.
+    assert CAL.add(dt("2026-04-02 14:00"), 1, "working_days") == dt("2026-04-07 14:00")
+
+
+def test_five_working_days_over_christmas_and_new_year():
+    # Wed 23 Dec 2026 + 5 working days: Christmas Day (Fri), Boxing Day observed (Mon 28) and
+    # New Year's Day (Fri 1 Jan 2027) are closed: Thu 24, Tue 29, Wed 30, Thu 31, Mon 4 Jan.
+    assert CAL.add(dt("2026-12-23 10:00"), 5, "working_days") == dt("2027-01-04 10:00")
+
+
+def test_working_time_between_counts_only_open_hours():
+    assert CAL.working_time_between(dt("2026-03-06 16:00"), dt("2026-03-09 10:00")) == timedelta(
+        hours=2
+    )
+    assert CAL.working_time_between(dt("2026-03-09 10:00"), dt("2026-03-06 16:00")) == timedelta(0)
+    assert CAL.working_time_between(dt("2026-04-02 16:00"), dt("2026-04-07 09:30")) == timedelta(
+        hours=1, minutes=30
+    )
+
+
+def test_next_working_day_start_skips_weekends_and_holidays():
+    assert CAL.next_working_day_start(dt("2026-03-06 11:00")) == dt("2026-03-09 09:00")
+    assert CAL.next_working_day_start(dt("2026-04-02 11:00")) == dt("2026-04-07 09:00")
+
+
+def test_a_six_day_calendar_with_its_own_hours():
+    leisure = clock.WorkingCalendar(working_days=(1, 2, 3, 4, 5, 6), opens=time(7), closes=time(21))
+    assert leisure.add(dt("2026-03-06 20:00"), 2, "working_hours") == dt("2026-03-07 08:00")
+    assert leisure.day_length == timedelta(hours=14)
+
+
+def test_an_unknown_unit_or_an_impossible_calendar_is_refused():
+    with pytest.raises(ValueError, match="unknown unit"):
+        CAL.add(dt("2026-03-02 09:00"), 1, "fortnights")
+    with pytest.raises(ValueError):
+        clock.WorkingCalendar(working_days=())
+    with pytest.raises(ValueError):
+        clock.WorkingCalendar(opens=time(17), closes=time(9))
+
+
+def test_sandbox_time_moves_with_real_time_and_can_be_moved_on():
+    anchor = dt("2026-11-22 10:00").replace(tzinfo=clock.utcnow().tzinfo)
+    sandbox = SimpleNamespace(
+        clock_start=dt("2026-03-02 09:00"), clock_anchor=anchor, clock_offset_seconds=0
+    )
+    assert clock.sandbox_now(sandbox, anchor + timedelta(minutes=25)) == dt("2026-03-02 09:25")
+    later = anchor + timedelta(minutes=30)
+    clock.set_sandbox_time(sandbox, dt("2026-03-03 09:00"), later)
+    assert clock.sandbox_now(sandbox, later) == dt("2026-03-03 09:00")
+    assert clock.sandbox_now(sandbox, later + timedelta(minutes=5)) == dt("2026-03-03 09:05")
