@@ -70,6 +70,16 @@ class Profile:
     address: str
     postcode: str
     other_contacts: tuple[dict, ...] = field(default=())
+    # Complaints: more detail per category (added to a complaint's description), the root causes
+    # and lessons learned recorded when one is closed, and complaints from internal customers
+    # (dicts: department, category, description, response, root_cause, lesson).
+    complaint_details: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    complaint_causes: dict[str, tuple[tuple[str, str], ...]] = field(default_factory=dict)
+    internal_complaints: tuple[dict, ...] = ()
+    # Words for the seeded feedback collections (see seed.generate.SURVEY_DESIGNS).
+    feedback: dict = field(default_factory=dict)
+    # The charter's promise for replying to written messages, for the seeded service standard.
+    email_reply_within: tuple[int, str] = (1, "working_days")
 
 
 def _procedure(levels, escalate_when, categories) -> dict:
@@ -202,6 +212,203 @@ OTHER_CONTACTS = (
         "outcome": "Apologised and passed to the manager to speak to the drivers",
     },
 )
+
+
+RETAIL_COMPLAINT_DETAILS = {
+    "Late or missed delivery": (
+        "They had taken the day off work to wait in and want the delivery charge refunded.",
+        "Nobody rang to explain, and the tracking page gave no information.",
+        "This is the second time a delivery date has been missed on this order.",
+    ),
+    "Faulty or damaged product": (
+        "They sent photos of the damage and want a replacement before the weekend.",
+        "They say they have always been happy with our products until now.",
+        "They would like a full refund rather than a repair.",
+    ),
+    "Refund delay": (
+        "The returns label shows the item reached our warehouse on time.",
+        "They were told on the phone that the refund had been sent, but nothing has arrived.",
+        "They are now overdrawn and asked for the refund to be sent today.",
+    ),
+    "Wrong item sent": (
+        "The box was labelled correctly but held a different product.",
+        "They need the right item for a family visit next week.",
+        "They do not want to pay to send the wrong item back.",
+    ),
+    "Staff attitude": (
+        "They say they were spoken to in front of other customers and felt embarrassed.",
+        "They were told they could not return the item without a receipt, although they had "
+        "the order email.",
+        "They would like an apology from the shop.",
+    ),
+    "Website or online ordering": (
+        "They say it is the second time they have had a problem with the website.",
+        "They could not find a way to contact us on the website and had to ring instead.",
+        "They want to know the problem has been reported so it does not happen again.",
+    ),
+    "Billing or payment": (
+        "The order confirmation showed free delivery, but the card statement shows the charge.",
+        "They feel the free delivery offer was misleading.",
+        "They asked for the full amount back on their card.",
+    ),
+}
+RETAIL_COMPLAINT_CAUSES = {
+    "Late or missed delivery": (
+        (
+            "The van route was overbooked on the day and the delivery was dropped without "
+            "telling the customer.",
+            "Warehouse and Delivery now ring customers by midday when a delivery will be missed; "
+            "Customer Service checks rebooked orders on the route list.",
+        ),
+        (
+            "The driver did not have the access note because it was not passed to the Warehouse.",
+            "Delivery notes are passed to the Warehouse the same working day and checked at "
+            "dispatch.",
+        ),
+    ),
+    "Faulty or damaged product": (
+        (
+            "The item was damaged in the courier's depot: the outer box was crushed.",
+            "Buying has asked the supplier for stronger packaging on large items.",
+        ),
+        (
+            "A batch from the supplier had a known fault that had not been passed on.",
+            "Buying now emails Customer Service and Stores the day a faulty batch is found.",
+        ),
+    ),
+    "Refund delay": (
+        (
+            "The return was booked in at the warehouse but not passed to Finance for two weeks.",
+            "Returns go to Finance each afternoon, and refunds older than 5 working days are "
+            "checked every Monday.",
+        ),
+        (
+            "The refund request was sent to Finance without the order number.",
+            "Refund requests go on the refund form with the order number and amount checked.",
+        ),
+    ),
+    "Wrong item sent": (
+        (
+            "Two products with similar codes were stored next to each other in the warehouse.",
+            "The warehouse has moved the products apart and added photos to the picking list.",
+        ),
+        (
+            "The order was picked from an out-of-date picking list.",
+            "Picking lists are printed at the start of each shift only.",
+        ),
+    ),
+    "Staff attitude": (
+        (
+            "The member of staff did not know the returns policy for online orders brought into "
+            "a shop.",
+            "Stores staff have had a refresher on the returns policy and our service standards.",
+        ),
+        (
+            "The shop was short-staffed and the customer was rushed.",
+            "The Stores manager has reviewed staffing on Saturdays.",
+        ),
+    ),
+    "Website or online ordering": (
+        (
+            "A fault in the payment page let the customer pay twice when the page was slow.",
+            "IT Support fixed the payment page; Customer Service checks for double payments "
+            "whenever a customer reports a slow checkout.",
+        ),
+        (
+            "The live chat closed at 17:00 but the website said it was open until 17:30.",
+            "The website now shows the right chat hours.",
+        ),
+    ),
+    "Billing or payment": (
+        (
+            "The free delivery offer was not applied because of a wrong code on the website.",
+            "Marketing checks each offer code on the website before it goes live.",
+        ),
+        (
+            "The cancelled item was not removed from the payment before dispatch.",
+            "Cancellations are checked against the payment before an order is dispatched.",
+        ),
+    ),
+}
+RETAIL_INTERNAL_COMPLAINTS = (
+    {
+        "department": "Warehouse and Delivery",
+        "category": "Late or missed delivery",
+        "description": "Warehouse and Delivery say delivery instructions for order {ref} "
+        "reached them a day late, so the van went without the access note and the delivery "
+        "failed. They asked for notes to be passed on the same working day.",
+        "response": "Apologised, passed the instructions on and agreed to send delivery notes "
+        "to the Warehouse before 3pm each day",
+        "root_cause": "The access note was saved on the customer record but not sent to the "
+        "Warehouse.",
+        "lesson": "Delivery notes are emailed to the Warehouse inbox the same working day and "
+        "checked before the route list closes.",
+    },
+    {
+        "department": "Finance",
+        "category": "Refund delay",
+        "description": "Finance say three refund requests this week came without order "
+        "numbers, so they could not process them and the customers chased their refunds.",
+        "response": "Sent the missing order numbers and amounts, and agreed to use the refund "
+        "form every time",
+        "root_cause": "The refund requests were sent by email instead of on the refund form.",
+        "lesson": "All refund requests go on the refund form with the order number and amount "
+        "checked.",
+    },
+    {
+        "department": "Stores",
+        "category": "Website or online ordering",
+        "description": "The {town} shop says click-and-collect orders are confirmed to "
+        "customers before the stock is checked, so customers arrive to collect items that are "
+        "not there.",
+        "response": "Apologised and agreed to check stock with the shop before confirming a "
+        "collection date",
+        "root_cause": "Collection dates were confirmed from the website stock figure, which is "
+        "only updated overnight.",
+        "lesson": "Customer Service checks stock with the shop before confirming a collection.",
+    },
+)
+RETAIL_FEEDBACK = {
+    "team": "Customer Service",
+    "service": "our shops, website and delivery service",
+    "contact_options": ("Phone", "Email", "Live chat", "Social media", "In a shop", "Letter"),
+    "factors": (
+        "Low prices",
+        "Quality of products",
+        "Fast delivery",
+        "Range of products",
+        "Friendly, knowledgeable staff",
+        "Easy returns",
+        "An easy-to-use website",
+    ),
+    "card": {
+        "title": "Shop comment cards",
+        "purpose": "Comment cards on the counter in all six shops, so customers can tell us "
+        "about their visit while it is fresh.",
+        "question": "How was your visit to our shop today?",
+    },
+    "suggestion": {
+        "title": "Suggestion box (shops and website)",
+        "purpose": "A suggestion box in every shop and a suggestion form on the website: "
+        "customers' ideas for what we could do better.",
+    },
+    "welcome": "How easy was it to place your first order with us?",
+    "lapsed_reasons": (
+        "Prices",
+        "Problems with a delivery",
+        "A problem with a previous order",
+        "Found a better range elsewhere",
+        "Don't need anything at the moment",
+        "Other",
+    ),
+    "key_offers": (
+        "A trade price list each month",
+        "A named account manager",
+        "Monthly invoicing",
+        "Samples before ordering",
+        "Early delivery slots to site",
+    ),
+}
 
 
 RETAIL = Profile(
@@ -731,7 +938,218 @@ RETAIL = Profile(
     address="Harbour & Vine House, 14 Quayside Walk, Bristol",
     postcode="BS1 4RN",
     other_contacts=OTHER_CONTACTS,
+    complaint_details=RETAIL_COMPLAINT_DETAILS,
+    complaint_causes=RETAIL_COMPLAINT_CAUSES,
+    internal_complaints=RETAIL_INTERNAL_COMPLAINTS,
+    feedback=RETAIL_FEEDBACK,
+    email_reply_within=(1, DAYS),
 )
+
+
+LEISURE_COMPLAINT_DETAILS = {
+    "Booking or cancellation": (
+        "They arrived for the session and were turned away because it showed as full.",
+        "They had the confirmation email on their phone but reception could not find the booking.",
+        "They want the session credited back to their account.",
+    ),
+    "Membership fees and direct debits": (
+        "They say nobody from the centre told them about this.",
+        "The payment has left them short this month and they want it back straight away.",
+        "They say they were not told about the price change before the payment was taken.",
+    ),
+    "Cleanliness": (
+        "They saw hair and plasters on the floor and the bins were overflowing.",
+        "They say it has been like this on several weekend visits.",
+        "They were with young children and felt it was unhygienic.",
+    ),
+    "Swimming lessons": (
+        "Their child was upset at the first lesson in the new group.",
+        "They found out only when they arrived at the pool.",
+        "They would like to be told before any change in future.",
+    ),
+    "Staff attitude": (
+        "They say the member of staff shouted across the pool in front of other swimmers.",
+        "They felt the member of staff was dismissive when they asked for help.",
+        "They would like an apology and to know what will be done.",
+    ),
+    "Facilities out of order": (
+        "There was no sign to warn swimmers before they got changed.",
+        "They reported it at reception last week and nothing has changed.",
+        "They want a partial refund for the week.",
+    ),
+    "Accessibility": (
+        "They travelled 40 minutes by taxi for their swim and could not get into the pool.",
+        "They need the hoist to use the pool at all.",
+        "They asked to be phoned in future if it is out of use.",
+    ),
+    "Timetable changes": (
+        "The change was only put up on the notice board, not emailed.",
+        "The new time clashes with their work, so they can no longer go.",
+        "They have been coming to the class for three years.",
+    ),
+}
+LEISURE_COMPLAINT_CAUSES = {
+    "Booking or cancellation": (
+        (
+            "A fault in the booking app released the place when the customer's card payment was "
+            "slow.",
+            "The app has been fixed; reception now checks the booking history before turning "
+            "anyone away.",
+        ),
+        (
+            "The session was double-booked because a walk-in booking was taken on paper.",
+            "Reception books walk-ins through the same system as the app.",
+        ),
+    ),
+    "Membership fees and direct debits": (
+        (
+            "The cancellation email was not passed from the general inbox to the Council Income "
+            "Team.",
+            "Cancellation emails are forwarded the same working day and logged in the CRM.",
+        ),
+        (
+            "The concession end date was entered wrongly, so the discount ended early.",
+            "Concession dates are checked by a second person when they are entered.",
+        ),
+    ),
+    "Cleanliness": (
+        (
+            "The hourly cleaning check was missed on Saturday morning because a cleaner was off "
+            "sick and not replaced.",
+            "The Duty Manager arranges cover for cleaning at weekends and signs the check sheet.",
+        ),
+        (
+            "The changing room check sheet was signed without the check being done.",
+            "Duty Managers spot-check the changing rooms twice each shift.",
+        ),
+    ),
+    "Swimming lessons": (
+        (
+            "Assessment results were not sent to parents before the groups changed.",
+            "Parents are emailed the assessment result a week before a child moves group.",
+        ),
+        (
+            "The teacher changed the groups without telling reception.",
+            "Group changes are agreed with the lessons coordinator and emailed to parents.",
+        ),
+    ),
+    "Staff attitude": (
+        (
+            "The lifeguard was new and had not yet had customer service training.",
+            "All new pool staff have customer service training in their first week.",
+        ),
+        (
+            "The member of staff was dealing with two incidents at once and did not explain why.",
+            "Staff have been reminded to explain delays and to call a colleague for help.",
+        ),
+    ),
+    "Facilities out of order": (
+        (
+            "A part for the boiler took a week to arrive and no warning signs were put up.",
+            "Facilities put up signs and update the website the same day something breaks.",
+        ),
+        (
+            "The fault was reported at reception but not logged with Facilities.",
+            "Faults reported at reception are logged on the maintenance system straight away.",
+        ),
+    ),
+    "Accessibility": (
+        (
+            "The hoist failed its safety check and nobody told the customers who rely on it.",
+            "We keep a list of customers who use the hoist and phone them when it is out of use.",
+        ),
+        (
+            "The hoist battery was not charged overnight.",
+            "Charging the hoist is now on the closing checklist.",
+        ),
+    ),
+    "Timetable changes": (
+        (
+            "The change was announced only on the notice board and social media.",
+            "Timetable changes are emailed to everyone booked on the class at least two weeks "
+            "before.",
+        ),
+        (
+            "The instructor's hours changed at short notice.",
+            "Marketing and Events now agree timetable changes a month ahead.",
+        ),
+    ),
+}
+LEISURE_INTERNAL_COMPLAINTS = (
+    {
+        "department": "Swimming Lessons",
+        "category": "Swimming lessons",
+        "description": "The Swimming Lessons coordinator says parents were told lessons were "
+        "full when places were free, so the new term started with empty spaces.",
+        "response": "Apologised, checked the live lesson list and agreed to use it for every "
+        "enquiry",
+        "root_cause": "Customer Services used a printed lesson list that was a week old.",
+        "lesson": "Customer Services uses the live lesson list in the booking system for every "
+        "enquiry.",
+    },
+    {
+        "department": "Council Income Team",
+        "category": "Membership fees and direct debits",
+        "description": "The Council Income Team says cancellation requests were passed on "
+        "without the member's number, so three direct debits were taken after members had "
+        "cancelled.",
+        "response": "Sent the missing member numbers and agreed to use the cancellation form",
+        "root_cause": "Cancellation requests were forwarded as emails without the member number.",
+        "lesson": "All cancellations go on the cancellation form with the member number checked.",
+    },
+    {
+        "department": "Facilities and Maintenance",
+        "category": "Facilities out of order",
+        "description": "Facilities and Maintenance say fault reports from reception come "
+        "without the location or time, so the engineer had to walk round the building to find "
+        "a broken shower.",
+        "response": "Apologised and agreed to include the location, time and a photo in every "
+        "fault report",
+        "root_cause": "Reception staff had no template for fault reports.",
+        "lesson": "Fault reports use a template with the location, the time and a photo.",
+    },
+)
+LEISURE_FEEDBACK = {
+    "team": "Customer Services",
+    "service": "the leisure centre, its classes and our booking service",
+    "contact_options": ("Phone", "Email", "At reception", "Social media", "The booking app"),
+    "factors": (
+        "Price of membership",
+        "Clean changing rooms",
+        "The class timetable",
+        "Friendly staff",
+        "Pool opening times",
+        "Easy online booking",
+        "Parking",
+    ),
+    "card": {
+        "title": "Reception comment cards",
+        "purpose": "Comment cards at reception and in the pool café, so visitors can tell us "
+        "about their visit on the day.",
+        "question": "How was your visit to the centre today?",
+    },
+    "suggestion": {
+        "title": "Suggestion box (reception)",
+        "purpose": "A suggestion box in the reception area: members' and visitors' ideas for "
+        "the centre.",
+    },
+    "welcome": "How easy was it to join and book your first session?",
+    "lapsed_reasons": (
+        "Price",
+        "Class times do not suit me",
+        "Cleanliness",
+        "Too busy at the times I can come",
+        "Health or personal reasons",
+        "Other",
+    ),
+    "key_offers": (
+        "Block booking discounts",
+        "A named contact for bookings",
+        "Invoices by email",
+        "Earlier notice of timetable changes",
+        "Priority booking for school holidays",
+    ),
+}
 
 
 LEISURE = Profile(
@@ -1243,7 +1661,216 @@ LEISURE = Profile(
     address="Millbrook Leisure Centre, Station Road, Millbrook, Sheffield",
     postcode="S35 2PH",
     other_contacts=OTHER_CONTACTS,
+    complaint_details=LEISURE_COMPLAINT_DETAILS,
+    complaint_causes=LEISURE_COMPLAINT_CAUSES,
+    internal_complaints=LEISURE_INTERNAL_COMPLAINTS,
+    feedback=LEISURE_FEEDBACK,
+    email_reply_within=(2, DAYS),
 )
+
+
+HOUSING_COMPLAINT_DETAILS = {
+    "Repairs delays": (
+        "They have taken time off work for appointments that did not go ahead.",
+        "They have young children at home and say the problem is getting worse.",
+        "They want compensation under the repairs policy.",
+    ),
+    "Damp and mould": (
+        "The mould is back on the bedroom wall and a child in the home has asthma.",
+        "They sent photos of black mould around the window and on the ceiling.",
+        "They asked for a permanent fix, not another treatment.",
+    ),
+    "Anti-social behaviour handling": (
+        "They have reported the noise five times since the autumn and kept a diary.",
+        "They say they are losing sleep and feel nobody is listening.",
+        "They want to know what action has been taken.",
+    ),
+    "Rent and service charges": (
+        "They say the stairs have not been cleaned for months.",
+        "They were not sent a breakdown of the charge when they asked for one.",
+        "They want the charge refunded to their rent account.",
+    ),
+    "Staff or contractor conduct": (
+        "They say dust and rubbish were left in the hallway.",
+        "They felt the operative was rude when they asked when the job would be finished.",
+        "They do not want the same operative to come back.",
+    ),
+    "Communication": (
+        "They have rung four times and were promised a call back each time.",
+        "They were given different information by different people.",
+        "They want one named person to deal with.",
+    ),
+    "Communal areas": (
+        "Rubbish is attracting rats and the smell reaches the flats.",
+        "They say the smell is so bad they keep their windows shut.",
+        "Other residents have complained about it too.",
+    ),
+    "Lettings and transfers": (
+        "They need a ground-floor home because of a health condition and sent a letter from "
+        "their GP.",
+        "They have heard nothing since applying four months ago.",
+        "They want to know their banding and where they are on the list.",
+    ),
+}
+HOUSING_COMPLAINT_CAUSES = {
+    "Repairs delays": (
+        (
+            "The part was ordered late because the job was booked as routine instead of urgent.",
+            "The Repairs Team checks the priority of every job when it is booked and orders "
+            "parts the same day.",
+        ),
+        (
+            "The contractor cancelled the appointment and the tenant was not told.",
+            "Contractors must tell us of a cancellation by 8am, and we ring the tenant straight "
+            "away.",
+        ),
+    ),
+    "Damp and mould": (
+        (
+            "The last treatment dealt with the mould but not the cause: a blocked extractor fan.",
+            "Every damp and mould report now gets a ventilation check as well as treatment.",
+        ),
+        (
+            "The report was logged as a routine repair instead of a health risk.",
+            "Damp and mould reports are treated as urgent and surveyed within 10 working days.",
+        ),
+    ),
+    "Anti-social behaviour handling": (
+        (
+            "The case was not handed over when the housing officer changed.",
+            "Open cases are handed over in writing and the tenant is told who the new officer is.",
+        ),
+        (
+            "The tenant's diary sheets were not added to the case file.",
+            "Evidence sent in by tenants is added to the case on the day it arrives.",
+        ),
+    ),
+    "Rent and service charges": (
+        (
+            "The cleaning contractor's visits were not checked against the service charge.",
+            "Housing Management checks the contractor's visit records every month.",
+        ),
+        (
+            "The charge was set from an old estimate.",
+            "Service charges are set from the actual costs of the year before.",
+        ),
+    ),
+    "Staff or contractor conduct": (
+        (
+            "The contractor did not follow our code of conduct on clearing up after work.",
+            "The code of conduct has been sent again to all contractors, and jobs are checked "
+            "after completion.",
+        ),
+        (
+            "The operative had too many jobs booked and was under time pressure.",
+            "The number of jobs booked per operative each day has been reduced.",
+        ),
+    ),
+    "Communication": (
+        (
+            "Call-back requests were not logged in the CRM, so nobody followed them up.",
+            "Every call-back request is logged as a follow-up in the CRM with a date.",
+        ),
+        (
+            "Different teams gave updates without checking the repair record.",
+            "Staff check the repair record before giving a tenant any update.",
+        ),
+    ),
+    "Communal areas": (
+        (
+            "The cleaning contractor missed two visits and did not report it.",
+            "The contractor now sends a photo log of each visit.",
+        ),
+        (
+            "The light fault was reported but logged against the wrong block.",
+            "Communal repairs are logged with the block name and address checked.",
+        ),
+    ),
+    "Lettings and transfers": (
+        (
+            "The medical evidence was received but not added to the application.",
+            "Documents for applications are added on the day they arrive and the applicant is "
+            "told.",
+        ),
+        (
+            "Applicants were not told how long the waiting list is.",
+            "Applicants get a letter with their banding and the typical waiting time.",
+        ),
+    ),
+}
+HOUSING_INTERNAL_COMPLAINTS = (
+    {
+        "department": "Repairs Team",
+        "category": "Repairs delays",
+        "description": "The Repairs Team say repair requests are passed on without access "
+        "details, so operatives arrive and cannot get in.",
+        "response": "Apologised and agreed to record access details and a contact number on "
+        "every repair request",
+        "root_cause": "The repair request form did not ask for access details.",
+        "lesson": "The repair request form now asks for access details and a contact number.",
+    },
+    {
+        "department": "Income Team",
+        "category": "Rent and service charges",
+        "description": "The Income Team say tenants were told their rent account was up to "
+        "date without it being checked, and two tenants then fell behind.",
+        "response": "Apologised and agreed to check the rent account before giving any balance",
+        "root_cause": "Balances were read from an old statement instead of the live rent account.",
+        "lesson": "Customer Hub staff always check the live rent account before giving a balance.",
+    },
+    {
+        "department": "Gas and Fire Safety",
+        "category": "Communication",
+        "description": "Gas and Fire Safety say gas safety appointments are being moved without "
+        "telling them, so engineers turn up to empty homes.",
+        "response": "Apologised and agreed to copy them into every change to a gas safety "
+        "appointment",
+        "root_cause": "Appointment changes were made in the CRM but not sent to the Gas and Fire "
+        "Safety team.",
+        "lesson": "Every change to a gas safety appointment is emailed to Gas and Fire Safety "
+        "the same day.",
+    },
+)
+HOUSING_FEEDBACK = {
+    "team": "the Customer Hub",
+    "service": "our housing and repairs service",
+    "contact_options": ("Phone", "Email", "Letter", "At the estate office", "Online form"),
+    "factors": (
+        "Repairs done right first time",
+        "Being kept informed",
+        "Value for money of rent and charges",
+        "Clean and safe communal areas",
+        "Dealing with anti-social behaviour",
+        "Friendly, helpful staff",
+        "Easy ways to contact us",
+    ),
+    "card": {
+        "title": "Repair satisfaction cards",
+        "purpose": "Cards left by operatives after each repair, returned in a freepost envelope.",
+        "question": "How satisfied are you with the repair we have just done?",
+    },
+    "suggestion": {
+        "title": "Tenants' suggestion box (estate offices)",
+        "purpose": "Suggestion boxes in the estate offices and a form in the tenants' "
+        "newsletter: tenants' ideas for their homes and estates.",
+    },
+    "welcome": "How easy was it to move in and set up your tenancy?",
+    "lapsed_reasons": (
+        "Repairs take too long",
+        "Nobody calls me back",
+        "I don't feel listened to",
+        "Problems with neighbours",
+        "Nothing needed",
+        "Other",
+    ),
+    "key_offers": (
+        "Quarterly meetings with the housing officer",
+        "A named contact",
+        "Updates by text message",
+        "Estate walkabouts",
+        "Early notice of planned works",
+    ),
+}
 
 
 HOUSING = Profile(
@@ -1741,7 +2368,200 @@ HOUSING = Profile(
     address="Kestrel House, 40 Canal Street, Birmingham",
     postcode="B1 2JP",
     other_contacts=OTHER_CONTACTS,
+    complaint_details=HOUSING_COMPLAINT_DETAILS,
+    complaint_causes=HOUSING_COMPLAINT_CAUSES,
+    internal_complaints=HOUSING_INTERNAL_COMPLAINTS,
+    feedback=HOUSING_FEEDBACK,
+    email_reply_within=(3, DAYS),
 )
+
+
+IT_COMPLAINT_DETAILS = {
+    "Slow response to a fault": (
+        "Their whole office could not print or email while they waited.",
+        "They say this is the third slow response this quarter.",
+        "They asked for the service credit set out in their contract.",
+    ),
+    "Fault not fixed first time": (
+        "They lost half a day's work when the fault came back.",
+        "They say the engineer closed the ticket without checking with them.",
+        "They want a senior engineer to look at it.",
+    ),
+    "Engineer visit missed or late": (
+        "They kept the office open late to let the engineer in.",
+        "Nobody rang to say the engineer would be late.",
+        "They do not want to be charged for the visit.",
+    ),
+    "Billing or contract": (
+        "They say the invoice came as a complete surprise.",
+        "They want to speak to someone in Accounts about it.",
+        "They asked for the invoice to be cancelled.",
+    ),
+    "Staff attitude": (
+        "They felt they were being blamed for the fault.",
+        "They say the engineer used jargon and would not explain what was wrong.",
+        "They would like an apology.",
+    ),
+    "Data loss": (
+        "The files include client records they need for an audit next week.",
+        "They were told the backup had been checked before the migration.",
+        "They want to know how it happened and how it will be prevented.",
+    ),
+    "Communication": (
+        "They chased the ticket three times and got no reply.",
+        "The portal still shows the ticket as 'new'.",
+        "They want a named contact and regular updates.",
+    ),
+}
+IT_COMPLAINT_CAUSES = {
+    "Slow response to a fault": (
+        (
+            "The ticket was logged as priority 3 instead of priority 1, so it waited in the "
+            "wrong queue.",
+            "Service Desk staff confirm the priority with the customer before logging a fault.",
+        ),
+        (
+            "Two staff were off sick and calls were not redirected.",
+            "The Team Leader moves staff to the phones when the queue is over 5 minutes.",
+        ),
+    ),
+    "Fault not fixed first time": (
+        (
+            "The engineer fixed the symptom but not the cause: a failing network switch.",
+            "Tickets are closed only after the customer confirms the fix has lasted a working day.",
+        ),
+        (
+            "The repair used a refurbished part that failed.",
+            "Only new parts are used for warranty repairs.",
+        ),
+    ),
+    "Engineer visit missed or late": (
+        (
+            "The engineer's previous job overran and the customer was not told.",
+            "Engineers ring the Service Desk when a job overruns, and the next customer is "
+            "called straight away.",
+        ),
+        (
+            "The visit was booked in the wrong engineer's diary.",
+            "Visits are confirmed by email with the engineer's name.",
+        ),
+    ),
+    "Billing or contract": (
+        (
+            "The notice email was not logged against the contract.",
+            "Cancellation notices are logged on the contract the day they arrive and confirmed "
+            "in writing.",
+        ),
+        (
+            "Renewal reminders were not switched on for this contract.",
+            "Accounts sends a renewal reminder 60 days before every contract ends.",
+        ),
+    ),
+    "Staff attitude": (
+        (
+            "The engineer was under pressure and did not follow our call guidance.",
+            "The Team Leader went through the call with the engineer, and plain-English "
+            "guidance was shared with the team.",
+        ),
+        (
+            "The customer was passed between three people without an explanation.",
+            "Calls are only transferred with a warm handover.",
+        ),
+    ),
+    "Data loss": (
+        (
+            "The backup was not checked before the migration, and one folder was missed.",
+            "Every migration now starts only after a signed-off backup check.",
+        ),
+        (
+            "A sync setting deleted the local copies of files.",
+            "The migration checklist now includes the sync settings.",
+        ),
+    ),
+    "Communication": (
+        (
+            "The ticket was assigned to an engineer who was on holiday.",
+            "Tickets are reassigned when an engineer is away, and customers get an update each "
+            "working day.",
+        ),
+        (
+            "Portal updates were not sent because of a notification fault.",
+            "The portal notifications were fixed and the Service Desk checks open tickets every "
+            "afternoon.",
+        ),
+    ),
+}
+IT_INTERNAL_COMPLAINTS = (
+    {
+        "department": "Field Engineers",
+        "category": "Engineer visit missed or late",
+        "description": "Field Engineers say visits are booked without the site address and "
+        "parking details, so engineers arrive late.",
+        "response": "Apologised and agreed to include the full address, parking and a site "
+        "contact with every booking",
+        "root_cause": "The booking form did not ask for parking or a site contact.",
+        "lesson": "Every engineer booking includes the site address, parking and a site contact.",
+    },
+    {
+        "department": "Second-Line Support",
+        "category": "Fault not fixed first time",
+        "description": "Second-Line Support say tickets are escalated to them without the "
+        "troubleshooting already done, so they repeat the same checks.",
+        "response": "Apologised and agreed to record every step tried before escalating a ticket",
+        "root_cause": "Service Desk notes did not list the checks already done.",
+        "lesson": "The escalation checklist lists the steps tried, with screenshots.",
+    },
+    {
+        "department": "Accounts",
+        "category": "Billing or contract",
+        "description": "Accounts say credits promised to customers on the phone are not passed "
+        "to them, so invoices go out at the full price.",
+        "response": "Apologised and sent the list of credits agreed this month",
+        "root_cause": "Credits were agreed on calls but not logged in the CRM.",
+        "lesson": "Every credit agreed with a customer is logged and emailed to Accounts the "
+        "same day.",
+    },
+)
+IT_FEEDBACK = {
+    "team": "the Service Desk",
+    "service": "our IT support service",
+    "contact_options": ("Phone", "Email", "Support portal", "Engineer visit", "Live chat"),
+    "factors": (
+        "Fast response to faults",
+        "Fixing faults first time",
+        "Friendly, knowledgeable engineers",
+        "Clear communication",
+        "Value for money",
+        "The support portal",
+        "Account management",
+    ),
+    "card": {
+        "title": "Engineer visit feedback cards",
+        "purpose": "Cards left by engineers after each site visit, returned by post or "
+        "photographed and emailed.",
+        "question": "How satisfied are you with the engineer's visit today?",
+    },
+    "suggestion": {
+        "title": "Suggestion form (support portal)",
+        "purpose": "A suggestion form on the support portal: customers' ideas for our service.",
+    },
+    "welcome": "How easy was it to get set up with our support?",
+    "lapsed_reasons": (
+        "Price",
+        "Slow response to faults",
+        "Faults not fixed first time",
+        "Moved our IT in-house",
+        "Not needed support recently",
+        "Other",
+    ),
+    "key_offers": (
+        "Quarterly service review meetings",
+        "A named account manager",
+        "Monthly ticket reports",
+        "Out-of-hours support",
+        "Priority engineer visits",
+    ),
+}
 
 
 IT_SERVICES = Profile(
@@ -2235,6 +3055,11 @@ IT_SERVICES = Profile(
     address="Unit 6, Aire Street Business Centre, Leeds",
     postcode="LS1 4PR",
     other_contacts=OTHER_CONTACTS,
+    complaint_details=IT_COMPLAINT_DETAILS,
+    complaint_causes=IT_COMPLAINT_CAUSES,
+    internal_complaints=IT_INTERNAL_COMPLAINTS,
+    feedback=IT_FEEDBACK,
+    email_reply_within=(4, HOURS),
 )
 
 

@@ -254,3 +254,21 @@ def ctx_for():
         return SandboxContext(sandbox, actor if actor is not None else sandbox.owner)
 
     return make
+
+
+@pytest.fixture
+def frozen(monkeypatch):
+    """Freeze real time for the business clock, and set a sandbox's time exactly:
+    `frozen(sandbox, "2026-03-06 15:00")`."""
+    from datetime import UTC, datetime
+
+    from crm_sandbox.services import clock
+
+    real_now = datetime(2026, 11, 22, 10, 0, tzinfo=UTC)
+    monkeypatch.setattr(clock, "utcnow", lambda: real_now)
+
+    def at(sandbox, when: str):
+        clock.set_sandbox_time(sandbox, datetime.fromisoformat(when))
+        db.session.flush()
+
+    return at

@@ -130,11 +130,23 @@ def test_ids_are_local_and_interactions_are_numbered_in_time_order():
     assert moments == sorted(moments)
 
 
-def test_foreign_keys_refer_to_existing_local_ids():
-    data = sandbox("leisure")
-    contacts = by_id(data["contacts"])
-    for table in ("contact_needs", "contact_preferences", "interactions"):
-        assert all(row["contact_id"] in contacts for row in data[table]), table
+@pytest.mark.parametrize("profile", sorted(PROFILES))
+def test_foreign_keys_refer_to_existing_local_ids(profile):
+    data = sandbox(profile)
+    checked = set()
+    for table in TABLES:
+        for column in Base.metadata.tables[table].c:
+            for fk in column.foreign_keys:
+                parent = fk.column.table.name
+                if parent == "sandboxes":
+                    continue
+                ids = {row["id"] for row in data[parent]}
+                values = [row[column.name] for row in data[table]]
+                assert all(v is None or v in ids for v in values), f"{table}.{column.name}"
+                checked.add(f"{table}.{column.name}")
+    assert {"complaints.contact_id", "interactions.complaint_id", "survey_answers.question_id"} <= (
+        checked
+    )
     assert all(c["merged_into_id"] is None for c in data["contacts"])
     assert all(i["supersedes_id"] is None for i in data["interactions"])
 
@@ -428,7 +440,11 @@ def test_colleagues_and_departments_make_internal_requests():
     assert internal
     assert any(i["direction"] == "inbound" for i in internal)
     assert all(contacts[i["contact_id"]]["department"] for i in internal)
-    asked = [i["summary"] for i in internal if i["direction"] == "inbound"]
+    asked = [
+        i["summary"]
+        for i in internal
+        if i["direction"] == "inbound" and i["complaint_id"] is None  # not internal complaints
+    ]
     assert len(asked) > 5
     assert all(any(s.startswith(r.split("{")[0]) for r in requests) for s in asked)
 
@@ -449,38 +465,40 @@ def test_about_a_tenth_of_interactions_have_follow_ups_and_some_fall_due_soon():
             assert interaction["follow_up_on"] >= interaction["occurred_at"].date()
 
 
-def test_complaints_are_acknowledged_and_answered_against_the_procedure():
+def test_complaint_history_is_logged_as_interactions_with_the_customer():
     data = sandbox("retail", 1, "large")
-    calendar = calendar_of(data)
-    procedure = data["organisations"][0]["complaints_procedure"]
-    stage1 = procedure["levels"][0]
-    complaints = defaultdict(list)  # (contact, category) -> when each complaint was made
-    acknowledged = on_time = 0
+    complaints = by_id(data["complaints"])
+    linked = defaultdict(list)
     for interaction in data["interactions"]:
-        outcome, summary = interaction["outcome"], interaction["summary"]
-        if outcome.startswith("Logged as a stage 1 complaint: "):
-            category = outcome.split(": ", 1)[1]
-            assert category in procedure["categories"]
-            assert interaction["direction"] == "inbound"
-            complaints[interaction["contact_id"], category.lower()].append(
-                interaction["occurred_at"]
-            )
-        elif summary.startswith("Acknowledged the complaint ("):
-            category = summary.split("(", 1)[1].split(")", 1)[0]
-            made = complaints[interaction["contact_id"], category]
-            assert made and interaction["direction"] == "outbound"
-            # The acknowledgement books a follow-up for the stage 1 response's due date.
-            assert interaction["follow_up_on"] in {
-                calendar.add(m, **stage1["resolve_within"]).date() for m in made
-            }
-            acknowledged += 1
-            on_time += interaction["occurred_at"] <= calendar.add(
-                made[-1], **stage1["acknowledge_within"]
-            )
-    assert sum(len(m) for m in complaints.values()) > 50
-    assert acknowledged > 50
-    assert acknowledged * 0.95 > on_time > acknowledged * 0.7  # mostly on time, not always
-    assert any("escalated to Stage 2" in i["outcome"] for i in data["interactions"])
+        if interaction["complaint_id"] is not None:
+            linked[interaction["complaint_id"]].append(interaction)
+    assert set(linked) == set(complaints)
+    events = defaultdict(list)
+    for event in data["complaint_events"]:
+        events[event["complaint_id"]].append(event)
+    for complaint_id, interactions in linked.items():
+        complaint = complaints[complaint_id]
+        first = interactions[0]
+        assert first["direction"] == "inbound"
+        assert first["occurred_at"] == complaint["received_at"]
+        assert first["outcome"] == f"Logged as a stage 1 complaint: {complaint['category']}"
+        assert first["channel"] == complaint["channel"]
+        for interaction in interactions:
+            assert interaction["contact_id"] == complaint["contact_id"]
+            assert complaint["received_at"] <= interaction["occurred_at"] < START
+        # Each acknowledgement and response went to the customer when the history says.
+        sent = {i["occurred_at"] for i in interactions if i["direction"] == "outbound"}
+        for event in events[complaint_id]:
+            if event["action"] in ("acknowledge", "resolve", "close", "wait_for_customer"):
+                assert event["at"] in sent, (complaint["reference"], event["action"])
+    acknowledgements = [
+        i for i in data["interactions"] if i["summary"].startswith("Acknowledged the complaint (")
+    ]
+    assert len(acknowledgements) > 200
+    for interaction in acknowledgements:
+        assert interaction["outcome"].startswith("Stage 1 response due by ")
+        assert interaction["follow_up_on"] >= interaction["occurred_at"].date()
+    assert any(i["outcome"].startswith("Escalated to Stage 2") for i in data["interactions"])
 
 
 # ---------------------------------------------------------------- profiles
@@ -579,3 +597,431 @@ def test_changing_the_returned_organisation_does_not_change_the_profile():
     organisation["complaints_procedure"]["levels"][0]["resolve_within"]["amount"] = 99
     organisation["policies"]["charter"] = ""
     assert generate("retail", 1, "small", START) == sandbox("retail", 1, "small")
+
+
+# ---------------------------------------------------------------- complaints
+
+OPEN = ("received", "acknowledged", "investigating", "waiting_customer", "resolved")
+
+
+def events_by_complaint(data: dict) -> dict[int, list[dict]]:
+    grouped = defaultdict(list)
+    for event in data["complaint_events"]:
+        grouped[event["complaint_id"]].append(event)
+    return grouped
+
+
+def level_rules(data: dict) -> dict[str, dict]:
+    return {
+        level["key"]: level for level in data["organisations"][0]["complaints_procedure"]["levels"]
+    }
+
+
+def current_level_events(events: list[dict]) -> list[dict]:
+    starts = [n for n, e in enumerate(events) if e["action"] in ("received", "escalate")]
+    return events[starts[-1] :]
+
+
+@pytest.mark.parametrize("size", list(SIZES))
+def test_complaints_are_numbered_in_the_order_received_and_the_counter_continues(size):
+    data = sandbox("retail", 1, size)
+    complaints = data["complaints"]
+    assert len(complaints) == SIZES[size]["complaints"]
+    assert [c["reference"] for c in complaints] == [
+        f"C-{n:04d}" for n in range(1, len(complaints) + 1)
+    ]
+    received = [c["received_at"] for c in complaints]
+    assert received == sorted(received)
+    assert data["sandbox_counters"] == [{"id": 1, "name": "complaint", "value": len(complaints)}]
+
+
+@pytest.mark.parametrize("profile", sorted(PROFILES))
+def test_complaint_events_follow_the_procedures_state_machine(profile):
+    from crm_sandbox.services.complaints import MOVES
+
+    data = sandbox(profile)
+    order = [level["key"] for level in data["organisations"][0]["complaints_procedure"]["levels"]]
+    team = set(get_profile(profile).team)
+    grouped = events_by_complaint(data)
+    ids = [e["id"] for e in data["complaint_events"]]
+    assert ids == list(range(1, len(ids) + 1))
+    assert [e["at"] for e in data["complaint_events"]] == sorted(
+        e["at"] for e in data["complaint_events"]
+    )
+    for complaint in data["complaints"]:
+        events = grouped[complaint["id"]]
+        first = events[0]
+        assert first["action"] == "received" and first["at"] == complaint["received_at"]
+        assert (first["from_stage"], first["to_stage"]) == (None, "received")
+        assert (first["from_level"], first["to_level"]) == (None, order[0])
+        for before, event in zip(events, events[1:], strict=False):
+            assert event["at"] > before["at"]
+            assert (event["from_stage"], event["from_level"]) == (
+                before["to_stage"],
+                before["to_level"],
+            )
+            if event["action"] == "escalate":
+                assert event["from_stage"] in OPEN and event["to_stage"] == "received"
+                assert order.index(event["to_level"]) == order.index(event["from_level"]) + 1
+                assert event["note"]
+            else:
+                assert event["action"] in MOVES and event["action"] != "reopen"
+                starts, target = MOVES[event["action"]]
+                assert event["from_stage"] in starts and event["to_stage"] == target
+                assert event["to_level"] == event["from_level"]
+        for event in events:
+            assert event["actor"] in team
+            assert event["at"] < START
+            assert event["judgement"] == (
+                event["action"] == "close" and complaint["customer_confirmed"] is False
+            )
+        assert (events[-1]["to_stage"], events[-1]["to_level"]) == (
+            complaint["stage"],
+            complaint["level"],
+        )
+
+
+@pytest.mark.parametrize("profile", sorted(PROFILES))
+def test_complaint_fields_agree_with_the_history(profile):
+    data = sandbox(profile)
+    rules = level_rules(data)
+    procedure = data["organisations"][0]["complaints_procedure"]
+    categories = procedure["categories"]
+    reasons = set()
+    for rule in procedure["escalate_when"]:
+        rule = re.sub(r"\s*\(.*?\)", "", rule).lower()
+        reasons |= {rule, rule.replace("stage 1", "stage 2")}
+    grouped = events_by_complaint(data)
+    confirmed = Counter(c["customer_confirmed"] for c in data["complaints"])
+    assert confirmed[True] > 4 * confirmed[False] > 0
+    for c in data["complaints"]:
+        events = grouped[c["id"]]
+        level_events = current_level_events(events)
+        at = {e["action"]: e["at"] for e in level_events}
+        assert c["category"] in categories
+        assert c["channel"] in ("phone", "email", "letter", "meeting", "live_chat", "social")
+        assert c["severity"] in ("low", "medium", "high")
+        assert c["description"] and "{" not in c["description"]
+        assert c["owner"] == rules[c["level"]]["owner"]
+        assert c["level_started_at"] == level_events[0]["at"]
+        assert c["acknowledged_at"] == at.get("acknowledge")
+        assert c["resolved_at"] == at.get("resolve")
+        assert c["closed_at"] == at.get("close")
+        assert (c["waiting_since"] is not None) == (c["stage"] == "waiting_customer")
+        if c["waiting_since"] is not None:
+            assert c["waiting_since"] == at["wait_for_customer"]
+        escalations = [e for e in events if e["action"] == "escalate"]
+        assert c["escalation_reason"] == (escalations[-1]["note"] if escalations else "")
+        for event in escalations:  # each names the procedure's rule it escalates under
+            assert event["note"].split(":")[0].lower() in reasons, event["note"]
+        done = c["stage"] in ("resolved", "closed")
+        assert bool(c["resolution"]) == done
+        assert bool(c["root_cause"]) == bool(c["lessons_learned"]) == (c["stage"] == "closed")
+        assert (c["customer_confirmed"] is not None) == (c["stage"] == "closed")
+        assert bool(c["confirmation_note"]) == (c["stage"] == "closed")
+        for name in ("received_at", "level_started_at", "acknowledged_at", "resolved_at"):
+            assert c[name] is None or c[name] < START
+        assert c["closed_at"] is None or c["closed_at"] < START
+
+
+@pytest.mark.parametrize("profile", sorted(PROFILES))
+def test_due_times_come_from_the_working_calendar_and_late_steps_carry_a_breach(profile):
+    data = sandbox(profile, 1, "large")
+    calendar = calendar_of(data)
+    rules = level_rules(data)
+    grouped = events_by_complaint(data)
+    late = set()
+    for c in data["complaints"]:
+        ack_due = resolve_due = waiting = None
+        for event in grouped[c["id"]]:
+            if event["action"] in ("received", "escalate"):
+                rule = rules[event["to_level"]]
+                ack_due = calendar.add(event["at"], **rule["acknowledge_within"])
+                resolve_due = calendar.add(event["at"], **rule["resolve_within"])
+            elif event["action"] == "wait_for_customer":
+                waiting = event["at"]
+            elif event["action"] == "customer_replied":
+                paused = calendar.working_time_between(waiting, event["at"])
+                if paused:
+                    resolve_due = calendar.add_working_time(resolve_due, paused)
+            due = {"acknowledge": ack_due, "resolve": resolve_due}.get(event["action"])
+            if due is None:
+                assert event["breach"] == "", event
+            elif event["at"] > due:
+                verb = (
+                    event["action"]
+                    .replace("acknowledge", "acknowledged")
+                    .replace("resolve", "resolved")
+                )
+                assert event["breach"] == (
+                    f"{verb} after the procedure's deadline ({due:%a %d %b %H:%M})"
+                )
+                late.add(c["id"])
+            else:
+                assert event["breach"] == ""
+        assert (c["ack_due_at"], c["resolve_due_at"]) == (ack_due, resolve_due), c["reference"]
+    assert 0.12 <= len(late) / len(data["complaints"]) <= 0.35
+
+
+def test_the_mix_has_open_late_and_escalated_complaints():
+    for size in ("standard", "large"):
+        data = sandbox("retail", 1, size)
+        complaints = data["complaints"]
+        total = len(complaints)
+        open_ = [c for c in complaints if c["stage"] != "closed"]
+        assert 0.1 <= len(open_) / total <= 0.25
+        assert len({c["stage"] for c in open_}) >= 4
+        # Some arrived in the last working day and wait for acknowledgement; some are overdue.
+        last_day = max(c["received_at"].date() for c in complaints)
+        assert any(c["stage"] == "received" and c["received_at"].date() == last_day for c in open_)
+        overdue = [
+            c
+            for c in open_
+            if (c["stage"] == "received" and c["ack_due_at"] < START)
+            or (c["stage"] in ("acknowledged", "investigating") and c["resolve_due_at"] < START)
+        ]
+        assert overdue
+        levels = Counter(c["level"] for c in complaints)
+        escalated = sum(1 for c in complaints if c["escalation_reason"])
+        assert 0.12 <= escalated / total <= 0.32
+        assert levels["manager"] >= 1 and levels["supervisor"] > levels["manager"]
+        assert "external_review" not in levels
+
+
+def test_complaints_come_mostly_from_external_customers_and_a_few_colleagues():
+    data = sandbox("housing", 1, "large")
+    contacts = by_id(data["contacts"])
+    categories = Counter(contacts[c["contact_id"]]["category"] for c in data["complaints"])
+    assert categories["external"] > 0.85 * len(data["complaints"])
+    assert 1 <= categories["internal"] <= 0.1 * len(data["complaints"])
+    assert "non_customer" not in categories
+    at_risk = [c for c in data["complaints"] if contacts[c["contact_id"]]["segment"] == "at_risk"]
+    assert at_risk and all(c["stage"] == "closed" for c in at_risk)
+
+
+def test_satisfaction_ratings_are_asked_after_closing_and_follow_the_handling():
+    ratings = defaultdict(list)
+    for profile in PROFILES:
+        data = sandbox(profile, 1, "large")
+        breaches = {e["complaint_id"] for e in data["complaint_events"] if e["breach"]}
+        closed = [c for c in data["complaints"] if c["stage"] == "closed"]
+        asked = [c for c in closed if c["satisfaction_requested_at"] is not None]
+        assert 0.6 <= len(asked) / len(closed) <= 0.95
+        for c in data["complaints"]:
+            if c["satisfaction_requested_at"] is None:
+                assert c["satisfaction_rating"] is None and c["satisfaction_at"] is None
+                assert c["satisfaction_comment"] == ""
+                continue
+            assert c["stage"] == "closed"
+            assert c["satisfaction_requested_at"] == c["closed_at"]
+            assert c["satisfaction_at"] > c["satisfaction_requested_at"]
+            assert c["satisfaction_rating"] in (1, 2, 3, 4, 5)
+            if not c["customer_confirmed"]:
+                key = "unconfirmed"
+            else:
+                key = "late" if c["id"] in breaches else "on_time"
+            ratings[key].append(c["satisfaction_rating"])
+
+    def mean(key):
+        return sum(ratings[key]) / len(ratings[key])
+
+    assert mean("on_time") > mean("late") > mean("unconfirmed")
+    assert mean("on_time") >= 4.0
+
+
+# ---------------------------------------------------------------- feedback
+
+NUMBER_RANGES = {"rating_5": (1, 5), "recommend_0_10": (0, 10), "yes_no": (0, 1)}
+CHOICE_KINDS = ("single_choice", "multiple_choice")
+
+
+def questions_by_survey(data: dict) -> dict[int, list[dict]]:
+    grouped = defaultdict(list)
+    for question in data["survey_questions"]:
+        grouped[question["survey_id"]].append(question)
+    return grouped
+
+
+@pytest.mark.parametrize(
+    ("size", "surveys", "low", "high"),
+    [("small", 2, 45, 80), ("standard", 5, 230, 380), ("large", 8, 2400, 3600)],
+)
+def test_each_size_has_its_feedback_collections(size, surveys, low, high):
+    for profile in PROFILES:
+        data = sandbox(profile, 1, size)
+        assert len(data["surveys"]) == surveys
+        assert low <= len(data["survey_responses"]) <= high, profile
+        methods = Counter(s["method"] for s in data["surveys"])
+        statuses = Counter(s["status"] for s in data["surveys"])
+        assert statuses == {"sent": 1, "closed": surveys - 1}
+        if size != "small":
+            assert methods == {"survey": surveys - 2, "comment_card": 1, "suggestion_box": 1}
+            assert sum(s["audience"]["category"] == "internal" for s in data["surveys"]) == 1
+        else:
+            assert methods["survey"] >= 1
+        for survey in data["surveys"]:
+            assert survey["title"] and survey["purpose"]
+            assert survey["audience"]["category"] in ("external", "internal")
+            assert survey["created_sbx"] <= survey["sent_at"] < START
+            if survey["status"] == "sent":
+                assert survey["closes_on"] >= START.date()
+            else:
+                assert survey["closes_on"] < START.date()
+
+
+@pytest.mark.parametrize("profile", sorted(PROFILES))
+def test_questions_are_well_formed_and_standard_uses_every_kind(profile):
+    data = sandbox(profile)
+    kinds = Counter()
+    grouped = questions_by_survey(data)
+    for survey in data["surveys"]:
+        questions = grouped[survey["id"]]
+        assert [q["position"] for q in questions] == list(range(1, len(questions) + 1))
+        own = Counter(q["kind"] for q in questions)
+        kinds.update(own)
+        if survey["method"] == "survey":
+            assert 4 <= len(questions) <= 7
+            assert own["rating_5"] >= 1 and own["free_text"] >= 1
+        else:
+            assert 1 <= own["free_text"] <= 2
+            assert set(own) <= {"free_text", "rating_5"} and own["rating_5"] <= 1
+        for q in questions:
+            assert q["text"] and q["text"].strip() == q["text"]
+            if q["kind"] in CHOICE_KINDS:
+                assert 2 <= len(q["options"]) <= 10
+                assert len(set(q["options"])) == len(q["options"])
+                assert all(len(o) <= 80 for o in q["options"])
+            else:
+                assert q["options"] == []
+    assert set(kinds) == set(NUMBER_RANGES) | set(CHOICE_KINDS) | {"free_text"}
+    assert kinds["recommend_0_10"] >= 1
+
+
+@pytest.mark.parametrize("profile", sorted(PROFILES))
+def test_answers_match_their_questions(profile):
+    data = sandbox(profile)
+    questions = by_id(data["survey_questions"])
+    grouped = questions_by_survey(data)
+    answers = defaultdict(list)
+    for answer in data["survey_answers"]:
+        answers[answer["response_id"]].append(answer)
+    assert [a["id"] for a in data["survey_answers"]] == list(
+        range(1, len(data["survey_answers"]) + 1)
+    )
+    for response in data["survey_responses"]:
+        given = answers[response["id"]]
+        expected = [q["id"] for q in grouped[response["survey_id"]]]
+        assert [a["question_id"] for a in given] == expected
+        for answer in given:
+            q = questions[answer["question_id"]]
+            if q["kind"] in NUMBER_RANGES:
+                low, high = NUMBER_RANGES[q["kind"]]
+                number = answer["number"]
+                assert number is None or (low <= number <= high and number == int(number))
+                assert answer["text"] == "" and answer["choices"] == []
+            elif q["kind"] in CHOICE_KINDS:
+                assert set(answer["choices"]) <= set(q["options"])
+                if q["kind"] == "single_choice":
+                    assert len(answer["choices"]) <= 1
+                assert answer["number"] is None and answer["text"] == ""
+            else:
+                assert answer["number"] is None and answer["choices"] == []
+                assert "{" not in answer["text"]
+    texts = [
+        a["text"]
+        for a in data["survey_answers"]
+        if questions[a["question_id"]]["kind"] == "free_text"
+    ]
+    assert any(t == "" for t in texts) and sum(1 for t in texts if t) > len(texts) / 2
+
+
+@pytest.mark.parametrize("profile", sorted(PROFILES))
+def test_responses_come_from_the_audience_while_the_survey_is_open(profile):
+    data = sandbox(profile, 1, "large")
+    contacts = by_id(data["contacts"])
+    surveys = by_id(data["surveys"])
+    per_survey = Counter(r["survey_id"] for r in data["survey_responses"])
+    later = Counter()
+    for response in data["survey_responses"]:
+        survey = surveys[response["survey_id"]]
+        audience = survey["audience"]
+        assert survey["sent_at"] < response["responded_at"]
+        assert response["responded_at"].date() <= survey["closes_on"]
+        if survey["status"] == "closed":
+            assert response["responded_at"] < START
+        else:
+            later[survey["id"]] += response["responded_at"] >= START
+        if response["contact_id"] is None:
+            assert survey["method"] in ("comment_card", "suggestion_box")
+            assert response["segment"] == ""
+            continue
+        contact = contacts[response["contact_id"]]
+        assert contact["category"] == audience["category"]
+        assert not audience.get("segment") or contact["segment"] == audience["segment"]
+        assert response["segment"] == (contact["segment"] or "")
+        assert contact["created_sbx"] <= response["responded_at"]
+        if survey["method"] == "survey":
+            assert contact["consent_email"] and contact["created_sbx"] < survey["sent_at"]
+    for survey in data["surveys"]:
+        assert survey["recipients"] >= per_survey[survey["id"]] > 0
+        if survey["status"] == "sent":
+            assert 0 < later[survey["id"]] < per_survey[survey["id"]]
+    responded = [r["responded_at"] for r in data["survey_responses"]]
+    assert responded == sorted(responded)
+
+
+def test_survey_ratings_differ_by_segment_and_comments_fall_into_themes():
+    from seed.answers import THEMES
+
+    for profile in PROFILES:
+        data = sandbox(profile, 1, "large")
+        questions = by_id(data["survey_questions"])
+        responses = by_id(data["survey_responses"])
+        ratings = defaultdict(list)
+        comments = []
+        for answer in data["survey_answers"]:
+            kind = questions[answer["question_id"]]["kind"]
+            if kind == "rating_5" and answer["number"] is not None:
+                ratings[responses[answer["response_id"]]["segment"]].append(answer["number"])
+            elif kind == "free_text" and answer["text"]:
+                comments.append(answer["text"].lower())
+        means = {segment: sum(v) / len(v) for segment, v in ratings.items()}
+        assert means["key_account"] > means["at_risk"] + 0.8, profile
+        assert means["regular"] > means["new"] > means["at_risk"], profile
+        matched = sum(1 for c in comments if any(w in c for ws in THEMES.values() for w in ws))
+        assert matched >= 0.8 * len(comments), profile
+
+
+# ---------------------------------------------------------------- service standards
+
+
+@pytest.mark.parametrize("profile", sorted(PROFILES))
+def test_three_agreed_standards_come_from_the_charter(profile):
+    from crm_sandbox.services.standards import measurability_problems
+
+    data = sandbox(profile)
+    standards = data["service_standards"]
+    assert [s["measure"] for s in standards] == [
+        "complaint_ack_time",
+        "first_response_time",
+        "satisfaction_score",
+    ]
+    ack = data["organisations"][0]["complaints_procedure"]["levels"][0]["acknowledge_within"]
+    assert (standards[0]["threshold"], standards[0]["threshold_unit"]) == (
+        ack["amount"],
+        ack["unit"],
+    )
+    reply = get_profile(profile).email_reply_within
+    assert (standards[1]["threshold"], standards[1]["threshold_unit"]) == reply
+    assert standards[2]["threshold"] == 4.0 and standards[2]["threshold_unit"] == "score"
+    assert standards[2]["target_percent"] is None
+    for standard in standards:
+        assert standard["status"] == "agreed" and standard["agreed_with"]
+        assert standard["agreed_with_contact_id"] is None
+        assert standard["period"] in ("week", "month", "quarter")
+        assert standard["created_sbx"].date() <= standard["agreed_on"] < START.date()
+        assert measurability_problems(SimpleNamespace(**standard)) == []
+    # Findings, measurements and improvement actions are the learner's work.
+    assert not {"findings", "standard_findings", "standard_measurements", "improvement_actions"} & (
+        set(data)
+    )

@@ -2,6 +2,7 @@
 
 from .action_log import ActionLogEntry
 from .base import Base, db
+from .complaints import Complaint, ComplaintEvent, Level, SandboxCounter, Severity, Stage
 from .contacts import (
     AccountType,
     Category,
@@ -12,12 +13,54 @@ from .contacts import (
     Preference,
     Segment,
 )
+from .feedback import (
+    ActionStatus,
+    Answer,
+    Finding,
+    ImprovementAction,
+    Method,
+    Question,
+    QuestionKind,
+    Response,
+    Survey,
+    SurveyStatus,
+)
 from .groups import Group, group_assessors, group_members
 from .interactions import Channel, Direction, Initiative, Interaction
 from .sandboxes import Organisation, Sandbox, SandboxKind, SandboxScoped
+from .standards import (
+    Measure,
+    Measurement,
+    Period,
+    ServiceStandard,
+    StandardFinding,
+    StandardStatus,
+)
 from .users import Role, User, UserSession
 
 __all__ = [
+    "ActionStatus",
+    "Answer",
+    "Complaint",
+    "ComplaintEvent",
+    "Finding",
+    "ImprovementAction",
+    "Level",
+    "Measure",
+    "Measurement",
+    "Method",
+    "Period",
+    "Question",
+    "QuestionKind",
+    "Response",
+    "SandboxCounter",
+    "ServiceStandard",
+    "Severity",
+    "Stage",
+    "StandardFinding",
+    "StandardStatus",
+    "Survey",
+    "SurveyStatus",
     "AccountType",
     "ActionLogEntry",
     "Category",

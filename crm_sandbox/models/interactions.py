@@ -76,6 +76,7 @@ class Interaction(SandboxScoped, Base):
         Index("ix_interactions_contact_id", "contact_id"),
         Index("ix_interactions_supersedes_id", "supersedes_id"),
         Index("ix_interactions_sandbox_follow_up", "sandbox_id", "follow_up_on"),
+        Index("ix_interactions_complaint_id", "complaint_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -90,6 +91,8 @@ class Interaction(SandboxScoped, Base):
     follow_up_on: Mapped[date | None] = mapped_column(Date)  # sandbox date
     follow_up_done_sbx: Mapped[datetime | None] = mapped_column()
     supersedes_id: Mapped[int | None] = mapped_column(ForeignKey("interactions.id"))
+    # Set when the interaction is a communication about a complaint.
+    complaint_id: Mapped[int | None] = mapped_column(ForeignKey("complaints.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     contact: Mapped[Contact] = relationship()

@@ -209,6 +209,34 @@ def timeline(ctx: SandboxContext, contact: Contact) -> list[TimelineItem]:
                 superseded=i.id in superseded,
             )
         )
+    from ..models import Complaint, Response, Survey
+
+    for c in db.session.scalars(
+        select(Complaint).where(
+            Complaint.sandbox_id == ctx.sandbox_id, Complaint.contact_id == contact.id
+        )
+    ):
+        items.append(
+            TimelineItem(
+                c.received_at,
+                "complaint",
+                f"Complaint {c.reference} ({c.category})",
+                f"{c.stage_enum.label} at {c.level_enum.label.lower()} level",
+                c,
+            )
+        )
+    for r, title in db.session.execute(
+        select(Response, Survey.title)
+        .join(Survey, Survey.id == Response.survey_id)
+        .where(
+            Response.sandbox_id == ctx.sandbox_id,
+            Response.contact_id == contact.id,
+            Response.responded_at <= ctx.now(),
+        )
+    ):
+        items.append(
+            TimelineItem(r.responded_at, "response", "Feedback response", f"Answered: {title}", r)
+        )
     for n in contact.needs:
         items.append(TimelineItem(n.created_sbx, "need", "Need recorded", n.description, n))
         if n.confirmed_sbx:

@@ -2,8 +2,10 @@ from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
+    DecimalField,
     EmailField,
     HiddenField,
+    IntegerField,
     SelectField,
     StringField,
     SubmitField,
@@ -18,7 +20,12 @@ from ...models import (
     Channel,
     ConfirmationMethod,
     Lifecycle,
+    Measure,
+    Method,
+    Period,
+    QuestionKind,
     Segment,
+    Severity,
 )
 from ..forms_common import choices, options
 
@@ -108,3 +115,175 @@ class ResetForm(FlaskForm):
         validators=[DataRequired(message="Tick the box to confirm the reset.")],
     )
     submit = SubmitField("Reset my sandbox")
+
+
+# ---------------------------------------------------------------- complaints
+
+
+class ComplaintForm(FlaskForm):
+    channel = SelectField("How it was received", choices=choices(Channel))
+    category = SelectField("Category", choices=[])
+    severity = SelectField("Severity", choices=choices(Severity), default="medium")
+    description = TextAreaField(
+        "What the customer is unhappy about", validators=[DataRequired(), Length(max=4000)]
+    )
+    submit = SubmitField("Record complaint")
+
+
+class MessageForm(FlaskForm):
+    """Acknowledge, or send an update: a message to the customer on a channel."""
+
+    channel = SelectField("Channel", choices=choices(Channel), default="email")
+    message = TextAreaField(
+        "Message to the customer", validators=[DataRequired(), Length(max=2000)]
+    )
+    submit = SubmitField("Send")
+
+
+class NoteForm(FlaskForm):
+    note = TextAreaField("Note", validators=[Length(max=1000)])
+    submit = SubmitField("Save")
+
+
+class ResolveForm(FlaskForm):
+    resolution = TextAreaField(
+        "Resolution (what was done)", validators=[DataRequired(), Length(max=4000)]
+    )
+    channel = SelectField("How the outcome was sent", choices=choices(Channel), default="email")
+    outcome_message = TextAreaField(
+        "Outcome message to the customer", validators=[DataRequired(), Length(max=2000)]
+    )
+    submit = SubmitField("Record resolution")
+
+
+class CloseForm(FlaskForm):
+    customer_confirmed = SelectField(
+        "Did the customer confirm they are satisfied?",
+        choices=options(("", "Choose…"), ("yes", "Yes"), ("no", "No, or no reply")),
+    )
+    confirmation_note = StringField("How they confirmed", validators=[Length(max=500)])
+    root_cause = TextAreaField("Root cause", validators=[Length(max=2000)])
+    lessons_learned = TextAreaField("Lessons learned", validators=[Length(max=2000)])
+    judgement_note = TextAreaField(
+        "If closing without confirmation: why (your judgement)", validators=[Length(max=1000)]
+    )
+    submit = SubmitField("Close complaint")
+
+
+class EscalateForm(FlaskForm):
+    reason = TextAreaField("Reason for escalating", validators=[Length(max=1000)])
+    submit = SubmitField("Escalate")
+
+
+# ---------------------------------------------------------------- service standards
+
+UNIT_CHOICES = options(
+    ("", "—"),
+    ("working_hours", "working hours"),
+    ("working_days", "working days"),
+    ("score", "score out of 5"),
+    ("percent", "per cent"),
+    ("count", "a count"),
+)
+
+
+class StandardForm(FlaskForm):
+    title = StringField("Standard (in plain words)", validators=[DataRequired(), Length(max=200)])
+    description = TextAreaField("Description", validators=[Length(max=2000)])
+    measure = SelectField("What is measured", choices=choices(Measure))
+    threshold = DecimalField("Target value or time allowed", validators=[Optional()], places=None)
+    threshold_unit = SelectField("Unit", choices=UNIT_CHOICES)
+    target_percent = DecimalField(
+        "Share of cases that must meet it (%)", validators=[Optional()], places=None
+    )
+    period = SelectField("Monitored", choices=choices(Period), default="month")
+    agreed_with = StringField(
+        "Agreed with (customer group or colleague)", validators=[Length(max=200)]
+    )
+    submit = SubmitField("Save standard")
+
+
+class AgreeForm(FlaskForm):
+    agreed_with = StringField(
+        "Who agreed it (customer group or internal customer)",
+        validators=[DataRequired(), Length(max=200)],
+    )
+    contact_id = SelectField("Internal or external customer who agreed (optional)", choices=[])
+    submit = SubmitField("Record agreement")
+
+
+class MeasurementForm(FlaskForm):
+    taken_on = DateField("Date measured", validators=[DataRequired()])
+    value = DecimalField("Value", validators=[DataRequired()], places=None)
+    note = StringField("Note", validators=[Length(max=500)])
+    submit = SubmitField("Record value")
+
+
+class StandardFindingForm(FlaskForm):
+    text = TextAreaField("What monitoring shows", validators=[DataRequired(), Length(max=2000)])
+    period_from = HiddenField()
+    period_to = HiddenField()
+    submit = SubmitField("Record finding")
+
+
+# ---------------------------------------------------------------- feedback
+
+
+class SurveyForm(FlaskForm):
+    title = StringField("Title", validators=[DataRequired(), Length(max=200)])
+    method = SelectField("How feedback is collected", choices=choices(Method))
+    purpose = TextAreaField("What you want to find out", validators=[Length(max=2000)])
+    submit = SubmitField("Create")
+
+
+class QuestionForm(FlaskForm):
+    kind = SelectField("Question type", choices=choices(QuestionKind))
+    text = StringField("Question", validators=[DataRequired(), Length(max=300)])
+    options = TextAreaField(
+        "Options (choice questions: one per line)", validators=[Length(max=900)]
+    )
+    submit = SubmitField("Add question")
+
+
+class SendForm(FlaskForm):
+    category = SelectField(
+        "Send to",
+        choices=options(("external", "External customers"), ("internal", "Internal customers")),
+    )
+    segment = SelectField("Segment (external customers)", choices=choices(Segment, "All segments"))
+    days_open = IntegerField("Days open", default=10, validators=[DataRequired()])
+    submit = SubmitField("Send survey")
+
+
+class FindingForm(FlaskForm):
+    text = TextAreaField("Finding", validators=[DataRequired(), Length(max=2000)])
+    question_id = SelectField("Evidence: question", choices=[])
+    segment = SelectField("Evidence: segment", choices=choices(Segment, "— none —"))
+    theme = SelectField("Evidence: theme of comments", choices=[])
+    figure = StringField("Evidence: the figure it rests on", validators=[Length(max=200)])
+    submit = SubmitField("Record finding")
+
+
+class ImprovementForm(FlaskForm):
+    description = TextAreaField("Action", validators=[DataRequired(), Length(max=2000)])
+    owner = StringField("Owner", validators=[DataRequired(), Length(max=120)])
+    due_on = DateField("Due date", validators=[DataRequired()])
+    standard_id = SelectField("Standard it changes", choices=[])
+    process_changed = StringField("Or the process it changes", validators=[Length(max=300)])
+    success_measure = StringField(
+        "How success will be measured", validators=[DataRequired(), Length(max=500)]
+    )
+    baseline = DecimalField(
+        "Baseline value of that measure now", validators=[Optional()], places=None
+    )
+    submit = SubmitField("Plan action")
+
+
+class EvaluateForm(FlaskForm):
+    result = DecimalField("The measure's value now", validators=[DataRequired()], places=None)
+    outcome = SelectField(
+        "Did it work?",
+        choices=options(("improved", "Improved"), ("no change", "No change"), ("worse", "Worse")),
+    )
+    evaluation = TextAreaField("Evaluation", validators=[DataRequired(), Length(max=2000)])
+    submit = SubmitField("Record evaluation")

@@ -1,0 +1,41 @@
+"""Helpers shared by the CRM's route modules."""
+
+from __future__ import annotations
+
+from flask import abort, flash, g, redirect, url_for
+
+from ...extensions import db
+from ...services.errors import NotFound, ServiceError
+from ..forms_common import show_service_error
+
+
+def get_or_404(model, object_id):
+    try:
+        return g.ctx.get(model, object_id)
+    except NotFound:
+        abort(404)
+
+
+def commit_or_explain(action, form=None, success: str = ""):
+    """Run a service call; commit and flash on success, roll back and explain on refusal."""
+    try:
+        result = action()
+    except ServiceError as exc:
+        db.session.rollback()
+        show_service_error(form, exc)
+        return None, False
+    db.session.commit()
+    if success:
+        flash(success, "success")
+    return result, True
+
+
+def back_to_contact(contact_id: int):
+    return redirect(url_for("crm.contact_detail", contact_id=contact_id))
+
+
+def flash_form_errors(form) -> None:
+    """Explain a refused form that is shown on another page (the redirect loses the form)."""
+    for name, errors in form.errors.items():
+        label = getattr(form, name).label.text if hasattr(form, name) else name
+        flash(f"Nothing was saved: {label}: {' '.join(errors)}", "danger")

@@ -1,0 +1,286 @@
+"""Contacts and their interactions, needs, preferences and consent."""
+
+from __future__ import annotations
+
+from flask import flash, g, redirect, render_template, request, url_for
+
+from ...access import learner_area
+from ...models import Category, Contact, Interaction, Lifecycle, Need, Segment
+from ...services import contacts, interactions
+from ...services.validation import value_or_blank
+from ..forms_common import ButtonForm
+from . import bp
+from .common import back_to_contact, commit_or_explain, flash_form_errors, get_or_404
+from .forms import (
+    ClassifyForm,
+    ConfirmNeedForm,
+    ConsentForm,
+    ContactForm,
+    InteractionForm,
+    MergeForm,
+    NeedForm,
+    PreferenceForm,
+)
+
+
+@bp.route("/contacts")
+@learner_area
+def contact_list():
+    args = request.args
+    filters = contacts.ContactFilters(
+        search=args.get("q", "")[: contacts.SEARCH_MAX],
+        category=value_or_blank(args.get("category"), Category),
+        segment=value_or_blank(args.get("segment"), Segment),
+        lifecycle_stage=value_or_blank(args.get("stage"), Lifecycle),
+    )
+    rows, next_cursor = contacts.list_contacts(g.ctx, filters, after=args.get("after", ""))
+    return render_template(
+        "crm/contacts.html",
+        rows=rows,
+        next_cursor=next_cursor,
+        filters=filters,
+        total=contacts.count_contacts(g.ctx, filters),
+        first_page=not args.get("after"),
+        Category=Category,
+        Segment=Segment,
+        Lifecycle=Lifecycle,
+    )
+
+
+@bp.route("/contacts/new", methods=["GET", "POST"])
+@learner_area
+def contact_new():
+    form = ContactForm()
+    if request.method == "GET":
+        form.category.data = Category.UNCLASSIFIED.value
+    if form.validate_on_submit():
+        contact, ok = commit_or_explain(
+            lambda: contacts.create_contact(g.ctx, _contact_data(form)), form
+        )
+        if ok:
+            flash(f"Added {contact.display_name}.", "success")
+            return redirect(url_for("crm.contact_detail", contact_id=contact.id))
+    return render_template("crm/contact_form.html", form=form, contact=None), (
+        422 if form.errors else 200
+    )
+
+
+def _contact_data(form: ContactForm) -> dict:
+    return {name: form[name].data for name in contacts.CONTACT_FIELDS}
+
+
+@bp.route("/contacts/<int:contact_id>")
+@learner_area
+def contact_detail(contact_id: int):
+    contact = get_or_404(Contact, contact_id)
+    merged_into = get_or_404(Contact, contact.merged_into_id) if contact.merged_into_id else None
+    classify = ClassifyForm(category=contact.category)
+    consent = ConsentForm(**{f"consent_{k}": v for k, v in contact.consents().items()})
+    return render_template(
+        "crm/contact.html",
+        contact=contact,
+        merged_into=merged_into,
+        timeline=interactions.timeline(g.ctx, contact),
+        need_form=NeedForm(),
+        confirm_form=ConfirmNeedForm(),
+        pref_form=PreferenceForm(),
+        classify_form=classify,
+        consent_form=consent,
+        button=ButtonForm(),
+        duplicates=contacts.possible_duplicates(g.ctx, contact) if not merged_into else [],
+    )
+
+
+@bp.route("/contacts/<int:contact_id>/edit", methods=["GET", "POST"])
+@learner_area
+def contact_edit(contact_id: int):
+    contact = get_or_404(Contact, contact_id)
+    form = ContactForm(obj=contact)
+    if form.validate_on_submit():
+        _, ok = commit_or_explain(
+            lambda: contacts.update_contact(g.ctx, contact, _contact_data(form)),
+            form,
+            "Contact details saved.",
+        )
+        if ok:
+            return redirect(url_for("crm.contact_detail", contact_id=contact.id))
+    return render_template("crm/contact_form.html", form=form, contact=contact), (
+        422 if form.errors else 200
+    )
+
+
+@bp.route("/contacts/<int:contact_id>/classify", methods=["POST"])
+@learner_area
+def contact_classify(contact_id: int):
+    contact = get_or_404(Contact, contact_id)
+    form = ClassifyForm()
+    if form.validate_on_submit():
+        commit_or_explain(
+            lambda: contacts.classify_contact(g.ctx, contact, form.category.data),
+            form,
+            f"Saved: {contact.display_name} is recorded as "
+            f"{Category(form.category.data).label.lower()}.",
+        )
+    else:
+        flash_form_errors(form)
+    return back_to_contact(contact.id)
+
+
+@bp.route("/contacts/<int:contact_id>/needs", methods=["POST"])
+@learner_area
+def need_add(contact_id: int):
+    contact = get_or_404(Contact, contact_id)
+    form = NeedForm()
+    if form.validate_on_submit():
+        commit_or_explain(
+            lambda: contacts.add_need(g.ctx, contact, form.description.data),
+            form,
+            "Need recorded. Confirm it with the customer before acting on it.",
+        )
+    else:
+        flash_form_errors(form)
+    return back_to_contact(contact.id)
+
+
+@bp.route("/needs/<int:need_id>/confirm", methods=["POST"])
+@learner_area
+def need_confirm(need_id: int):
+    need = get_or_404(Need, need_id)
+    form = ConfirmNeedForm()
+    if form.validate_on_submit():
+        commit_or_explain(
+            lambda: contacts.confirm_need(g.ctx, need, form.method.data),
+            form,
+            "Need confirmed with the customer.",
+        )
+    else:
+        flash_form_errors(form)
+    return back_to_contact(need.contact_id)
+
+
+@bp.route("/contacts/<int:contact_id>/preferences", methods=["POST"])
+@learner_area
+def preference_add(contact_id: int):
+    contact = get_or_404(Contact, contact_id)
+    form = PreferenceForm()
+    if form.validate_on_submit():
+        commit_or_explain(
+            lambda: contacts.add_preference(g.ctx, contact, form.description.data),
+            form,
+            "Preference recorded.",
+        )
+    else:
+        flash_form_errors(form)
+    return back_to_contact(contact.id)
+
+
+@bp.route("/contacts/<int:contact_id>/consent", methods=["POST"])
+@learner_area
+def consent_save(contact_id: int):
+    contact = get_or_404(Contact, contact_id)
+    form = ConsentForm()
+    if form.validate_on_submit():
+        wanted = {ch: form[f"consent_{ch}"].data for ch in ("email", "phone", "post", "sms")}
+        commit_or_explain(
+            lambda: contacts.set_consent(g.ctx, contact, wanted), form, "Consent for contact saved."
+        )
+    else:
+        flash_form_errors(form)
+    return back_to_contact(contact.id)
+
+
+@bp.route("/contacts/<int:contact_id>/accuracy", methods=["POST"])
+@learner_area
+def accuracy_checked(contact_id: int):
+    contact = get_or_404(Contact, contact_id)
+    if ButtonForm().validate_on_submit():
+        commit_or_explain(
+            lambda: contacts.mark_accuracy_checked(g.ctx, contact),
+            None,
+            "Recorded that the details were checked and are accurate.",
+        )
+    return back_to_contact(contact.id)
+
+
+@bp.route("/contacts/<int:contact_id>/merge", methods=["GET", "POST"])
+@learner_area
+def contact_merge(contact_id: int):
+    keep = get_or_404(Contact, contact_id)
+    form = MergeForm()
+    if form.validate_on_submit():
+        duplicate = get_or_404(Contact, form.duplicate_id.data)
+        _, ok = commit_or_explain(
+            lambda: contacts.merge_contacts(g.ctx, keep, duplicate),
+            None,
+            f"Merged the duplicate record into {keep.display_name}.",
+        )
+        return back_to_contact(keep.id)
+    candidate = None
+    if request.args.get("duplicate"):
+        candidate = get_or_404(Contact, request.args["duplicate"])
+        form.duplicate_id.data = candidate.id
+    return render_template(
+        "crm/merge.html",
+        keep=keep,
+        candidate=candidate,
+        form=form,
+        duplicates=contacts.possible_duplicates(g.ctx, keep),
+    )
+
+
+@bp.route("/contacts/<int:contact_id>/interactions/new", methods=["GET", "POST"])
+@learner_area
+def interaction_new(contact_id: int):
+    contact = get_or_404(Contact, contact_id)
+    form = InteractionForm()
+    if form.validate_on_submit():
+        _, ok = commit_or_explain(
+            lambda: interactions.log_interaction(g.ctx, contact, _interaction_data(form)),
+            form,
+            "Interaction logged.",
+        )
+        if ok:
+            return back_to_contact(contact.id)
+    return render_template(
+        "crm/interaction_form.html", form=form, contact=contact, original=None
+    ), (422 if form.errors else 200)
+
+
+def _interaction_data(form: InteractionForm) -> dict:
+    return {
+        name: form[name].data
+        for name in ("channel", "direction", "initiative", "summary", "outcome", "follow_up_on")
+    }
+
+
+@bp.route("/interactions/<int:interaction_id>/correct", methods=["GET", "POST"])
+@learner_area
+def interaction_correct(interaction_id: int):
+    original = get_or_404(Interaction, interaction_id)
+    form = InteractionForm(obj=original)
+    if form.validate_on_submit():
+        _, ok = commit_or_explain(
+            lambda: interactions.correct_interaction(g.ctx, original, _interaction_data(form)),
+            form,
+            "Correction saved. The original entry is kept and marked as corrected.",
+        )
+        if ok:
+            return back_to_contact(original.contact_id)
+    return render_template(
+        "crm/interaction_form.html", form=form, contact=original.contact, original=original
+    ), (422 if form.errors else 200)
+
+
+@bp.route("/interactions/<int:interaction_id>/follow-up-done", methods=["POST"])
+@learner_area
+def follow_up_done(interaction_id: int):
+    interaction = get_or_404(Interaction, interaction_id)
+    if ButtonForm().validate_on_submit():
+        commit_or_explain(
+            lambda: interactions.complete_follow_up(g.ctx, interaction),
+            None,
+            "Follow-up marked as done.",
+        )
+    if request.form.get("back") == "contact":
+        return back_to_contact(interaction.contact_id)
+    return redirect(url_for("crm.dashboard"))

@@ -1,0 +1,295 @@
+"""Feedback: collections (surveys and other methods), analysis with charts, findings, and the
+improvement actions that follow from them."""
+
+from __future__ import annotations
+
+from flask import Response as HttpResponse
+from flask import abort, g, redirect, render_template, request, url_for
+from sqlalchemy import select
+
+from ...access import learner_area
+from ...extensions import db
+from ...models import (
+    Contact,
+    Finding,
+    ImprovementAction,
+    Question,
+    QuestionKind,
+    ServiceStandard,
+    Survey,
+)
+from ...services import charts, feedback
+from ..forms_common import ButtonForm, options
+from . import bp
+from .common import commit_or_explain, flash_form_errors, get_or_404
+from .forms import (
+    EvaluateForm,
+    FindingForm,
+    ImprovementForm,
+    QuestionForm,
+    SendForm,
+    SurveyForm,
+)
+
+
+@bp.route("/feedback")
+@learner_area
+def survey_list():
+    return render_template("crm/surveys.html", rows=feedback.surveys(g.ctx))
+
+
+@bp.route("/feedback/new", methods=["GET", "POST"])
+@learner_area
+def survey_new():
+    form = SurveyForm()
+    if form.validate_on_submit():
+        survey, ok = commit_or_explain(
+            lambda: feedback.create_survey(g.ctx, form.data),
+            form,
+            "Created. Add the questions, then send it or record responses.",
+        )
+        if ok:
+            return redirect(url_for("crm.survey_detail", survey_id=survey.id))
+    return render_template("crm/survey_form.html", form=form), (422 if form.errors else 200)
+
+
+@bp.route("/feedback/<int:survey_id>")
+@learner_area
+def survey_detail(survey_id: int):
+    survey = get_or_404(Survey, survey_id)
+    contacts_for_response = []
+    if survey.method != "survey" and survey.status != "closed":
+        contacts_for_response = db.session.execute(
+            select(Contact.id, Contact.first_name, Contact.last_name, Contact.organisation_name)
+            .where(
+                Contact.sandbox_id == g.ctx.sandbox_id,
+                Contact.merged_into_id.is_(None),
+                Contact.category.in_(["internal", "external"]),
+            )
+            .order_by(Contact.sort_name)
+        ).all()
+    return render_template(
+        "crm/survey.html",
+        survey=survey,
+        question_form=QuestionForm(),
+        send_form=SendForm(),
+        button=ButtonForm(),
+        responses=len(feedback.visible_responses(g.ctx, survey)),
+        contacts_for_response=contacts_for_response,
+        QuestionKind=QuestionKind,
+    )
+
+
+@bp.route("/feedback/<int:survey_id>/questions", methods=["POST"])
+@learner_area
+def survey_question_add(survey_id: int):
+    survey = get_or_404(Survey, survey_id)
+    form = QuestionForm()
+    if form.validate_on_submit():
+        commit_or_explain(
+            lambda: feedback.add_question(
+                g.ctx, survey, form.kind.data, form.text.data, form.options.data
+            ),
+            None,
+            "Question added.",
+        )
+    else:
+        flash_form_errors(form)
+    return redirect(url_for("crm.survey_detail", survey_id=survey.id))
+
+
+@bp.route("/feedback/<int:survey_id>/send", methods=["POST"])
+@learner_area
+def survey_send(survey_id: int):
+    survey = get_or_404(Survey, survey_id)
+    form = SendForm()
+    if form.validate_on_submit():
+        commit_or_explain(
+            lambda: feedback.send_survey(
+                g.ctx, survey, form.category.data, form.segment.data, form.days_open.data
+            ),
+            None,
+            "Sent. Replies arrive over the next sandbox days: move the clock on to see them.",
+        )
+    else:
+        flash_form_errors(form)
+    return redirect(url_for("crm.survey_detail", survey_id=survey.id))
+
+
+@bp.route("/feedback/<int:survey_id>/responses", methods=["POST"])
+@learner_area
+def survey_response_add(survey_id: int):
+    survey = get_or_404(Survey, survey_id)
+    if not ButtonForm().validate_on_submit():
+        abort(400)
+    answers = {}
+    for q in survey.questions:
+        key = f"q_{q.id}"
+        if q.kind == QuestionKind.MULTI.value:
+            answers[q.id] = request.form.getlist(key)
+        else:
+            answers[q.id] = request.form.get(key, "")
+    contact = None
+    if request.form.get("contact_id"):
+        contact = get_or_404(Contact, request.form["contact_id"])
+    commit_or_explain(
+        lambda: feedback.record_response(g.ctx, survey, answers, contact),
+        None,
+        "Response recorded.",
+    )
+    return redirect(url_for("crm.survey_detail", survey_id=survey.id))
+
+
+@bp.route("/feedback/<int:survey_id>/close", methods=["POST"])
+@learner_area
+def survey_close(survey_id: int):
+    survey = get_or_404(Survey, survey_id)
+    if ButtonForm().validate_on_submit():
+        commit_or_explain(lambda: feedback.close_survey(g.ctx, survey), None, "Closed.")
+    return redirect(url_for("crm.survey_detail", survey_id=survey.id))
+
+
+def _finding_form(survey: Survey, analysis) -> FindingForm:
+    form = FindingForm()
+    form.question_id.choices = options(
+        ("", "— none —"), *[(str(q.id), f"Q{q.position}. {q.text}") for q in survey.questions]
+    )
+    themes = sorted({t for r in analysis.questions for t, _, _ in r.themes})
+    form.theme.choices = options(("", "— none —"), *[(t, t) for t in themes])
+    return form
+
+
+@bp.route("/feedback/<int:survey_id>/analysis")
+@learner_area
+def survey_analysis(survey_id: int):
+    survey = get_or_404(Survey, survey_id)
+    analysis = feedback.analyse(g.ctx, survey)
+    return render_template(
+        "crm/analysis.html",
+        survey=survey,
+        analysis=analysis,
+        finding_form=_finding_form(survey, analysis),
+        findings=feedback.findings(g.ctx, survey),
+        QuestionKind=QuestionKind,
+    )
+
+
+@bp.route("/feedback/<int:survey_id>/questions/<int:question_id>/chart.svg")
+@learner_area
+def survey_question_chart(survey_id: int, question_id: int):
+    survey = get_or_404(Survey, survey_id)
+    question = get_or_404(Question, question_id)
+    if question.survey_id != survey.id:
+        abort(404)
+    analysis = feedback.analyse(g.ctx, survey)
+    result = next(r for r in analysis.questions if r.question.id == question.id)
+    if result.themes:
+        labels = [t for t, _, _ in result.themes]
+        values = [n for _, n, _ in result.themes]
+        svg = charts.bar_chart(labels, values, "Comments by theme", "comments", True)
+    else:
+        labels = [label for label, _ in result.distribution]
+        values = [n for _, n in result.distribution]
+        horizontal = question.kind in (QuestionKind.SINGLE.value, QuestionKind.MULTI.value)
+        svg = charts.bar_chart(
+            labels, values, f"Q{question.position}. {question.text}", horizontal=horizontal
+        )
+    return HttpResponse(svg, mimetype="image/svg+xml")
+
+
+@bp.route("/feedback/<int:survey_id>/findings", methods=["POST"])
+@learner_area
+def finding_add(survey_id: int):
+    survey = get_or_404(Survey, survey_id)
+    analysis = feedback.analyse(g.ctx, survey)
+    form = _finding_form(survey, analysis)
+    if form.validate_on_submit():
+        response_ids = [int(i) for i in request.form.getlist("response_ids") if i.isdigit()]
+        commit_or_explain(
+            lambda: feedback.add_finding(
+                g.ctx,
+                survey,
+                form.text.data,
+                question_id=form.question_id.data or None,
+                segment=form.segment.data,
+                theme=form.theme.data,
+                response_ids=response_ids,
+                figure=form.figure.data,
+            ),
+            None,
+            "Finding recorded with its evidence. Plan an improvement action from it.",
+        )
+    else:
+        flash_form_errors(form)
+    return redirect(url_for("crm.survey_analysis", survey_id=survey.id))
+
+
+def _improvement_form() -> ImprovementForm:
+    form = ImprovementForm()
+    rows = db.session.execute(
+        select(ServiceStandard.id, ServiceStandard.title)
+        .where(ServiceStandard.sandbox_id == g.ctx.sandbox_id)
+        .order_by(ServiceStandard.id)
+    ).all()
+    form.standard_id.choices = options(("", "— none —"), *[(str(i), t) for i, t in rows])
+    return form
+
+
+@bp.route("/improvements")
+@learner_area
+def improvement_list():
+    return render_template(
+        "crm/improvements.html",
+        findings=feedback.findings(g.ctx),
+        actions=feedback.actions(g.ctx),
+        form=_improvement_form(),
+        evaluate_form=EvaluateForm(),
+        button=ButtonForm(),
+    )
+
+
+@bp.route("/findings/<int:finding_id>/actions", methods=["POST"])
+@learner_area
+def improvement_add(finding_id: int):
+    finding = get_or_404(Finding, finding_id)
+    form = _improvement_form()
+    if form.validate_on_submit():
+        commit_or_explain(
+            lambda: feedback.add_action(g.ctx, finding, form.data),
+            None,
+            "Improvement action planned.",
+        )
+    else:
+        flash_form_errors(form)
+    return redirect(url_for("crm.improvement_list"))
+
+
+@bp.route("/improvements/<int:action_id>/done", methods=["POST"])
+@learner_area
+def improvement_done(action_id: int):
+    action = get_or_404(ImprovementAction, action_id)
+    if ButtonForm().validate_on_submit():
+        commit_or_explain(
+            lambda: feedback.complete_action(g.ctx, action),
+            None,
+            "Marked as done. Evaluate it once the measure has had time to move.",
+        )
+    return redirect(url_for("crm.improvement_list"))
+
+
+@bp.route("/improvements/<int:action_id>/evaluate", methods=["POST"])
+@learner_area
+def improvement_evaluate(action_id: int):
+    action = get_or_404(ImprovementAction, action_id)
+    form = EvaluateForm()
+    if form.validate_on_submit():
+        commit_or_explain(
+            lambda: feedback.evaluate_action(
+                g.ctx, action, form.result.data, form.evaluation.data, form.outcome.data
+            ),
+            None,
+            "Evaluation recorded: the cycle is complete for this action.",
+        )
+    else:
+        flash_form_errors(form)
+    return redirect(url_for("crm.improvement_list"))

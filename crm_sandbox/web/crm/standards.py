@@ -1,0 +1,233 @@
+"""Service standards: write, agree, monitor (with a chart), measure, record findings."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import Response, g, redirect, render_template, request, url_for
+from sqlalchemy import select
+
+from ...access import learner_area
+from ...extensions import db
+from ...models import Contact, Measure, ServiceStandard
+from ...services import charts, standards
+from ..forms_common import options
+from . import bp
+from .common import commit_or_explain, flash_form_errors, get_or_404
+from .forms import AgreeForm, MeasurementForm, StandardFindingForm, StandardForm
+
+
+def _period_args() -> tuple[date | None, date | None]:
+    def parse(name):
+        try:
+            return date.fromisoformat(request.args.get(name, ""))
+        except ValueError:
+            return None
+
+    return parse("from"), parse("to")
+
+
+def _standard_data(form: StandardForm) -> dict:
+    return {
+        name: form[name].data
+        for name in (
+            "title",
+            "description",
+            "measure",
+            "threshold",
+            "threshold_unit",
+            "target_percent",
+            "period",
+            "agreed_with",
+        )
+    }
+
+
+@bp.route("/standards")
+@learner_area
+def standard_list():
+    rows = list(
+        db.session.scalars(
+            select(ServiceStandard)
+            .where(ServiceStandard.sandbox_id == g.ctx.sandbox_id)
+            .order_by(ServiceStandard.status, ServiceStandard.id)
+        )
+    )
+    summary = []
+    for s in rows:
+        problems = standards.measurability_problems(s)
+        result = None if problems else standards.compliance(g.ctx, s)
+        summary.append((s, problems, result))
+    return render_template("crm/standards.html", summary=summary)
+
+
+@bp.route("/standards/new", methods=["GET", "POST"])
+@learner_area
+def standard_new():
+    form = StandardForm()
+    if form.validate_on_submit():
+        standard, ok = commit_or_explain(
+            lambda: standards.create_standard(g.ctx, _standard_data(form)),
+            form,
+            "Standard saved as a draft.",
+        )
+        if ok:
+            return redirect(url_for("crm.standard_detail", standard_id=standard.id))
+    return render_template("crm/standard_form.html", form=form, standard=None), (
+        422 if form.errors else 200
+    )
+
+
+@bp.route("/standards/<int:standard_id>/edit", methods=["GET", "POST"])
+@learner_area
+def standard_edit(standard_id: int):
+    standard = get_or_404(ServiceStandard, standard_id)
+    form = StandardForm(obj=standard)
+    if form.validate_on_submit():
+        _, ok = commit_or_explain(
+            lambda: standards.update_standard(g.ctx, standard, _standard_data(form)),
+            form,
+            "Standard updated.",
+        )
+        if ok:
+            return redirect(url_for("crm.standard_detail", standard_id=standard.id))
+    return render_template("crm/standard_form.html", form=form, standard=standard), (
+        422 if form.errors else 200
+    )
+
+
+def _contact_choices():
+    people = db.session.execute(
+        select(
+            Contact.id,
+            Contact.first_name,
+            Contact.last_name,
+            Contact.organisation_name,
+            Contact.category,
+        )
+        .where(
+            Contact.sandbox_id == g.ctx.sandbox_id,
+            Contact.merged_into_id.is_(None),
+            Contact.category.in_(["internal", "external"]),
+        )
+        .order_by(Contact.category.desc(), Contact.sort_name)
+    ).all()
+    pairs = [("", "— none —")]
+    for cid, first, last, org, cat in people:
+        name = f"{first} {last}".strip() or org
+        pairs.append((str(cid), f"{name} ({'internal' if cat == 'internal' else 'external'})"))
+    return options(*pairs)
+
+
+@bp.route("/standards/<int:standard_id>")
+@learner_area
+def standard_detail(standard_id: int):
+    standard = get_or_404(ServiceStandard, standard_id)
+    period_from, period_to = _period_args()
+    problems = standards.measurability_problems(standard)
+    result = None
+    if not problems:
+        result = standards.compliance(g.ctx, standard, period_from, period_to)
+    agree = AgreeForm(agreed_with=standard.agreed_with)
+    agree.contact_id.choices = _contact_choices()
+    finding = StandardFindingForm()
+    if result:
+        finding.period_from.data = result.period_from.isoformat()
+        finding.period_to.data = result.period_to.isoformat()
+    return render_template(
+        "crm/standard.html",
+        standard=standard,
+        problems=problems,
+        result=result,
+        vague=standards.vague_words(f"{standard.title} {standard.description}"),
+        agree_form=agree,
+        measure_form=MeasurementForm(),
+        finding_form=finding,
+        Measure=Measure,
+    )
+
+
+@bp.route("/standards/<int:standard_id>/chart.svg")
+@learner_area
+def standard_chart(standard_id: int):
+    standard = get_or_404(ServiceStandard, standard_id)
+    period_from, period_to = _period_args()
+    if standards.measurability_problems(standard):
+        points, target, unit = [], None, "%"
+    else:
+        result = standards.compliance(g.ctx, standard, period_from, period_to)
+        points = standards.series(result)
+        unit = result.unit
+        target = (
+            standard.threshold
+            if Measure(standard.measure) in (Measure.SATISFACTION, Measure.MANUAL)
+            else standard.target_percent
+        )
+    svg = charts.compliance_chart(points, target, unit, standard.title)
+    return Response(svg, mimetype="image/svg+xml")
+
+
+@bp.route("/standards/<int:standard_id>/agree", methods=["POST"])
+@learner_area
+def standard_agree(standard_id: int):
+    standard = get_or_404(ServiceStandard, standard_id)
+    form = AgreeForm()
+    form.contact_id.choices = _contact_choices()
+    if form.validate_on_submit():
+        commit_or_explain(
+            lambda: standards.agree_standard(
+                g.ctx, standard, form.agreed_with.data, form.contact_id.data or None
+            ),
+            None,
+            "Agreement recorded: the standard is now agreed.",
+        )
+    else:
+        flash_form_errors(form)
+    return redirect(url_for("crm.standard_detail", standard_id=standard.id))
+
+
+@bp.route("/standards/<int:standard_id>/measure", methods=["POST"])
+@learner_area
+def standard_measure(standard_id: int):
+    standard = get_or_404(ServiceStandard, standard_id)
+    form = MeasurementForm()
+    if form.validate_on_submit():
+        commit_or_explain(
+            lambda: standards.record_measurement(
+                g.ctx, standard, form.taken_on.data, form.value.data, form.note.data
+            ),
+            None,
+            "Value recorded.",
+        )
+    else:
+        flash_form_errors(form)
+    return redirect(url_for("crm.standard_detail", standard_id=standard.id))
+
+
+@bp.route("/standards/<int:standard_id>/findings", methods=["POST"])
+@learner_area
+def standard_finding(standard_id: int):
+    standard = get_or_404(ServiceStandard, standard_id)
+    form = StandardFindingForm()
+
+    def parse(value):
+        try:
+            return date.fromisoformat(value or "")
+        except ValueError:
+            return None
+
+    if form.validate_on_submit():
+        commit_or_explain(
+            lambda: standards.add_finding(
+                g.ctx,
+                standard,
+                form.text.data,
+                parse(form.period_from.data),
+                parse(form.period_to.data),
+            ),
+            None,
+            "Finding recorded against the standard.",
+        )
+    else:
+        flash_form_errors(form)
+    return redirect(url_for("crm.standard_detail", standard_id=standard.id))

@@ -1,0 +1,199 @@
+"""Service standards: measurable or flagged, agreed, and monitored from known data."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import pytest
+from sqlalchemy import select
+
+from crm_sandbox.extensions import db
+from crm_sandbox.models import Contact
+from crm_sandbox.services import complaints, interactions, standards
+from crm_sandbox.services.errors import ServiceError
+
+T = datetime.fromisoformat
+WEEK = (date(2026, 3, 9), date(2026, 3, 13))
+ACK_STANDARD = {
+    "title": "Acknowledge complaints within 1 working day",
+    "measure": "complaint_ack_time",
+    "threshold": 1,
+    "threshold_unit": "working_days",
+    "target_percent": 95,
+    "period": "week",
+}
+
+
+@pytest.fixture
+def crm(provision, ctx_for, frozen):
+    sandbox = provision()
+    ctx = ctx_for(sandbox)
+    customer = db.session.scalar(
+        select(Contact)
+        .where(Contact.sandbox_id == sandbox.id, Contact.category == "external")
+        .limit(1)
+    )
+    return sandbox, ctx, customer, frozen
+
+
+def complaint_at(ctx, customer, received):
+    return complaints.receive_complaint(
+        ctx,
+        customer,
+        {
+            "channel": "email",
+            "category": "Refund delay",
+            "description": "Still no refund",
+            "received_at": T(received),
+        },
+    )
+
+
+def test_a_vague_standard_is_saved_as_a_draft_but_flagged_and_cannot_be_agreed(crm):
+    _, ctx, _, _ = crm
+    vague = standards.create_standard(
+        ctx, {"title": "Give good service to every customer", "measure": "complaint_ack_time"}
+    )
+    problems = standards.measurability_problems(vague)
+    assert vague.status == "draft"
+    assert any("time allowed" in p for p in problems)
+    assert any("'good'" in p for p in problems)
+    with pytest.raises(ServiceError, match="must be measurable before it is agreed"):
+        standards.agree_standard(ctx, vague, "All customers")
+    measurable = standards.create_standard(ctx, ACK_STANDARD)
+    assert standards.measurability_problems(measurable) == []
+    standards.agree_standard(ctx, measurable, "All customers (charter)")
+    assert measurable.status == "agreed" and measurable.agreed_on == date(2026, 3, 2)
+
+
+def test_bad_numbers_are_refused_with_the_field_named(crm):
+    _, ctx, _, _ = crm
+    with pytest.raises(ServiceError) as refused:
+        standards.create_standard(ctx, {**ACK_STANDARD, "target_percent": 150})
+    assert refused.value.field == "target_percent"
+    with pytest.raises(ServiceError, match="must be a number"):
+        standards.create_standard(ctx, {**ACK_STANDARD, "threshold": "soon"})
+
+
+def test_acknowledgement_compliance_is_computed_from_the_complaints(crm):
+    sandbox, ctx, customer, at = crm
+    at(sandbox, "2026-03-09 10:00")
+    on_time = complaint_at(ctx, customer, "2026-03-09 09:30")
+    late = complaint_at(ctx, customer, "2026-03-09 09:45")
+    never = complaint_at(ctx, customer, "2026-03-09 09:50")
+    at(sandbox, "2026-03-09 16:00")
+    complaints.acknowledge(ctx, on_time, "email", "Received")
+    at(sandbox, "2026-03-11 11:00")
+    complaints.acknowledge(ctx, late, "email", "Sorry for the wait")
+    open_not_due = complaint_at(ctx, customer, "2026-03-11 10:30")
+    standard = standards.create_standard(ctx, ACK_STANDARD)
+    result = standards.compliance(ctx, standard, *WEEK)
+    assert len(result.cases) == 4
+    assert len(result.decided) == 3
+    assert {c.object_id for c in result.breaches} == {late.id, never.id}
+    assert result.percent == 33.3 and result.value == 33.3
+    assert result.target_met is False
+    assert [c.met for c in result.cases if c.object_id == open_not_due.id] == [None]
+    points = standards.series(result)
+    assert points == [(date(2026, 3, 9), 33.3, 3)]
+
+
+def test_resolution_time_and_follow_ups_and_first_response(crm):
+    sandbox, ctx, customer, at = crm
+    at(sandbox, "2026-03-09 09:00")
+    c = complaint_at(ctx, customer, "2026-03-09 09:00")
+    complaints.acknowledge(ctx, c, "email", "Received")
+    complaints.start_investigation(ctx, c)
+    at(sandbox, "2026-03-12 12:00")
+    complaints.resolve(ctx, c, "Refunded", "email", "Refund sent")
+    resolution = standards.create_standard(
+        ctx,
+        {
+            **ACK_STANDARD,
+            "title": "Resolve in 5 days",
+            "measure": "complaint_resolution_time",
+            "threshold": 5,
+        },
+    )
+    assert standards.compliance(ctx, resolution, *WEEK).percent == 100.0
+
+    at(sandbox, "2026-03-09 09:00")
+    call = {
+        "channel": "phone",
+        "direction": "outbound",
+        "initiative": "proactive",
+        "summary": "Checked in",
+        "follow_up_on": date(2026, 3, 10),
+    }
+    done = interactions.log_interaction(ctx, customer, call)
+    missed = interactions.log_interaction(ctx, customer, call)
+    at(sandbox, "2026-03-10 15:00")
+    interactions.complete_follow_up(ctx, done)
+    at(sandbox, "2026-03-12 09:00")
+    follow = standards.create_standard(
+        ctx,
+        {
+            "title": "Follow-ups on their date",
+            "measure": "follow_ups_on_time",
+            "target_percent": 90,
+            "period": "week",
+        },
+    )
+    result = standards.compliance(ctx, follow, *WEEK)
+    assert result.percent == 50.0 and [c.object_id for c in result.breaches] == [missed.id]
+
+    at(sandbox, "2026-03-09 10:00")
+    email_in = {
+        "channel": "email",
+        "direction": "inbound",
+        "initiative": "reactive",
+        "summary": "Where is my order?",
+    }
+    interactions.log_interaction(ctx, customer, email_in)
+    at(sandbox, "2026-03-09 14:00")
+    interactions.log_interaction(
+        ctx, customer, {**email_in, "direction": "outbound", "summary": "It ships tomorrow"}
+    )
+    reply = standards.create_standard(
+        ctx,
+        {
+            **ACK_STANDARD,
+            "title": "Reply within 4 hours",
+            "measure": "first_response_time",
+            "threshold": 4,
+            "threshold_unit": "working_hours",
+        },
+    )
+    result = standards.compliance(ctx, reply, *WEEK)
+    assert result.percent == 100.0 and len(result.decided) == 1
+
+
+def test_a_manual_standard_uses_the_values_the_learner_records(crm):
+    sandbox, ctx, _, at = crm
+    at(sandbox, "2026-03-13 12:00")
+    manual = standards.create_standard(
+        ctx,
+        {
+            "title": "Answer 90 calls a day",
+            "measure": "manual",
+            "threshold": 90,
+            "threshold_unit": "count",
+            "period": "week",
+        },
+    )
+    standards.record_measurement(ctx, manual, date(2026, 3, 10), 80)
+    standards.record_measurement(ctx, manual, date(2026, 3, 11), 100)
+    result = standards.compliance(ctx, manual, *WEEK)
+    assert result.value == 90.0 and result.target_met is True
+    assert len(result.breaches) == 1
+    with pytest.raises(ServiceError, match="not in the future"):
+        standards.record_measurement(ctx, manual, date(2026, 4, 1), 5)
+
+
+def test_a_finding_records_the_compliance_figure(crm):
+    sandbox, ctx, customer, at = crm
+    at(sandbox, "2026-03-12 10:00")
+    complaint_at(ctx, customer, "2026-03-09 10:00")
+    standard = standards.create_standard(ctx, ACK_STANDARD)
+    finding = standards.add_finding(ctx, standard, "Nothing was acknowledged in time.", *WEEK)
+    assert finding.compliance_percent == 0.0
