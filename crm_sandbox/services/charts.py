@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import io
+import re
 from datetime import date
 
+from matplotlib.dates import DateFormatter
 from matplotlib.figure import Figure
 
 BLUE = "#0d6efd"
@@ -14,8 +16,10 @@ GREY = "#6c757d"
 
 def _svg(fig: Figure) -> bytes:
     buffer = io.BytesIO()
-    fig.savefig(buffer, format="svg", bbox_inches="tight")
-    return buffer.getvalue()
+    fig.savefig(buffer, format="svg", bbox_inches="tight", metadata={"Date": None})
+    # Drop the DOCTYPE: it names a DTD on the web, which a browser with no network access
+    # may wait for before drawing the image.
+    return re.sub(rb"<!DOCTYPE[^>]*>\s*", b"", buffer.getvalue(), count=1)
 
 
 def compliance_chart(
@@ -46,6 +50,7 @@ def compliance_chart(
     if unit.strip() == "%":
         ax.set_ylim(0, 105)
     ax.grid(alpha=0.3)
+    ax.xaxis.set_major_formatter(DateFormatter("%d %b %Y"))
     if shown or target is not None:
         ax.legend(loc="lower right", fontsize=8)
     fig.autofmt_xdate()
