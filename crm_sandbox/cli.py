@@ -269,6 +269,140 @@ def log_verify(sandbox_id):
     click.echo(f"All {len(ids)} log(s) verified.")
 
 
+@click.group("scenarios")
+def scenarios_group():
+    """List, validate, self-test and assign scenarios."""
+
+
+@scenarios_group.command("list")
+@with_appcontext
+def scenarios_list():
+    """The scenarios in the library."""
+    from .scenarios.loader import library
+
+    for scenario in library().values():
+        click.echo(
+            f"{scenario.id:32} L{scenario.level} {scenario.estimated_minutes:>3} min  "
+            f"{scenario.profile:12} {scenario.title}"
+        )
+
+
+@scenarios_group.command("validate")
+@click.argument(
+    "paths", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path)
+)
+@with_appcontext
+def scenarios_validate(paths):
+    """Check scenario files; one line per problem (file:line: field: message); exit 1 if any."""
+    from .scenarios.loader import ScenarioError, load_file
+
+    bad = 0
+    for path in paths:
+        try:
+            scenario = load_file(path)
+        except ScenarioError as exc:
+            bad += 1
+            for problem in exc.problems:
+                click.echo(str(problem))
+            continue
+        click.echo(
+            f"{path}: ok ({scenario.id}, {len(scenario.tasks)} tasks, "
+            f"{sum(len(t.checks) for t in scenario.tasks)} checks)"
+        )
+    if bad:
+        sys.exit(1)
+
+
+@scenarios_group.command("selftest")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+@click.argument("paths", nargs=-1, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def scenarios_selftest(as_json, paths):
+    """Replay every model answer and mistake walk-through on fresh sandboxes, in a temporary
+    database of its own (the real one is not touched)."""
+    import json
+    import logging
+    import tempfile
+
+    from .app import create_app
+    from .scenarios import selftest
+
+    logging.getLogger("alembic").setLevel(logging.WARNING)
+    with tempfile.TemporaryDirectory(prefix="crm-selftest-") as tmp:
+        app = create_app(
+            {
+                "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp}/selftest.sqlite3",
+                "SECRET_KEY": "selftest",
+            }
+        )
+        with app.app_context():
+            upgrade_database()
+            logging.getLogger("alembic").setLevel(logging.WARNING)
+            summary = selftest.run(list(paths) or None)
+            db.session.rollback()
+            db.engine.dispose()
+    if as_json:
+        click.echo(json.dumps(summary))
+    else:
+        click.echo(
+            f"{summary['scenarios']} scenarios: {summary['model_answers_passed']} model "
+            f"answers pass, {summary['walkthroughs_caught']} of "
+            f"{summary['walkthroughs']} walk-throughs caught"
+        )
+        for failure in summary["failures"]:
+            click.echo(f"  FAIL {failure}")
+    if summary["failures"] or summary["model_answers_passed"] < summary["scenarios"]:
+        sys.exit(1)
+
+
+@scenarios_group.command("assign")
+@click.option("--scenario", "scenario_id", required=True)
+@click.option("--learner", "learner_email", help="The learner's email.")
+@click.option("--group", "group_name", help="Every learner in this group.")
+@with_appcontext
+def scenarios_assign(scenario_id, learner_email, group_name):
+    """Give learners an attempt at a scenario (each in a sandbox of its own)."""
+    from .services import assignments
+
+    learners = _learners(learner_email, group_name)
+    try:
+        made = assignments.assign(scenario_id, learners, set_by=None)
+    except ServiceError as exc:
+        db.session.rollback()
+        _fail(exc.message)
+    db.session.commit()
+    click.echo(f"Assigned {scenario_id!r} to {made} learner(s).")
+
+
+@click.group("criteria")
+def criteria_group():
+    """The assessment criteria catalogue."""
+
+
+@criteria_group.command("coverage")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+@with_appcontext
+def criteria_coverage(as_json):
+    """Which criteria and common mistakes the scenario library's checks cover (exit 1 if any
+    is uncovered)."""
+    import json
+
+    from .scenarios import selftest
+    from .scenarios.loader import library
+
+    report = selftest.coverage(library().values())
+    if as_json:
+        click.echo(json.dumps(report))
+    else:
+        click.echo(
+            f"criteria covered: {report['covered']} of {report['criteria']}; "
+            f"mistakes covered: {report['mistakes_covered']} of {report['mistakes']}"
+        )
+        for item in report["uncovered"] + report["mistakes_uncovered"]:
+            click.echo(f"  uncovered: {item}")
+    if report["uncovered"] or report["mistakes_uncovered"]:
+        sys.exit(1)
+
+
 def register_commands(app: Flask) -> None:
     """Attach every command to the app's CLI group."""
     for command in (
@@ -278,6 +412,8 @@ def register_commands(app: Flask) -> None:
         check_deploy_command,
         sandbox_group,
         log_group,
+        scenarios_group,
+        criteria_group,
     ):
         app.cli.add_command(command)
 

@@ -28,6 +28,7 @@ from .feedback import (
 from .groups import Group, group_assessors, group_members
 from .interactions import Channel, Direction, Initiative, Interaction
 from .sandboxes import Organisation, Sandbox, SandboxKind, SandboxScoped
+from .scenarios import Assignment, Attempt, AttemptStatus
 from .standards import (
     Measure,
     Measurement,
@@ -39,6 +40,9 @@ from .standards import (
 from .users import Role, User, UserSession
 
 __all__ = [
+    "Assignment",
+    "Attempt",
+    "AttemptStatus",
     "ActionStatus",
     "Answer",
     "Complaint",

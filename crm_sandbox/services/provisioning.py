@@ -12,7 +12,7 @@ from datetime import datetime
 
 from sqlalchemy import Table, delete, func, insert, literal, select, text
 
-from ..models import Base, Sandbox, SandboxKind, User, db
+from ..models import Base, Sandbox, SandboxKind, SandboxScoped, User, db
 from ..models.base import utcnow
 from . import action_log, clock
 from .context import SandboxContext
@@ -27,10 +27,13 @@ _PG_LOCK_KEY = 7_263_001  # advisory lock that serialises template creation and 
 
 
 def copied_tables() -> list[Table]:
-    """Every table holding sandbox data, parents before children."""
-    return [
-        t for t in Base.metadata.sorted_tables if "sandbox_id" in t.c and t.name not in NOT_COPIED
-    ]
+    """Every table of sandbox data (the models marked SandboxScoped), parents first."""
+    scoped = {
+        mapper.local_table.name
+        for mapper in Base.registry.mappers
+        if issubclass(mapper.class_, SandboxScoped)
+    }
+    return [t for t in Base.metadata.sorted_tables if t.name in scoped - NOT_COPIED]
 
 
 def _is_postgres() -> bool:

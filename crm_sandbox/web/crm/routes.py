@@ -7,14 +7,17 @@ from flask_login import current_user
 
 from ... import scoping
 from ...access import learner_area
+from ...database import write_transactions
 from ...extensions import db
 from ...models import (
     Category,
     Sandbox,
     SandboxKind,
 )
+from ...scenarios import engine
 from ...services import (
     action_log,
+    assignments,
     complaints,
     contacts,
     interactions,
@@ -55,9 +58,24 @@ def _enter_sandbox():
     sandbox = db.session.get(Sandbox, g.sandbox_id) if g.sandbox_id else None
     if sandbox is None or not can_open(current_user, sandbox):
         abort(404)
+    if sandbox.kind == SandboxKind.ASSIGNMENT.value:
+        _fire_scenario_events(sandbox.id)
+        sandbox = db.session.get(Sandbox, g.sandbox_id)
     g.sandbox = sandbox
     g.ctx = SandboxContext(sandbox, current_user)
+    g.attempt = assignments.attempt_for_sandbox(sandbox.id)
     scoping.enter_sandbox(sandbox.id)
+
+
+def _fire_scenario_events(sandbox_id: int) -> None:
+    """Let the scenario's events that have fallen due happen before the page is shown."""
+    attempt = assignments.attempt_for_sandbox(sandbox_id)
+    if attempt is None or attempt.sandbox.read_only or not engine.due_events(attempt):
+        return
+    db.session.rollback()
+    with write_transactions():
+        engine.fire_due_events(assignments.attempt_for_sandbox(sandbox_id))
+        db.session.commit()
 
 
 @bp.app_context_processor
@@ -65,7 +83,12 @@ def _sandbox_globals():
     ctx = g.get("ctx")
     if ctx is None:
         return {}
-    return {"sandbox": ctx.sandbox, "sandbox_now": ctx.now(), "org": ctx.sandbox.organisation}
+    return {
+        "sandbox": ctx.sandbox,
+        "sandbox_now": ctx.now(),
+        "org": ctx.sandbox.organisation,
+        "attempt": g.get("attempt"),
+    }
 
 
 @bp.route("/")
@@ -116,7 +139,14 @@ def log():
 def reset():
     form = ResetForm()
     if form.validate_on_submit():
-        _, ok = commit_or_explain(lambda: provisioning.reset(g.ctx, "reset by the learner"), form)
+        if g.attempt is not None:
+            _, ok = commit_or_explain(
+                lambda: engine.reset_attempt(g.attempt, current_user, "reset by the learner"), form
+            )
+        else:
+            _, ok = commit_or_explain(
+                lambda: provisioning.reset(g.ctx, "reset by the learner"), form
+            )
         if ok:
             flash(
                 "Your sandbox is back to its starting state. Your action log keeps a record "

@@ -1,12 +1,17 @@
-from flask import redirect, render_template, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from ...access import learner_area
 from ...database import write_transactions
 from ...extensions import db
-from ...services import groups, interactions, provisioning
+from ...models import AttemptStatus
+from ...scenarios import engine
+from ...services import assignments, groups, interactions, provisioning
 from ...services.context import SandboxContext
+from ...services.errors import NotFound, ServiceError
+from ..forms_common import ButtonForm
 from . import bp
+from .forms import RestartForm, SubmitWorkForm
 
 
 @bp.route("/")
@@ -21,6 +26,7 @@ def home():
         groups=groups.groups_of_learner(current_user),
         practice=practice,
         follow_ups=follow_ups,
+        attempts=assignments.attempts_of(current_user),
     )
 
 
@@ -35,3 +41,112 @@ def open_practice_crm():
             sandbox = provisioning.ensure_practice_sandbox(current_user)
             db.session.commit()
     return redirect(url_for("crm.dashboard", sandbox_id=sandbox.id))
+
+
+def _attempt(attempt_id: int):
+    try:
+        return assignments.attempt_for(current_user, attempt_id)
+    except NotFound:
+        abort(404)
+
+
+@bp.route("/scenarios/<int:attempt_id>")
+@learner_area
+def scenario(attempt_id: int):
+    attempt = _attempt(attempt_id)
+    if engine.due_events(attempt):
+        db.session.rollback()
+        with write_transactions():
+            engine.fire_due_events(_attempt(attempt_id))
+            db.session.commit()
+        attempt = _attempt(attempt_id)
+    scenario_data = engine.scenario_of(attempt)
+    shown_hints = set(attempt.hints_used or [])
+    return render_template(
+        "learner/scenario.html",
+        attempt=attempt,
+        scenario=scenario_data,
+        criteria=engine.criteria_of(scenario_data),
+        events=engine.happened_events(attempt),
+        results=attempt.latest_results,
+        shown_hints=shown_hints,
+        now=engine.clock.sandbox_now(attempt.sandbox),
+        button=ButtonForm(),
+        submit_form=SubmitWorkForm(),
+        restart_form=RestartForm(),
+        writable=attempt.status in (AttemptStatus.IN_PROGRESS.value, AttemptStatus.RETURNED.value),
+    )
+
+
+def _act(attempt_id: int, action, success: str, form=None):
+    attempt = _attempt(attempt_id)
+    form = form or ButtonForm()
+    if not form.validate_on_submit():
+        for errors in form.errors.values():
+            flash(" ".join(errors), "danger")
+        return redirect(url_for("learner.scenario", attempt_id=attempt.id))
+    try:
+        action(attempt)
+    except ServiceError as exc:
+        db.session.rollback()
+        flash(f"Nothing was saved: {exc.message}", "danger")
+    else:
+        db.session.commit()
+        if success:
+            flash(success, "success")
+    return redirect(
+        url_for("learner.scenario", attempt_id=attempt.id) + request.args.get("anchor", "")
+    )
+
+
+@bp.route("/scenarios/<int:attempt_id>/check", methods=["POST"])
+@learner_area
+def check_work(attempt_id: int):
+    def run(attempt):
+        if attempt.sandbox.read_only:
+            raise ServiceError("This work is submitted; the checks ran when you submitted it.")
+        evaluation = engine.check_my_work(attempt, current_user)
+        flash(
+            f"Checked: {round(evaluation.score * 100)}% of the checks pass. "
+            "Read the feedback under each task.",
+            "info",
+        )
+
+    return _act(attempt_id, run, "")
+
+
+@bp.route("/scenarios/<int:attempt_id>/hint", methods=["POST"])
+@learner_area
+def hint(attempt_id: int):
+    task_id = request.form.get("task", "")
+    try:
+        index = int(request.form.get("index", "-1"))
+    except ValueError:
+        index = -1
+    return _act(
+        attempt_id,
+        lambda a: engine.use_hint(a, current_user, task_id, index),
+        "Hint shown below the task (hints used are recorded).",
+    )
+
+
+@bp.route("/scenarios/<int:attempt_id>/submit", methods=["POST"])
+@learner_area
+def submit(attempt_id: int):
+    return _act(
+        attempt_id,
+        lambda a: engine.submit(a, current_user, True),
+        "Submitted. Your scenario's CRM is now read-only; your assessor will review it.",
+        SubmitWorkForm(),
+    )
+
+
+@bp.route("/scenarios/<int:attempt_id>/restart", methods=["POST"])
+@learner_area
+def restart(attempt_id: int):
+    return _act(
+        attempt_id,
+        lambda a: engine.reset_attempt(a, current_user, "restarted by the learner"),
+        "The scenario has started again from the beginning.",
+        RestartForm(),
+    )

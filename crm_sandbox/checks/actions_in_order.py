@@ -1,0 +1,60 @@
+"""Check type `actions_in_order`: the service cycle's steps happened in the required order
+(identify need -> agree standard -> deliver -> monitor -> evaluate -> improve)."""
+
+from __future__ import annotations
+
+from . import CheckResult, Params, register
+
+# Which logged actions count as each step of the cycle.
+STEPS = {
+    "identify": ("need.confirmed",),
+    "agree": ("standard.agreed",),
+    "deliver": ("interaction.logged", "complaint.resolved"),
+    "monitor": ("standard.finding_recorded", "survey.sent", "survey.response_recorded"),
+    "evaluate": ("finding.recorded", "improvement.evaluated"),
+    "improve": ("improvement.planned",),
+}
+ORDER = ("identify", "agree", "deliver", "monitor", "evaluate", "improve")
+
+
+class InOrder(Params):
+    steps: list[str] = list(ORDER)
+
+
+@register("actions_in_order", InOrder)
+def actions_in_order(state, log, scenario, p: InOrder) -> CheckResult:
+    """Passes when each step happened, each one after the step before it (the first
+    occurrence of a step that follows the previous step counts)."""
+    unknown = [s for s in p.steps if s not in STEPS]
+    if unknown:
+        return CheckResult(False, f"(scenario error: unknown step(s) {unknown})")
+    last_seq, evidence = 0, []
+    for step in p.steps:
+        verbs = STEPS[step]
+        item = next(
+            (
+                i
+                for i in log
+                if i.seq > last_seq
+                and i.verb in verbs
+                and (
+                    step != "deliver"
+                    or i.verb != "interaction.logged"
+                    or i.after.get("direction") == "outbound"
+                )
+            ),
+            None,
+        )
+        if item is None:
+            done_before = any(i.verb in verbs for i in log)
+            if done_before:
+                return CheckResult(
+                    False,
+                    f"'{step}' happened, but not after the step before "
+                    "it: follow the cycle in order.",
+                    evidence,
+                )
+            return CheckResult(False, f"the '{step}' step is missing.", evidence)
+        evidence.append(item.seq)
+        last_seq = item.seq
+    return CheckResult(True, "the cycle was followed in order.", evidence)

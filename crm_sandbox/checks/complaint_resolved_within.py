@@ -1,0 +1,70 @@
+"""Check type `complaint_resolved_within`: resolved within the procedure's time at a level."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from . import CheckResult, Params, register
+from ._helpers import first, level_rule, when
+
+
+class ComplaintResolved(Params):
+    complaint: str
+    level: Literal["front_line", "supervisor", "manager"] = "front_line"
+
+
+@register("complaint_resolved_within", ComplaintResolved)
+def complaint_resolved_within(state, log, scenario, p: ComplaintResolved) -> CheckResult:
+    """Passes when the complaint was resolved at `level` within that level's resolution time,
+    from when the level started (paused while waiting for the customer)."""
+    complaint = state.get("complaints", p.complaint)
+    if complaint is None:
+        return CheckResult(False, "the complaint was not found.")
+    if p.level == "front_line":
+        start = complaint.received_at
+    else:
+        reached = first(
+            log,
+            "complaint.escalated",
+            "complaint",
+            complaint.id,
+            where=lambda i: i.after.get("level") == p.level,
+        )
+        if reached is None:
+            return CheckResult(False, f"the complaint never reached the {p.level} level.")
+        start = reached.sandbox_time
+    rule = level_rule(state.procedure, p.level, "resolve_within")
+    limit = state.calendar.add(start, rule["amount"], rule["unit"]) if rule else None
+    resolved = None
+    for item in log:
+        if (
+            item.verb == "complaint.resolved"
+            and item.object_id == complaint.id
+            and item.sandbox_time >= start
+        ):
+            resolved = item
+            break
+    if limit is not None:
+        # time spent waiting for the customer does not count against the procedure
+        paused_from = None
+        for item in log:
+            if item.object_id != complaint.id or item.sandbox_time < start:
+                continue
+            if item.verb == "complaint.waiting":
+                paused_from = item.sandbox_time
+            elif item.verb == "complaint.customer_replied" and paused_from is not None:
+                limit = state.calendar.add_working_time(
+                    limit, state.calendar.working_time_between(paused_from, item.sandbox_time)
+                )
+                paused_from = None
+    if resolved is None:
+        return CheckResult(
+            False, "not resolved yet" + (f" (due by {when(limit)})." if limit else ".")
+        )
+    if limit and resolved.sandbox_time > limit:
+        return CheckResult(
+            False,
+            f"resolved {when(resolved.sandbox_time)}, after the deadline of {when(limit)}.",
+            [resolved.seq],
+        )
+    return CheckResult(True, f"resolved {when(resolved.sandbox_time)}.", [resolved.seq])

@@ -1,0 +1,58 @@
+"""Check type `interaction_within`: a contact with the customer on the right channel within a
+time after an event (a scenario event, or the learner's own action)."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from . import CheckResult, Params, register
+from ._helpers import when
+
+
+class InteractionWithin(Params):
+    contact: str
+    channels: list[Literal["phone", "email", "letter", "meeting", "live_chat", "social"]] = []
+    direction: Literal["inbound", "outbound"] = "outbound"
+    after_event: str | None = None  # a scenario event id; default: when the attempt started
+    within: float = 1
+    unit: Literal["working_hours", "working_days"] = "working_days"
+
+
+@register("interaction_within", InteractionWithin)
+def interaction_within(state, log, scenario, p: InteractionWithin) -> CheckResult:
+    """Passes when an interaction with the contact (direction, channel) is logged within the
+    working time allowed after the event."""
+    contact_id = state.id_of("contacts", p.contact)
+    start_item = log[0] if log else None
+    if p.after_event:
+        start_item = next(
+            (
+                i
+                for i in log
+                if i.verb == "scenario.event" and i.after.get("event") == p.after_event
+            ),
+            None,
+        )
+        if start_item is None:
+            return CheckResult(False, "the event has not happened yet in sandbox time.")
+    start = start_item.sandbox_time if start_item else state.now
+    limit = state.calendar.add(start, p.within, p.unit)
+    for item in log:
+        if item.seq <= (start_item.seq if start_item else 0):
+            continue
+        if item.verb != "interaction.logged" or item.after.get("contact_id") != contact_id:
+            continue
+        if item.after.get("direction") != p.direction:
+            continue
+        if p.channels and item.after.get("channel") not in p.channels:
+            continue
+        if item.sandbox_time <= limit:
+            return CheckResult(True, f"contact logged {when(item.sandbox_time)}.", [item.seq])
+        return CheckResult(
+            False,
+            f"the contact came {when(item.sandbox_time)}, after the deadline of {when(limit)}.",
+            [item.seq],
+        )
+    if state.now > limit:
+        return CheckResult(False, f"no contact was logged by {when(limit)}.")
+    return CheckResult(False, f"no contact logged yet (due by {when(limit)}).")

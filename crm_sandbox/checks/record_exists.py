@@ -1,0 +1,61 @@
+"""Check type `record_exists`: at least `min` records of a kind, optionally with field values."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from ..models import (
+    Complaint,
+    Contact,
+    Finding,
+    ImprovementAction,
+    Interaction,
+    ServiceStandard,
+    Survey,
+)
+from . import CheckResult, Params, register
+
+MODELS = {
+    "contact": Contact,
+    "interaction": Interaction,
+    "complaint": Complaint,
+    "standard": ServiceStandard,
+    "survey": Survey,
+    "finding": Finding,
+    "improvement": ImprovementAction,
+}
+
+
+class RecordExists(Params):
+    kind: Literal[
+        "contact", "interaction", "complaint", "standard", "survey", "finding", "improvement"
+    ]
+    where: dict[str, str | int | float | bool | None] = {}
+    min: int = 1
+    created_in_attempt: bool = True
+
+
+@register("record_exists", RecordExists)
+def record_exists(state, log, scenario, p: RecordExists) -> CheckResult:
+    """Passes when the sandbox holds at least `min` records of `kind` matching `where`
+    (created during this attempt unless `created_in_attempt` is false)."""
+    model = MODELS[p.kind]
+    conditions = []
+    for field, value in p.where.items():
+        column = getattr(model, field, None)
+        if column is None:
+            return CheckResult(False, f"(scenario error: {p.kind} has no field {field!r})")
+        conditions.append(column == value)
+    rows = state.all(model, *conditions)
+    evidence = []
+    if p.created_in_attempt:
+        made = {
+            i.object_id: i.seq
+            for i in log
+            if i.verb.endswith((".created", ".logged", ".received", ".recorded", ".planned"))
+        }
+        rows = [r for r in rows if r.id in made]
+        evidence = [made[r.id] for r in rows]
+    if len(rows) >= p.min:
+        return CheckResult(True, f"{len(rows)} found.", evidence)
+    return CheckResult(False, f"found {len(rows)} of the {p.min} needed.", evidence)

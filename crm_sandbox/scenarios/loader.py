@@ -1,0 +1,246 @@
+"""Reading scenario files: safe YAML only, validated against the schema and the registries,
+with every problem reported as `file:line: field: message` (never a traceback)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+from pydantic import ValidationError
+
+from ..criteria import load_catalogue
+from .schema import Scenario
+
+LIBRARY = Path(__file__).resolve().parent.parent.parent / "scenarios"
+MAX_FILE_BYTES = 256 * 1024
+
+
+@dataclass(frozen=True)
+class Problem:
+    source: str
+    line: int | None
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.source}:{self.line}" if self.line else self.source
+        return (
+            f"{where}: {self.field}: {self.message}" if self.field else f"{where}: {self.message}"
+        )
+
+
+class ScenarioError(Exception):
+    """A scenario file that cannot be used, with every problem found."""
+
+    def __init__(self, problems: list[Problem]):
+        super().__init__("\n".join(str(p) for p in problems))
+        self.problems = problems
+
+
+def _line_of(node, path: tuple) -> int | None:
+    """Follow a pydantic error location through the YAML node tree to a line number."""
+    line = node.start_mark.line + 1 if node is not None else None
+    for part in path:
+        if isinstance(node, yaml.MappingNode):
+            match = next((v for k, v in node.value if getattr(k, "value", None) == part), None)
+            if match is None:
+                return line
+            node = match
+        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int):
+            if part >= len(node.value):
+                return line
+            node = node.value[part]
+        else:
+            return line
+        line = node.start_mark.line + 1
+    return line
+
+
+def _field_name(loc: tuple) -> str:
+    return ".".join(str(p) for p in loc if not str(p).startswith("function-"))
+
+
+def parse(text: str, source: str = "<scenario>") -> Scenario:
+    """Parse and validate one scenario's YAML text; raise ScenarioError listing every problem."""
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 1 if mark else None
+        reason = getattr(exc, "problem", None) or str(exc)
+        raise ScenarioError([Problem(source, line, "", f"not valid YAML: {reason}")]) from None
+    if not isinstance(data, dict):
+        raise ScenarioError([Problem(source, 1, "", "a scenario must be a mapping of fields")])
+    try:
+        scenario = Scenario.model_validate(data)
+    except ValidationError as exc:
+        problems = []
+        for error in exc.errors():
+            loc = tuple(error["loc"])
+            problems.append(
+                Problem(
+                    source,
+                    _line_of(node, loc),
+                    _field_name(loc),
+                    error["msg"].removeprefix("Value error, "),
+                )
+            )
+        raise ScenarioError(problems) from None
+    problems = [
+        Problem(source, _line_of(node, path), field, message)
+        for path, field, message in cross_check(scenario)
+    ]
+    if problems:
+        raise ScenarioError(problems)
+    return scenario
+
+
+def cross_check(scenario: Scenario) -> list[tuple[tuple, str, str]]:
+    """Rules across fields: known criteria, mistakes, check types and step types, and keys
+    that refer to objects the scenario defines."""
+    from ..checks import REGISTRY
+    from .steps import STEPS
+
+    catalogue = load_catalogue()
+    known_criteria = {c.id for c in catalogue.all_criteria()}
+    known_mistakes = {m.id for m in catalogue.mistakes}
+    out: list[tuple[tuple, str, str]] = []
+    for i, criterion in enumerate(scenario.criteria):
+        if criterion not in known_criteria:
+            out.append((("criteria", i), f"criteria.{i}", f"unknown criterion {criterion!r}"))
+    check_ids = set()
+    for t, task in enumerate(scenario.tasks):
+        for c, check in enumerate(task.checks):
+            path = ("tasks", t, "checks", c)
+            name = f"tasks.{t}.checks.{c}"
+            if check.id in check_ids:
+                out.append((path + ("id",), name + ".id", f"check id {check.id!r} is used twice"))
+            check_ids.add(check.id)
+            check_type = REGISTRY.get(check.type)
+            if check_type is None:
+                out.append(
+                    (
+                        path + ("type",),
+                        name + ".type",
+                        f"unknown check type {check.type!r} (known: {', '.join(sorted(REGISTRY))})",
+                    )
+                )
+            else:
+                for message in check_type.validate_params(check.params, scenario):
+                    out.append((path + ("params",), name + ".params", message))
+            for k, criterion in enumerate(check.criteria):
+                if criterion not in known_criteria:
+                    out.append(
+                        (
+                            path + ("criteria", k),
+                            f"{name}.criteria.{k}",
+                            f"unknown criterion {criterion!r}",
+                        )
+                    )
+            for k, mistake in enumerate(check.mistakes):
+                if mistake not in known_mistakes:
+                    out.append(
+                        (
+                            path + ("mistakes", k),
+                            f"{name}.mistakes.{k}",
+                            f"unknown common mistake {mistake!r}",
+                        )
+                    )
+    for s, step in enumerate(scenario.model_answer):
+        out.extend(_check_step(("model_answer", s), step, STEPS))
+    for w, walk in enumerate(scenario.walkthroughs):
+        if walk.mistake not in known_mistakes:
+            out.append(
+                (
+                    ("walkthroughs", w, "mistake"),
+                    f"walkthroughs.{w}.mistake",
+                    f"unknown common mistake {walk.mistake!r}",
+                )
+            )
+        for k, check_id in enumerate(walk.expect_failing):
+            if check_id not in check_ids:
+                out.append(
+                    (
+                        ("walkthroughs", w, "expect_failing", k),
+                        f"walkthroughs.{w}.expect_failing.{k}",
+                        f"no check with id {check_id!r}",
+                    )
+                )
+        for s, step in enumerate(walk.steps):
+            out.extend(_check_step(("walkthroughs", w, "steps", s), step, STEPS))
+    keys = (
+        [c.key for c in scenario.opening.contacts]
+        + [c.key for c in scenario.opening.complaints]
+        + [s.key for s in scenario.opening.standards]
+        + [s.key for s in scenario.opening.surveys]
+    )
+    seen = set()
+    for key in keys:
+        if key in seen:
+            out.append((("opening",), "opening", f"the key {key!r} is used twice"))
+        seen.add(key)
+    return out
+
+
+def _check_step(path, step, steps) -> list[tuple[tuple, str, str]]:
+    name = ".".join(str(p) for p in path)
+    step_type = steps.get(step.do)
+    if step_type is None:
+        return [
+            (
+                path + ("do",),
+                name + ".do",
+                f"unknown step {step.do!r} (known: {', '.join(sorted(steps))})",
+            )
+        ]
+    params = {k: v for k, v in step.model_extra.items()}
+    return [(path, name, message) for message in step_type.validate(params)]
+
+
+def load_file(path: Path) -> Scenario:
+    """Read one scenario file (size-limited, UTF-8, safe YAML)."""
+    source = str(path)
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        raise ScenarioError(
+            [Problem(source, None, "", f"cannot read the file: {exc.strerror}")]
+        ) from None
+    if size > MAX_FILE_BYTES:
+        raise ScenarioError(
+            [Problem(source, None, "", f"the file is larger than {MAX_FILE_BYTES // 1024} KiB")]
+        )
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise ScenarioError([Problem(source, None, "", "the file is not UTF-8 text")]) from None
+    return parse(text, source)
+
+
+@lru_cache(maxsize=1)
+def _library() -> dict[str, tuple[Scenario, Path]]:
+    found: dict[str, tuple[Scenario, Path]] = {}
+    for path in sorted(LIBRARY.glob("*.yaml")):
+        try:
+            scenario = load_file(path)
+        except ScenarioError:
+            continue
+        found[scenario.id] = (scenario, path)
+    return found
+
+
+def library() -> dict[str, Scenario]:
+    """Every scenario shipped in scenarios/, by id (files that fail validation are skipped
+    here; `crm-sandbox scenarios validate` reports them)."""
+    return {key: scenario for key, (scenario, _) in _library().items()}
+
+
+def library_source(scenario_id: str) -> tuple[Scenario, str] | None:
+    """A library scenario and the text of its file, or None."""
+    entry = _library().get(scenario_id)
+    if entry is None:
+        return None
+    return entry[0], entry[1].read_text(encoding="utf-8")

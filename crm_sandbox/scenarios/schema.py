@@ -1,0 +1,221 @@
+"""The scenario file format, validated with pydantic. A scenario is data only: it names check
+types and step types from registries in the package, and can never run code."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+Slug = Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,63}$")
+Category = Literal["internal", "external", "non_customer", "unclassified"]
+TrueCategory = Literal["internal", "external", "non_customer"]
+ChannelName = Literal["phone", "email", "letter", "meeting", "live_chat", "social"]
+Segment = Literal["new", "regular", "key_account", "at_risk"]
+Lifecycle = Literal["acquisition", "retention", "development"]
+
+
+class _Spec(BaseModel):
+    # A misspelt field must fail loudly, not vanish.
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Duration(_Spec):
+    amount: float = Field(gt=0, le=1000)
+    unit: Literal["working_hours", "working_days", "hours", "days"]
+
+
+class ContactSpec(_Spec):
+    key: str = Slug
+    first_name: str = Field("", max_length=80)
+    last_name: str = Field("", max_length=80)
+    organisation_name: str = Field("", max_length=160)
+    job_title: str = Field("", max_length=120)
+    department: str = Field("", max_length=120)
+    email: str = Field("", max_length=254)
+    phone: str = Field("", max_length=32)
+    address: str = Field("", max_length=300)
+    postcode: str = Field("", max_length=10)
+    category: Category = "unclassified"
+    expected_category: TrueCategory | None = None  # the answer a classification check wants
+    account_type: Literal[
+        "individual", "business", "colleague", "department", "supplier", "other"
+    ] = "individual"
+    segment: Segment | None = None
+    lifecycle_stage: Lifecycle | None = None
+    consent: dict[Literal["email", "phone", "post", "sms"], bool] = {}
+    notes: str = Field("", max_length=4000)
+
+    @model_validator(mode="after")
+    def _named(self) -> ContactSpec:
+        if not (self.first_name or self.last_name or self.organisation_name):
+            raise ValueError("a contact needs a first_name, last_name or organisation_name")
+        return self
+
+
+class InteractionSpec(_Spec):
+    contact: str
+    channel: ChannelName
+    direction: Literal["inbound", "outbound"]
+    initiative: Literal["reactive", "proactive"] = "reactive"
+    summary: str = Field(min_length=1, max_length=2000)
+    outcome: str = Field("", max_length=500)
+    occurred_at: datetime | None = None
+    follow_up_on: date | None = None
+
+
+class NeedSpec(_Spec):
+    contact: str
+    description: str = Field(min_length=1, max_length=500)
+    confirmed_as: Literal["asked_back", "summarised", "in_writing"] | None = None
+
+
+class ComplaintSpec(_Spec):
+    key: str = Slug
+    contact: str
+    channel: ChannelName
+    category: str = Field(min_length=1, max_length=80)
+    description: str = Field(min_length=1, max_length=4000)
+    severity: Literal["low", "medium", "high"] = "medium"
+    received_at: datetime | None = None
+    acknowledged: bool = False
+
+
+class StandardSpec(_Spec):
+    key: str = Slug
+    title: str = Field(min_length=1, max_length=200)
+    description: str = Field("", max_length=2000)
+    measure: Literal[
+        "complaint_ack_time",
+        "complaint_resolution_time",
+        "first_response_time",
+        "follow_ups_on_time",
+        "satisfaction_score",
+        "manual",
+    ]
+    threshold: float | None = None
+    threshold_unit: str = Field("", max_length=20)
+    target_percent: float | None = Field(None, ge=0, le=100)
+    period: Literal["week", "month", "quarter"] = "month"
+    agreed_with: str = Field("", max_length=200)
+
+
+class QuestionSpec(_Spec):
+    kind: Literal[
+        "rating_5", "recommend_0_10", "yes_no", "single_choice", "multiple_choice", "free_text"
+    ]
+    text: str = Field(min_length=1, max_length=300)
+    options: list[str] = []
+
+
+class SurveySpec(_Spec):
+    key: str = Slug
+    title: str = Field(min_length=1, max_length=200)
+    method: Literal["survey", "comment_card", "interview", "focus_group", "suggestion_box"]
+    purpose: str = Field("", max_length=2000)
+    questions: list[QuestionSpec] = Field(min_length=1, max_length=20)
+    send_to: dict[Literal["category", "segment"], str] | None = None
+
+
+class Opening(_Spec):
+    contacts: list[ContactSpec] = []
+    interactions: list[InteractionSpec] = []
+    needs: list[NeedSpec] = []
+    complaints: list[ComplaintSpec] = []
+    standards: list[StandardSpec] = []
+    surveys: list[SurveySpec] = []
+
+
+class Trigger(_Spec):
+    """An event that follows a learner's action: `verb` from the action log, optionally on one
+    named object (`key`)."""
+
+    verb: str = Field(min_length=3, max_length=40)
+    key: str | None = None
+
+
+class EventSpec(_Spec):
+    id: str = Slug
+    at: datetime | None = None
+    after: Trigger | None = None
+    delay: Duration | None = None
+    kind: Literal[
+        "inbound_interaction",
+        "customer_chases",
+        "customer_replies",
+        "supervisor_replies",
+        "internal_request",
+        "note",
+    ]
+    contact: str | None = None
+    complaint: str | None = None
+    channel: ChannelName = "email"
+    summary: str = Field(min_length=1, max_length=2000)
+
+    @model_validator(mode="after")
+    def _when(self) -> EventSpec:
+        if (self.at is None) == (self.after is None):
+            raise ValueError("an event happens either 'at' a sandbox time or 'after' an action")
+        return self
+
+
+class CheckSpec(_Spec):
+    id: str = Slug
+    type: str = Field(min_length=1, max_length=60)
+    params: dict = {}
+    feedback: str = Field(min_length=1, max_length=1000)
+    criteria: list[str] = []
+    mistakes: list[str] = []
+
+
+class TaskSpec(_Spec):
+    id: str = Slug
+    title: str = Field(min_length=1, max_length=200)
+    instruction: str = Field(min_length=1, max_length=4000)
+    hints: list[str] = []
+    checks: list[CheckSpec] = Field(min_length=1)
+
+
+class StepSpec(BaseModel):
+    """One action of a model answer or walk-through: `do` names a step type; the other keys
+    are its parameters, validated by that step type."""
+
+    model_config = ConfigDict(extra="allow", frozen=True)
+    do: str = Field(min_length=1, max_length=60)
+
+
+class Walkthrough(_Spec):
+    id: str = Slug
+    title: str = Field(min_length=1, max_length=200)
+    mistake: str
+    steps: list[StepSpec] = Field(min_length=1)
+    expect_failing: list[str] = Field(min_length=1)
+
+
+class Scenario(_Spec):
+    id: str = Slug
+    title: str = Field(min_length=1, max_length=200)
+    level: int = Field(2, ge=1, le=3)
+    estimated_minutes: int = Field(ge=5, le=480)
+    profile: Literal["retail", "leisure", "housing", "it_services"]
+    seed: int = Field(ge=0, le=2**31)
+    size: Literal["small", "standard", "large"] = "small"
+    start: datetime
+    criteria: list[str] = Field(min_length=1)
+    brief: str = Field(min_length=1, max_length=20000)
+    opening: Opening = Opening()
+    events: list[EventSpec] = []
+    tasks: list[TaskSpec] = Field(min_length=1)
+    model_answer: list[StepSpec] = Field(min_length=1)
+    walkthroughs: list[Walkthrough] = Field(min_length=2)
+
+    @field_validator("start")
+    @classmethod
+    def _naive(cls, value: datetime) -> datetime:
+        if value.tzinfo is not None:
+            raise ValueError("give the start as business time without a time zone")
+        return value
+
+    def checks(self) -> list[tuple[TaskSpec, CheckSpec]]:
+        return [(task, check) for task in self.tasks for check in task.checks]

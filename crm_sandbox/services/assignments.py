@@ -1,0 +1,82 @@
+"""Assigning scenarios to learners and finding their attempts."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+
+from ..models import Assignment, Attempt, User, db
+from .errors import NotFound, ServiceError
+
+
+def scenario_source(scenario_id: str) -> tuple[object, str]:
+    """The library scenario with this id and its file text."""
+    from ..scenarios.loader import library, library_source
+
+    found = library_source(scenario_id)
+    if found is None:
+        known = ", ".join(sorted(library())) or "none"
+        raise ServiceError(f"No scenario {scenario_id!r} in the library (known: {known}).")
+    return found
+
+
+def assign(
+    scenario_id: str,
+    learners: list[User],
+    set_by: User | None,
+    due_at: datetime | None = None,
+    group_id: int | None = None,
+) -> int:
+    """Create an assignment and an attempt (with its own sandbox) for each learner; learners
+    who already have an attempt at it keep theirs."""
+    from ..scenarios import engine
+
+    scenario, source = scenario_source(scenario_id)
+    assignment = Assignment(
+        scenario_id=scenario.id,
+        title=scenario.title,
+        group_id=group_id,
+        set_by_id=set_by.id if set_by else None,
+        due_at=due_at,
+    )
+    db.session.add(assignment)
+    db.session.flush()
+    made = 0
+    for learner in learners:
+        if learner.role != "learner":
+            raise ServiceError(f"{learner.email} is not a learner.")
+        existing = db.session.scalar(
+            select(Attempt).where(
+                Attempt.learner_id == learner.id, Attempt.scenario_id == scenario.id
+            )
+        )
+        if existing is not None:
+            continue
+        engine.start_attempt(learner, scenario, source, assignment.id)
+        made += 1
+    return made
+
+
+def attempts_of(learner: User) -> list[Attempt]:
+    return list(
+        db.session.scalars(
+            select(Attempt)
+            .where(Attempt.learner_id == learner.id)
+            .order_by(Attempt.started_at.desc(), Attempt.id.desc())
+        )
+    )
+
+
+def attempt_for(learner: User, attempt_id: int) -> Attempt:
+    """One of the learner's own attempts; NotFound for anyone else's."""
+    attempt = db.session.scalar(
+        select(Attempt).where(Attempt.id == attempt_id, Attempt.learner_id == learner.id)
+    )
+    if attempt is None:
+        raise NotFound("No such scenario.")
+    return attempt
+
+
+def attempt_for_sandbox(sandbox_id: int) -> Attempt | None:
+    return db.session.scalar(select(Attempt).where(Attempt.sandbox_id == sandbox_id))

@@ -1,0 +1,220 @@
+"""Scenarios: files validated with line numbers, never run as code; attempts with opening
+data, events on the sandbox clock, Check my work, hints, submission and restart."""
+
+from __future__ import annotations
+
+import json
+import pytest
+from sqlalchemy import select
+
+from crm_sandbox.extensions import db
+from crm_sandbox.models import Complaint, Contact, Role
+from crm_sandbox.scenarios import engine
+from crm_sandbox.scenarios.loader import LIBRARY, ScenarioError, library, library_source, parse
+from crm_sandbox.services import action_log, assignments
+from crm_sandbox.services.errors import ServiceError
+
+EXAMPLE = "first-complaint"
+
+
+def example_text() -> str:
+    return (LIBRARY / f"{EXAMPLE}.yaml").read_text()
+
+
+@pytest.fixture
+def attempt(app, create_user):
+    learner = create_user(Role.LEARNER)
+    scenario, source = library_source(EXAMPLE)
+    made = engine.start_attempt(learner, scenario, source)
+    db.session.commit()
+    return made
+
+
+def test_every_shipped_scenario_is_valid(runner):
+    files = sorted(str(p) for p in LIBRARY.glob("*.yaml"))
+    assert files
+    result = runner.invoke(args=["scenarios", "validate", *files])
+    assert result.exit_code == 0, result.output
+    assert result.output.count(": ok (") == len(files)
+    assert len(library()) == len(files)
+
+
+def line_starting(text: str, start: str, occurrence: int = 1) -> int:
+    found = [n for n, t in enumerate(text.splitlines(), start=1) if t.strip().startswith(start)]
+    return found[occurrence - 1]
+
+
+def test_a_bad_file_gets_line_numbered_errors_naming_the_field(runner, tmp_path):
+    schema_error = example_text().replace("estimated_minutes: 40", "estimated_minutes: many")
+    path = tmp_path / "broken.yaml"
+    path.write_text(schema_error)
+    result = runner.invoke(args=["scenarios", "validate", str(path)])
+    assert result.exit_code == 1
+    line = line_starting(schema_error, "estimated_minutes")
+    assert f"{path}:{line}: estimated_minutes: Input should be a valid integer" in result.output
+
+    rules_error = (
+        example_text()
+        .replace("type: complaint_resolved_within", "type: complaint_resolved_whenever")
+        .replace("criteria: [generic.ac4, focus.ac2]", "criteria: [generic.ac99]", 1)
+    )
+    path.write_text(rules_error)
+    result = runner.invoke(args=["scenarios", "validate", str(path)])
+    assert result.exit_code == 1
+    type_line = line_starting(rules_error, "type: complaint_resolved_whenever")
+    assert (
+        f"{path}:{type_line}: tasks.2.checks.1.type: unknown check type "
+        "'complaint_resolved_whenever'" in result.output
+    )
+    assert "unknown criterion 'generic.ac99'" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_broken_yaml_is_reported_with_its_line(tmp_path):
+    with pytest.raises(ScenarioError) as refused:
+        parse("id: x\ntitle: [unclosed\nlevel: 2\n", "bad.yaml")
+    assert "bad.yaml:" in str(refused.value) and "not valid YAML" in str(refused.value)
+
+
+def test_a_scenario_file_can_never_run_code(tmp_path):
+    target = tmp_path / "pwned"
+    hostile = f"!!python/object/apply:os.system ['touch {target}']\n"
+    with pytest.raises(ScenarioError, match="not valid YAML"):
+        parse(hostile, "hostile.yaml")
+    assert not target.exists()
+
+
+def test_starting_an_attempt_adds_the_opening_data_with_its_keys(attempt):
+    okafor = db.session.get(Contact, attempt.keys["contacts"]["okafor"])
+    assert okafor.sandbox_id == attempt.sandbox_id and okafor.last_name == "Okafor"
+    complaint = db.session.get(Complaint, attempt.keys["complaints"]["late_sofa"])
+    assert complaint.contact_id == okafor.id and complaint.stage == "received"
+    assert attempt.sandbox.kind == "assignment"
+    verbs = [e.verb for e in action_log.entries(attempt.sandbox_id, newest_first=False)]
+    assert verbs[0] == "sandbox.provisioned" and verbs[-1] == "scenario.started"
+
+
+def test_check_my_work_gives_feedback_per_task_and_is_logged(attempt):
+    evaluation = engine.check_my_work(attempt, attempt.learner)
+    assert evaluation.score == 0.0
+    ack = evaluation.tasks[0].checks[0]
+    assert ack.id == "ack-in-time" and not ack.passed
+    assert "acknowledge within 1 working day" in ack.feedback
+    assert ack.mistakes == ["procedure_not_followed"]
+    last = action_log.entries(attempt.sandbox_id, limit=1)[0]
+    assert last.verb == "scenario.checked" and last.payload["after"]["score"] == 0.0
+    assert attempt.checks_run == 1
+
+
+def test_the_model_answer_passes_and_a_walkthrough_fails_its_checks(app, create_user):
+    scenario, source = library_source(EXAMPLE)
+    learner = create_user(Role.LEARNER)
+    good = engine.start_attempt(learner, scenario, source)
+    engine.replay(good, scenario.model_answer)
+    assert engine.evaluate(good).failing() == []
+    bad = engine.start_attempt(learner, scenario, source)
+    walk = scenario.walkthroughs[0]
+    engine.replay(bad, walk.steps)
+    assert engine.evaluate(bad).failing() == walk.expect_failing
+
+
+def test_events_happen_when_the_sandbox_clock_reaches_them(attempt, frozen):
+    assert engine.due_events(attempt) == []
+    frozen(attempt.sandbox, "2026-03-09 14:30")
+    assert engine.fire_due_events(attempt) == 1
+    assert [e.id for e in engine.happened_events(attempt)] == ["chase"]
+    okafor = attempt.keys["contacts"]["okafor"]
+    assert db.session.scalars(select(Contact).where(Contact.id == okafor)).one()
+    entry = action_log.entries(attempt.sandbox_id, limit=1)[0]
+    assert entry.verb == "scenario.event" and entry.sandbox_time.hour == 14
+    assert engine.fire_due_events(attempt) == 0
+
+
+def test_hints_are_recorded_once(attempt):
+    assert "Acknowledge" in engine.use_hint(attempt, attempt.learner, "acknowledge", 0)
+    engine.use_hint(attempt, attempt.learner, "acknowledge", 0)
+    assert attempt.hints_used == ["acknowledge:0"]
+    with pytest.raises(ServiceError, match="no such hint"):
+        engine.use_hint(attempt, attempt.learner, "acknowledge", 9)
+
+
+def test_submitting_needs_the_declaration_and_makes_the_sandbox_read_only(attempt):
+    with pytest.raises(ServiceError, match="declaration"):
+        engine.submit(attempt, attempt.learner, False)
+    engine.submit(attempt, attempt.learner, True)
+    assert attempt.status == "submitted" and attempt.sandbox.read_only
+    assert "my own" in attempt.declaration.lower() or "own" in attempt.declaration
+    with pytest.raises(ServiceError, match="already been submitted"):
+        engine.submit(attempt, attempt.learner, True)
+    with pytest.raises(ServiceError, match="Submitted work cannot be reset"):
+        engine.reset_attempt(attempt, attempt.learner)
+
+
+def test_restarting_puts_the_opening_data_back(attempt):
+    engine.replay(attempt, engine.scenario_of(attempt).model_answer)
+    engine.reset_attempt(attempt, attempt.learner)
+    complaint = db.session.get(Complaint, attempt.keys["complaints"]["late_sofa"])
+    assert complaint.stage == "received"
+    assert engine.evaluate(attempt).failing() != []
+    assert action_log.verify(attempt.sandbox_id).ok
+
+
+def test_selftest_and_coverage_commands(runner):
+    result = runner.invoke(args=["scenarios", "selftest", "--json"])
+    summary = json.loads(result.output.strip().splitlines()[-1])
+    assert summary["scenarios"] == len(list(LIBRARY.glob("*.yaml")))
+    assert summary["model_answers_passed"] == summary["scenarios"], summary["failures"]
+    assert summary["walkthroughs_caught"] == summary["walkthroughs"] >= 2 * summary["scenarios"]
+    assert summary["failures"] == [] and result.exit_code == 0
+    coverage = runner.invoke(args=["criteria", "coverage", "--json"])
+    report = json.loads(coverage.output.strip().splitlines()[-1])
+    assert report["criteria"] >= 17 and report["mistakes"] >= 11
+    assert set(report) >= {"criteria", "covered", "uncovered", "mistakes", "mistakes_covered"}
+
+
+def test_assigning_from_the_command_line(runner, create_user, create_group):
+    learners = [create_user(Role.LEARNER) for _ in range(2)]
+    create_group("Wednesday", learners=learners)
+    result = runner.invoke(
+        args=["scenarios", "assign", "--scenario", EXAMPLE, "--group", "Wednesday"]
+    )
+    assert result.exit_code == 0, result.output
+    assert "to 2 learner(s)" in result.output
+    again = runner.invoke(
+        args=["scenarios", "assign", "--scenario", EXAMPLE, "--learner", learners[0].email]
+    )
+    assert "to 0 learner(s)" in again.output
+    unknown = runner.invoke(
+        args=["scenarios", "assign", "--scenario", "nope", "--learner", learners[0].email]
+    )
+    assert unknown.exit_code == 1 and "No scenario 'nope'" in unknown.output
+    assert len(assignments.attempts_of(learners[1])) == 1
+
+
+def test_the_learner_works_a_scenario_in_the_browser(client, auth, attempt, create_user):
+    auth.login(attempt.learner.email)
+    home = client.get("/learner/").data.decode()
+    assert "A first complaint" in home
+    page = client.get(f"/learner/scenarios/{attempt.id}").data.decode()
+    assert "<strong>Harbour &amp; Vine Home Stores</strong>" in page  # Markdown rendered
+    assert "Check my work" in page
+    checked = client.post(f"/learner/scenarios/{attempt.id}/check", follow_redirects=True)
+    assert b"not yet" in checked.data and b"acknowledge within 1 working day" in checked.data
+    client.post(f"/learner/scenarios/{attempt.id}/hint", data={"task": "acknowledge", "index": "0"})
+    assert b"Hint 1:" in client.get(f"/learner/scenarios/{attempt.id}").data
+    refused = client.post(f"/learner/scenarios/{attempt.id}/submit", data={}, follow_redirects=True)
+    assert b"Tick the declaration" in refused.data
+    client.post(f"/learner/scenarios/{attempt.id}/submit", data={"declaration": "y"})
+    db.session.refresh(attempt)
+    assert attempt.status == "submitted"
+    complaint_id = attempt.keys["complaints"]["late_sofa"]
+    blocked = client.post(
+        f"/s/{attempt.sandbox_id}/complaints/{complaint_id}/acknowledge",
+        data={"ack-channel": "email", "ack-message": "late"},
+        follow_redirects=True,
+    )
+    assert b"read-only" in blocked.data
+    auth.logout()
+    auth.login(create_user(Role.LEARNER).email)
+    assert client.get(f"/learner/scenarios/{attempt.id}").status_code == 404
+    assert client.get(f"/s/{attempt.sandbox_id}/").status_code == 404
