@@ -4,6 +4,7 @@ data, events on the sandbox clock, Check my work, hints, submission and restart.
 from __future__ import annotations
 
 import json
+
 import pytest
 from sqlalchemy import select
 
