@@ -124,6 +124,9 @@ def demo_command(port: int, host: str, no_serve: bool):
     upgrade_database()
     cohort = demo.ensure_demo_cohort()
     db.session.commit()
+    if demo.ensure_demo_assignment():
+        click.echo(f"Assigned the scenario {demo.DEMO_SCENARIO!r} to the demo learners.")
+    db.session.commit()
     click.echo("Demo cohort (sign in with these):")
     for row in cohort:
         click.echo(f"  {row.role:9} {row.email:38} password: {row.password}")

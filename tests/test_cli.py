@@ -179,6 +179,10 @@ def test_demo_no_serve_twice_reuses_the_cohort(runner):
     group = db.session.scalar(select(Group))
     assert len(group.learners) == 6 and len(group.assessors) == 1
     assert group.tutor.role == "tutor"
+    # each demo learner has the demo scenario once, however often the demo starts
+    from crm_sandbox.models import Attempt
+
+    assert db.session.scalar(select(func.count()).select_from(Attempt)) == 6
 
 
 def test_demo_accounts_sign_in_with_the_printed_passwords(runner, client, auth):

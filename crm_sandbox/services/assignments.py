@@ -33,6 +33,19 @@ def assign(
     from ..scenarios import engine
 
     scenario, source = scenario_source(scenario_id)
+    for learner in learners:
+        if learner.role != "learner":
+            raise ServiceError(f"{learner.email} is not a learner.")
+    have = set(
+        db.session.scalars(
+            select(Attempt.learner_id).where(
+                Attempt.scenario_id == scenario.id, Attempt.learner_id.in_([u.id for u in learners])
+            )
+        )
+    )
+    needing = [u for u in learners if u.id not in have]
+    if not needing:
+        return 0
     assignment = Assignment(
         scenario_id=scenario.id,
         title=scenario.title,
@@ -42,19 +55,9 @@ def assign(
     )
     db.session.add(assignment)
     db.session.flush()
-    made = 0
-    for learner in learners:
-        if learner.role != "learner":
-            raise ServiceError(f"{learner.email} is not a learner.")
-        existing = db.session.scalar(
-            select(Attempt).where(
-                Attempt.learner_id == learner.id, Attempt.scenario_id == scenario.id
-            )
-        )
-        if existing is not None:
-            continue
+    for learner in needing:
         engine.start_attempt(learner, scenario, source, assignment.id)
-        made += 1
+    made = len(needing)
     return made
 
 

@@ -65,3 +65,16 @@ def ensure_demo_cohort() -> list[DemoAccount]:
         if user.role_enum in (Role.LEARNER, Role.ASSESSOR):
             groups.add_member(group, user)
     return accounts_out
+
+
+DEMO_SCENARIO = "first-complaint"
+
+
+def ensure_demo_assignment() -> int:
+    """Give the demo learners the first scenario (learners who have it keep theirs)."""
+    from . import assignments
+
+    group = groups.find_group(DEMO_GROUP)
+    return assignments.assign(
+        DEMO_SCENARIO, list(group.learners), set_by=group.tutor, group_id=group.id
+    )
