@@ -57,6 +57,8 @@ def complaint_text_mentions(state, log, scenario, p: ComplaintTextMentions) -> C
     evidence = written[-1:]
     if missing:
         return CheckResult(
-            False, f"the {label} does not mention: " + "; ".join(missing) + ".", evidence
+            False,
+            f"what you recorded as the {label} does not mention: " + "; ".join(missing) + ".",
+            evidence,
         )
-    return CheckResult(True, f"the {label} mentions what it should.", evidence)
+    return CheckResult(True, f"what you recorded as the {label} mentions what it should.", evidence)
