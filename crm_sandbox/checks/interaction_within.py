@@ -13,6 +13,7 @@ class InteractionWithin(Params):
     contact: str
     channels: list[Literal["phone", "email", "letter", "meeting", "live_chat", "social"]] = []
     direction: Literal["inbound", "outbound"] = "outbound"
+    initiative: Literal["reactive", "proactive"] | None = None  # None: either
     after_event: str | None = None  # a scenario event id; default: when the attempt started
     within: float = 1
     unit: Literal["working_hours", "working_days"] = "working_days"
@@ -45,6 +46,8 @@ def interaction_within(state, log, scenario, p: InteractionWithin) -> CheckResul
         if item.after.get("direction") != p.direction:
             continue
         if p.channels and item.after.get("channel") not in p.channels:
+            continue
+        if p.initiative and item.after.get("initiative") != p.initiative:
             continue
         if item.sandbox_time <= limit:
             return CheckResult(True, f"contact logged {when(item.sandbox_time)}.", [item.seq])

@@ -22,8 +22,8 @@ class StandardFindingRecorded(Params):
 def standard_finding_recorded(state, log, scenario, p: StandardFindingRecorded) -> CheckResult:
     """Passes when at least `min` findings on service standards were recorded in this attempt
     (about the named opening standard, if given), each with a compliance figure when
-    `with_compliance` (only a measurable standard gets one) and with a number in its text when
-    `states_figure`."""
+    `with_compliance` (only a measurable standard with decided cases in the period gets one)
+    and with a number in its text when `states_figure`."""
     standard_id = state.id_of("standards", p.standard) if p.standard else None
     recorded = [
         i
@@ -50,7 +50,7 @@ def standard_finding_recorded(state, log, scenario, p: StandardFindingRecorded) 
     if unmeasured:
         problems.append(
             f"{unmeasured} finding(s) have no compliance figure: the standard cannot be "
-            "measured as written"
+            "measured as written, or nothing in the period could be counted yet"
         )
     if no_figure:
         problems.append(
