@@ -15,6 +15,9 @@ from ..models import (
 )
 from . import CheckResult, Params, register
 
+OBJECT_TYPES = {"contact": "contact", "interaction": "interaction", "complaint": "complaint",
+                "standard": "standard", "survey": "survey", "finding": "finding",
+                "improvement": "improvement_action"}
 MODELS = {
     "contact": Contact,
     "interaction": Interaction,
@@ -52,7 +55,8 @@ def record_exists(state, log, scenario, p: RecordExists) -> CheckResult:
         made = {
             i.object_id: i.seq
             for i in log
-            if i.verb.endswith((".created", ".logged", ".received", ".recorded", ".planned"))
+            if i.object_type == OBJECT_TYPES[p.kind]
+            and i.verb.endswith((".created", ".logged", ".received", ".recorded", ".planned"))
         }
         rows = [r for r in rows if r.id in made]
         evidence = [made[r.id] for r in rows]
