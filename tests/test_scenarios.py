@@ -170,7 +170,10 @@ def test_selftest_and_coverage_commands(runner):
     coverage = runner.invoke(args=["criteria", "coverage", "--json"])
     report = json.loads(coverage.output.strip().splitlines()[-1])
     assert report["criteria"] >= 17 and report["mistakes"] >= 11
-    assert set(report) >= {"criteria", "covered", "uncovered", "mistakes", "mistakes_covered"}
+    assert report["covered"] == report["criteria"] and report["uncovered"] == []
+    assert report["mistakes_covered"] == report["mistakes"]
+    assert coverage.exit_code == 0
+    assert summary["scenarios"] >= 12
 
 
 def test_assigning_from_the_command_line(runner, create_user, create_group):
@@ -219,3 +222,22 @@ def test_the_learner_works_a_scenario_in_the_browser(client, auth, attempt, crea
     auth.login(create_user(Role.LEARNER).email)
     assert client.get(f"/learner/scenarios/{attempt.id}").status_code == 404
     assert client.get(f"/s/{attempt.sandbox_id}/").status_code == 404
+
+
+def test_every_check_type_is_proven_to_pass_and_to_fail_by_the_library(app):
+    from crm_sandbox.checks import REGISTRY
+    from crm_sandbox.scenarios import selftest
+
+    passes, fails = set(), set()
+    for scenario_id, scenario in library().items():
+        type_of = {check.id: check.type for _, check in scenario.checks()}
+        report = selftest.run_one(scenario, library_source(scenario_id)[1])
+        assert report["model_answer_passed"], (scenario_id, report["model_answer_failing"])
+        passes.update(type_of.values())
+        for walk in report["walkthroughs"]:
+            assert walk["caught"], (scenario_id, walk)
+            fails.update(type_of[c] for c in walk["failing"])
+    unused = sorted(set(REGISTRY) - passes)
+    never_failed = sorted(set(REGISTRY) - fails)
+    assert not unused, f"check types no scenario uses: {unused}"
+    assert not never_failed, f"check types no walk-through makes fail: {never_failed}"

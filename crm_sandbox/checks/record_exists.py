@@ -15,9 +15,15 @@ from ..models import (
 )
 from . import CheckResult, Params, register
 
-OBJECT_TYPES = {"contact": "contact", "interaction": "interaction", "complaint": "complaint",
-                "standard": "standard", "survey": "survey", "finding": "finding",
-                "improvement": "improvement_action"}
+OBJECT_TYPES = {
+    "contact": "contact",
+    "interaction": "interaction",
+    "complaint": "complaint",
+    "standard": "standard",
+    "survey": "survey",
+    "finding": "finding",
+    "improvement": "improvement_action",
+}
 MODELS = {
     "contact": Contact,
     "interaction": Interaction,

@@ -152,12 +152,13 @@ def cross_check(scenario: Scenario) -> list[tuple[tuple, str, str]]:
     for s, step in enumerate(scenario.model_answer):
         out.extend(_check_step(("model_answer", s), step, STEPS))
     for w, walk in enumerate(scenario.walkthroughs):
-        if walk.mistake not in known_mistakes:
+        # A walk-through acts out a named common mistake, or falls short of a named criterion.
+        if walk.mistake not in known_mistakes and walk.mistake not in known_criteria:
             out.append(
                 (
                     ("walkthroughs", w, "mistake"),
                     f"walkthroughs.{w}.mistake",
-                    f"unknown common mistake {walk.mistake!r}",
+                    f"{walk.mistake!r} is neither a common mistake nor a criterion",
                 )
             )
         for k, check_id in enumerate(walk.expect_failing):
