@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import abort, current_app, flash, g, redirect, render_template, url_for
+from flask import abort, current_app, flash, g, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from ... import scoping
@@ -119,8 +119,18 @@ def organisation():
 @learner_area
 def clock_next_day():
     if ButtonForm().validate_on_submit():
+        target, ok = commit_or_explain(lambda: sandbox_clock.advance_to_next_working_day(g.ctx))
+        if ok:
+            flash(f"The sandbox clock moved on to {target:%A %-d %B %Y, %H:%M}.", "success")
+    return redirect(url_for("crm.dashboard"))
+
+
+@bp.route("/clock/forward", methods=["POST"])
+@learner_area
+def clock_forward():
+    if ButtonForm().validate_on_submit():
         target, ok = commit_or_explain(
-            lambda: sandbox_clock.advance_to_next_working_day(g.ctx), None
+            lambda: sandbox_clock.advance_by_working_hours(g.ctx, request.form.get("hours"))
         )
         if ok:
             flash(f"The sandbox clock moved on to {target:%A %-d %B %Y, %H:%M}.", "success")
