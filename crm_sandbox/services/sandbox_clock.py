@@ -8,12 +8,11 @@ from . import action_log, clock
 from .context import SandboxContext
 from .errors import ServiceError
 
+MAX_HOURS = 8
 
-def advance_to_next_working_day(ctx: SandboxContext) -> datetime:
-    """Move the sandbox clock to opening time on the next working day."""
-    ctx.require_writable()
+
+def _move_to(ctx: SandboxContext, target: datetime) -> datetime:
     before = ctx.now()
-    target = ctx.calendar().next_working_day_start(before)
     clock.set_sandbox_time(ctx.sandbox, target)
     action_log.record(
         ctx,
@@ -27,7 +26,10 @@ def advance_to_next_working_day(ctx: SandboxContext) -> datetime:
     return target
 
 
-MAX_HOURS = 8
+def advance_to_next_working_day(ctx: SandboxContext) -> datetime:
+    """Move the sandbox clock to opening time on the next working day."""
+    ctx.require_writable()
+    return _move_to(ctx, ctx.calendar().next_working_day_start(ctx.now()))
 
 
 def advance_by_working_hours(ctx: SandboxContext, hours: int) -> datetime:
@@ -39,16 +41,4 @@ def advance_by_working_hours(ctx: SandboxContext, hours: int) -> datetime:
         hours = 0
     if not 1 <= hours <= MAX_HOURS:
         raise ServiceError(f"Move the clock on by 1 to {MAX_HOURS} working hours.")
-    before = ctx.now()
-    target = ctx.calendar().add(before, hours, "working_hours")
-    clock.set_sandbox_time(ctx.sandbox, target)
-    action_log.record(
-        ctx,
-        "clock.advanced",
-        "sandbox",
-        ctx.sandbox_id,
-        before={"sandbox_time": before},
-        after={"sandbox_time": target},
-        sandbox_time=target,
-    )
-    return target
+    return _move_to(ctx, ctx.calendar().add(ctx.now(), hours, "working_hours"))
