@@ -1,6 +1,7 @@
 """The data model: a module per aggregate. Importing this package registers every table."""
 
 from .action_log import ActionLogEntry
+from .assessment import AuthoredScenario, Decision, Judgement, QualityReview
 from .base import Base, db
 from .complaints import Complaint, ComplaintEvent, Level, SandboxCounter, Severity, Stage
 from .contacts import (
@@ -40,6 +41,10 @@ from .standards import (
 from .users import Role, User, UserSession
 
 __all__ = [
+    "AuthoredScenario",
+    "Decision",
+    "Judgement",
+    "QualityReview",
     "Assignment",
     "Attempt",
     "AttemptStatus",

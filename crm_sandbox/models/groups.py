@@ -38,6 +38,8 @@ class Group(Base):
     name: Mapped[str] = mapped_column(String(120))
     tutor_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
     archived: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The qualification the group studies: its criteria are the ones assessed.
+    body_id: Mapped[str] = mapped_column(String(20), default="vtct", server_default="vtct")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     tutor: Mapped[User] = relationship(foreign_keys=[tutor_id])

@@ -72,6 +72,7 @@ class Attempt(Base):
     latest_score: Mapped[float | None] = mapped_column(Float)
     latest_results: Mapped[dict | None] = mapped_column(JSON)
     checked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # this learner's due date
     started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     declaration: Mapped[str] = mapped_column(String(500), default="")
