@@ -8,6 +8,7 @@ from pathlib import Path
 from flask import Flask, g, request
 from flask_login import current_user
 from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.routing import IntegerConverter
 
 from . import access, config, database
 from .extensions import bootstrap, csrf, db, limiter, login_manager, migrate
@@ -41,6 +42,9 @@ def create_app(test_config: dict | None = None) -> Flask:
         n = app.config["TRUSTED_PROXIES"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
 
+    # Ids in URLs are database integers: a larger number is simply not found (PostgreSQL
+    # would otherwise refuse the query with an overflow error).
+    app.url_map.converters["int"] = BoundedIntConverter
     _init_extensions(app)
     _register_blueprints(app)
     _register_request_hooks(app)
@@ -51,6 +55,12 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     register_commands(app)
     return app
+
+
+class BoundedIntConverter(IntegerConverter):
+    def __init__(self, url_map, *args, **kwargs):
+        kwargs.setdefault("max", 2**31 - 1)
+        super().__init__(url_map, *args, **kwargs)
 
 
 def _init_extensions(app: Flask) -> None:

@@ -15,6 +15,7 @@ from .models import SandboxScoped, db
 from .services.errors import NotFound
 
 SCOPE_KEY = "crm_sandbox.sandbox_id"
+MAX_ID = 2**31 - 1
 
 
 @event.listens_for(Session, "do_orm_execute")
@@ -51,6 +52,8 @@ def get_in_sandbox(model, object_id, sandbox_id: int):
         object_id = int(object_id)
     except (TypeError, ValueError):
         raise NotFound(f"No such {model.__name__.lower()}.") from None
+    if not 0 < object_id <= MAX_ID:  # a larger number would overflow PostgreSQL's integer
+        raise NotFound(f"No such {model.__name__.lower()}.")
     found = db.session.scalar(
         select(model).where(model.id == object_id, model.sandbox_id == sandbox_id)
     )

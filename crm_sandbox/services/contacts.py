@@ -19,6 +19,7 @@ from ..models import (
     Segment,
     db,
 )
+from ..scoping import MAX_ID
 from . import action_log, validation
 from .context import SandboxContext
 from .errors import ServiceError
@@ -161,10 +162,12 @@ def list_contacts(
     a late page costs the same as the first)."""
     query = _filtered(ctx, filters)
     if after:
+        name, _, last_id = after.rpartition("|")
         try:
-            name, _, last_id = after.rpartition("|")
             last_id = int(last_id)
         except ValueError:
+            name, last_id = "", 0
+        if not 0 <= last_id <= MAX_ID:  # a forged cursor: start from the first page
             name, last_id = "", 0
         query = query.where(
             or_(Contact.sort_name > name, and_(Contact.sort_name == name, Contact.id > last_id))
