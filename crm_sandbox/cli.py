@@ -408,6 +408,8 @@ def criteria_coverage(as_json):
 
 def register_commands(app: Flask) -> None:
     """Attach every command to the app's CLI group."""
+    from .cli_evidence import evidence_group
+
     for command in (
         init_command,
         users_group,
@@ -417,6 +419,7 @@ def register_commands(app: Flask) -> None:
         log_group,
         scenarios_group,
         criteria_group,
+        evidence_group,
     ):
         app.cli.add_command(command)
 

@@ -1,4 +1,4 @@
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from ...access import learner_area
@@ -149,4 +149,19 @@ def restart(attempt_id: int):
         lambda a: engine.reset_attempt(a, current_user, "restarted by the learner"),
         "The scenario has started again from the beginning.",
         RestartForm(),
+    )
+
+
+@bp.route("/evidence.zip")
+@learner_area
+def evidence_pack():
+    """The learner's own evidence pack (their work, checks, feedback and action log)."""
+    from ...services import evidence
+
+    return Response(
+        evidence.build_pack(current_user),
+        mimetype="application/zip",
+        headers={
+            "Content-Disposition": f'attachment; filename="{evidence.pack_filename(current_user)}"'
+        },
     )

@@ -1,0 +1,418 @@
+"""The evidence pack: a PDF report, the action log as CSV, JSON and xAPI, and a manifest that
+lets anyone verify the pack without our database."""
+
+from __future__ import annotations
+
+import base64
+import csv
+import io
+import json
+import re
+import threading
+import zipfile
+import zlib
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from crm_sandbox.cli_evidence import evidence_group
+from crm_sandbox.models import AttemptStatus, Decision, Judgement, Role, db
+from crm_sandbox.scenarios import engine
+from crm_sandbox.scenarios.loader import library_source
+from crm_sandbox.services import action_log, contacts, evidence
+from crm_sandbox.services.context import SandboxContext
+
+FILES = {"report.pdf", "action_log.csv", "action_log.json", "xapi.jsonl", "manifest.json"}
+TITLE = "A first complaint: stage 1, in time"
+
+
+@pytest.fixture
+def cli(app):
+    if "evidence" not in app.cli.commands:
+        app.cli.add_command(evidence_group)
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def learner_with_work(app, create_user, create_group):
+    """A learner in a Focus Awards group with one assessed attempt (the model answer, judged
+    and signed off) and one attempt still in progress."""
+    learner = create_user(Role.LEARNER, name="Ada Lovelace", email="ada.lovelace@college.example")
+    assessor = create_user(Role.ASSESSOR, name="Grace Hopper")
+    group = create_group("Business Admin L2", learners=[learner], assessors=[assessor])
+    group.body_id = "focus"
+    scenario, source = library_source("first-complaint")
+
+    assessed = engine.start_attempt(learner, scenario, source)
+    engine.replay(assessed, scenario.model_answer)
+    engine.check_my_work(assessed, learner)
+    engine.submit(assessed, learner, True)
+    start = datetime(2026, 3, 20, 10, 0, tzinfo=UTC)
+    for minutes, criterion, decision, comment in [
+        (0, "focus.ac2", "not_yet_met", "First look: acknowledgement unclear."),
+        (5, "focus.ac2", "met", "Acknowledged within the procedure's time."),
+        (6, "focus.ac1", "not_yet_met", "No internal customers identified yet."),
+    ]:
+        db.session.add(
+            Judgement(
+                attempt_id=assessed.id,
+                criterion_id=criterion,
+                decision=decision,
+                comment=comment,
+                assessor_id=assessor.id,
+                created_at=start + timedelta(minutes=minutes),
+            )
+        )
+    db.session.add(
+        Decision(
+            attempt_id=assessed.id,
+            outcome="met",
+            feedback="Well handled from start to finish.",
+            assessor_id=assessor.id,
+            created_at=start + timedelta(minutes=10),
+        )
+    )
+    assessed.status = AttemptStatus.ASSESSED.value
+    action_log.record(
+        SandboxContext(assessed.sandbox, assessor),
+        "assessment.decided",
+        "attempt",
+        assessed.id,
+        after={"outcome": "met"},
+    )
+
+    in_progress = engine.start_attempt(learner, scenario, source)
+    db.session.commit()
+    return learner, assessed, in_progress
+
+
+def unzip(data: bytes) -> dict[str, bytes]:
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        return {name: zf.read(name) for name in zf.namelist()}
+
+
+def rezip(path, files: dict[str, bytes]) -> None:
+    with zipfile.ZipFile(path, "w") as zf:
+        for name, data in files.items():
+            zf.writestr(name, data)
+
+
+def reseal(files: dict[str, bytes], name: str) -> None:
+    """Update the manifest's hash of one file, as a forger would."""
+    manifest = json.loads(files["manifest.json"])
+    manifest["files"][name] = {
+        "sha256": evidence._sha256(files[name]),
+        "size": len(files[name]),
+    }
+    files["manifest.json"] = json.dumps(manifest).encode()
+
+
+def pdf_text(pdf: bytes) -> str:
+    """The text a PDF draws, from its (ASCII85 + Flate compressed) content streams."""
+    shown = []
+    for match in re.finditer(rb"stream\r?\n(.*?)endstream", pdf, re.S):
+        raw = match.group(1).strip()
+        try:
+            content = zlib.decompress(base64.a85decode(raw, adobe=True))
+        except ValueError:
+            content = raw
+        text = content.decode("latin-1")
+        shown += re.findall(r"\(((?:\\.|[^\\)])*)\)\s*Tj", text)
+    joined = " ".join(re.sub(r"\\(.)", r"\1", s) for s in shown)
+    return re.sub(r"\s+", " ", joined)
+
+
+def test_the_pack_holds_five_files_that_verify(learner_with_work, tmp_path):
+    learner, _, _ = learner_with_work
+    path = evidence.write_pack(learner, tmp_path / "packs")
+
+    assert path.name == f"evidence-ada.lovelace-{datetime.now(UTC).date().isoformat()}.zip"
+    assert path.name == evidence.pack_filename(learner)
+    files = unzip(path.read_bytes())
+    assert set(files) == FILES
+    assert files["report.pdf"].startswith(b"%PDF-")
+    assert evidence.verify_pack(path) == []
+
+
+def test_the_manifest_records_hashes_and_each_attempts_chain_head(learner_with_work):
+    learner, assessed, in_progress = learner_with_work
+    files = unzip(evidence.build_pack(learner))
+    manifest = json.loads(files["manifest.json"])
+
+    assert manifest["learner"]["email"] == "ada.lovelace@college.example"
+    assert set(manifest["files"]) == FILES - {"manifest.json"}
+    assert manifest["files"]["xapi.jsonl"]["size"] == len(files["xapi.jsonl"])
+    heads = {a["attempt_id"]: a for a in manifest["attempts"]}
+    assert heads[assessed.id]["log_head"] == assessed.sandbox.log_head
+    assert heads[in_progress.id]["log_seq"] == in_progress.sandbox.log_seq
+    # assessed work comes first
+    assert [a["attempt_id"] for a in manifest["attempts"]] == [assessed.id, in_progress.id]
+
+
+def test_the_report_shows_the_learner_the_scenario_criteria_judgements_and_actions(
+    learner_with_work,
+):
+    learner, assessed, _ = learner_with_work
+    text = pdf_text(unzip(evidence.build_pack(learner))["report.pdf"])
+    learner_verb = next(
+        e.verb for e in action_log.entries(assessed.sandbox_id, False) if e.actor_id == learner.id
+    )
+
+    assert "Ada Lovelace" in text and "ada.lovelace@college.example" in text
+    assert "Business Admin L2" in text
+    assert "Focus Awards Level 2 Diploma in Business Administration" in text
+    assert TITLE in text
+    assert "focus.ac2" in text and "focus.ac3" in text
+    assert learner_verb in text
+    assert "Mrs Grace Okafor, a regular customer" in text  # the brief, as plain text
+    assert "Harbour & Vine Home Stores" in text and "**" not in text
+    assert "Acknowledged within the procedure's time." in text
+    assert "Well handled from start to finish." in text and "Grace Hopper" in text
+    assert "Attempt 1: " + TITLE in text and "Attempt 2: " + TITLE in text
+
+
+def test_the_criteria_map_takes_the_latest_judgement_then_passing_checks(learner_with_work):
+    learner, _, _ = learner_with_work
+    statuses = {
+        row.criterion_id: row.status
+        for row in evidence.criteria_map("focus", evidence.gather(learner).attempts)
+    }
+
+    assert statuses == {
+        "focus.ac1": "not yet met",
+        "focus.ac2": "met",  # judged not yet met, then met: the latest counts
+        "focus.ac3": "not started",
+        "focus.ac4": "working towards",  # a passing check evidences it, no judgement yet
+    }
+
+
+def test_judgements_on_work_not_yet_assessed_do_not_count(learner_with_work):
+    learner, assessed, _ = learner_with_work
+    assessed.status = AttemptStatus.RETURNED.value
+    db.session.commit()
+    statuses = {
+        row.criterion_id: row.status
+        for row in evidence.criteria_map("focus", evidence.gather(learner).attempts)
+    }
+
+    assert statuses["focus.ac1"] == "not started"
+    assert statuses["focus.ac2"] == "working towards"
+
+
+def test_the_csv_has_every_entry_and_cannot_run_as_a_spreadsheet_formula(create_user):
+    learner = create_user(Role.LEARNER, name="=SUM(A1:A9)")
+    scenario, source = library_source("first-complaint")
+    attempt = engine.start_attempt(learner, scenario, source)
+    contacts.create_contact(
+        SandboxContext(attempt.sandbox, learner),
+        {"first_name": '=HYPERLINK("http://evil.example","x")', "last_name": "Formula"},
+    )
+    db.session.commit()
+    files = unzip(evidence.build_pack(learner))
+    rows = list(csv.DictReader(io.StringIO(files["action_log.csv"].decode("utf-8-sig"))))
+
+    assert len(rows) == attempt.sandbox.log_seq
+    made = next(r for r in rows if r["verb"] == "contact.created" and "Formula" in r["after"])
+    assert json.loads(made["after"])["first_name"].startswith("=HYPERLINK")
+    assert made["actor"] == "'=SUM(A1:A9) (learner)"
+    assert made["attempt_id"] == str(attempt.id)
+    assert made["real_time_utc"].endswith("+00:00")
+    every_cell = [cell for row in rows for cell in row.values()]
+    assert not [cell for cell in every_cell if cell.startswith(("=", "+", "-", "@", "\t", "\r"))]
+
+
+@pytest.mark.parametrize("value", ["=1+1", "+1", "-1", "@SUM(1)", "\tx", "\rx"])
+def test_a_cell_starting_like_a_formula_gets_a_quote(value):
+    assert evidence.spreadsheet_safe(value) == "'" + value
+    assert evidence.spreadsheet_safe("Grace Okafor") == "Grace Okafor"
+
+
+def test_xapi_statements_describe_each_entry_with_stable_ids(learner_with_work, app, monkeypatch):
+    learner, assessed, _ = learner_with_work
+    first = unzip(evidence.build_pack(learner))["xapi.jsonl"].decode().splitlines()
+    monkeypatch.setitem(app.config, "SERVER_NAME", "crm.college.example")
+    monkeypatch.setitem(app.config, "PREFERRED_URL_SCHEME", "https")
+    second = unzip(evidence.build_pack(learner))["xapi.jsonl"].decode().splitlines()
+    statements = [json.loads(line) for line in first]
+    again = [json.loads(line) for line in second]
+
+    assert [s["id"] for s in statements] == [s["id"] for s in again]
+    assert len({s["id"] for s in statements}) == len(statements)
+    checked = next(s for s in statements if s["verb"]["display"]["en-GB"] == "scenario.checked")
+    assert checked["result"]["score"]["scaled"] == assessed.latest_score
+    assert checked["actor"] == {
+        "objectType": "Agent",
+        "account": {"homePage": "https://crm-sandbox.invalid", "name": str(learner.id)},
+    }
+    assert checked["verb"]["id"] == "https://crm-sandbox.invalid/xapi/verbs/scenario.checked"
+    assert checked["object"] == {
+        "objectType": "Activity",
+        "id": f"https://crm-sandbox.invalid/xapi/sandbox/{assessed.sandbox_id}/attempt/{assessed.id}",
+    }
+    assert checked["context"]["registration"] == evidence.registration_id(assessed.id)
+    assert "https://crm-sandbox.invalid/xapi/sandbox-time" in checked["context"]["extensions"]
+    decided = next(s for s in statements if s["verb"]["display"]["en-GB"] == "assessment.decided")
+    assert decided["result"] == {"success": True}
+    assert again[0]["actor"]["account"]["homePage"] == "https://crm.college.example"
+
+
+def test_action_log_json_carries_hashes_and_chain_heads(learner_with_work):
+    learner, assessed, _ = learner_with_work
+    log = json.loads(unzip(evidence.build_pack(learner))["action_log.json"])
+    sandbox = next(s for s in log["sandboxes"] if s["attempt_id"] == assessed.id)
+
+    assert sandbox["log_seq"] == assessed.sandbox.log_seq == len(sandbox["entries"])
+    assert sandbox["entries"][-1]["entry_hash"] == sandbox["log_head"]
+    assert {"entry_hash", "prev_hash", "payload_hash"} <= set(sandbox["entries"][0])
+
+
+def test_verify_needs_no_database(learner_with_work, tmp_path):
+    learner, _, _ = learner_with_work
+    path = evidence.write_pack(learner, tmp_path)
+    found = {}
+    # A new thread has no app context, so any database access would raise.
+    thread = threading.Thread(target=lambda: found.update(problems=evidence.verify_pack(path)))
+    thread.start()
+    thread.join()
+
+    assert found == {"problems": []}
+
+
+def test_verify_finds_a_changed_byte(learner_with_work, tmp_path):
+    files = unzip(evidence.build_pack(learner_with_work[0]))
+    pdf = bytearray(files["report.pdf"])
+    pdf[len(pdf) // 2] ^= 0x01
+    files["report.pdf"] = bytes(pdf)
+    rezip(tmp_path / "p.zip", files)
+
+    assert evidence.verify_pack(tmp_path / "p.zip") == [
+        "report.pdf: does not match the hash in the manifest (changed)"
+    ]
+
+
+def test_verify_finds_an_edited_entry_even_when_the_manifest_is_resealed(
+    learner_with_work, tmp_path
+):
+    files = unzip(evidence.build_pack(learner_with_work[0]))
+    log = json.loads(files["action_log.json"])
+    log["sandboxes"][0]["entries"][2]["verb"] = "complaint.closed"
+    files["action_log.json"] = json.dumps(log).encode()
+    rezip(tmp_path / "plain.zip", files)
+    reseal(files, "action_log.json")
+    rezip(tmp_path / "resealed.zip", files)
+
+    plain = evidence.verify_pack(tmp_path / "plain.zip")
+    resealed = evidence.verify_pack(tmp_path / "resealed.zip")
+
+    assert "action_log.json: does not match the hash in the manifest (changed)" in plain
+    assert any("entry seq 3: its contents were changed" in p for p in plain)
+    assert len(resealed) == 1 and "entry seq 3: its contents were changed" in resealed[0]
+
+
+def test_verify_finds_entries_cut_from_the_end_of_a_chain(learner_with_work, tmp_path):
+    files = unzip(evidence.build_pack(learner_with_work[0]))
+    log = json.loads(files["action_log.json"])
+    sandbox = log["sandboxes"][0]
+    del sandbox["entries"][-2:]
+    sandbox["log_seq"] -= 2
+    sandbox["log_head"] = sandbox["entries"][-1]["entry_hash"]
+    files["action_log.json"] = json.dumps(log).encode()
+    reseal(files, "action_log.json")
+    rezip(tmp_path / "p.zip", files)
+
+    problems = evidence.verify_pack(tmp_path / "p.zip")
+
+    assert len(problems) == 1 and "but the manifest records seq" in problems[0]
+
+
+def test_verify_finds_a_missing_or_extra_file(learner_with_work, tmp_path):
+    files = unzip(evidence.build_pack(learner_with_work[0]))
+    without = {k: v for k, v in files.items() if k != "xapi.jsonl"}
+    rezip(tmp_path / "missing.zip", without)
+    rezip(tmp_path / "extra.zip", {**files, "notes.txt": b"hello"})
+    rezip(tmp_path / "no-manifest.zip", {k: v for k, v in files.items() if k != "manifest.json"})
+    (tmp_path / "not.zip").write_bytes(b"not a zip")
+
+    assert evidence.verify_pack(tmp_path / "missing.zip") == ["xapi.jsonl: missing from the pack"]
+    assert evidence.verify_pack(tmp_path / "extra.zip") == [
+        "notes.txt: an extra file not listed in the manifest"
+    ]
+    assert "manifest.json is missing" in evidence.verify_pack(tmp_path / "no-manifest.zip")[0]
+    assert "not a readable ZIP file" in evidence.verify_pack(tmp_path / "not.zip")[0]
+
+
+def test_the_export_and_verify_commands(cli, learner_with_work, tmp_path):
+    exported = cli.invoke(
+        args=["evidence", "export", "--learner", "Ada.Lovelace@college.example", "--out", tmp_path]
+    )
+    assert exported.exit_code == 0, exported.output
+    path = tmp_path / evidence.pack_filename(learner_with_work[0])
+    assert exported.output.strip() == str(path) and path.exists()
+
+    verified = cli.invoke(args=["evidence", "verify", str(path)])
+    assert verified.exit_code == 0 and "verified" in verified.output
+
+    files = unzip(path.read_bytes())
+    rezip(path, {k: v for k, v in files.items() if k != "action_log.csv"})
+    refused = cli.invoke(args=["evidence", "verify", str(path)])
+    assert refused.exit_code == 1
+    assert "action_log.csv: missing from the pack" in refused.output
+    assert "NOT verified: 1 problem(s)." in refused.output
+
+
+def test_exporting_an_unknown_learner_fails_clearly(cli, create_user, tmp_path):
+    tutor = create_user(Role.TUTOR)
+    out = tmp_path / "packs"
+    for email in ("nobody@college.example", tutor.email):
+        result = cli.invoke(args=["evidence", "export", "--learner", email, "--out", out])
+        assert result.exit_code == 1
+        assert f"no learner account with the email {email}" in result.output
+    assert not out.exists()
+
+
+def test_a_very_long_comment_runs_over_pages_in_the_report(learner_with_work):
+    learner, assessed, _ = learner_with_work
+    judgement = db.session.get(Judgement, 1)
+    db.session.add(
+        Judgement(
+            attempt_id=assessed.id,
+            criterion_id="focus.ac4",
+            decision="met",
+            comment="Thorough work. " * 600,
+            assessor_id=judgement.assessor_id,
+        )
+    )
+    db.session.commit()
+    text = pdf_text(unzip(evidence.build_pack(learner))["report.pdf"])
+
+    assert text.count("Thorough work.") == 600
+
+
+def test_a_learner_with_no_attempts_gets_a_pack_that_verifies(create_user, tmp_path):
+    learner = create_user(Role.LEARNER, name="Newly Enrolled")
+    path = evidence.write_pack(learner, tmp_path)
+    text = pdf_text(unzip(path.read_bytes())["report.pdf"])
+
+    assert evidence.verify_pack(path) == []
+    assert "Newly Enrolled" in text and "vtct.ac1" in text and "not started" in text
+
+
+def test_a_learner_downloads_their_own_evidence_pack(client, auth, create_user):
+    import io
+    import zipfile
+
+    from crm_sandbox.models import Role
+
+    learner = create_user(Role.LEARNER, name="Pat Download")
+    auth.login(learner.email)
+    response = client.get("/learner/evidence.zip")
+    assert response.status_code == 200 and response.mimetype == "application/zip"
+    assert "attachment" in response.headers["Content-Disposition"]
+    names = zipfile.ZipFile(io.BytesIO(response.data)).namelist()
+    assert {
+        "report.pdf",
+        "action_log.csv",
+        "action_log.json",
+        "xapi.jsonl",
+        "manifest.json",
+    } <= set(names)
