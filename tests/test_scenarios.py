@@ -241,3 +241,11 @@ def test_every_check_type_is_proven_to_pass_and_to_fail_by_the_library(app):
     never_failed = sorted(set(REGISTRY) - fails)
     assert not unused, f"check types no scenario uses: {unused}"
     assert not never_failed, f"check types no walk-through makes fail: {never_failed}"
+
+
+def test_a_date_that_does_not_exist_is_a_clear_error(runner, tmp_path):
+    path = tmp_path / "bad-date.yaml"
+    path.write_text(example_text().replace("start: 2026-03-09T09:00:00", "start: 2026-02-30"))
+    result = runner.invoke(args=["scenarios", "validate", str(path)])
+    assert result.exit_code == 1
+    assert "not valid YAML" in result.output and "Traceback" not in result.output

@@ -72,6 +72,8 @@ def parse(text: str, source: str = "<scenario>") -> Scenario:
         line = mark.line + 1 if mark else None
         reason = getattr(exc, "problem", None) or str(exc)
         raise ScenarioError([Problem(source, line, "", f"not valid YAML: {reason}")]) from None
+    except ValueError as exc:  # e.g. a date that does not exist, such as 2026-02-30
+        raise ScenarioError([Problem(source, None, "", f"not valid YAML: {exc}")]) from None
     if not isinstance(data, dict):
         raise ScenarioError([Problem(source, 1, "", "a scenario must be a mapping of fields")])
     try:

@@ -1,13 +1,176 @@
-from flask import render_template
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from ...access import assessor_area
-from ...services import groups
+from ...extensions import db
+from ...services import action_log, assessment, groups
+from ...services.errors import NotFound, ServiceError
+from ..forms_common import options, show_service_error
 from . import bp
+from .forms import DecideForm, JudgeForm, QueueFilterForm, ReviewForm
 
 
 @bp.route("/")
 @assessor_area
 def home():
     mine = groups.groups_for(current_user)
-    return render_template("assessor/home.html", groups=mine, counts=groups.learner_counts(mine))
+    form = QueueFilterForm(formdata=request.args)
+    form.group.choices = options(("", "All groups"), *((str(g.id), g.name) for g in mine))
+    form.scenario.choices = options(
+        ("", "All scenarios"), *assessment.queue_scenarios(current_user)
+    )
+    filtered = bool(request.args) and form.validate()
+    waiting = assessment.queue(
+        current_user,
+        group_id=int(form.group.data) if filtered and form.group.data else None,
+        scenario_id=form.scenario.data if filtered else None,
+        older_than_days=form.older_than.data if filtered else None,
+    )
+    return render_template(
+        "assessor/home.html",
+        form=form,
+        filtered=filtered,
+        waiting=waiting,
+        groups=mine,
+        counts=groups.learner_counts(mine),
+        assessment=assessment,
+    )
+
+
+def _attempt(attempt_id: int):
+    try:
+        return assessment.attempt_for_assessor(current_user, attempt_id)
+    except NotFound:
+        abort(404)
+
+
+def _page(attempt, decide_form=None, failed_judgement=None, status=200):
+    entries = action_log.entries(attempt.sandbox_id, newest_first=False)
+    criteria = assessment.criteria_view(attempt)
+    evidence: dict[int, list[str]] = {}
+    for view in criteria:
+        for check in view.checks:
+            for seq in check.evidence:
+                evidence.setdefault(seq, [])
+                if check.id not in evidence[seq]:
+                    evidence[seq].append(check.id)
+    return render_template(
+        "assessor/attempt.html",
+        attempt=attempt,
+        title=assessment.title_of(attempt),
+        group=assessment.group_of(attempt),
+        entries=entries,
+        evidence=evidence,
+        criteria=criteria,
+        decisions=assessment.decisions_of(attempt),
+        judge_form=JudgeForm(formdata=None),
+        decide_form=decide_form or DecideForm(formdata=None),
+        failed=failed_judgement or {},
+        waiting=attempt.status == "submitted",
+        labels=assessment.DECISION_LABELS,
+    ), status
+
+
+@bp.route("/attempts/<int:attempt_id>")
+@assessor_area
+def attempt(attempt_id: int):
+    return _page(_attempt(attempt_id))
+
+
+@bp.route("/attempts/<int:attempt_id>/judge", methods=["POST"])
+@assessor_area
+def judge(attempt_id: int):
+    attempt = _attempt(attempt_id)
+    form = JudgeForm()
+    criterion_id = form.criterion_id.data or ""
+    try:
+        if not form.validate_on_submit():
+            raise ServiceError(" ".join(e for errs in form.errors.values() for e in errs))
+        assessment.judge(attempt, current_user, criterion_id, form.decision.data, form.comment.data)
+    except ServiceError as exc:
+        db.session.rollback()
+        failed = {
+            "criterion": criterion_id,
+            "decision": form.decision.data,
+            "comment": form.comment.data,
+            "message": exc.message,
+        }
+        flash(f"Nothing was saved: {exc.message}", "danger")
+        return _page(_attempt(attempt_id), failed_judgement=failed, status=422)
+    db.session.commit()
+    flash(f"Judgement on {criterion_id} recorded.", "success")
+    return redirect(url_for(".attempt", attempt_id=attempt_id, _anchor=f"criterion-{criterion_id}"))
+
+
+@bp.route("/attempts/<int:attempt_id>/decide", methods=["POST"])
+@assessor_area
+def decide(attempt_id: int):
+    attempt = _attempt(attempt_id)
+    form = DecideForm()
+    if not form.validate_on_submit():
+        return _page(attempt, decide_form=form, status=422)
+    try:
+        made = assessment.decide(attempt, current_user, form.outcome.data, form.feedback.data)
+    except ServiceError as exc:
+        db.session.rollback()
+        show_service_error(form, exc)
+        return _page(_attempt(attempt_id), decide_form=form, status=422)
+    db.session.commit()
+    if made.outcome == "met":
+        flash("Signed off as met. The learner can read your feedback.", "success")
+    else:
+        flash("Returned to the learner: their CRM is writable again to work on.", "success")
+    return redirect(url_for(".home"))
+
+
+@bp.route("/quality")
+@assessor_area
+def quality():
+    sample = assessment.quality_sample(current_user)
+    return render_template(
+        "assessor/quality.html",
+        sample=sample,
+        reviews={d.id: assessment.reviews_of(d) for d in sample},
+        form=ReviewForm(formdata=None),
+        assessment=assessment,
+        labels=assessment.DECISION_LABELS,
+    )
+
+
+@bp.route("/quality/<int:decision_id>", methods=["POST"])
+@assessor_area
+def review(decision_id: int):
+    try:
+        decision = assessment.decision_for_reviewer(current_user, decision_id)
+    except NotFound:
+        abort(404)
+    form = ReviewForm()
+    try:
+        if not form.validate_on_submit():
+            raise ServiceError(" ".join(e for errs in form.errors.values() for e in errs))
+        assessment.review(decision, current_user, form.agrees.data == "agree", form.comment.data)
+    except ServiceError as exc:
+        db.session.rollback()
+        flash(f"Nothing was saved: {exc.message}", "danger")
+    else:
+        db.session.commit()
+        flash("Quality review recorded.", "success")
+    return redirect(url_for(".quality", _anchor=f"decision-{decision_id}"))
+
+
+@bp.route("/attempts/<int:attempt_id>/evidence.zip")
+@assessor_area
+def evidence_pack(attempt_id: int):
+    """The evidence pack of the learner whose work this is (all their work and feedback)."""
+    from flask import Response
+
+    from ...services import evidence
+
+    learner = _attempt(attempt_id).learner
+    return Response(
+        evidence.build_pack(learner),
+        mimetype="application/zip",
+        headers={
+            "Content-Disposition": f'attachment; filename="{evidence.pack_filename(learner)}"'
+        },
+    )

@@ -1,0 +1,52 @@
+from flask_wtf import FlaskForm
+from wtforms import HiddenField, IntegerField, RadioField, SelectField, SubmitField, TextAreaField
+from wtforms.validators import InputRequired, NumberRange, Optional
+
+from ..forms_common import options
+
+JUDGEMENT_OPTIONS = (("met", "Met"), ("not_yet_met", "Not yet met"))
+
+
+class QueueFilterForm(FlaskForm):
+    """The queue's filters: read from the query string, so no CSRF token."""
+
+    class Meta:
+        csrf = False
+
+    group = SelectField("Group", validators=[Optional()])
+    scenario = SelectField("Scenario", validators=[Optional()])
+    older_than = IntegerField(
+        "Submitted more than (days ago)",
+        validators=[Optional(), NumberRange(min=1, max=365, message="Between 1 and 365 days.")],
+    )
+
+
+class JudgeForm(FlaskForm):
+    criterion_id = HiddenField()
+    decision = RadioField(
+        "Judgement",
+        choices=options(*JUDGEMENT_OPTIONS),
+        validators=[InputRequired(message="Choose met or not yet met.")],
+    )
+    comment = TextAreaField("Comment")
+    submit = SubmitField("Record judgement")
+
+
+class DecideForm(FlaskForm):
+    outcome = RadioField(
+        "Overall decision",
+        choices=options(*JUDGEMENT_OPTIONS),
+        validators=[InputRequired(message="Choose met or not yet met.")],
+    )
+    feedback = TextAreaField("Feedback to the learner")
+    submit = SubmitField("Sign off decision")
+
+
+class ReviewForm(FlaskForm):
+    agrees = RadioField(
+        "Quality review",
+        choices=options(("agree", "Agree"), ("disagree", "Disagree")),
+        validators=[InputRequired(message="Choose agree or disagree.")],
+    )
+    comment = TextAreaField("Comment")
+    submit = SubmitField("Record review")
