@@ -137,6 +137,29 @@ def test_the_assessment_page_shows_the_timeline_beside_criteria_checks_and_evide
     assert "The record as it was" in page and "evidence for" in page
 
 
+def test_each_judgement_form_sends_its_own_criterion_as_a_browser_would(
+    client, auth, world, ann_work
+):
+    """Post exactly the hidden fields each rendered form holds (a browser sends the first of
+    two fields with one name, so a second, empty criterion field would break judging)."""
+    import re
+
+    auth.login(world.asa.email)
+    page = client.get(f"/assessor/attempts/{ann_work.id}").text
+    forms = re.findall(r'<form method="post" action="[^"]*/judge".*?</form>', page, re.S)
+    assert len(forms) == len(CRITERIA)
+    for form, criterion in zip(forms, CRITERIA, strict=True):
+        fields = re.findall(r'<input[^>]*type="hidden"[^>]*>', form)
+        criterion_fields = [f for f in fields if 'name="criterion_id"' in f]
+        assert len(criterion_fields) == 1 and f'value="{criterion}"' in criterion_fields[0]
+        response = client.post(
+            f"/assessor/attempts/{ann_work.id}/judge",
+            data={"criterion_id": criterion, "decision": "met", "comment": "Seen."},
+            follow_redirects=True,
+        )
+        assert f"Judgement on {criterion} recorded".encode() in response.data
+
+
 def test_judging_each_criterion_records_a_signed_row_and_logs_it(client, auth, world, ann_work):
     auth.login(world.asa.email)
     for criterion in CRITERIA:
