@@ -121,6 +121,21 @@ def _register_request_hooks(app: Flask) -> None:
 
     app.before_request(access.enforce)
 
+    @app.before_request
+    def _refuse_nul_characters():
+        # A NUL character can never be stored (PostgreSQL refuses it in text), so a request
+        # carrying one is refused whole, before any of it reaches a query.
+        for values in (request.args, request.form):
+            for key, items in values.lists():
+                if "\x00" in key or any("\x00" in item for item in items):
+                    from .web.errors import bad_request
+
+                    return bad_request(
+                        "The request contains a character that cannot be "
+                        "stored (a NUL byte). Nothing was saved."
+                    )
+        return None
+
     @app.after_request
     def _no_store_when_signed_in(response):
         if current_user and current_user.is_authenticated:

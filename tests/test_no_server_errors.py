@@ -180,3 +180,78 @@ def test_no_route_answers_500_to_junk(client, learner_world):
                 tried += 1
             assert client.post(path, data={}).status_code < 500, path
     assert tried > 300
+
+
+def test_no_staff_route_answers_500_to_junk(client, auth, app, create_user, create_group):
+    from crm_sandbox.models import AuthoredScenario, Decision
+    from crm_sandbox.services import assignments
+
+    admin = create_user(Role.ADMIN)
+    learner = create_user(Role.LEARNER)
+    group = create_group("Junk group", learners=[learner])
+    assignments.assign("first-complaint", [learner], set_by=group.tutor, group_id=group.id)
+    attempt = assignments.attempts_of(learner)[0]
+    engine.submit(attempt, learner, True)
+    db.session.commit()
+    auth.login(admin.email)
+    ids = {
+        "group_id": group.id,
+        "attempt_id": attempt.id,
+        "user_id": learner.id,
+        "authored_id": db.session.scalar(select(AuthoredScenario.id)) or 1,
+        "decision_id": db.session.scalar(select(Decision.id)) or 1,
+    }
+    tried = 0
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint.split(".")[0] not in ("tutor", "assessor", "admin"):
+            continue
+        path = rule.rule
+        for arg in rule.arguments:
+            path = re.sub(rf"<(?:[^:>]+:)?{arg}>", str(ids.get(arg, 1)), path)
+        if "GET" in rule.methods:
+            for junk in JUNK[:6]:
+                response = client.get(
+                    path,
+                    query_string={
+                        "sort": junk,
+                        "group": junk,
+                        "scenario": junk,
+                        "older_than": junk,
+                    },
+                )
+                assert response.status_code < 500, (path, junk)
+                tried += 1
+        if "POST" in rule.methods and "active" not in rule.rule:
+            for junk in JUNK:
+                response = client.post(
+                    path,
+                    data={
+                        f: junk
+                        for f in FIELDS
+                        + [
+                            "name",
+                            "outcome",
+                            "feedback",
+                            "agrees",
+                            "reason",
+                            "due_at",
+                            "source",
+                            "learners",
+                            "scope",
+                            "file",
+                            "criterion_id",
+                            "decision",
+                            "comment",
+                        ]
+                    },
+                )
+                assert response.status_code < 500, (path, junk, response.status_code)
+                tried += 1
+    assert tried > 100
+
+
+def test_a_nul_character_is_refused_with_a_clear_message(client, auth, create_user):
+    auth.login(create_user(Role.TUTOR).email)
+    response = client.post("/tutor/groups/new", data={"name": "Bad\x00name", "body_id": "vtct"})
+    assert response.status_code == 400 and b"cannot be stored" in response.data
+    assert client.get("/tutor/", query_string={"q": "a\x00"}).status_code == 400

@@ -28,6 +28,11 @@ def _page(code: int, message: str | None = None):
     return render_template("errors/error.html", code=code, title=title, text=message or text), code
 
 
+def bad_request(message: str):
+    """A 400 page with a specific explanation."""
+    return _page(400, message)
+
+
 def register_error_handlers(app: Flask) -> None:
     for code in MESSAGES:
         if code in (500,):
