@@ -28,11 +28,23 @@ def assign(
     due_at: datetime | None = None,
     group_id: int | None = None,
 ) -> int:
+    """Assign a library scenario (see `assign_scenario`)."""
+    scenario, source = scenario_source(scenario_id)
+    return assign_scenario(scenario, source, learners, set_by, due_at, group_id)
+
+
+def assign_scenario(
+    scenario,
+    source: str,
+    learners: list[User],
+    set_by: User | None,
+    due_at: datetime | None = None,
+    group_id: int | None = None,
+) -> int:
     """Create an assignment and an attempt (with its own sandbox) for each learner; learners
-    who already have an attempt at it keep theirs."""
+    who already have an attempt at it keep theirs. Returns how many were started."""
     from ..scenarios import engine
 
-    scenario, source = scenario_source(scenario_id)
     for learner in learners:
         if learner.role != "learner":
             raise ServiceError(f"{learner.email} is not a learner.")
@@ -57,8 +69,7 @@ def assign(
     db.session.flush()
     for learner in needing:
         engine.start_attempt(learner, scenario, source, assignment.id)
-    made = len(needing)
-    return made
+    return len(needing)
 
 
 def attempts_of(learner: User) -> list[Attempt]:

@@ -244,37 +244,12 @@ def start_authored_attempts(
 ) -> int:
     """Assign a published authored scenario: an assignment, and an attempt with its own
     sandbox for each learner who has none at it yet. Returns how many were started."""
-    from ..scenarios import engine
-
     if authored.status != "published":
         raise ServiceError("Publish the scenario before assigning it.")
     scenario = parse(authored.source, f"{authored.scenario_id}.yaml")
-    for learner in learners:
-        if learner.role_enum != Role.LEARNER:
-            raise ServiceError(f"{learner.email} is not a learner.")
-    have = set(
-        db.session.scalars(
-            select(Attempt.learner_id).where(
-                Attempt.scenario_id == scenario.id,
-                Attempt.learner_id.in_([u.id for u in learners]),
-            )
-        )
+    return assignments.assign_scenario(
+        scenario, authored.source, learners, set_by, due_at, group_id
     )
-    needing = [u for u in learners if u.id not in have]
-    if not needing:
-        return 0
-    assignment = Assignment(
-        scenario_id=scenario.id,
-        title=scenario.title,
-        group_id=group_id,
-        set_by_id=set_by.id if set_by else None,
-        due_at=due_at,
-    )
-    db.session.add(assignment)
-    db.session.flush()
-    for learner in needing:
-        engine.start_attempt(learner, scenario, authored.source, assignment.id)
-    return len(needing)
 
 
 def assign_to_group(
