@@ -8,9 +8,11 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from functools import lru_cache
 
+from sqlalchemy import select
+
 from ..checks import REGISTRY, CheckResult
 from ..criteria import load_catalogue
-from ..models import Attempt, AttemptStatus, Contact, SandboxKind, User, db
+from ..models import ActionLogEntry, Attempt, AttemptStatus, Contact, SandboxKind, User, db
 from ..models.base import utcnow
 from ..services import (
     action_log,
@@ -26,7 +28,7 @@ from ..services.context import SandboxContext
 from ..services.errors import ServiceError
 from .loader import parse
 from .schema import Scenario
-from .state import SandboxState, load_log
+from .state import SandboxState, attempt_start_seq, load_log
 from .steps import Runner
 
 SETUP_ACTOR = "Scenario set-up"
@@ -196,36 +198,55 @@ def reset_attempt(attempt: Attempt, actor: User | None, reason: str = "") -> Att
 # ---------------------------------------------------------------- events
 
 
+KEY_OBJECT_TYPES = {
+    "complaints": "complaint",
+    "contacts": "contact",
+    "standards": "standard",
+    "surveys": "survey",
+}
+
+
+def _trigger_time(attempt: Attempt, trigger, since_seq: int):
+    """When the first logged action matching an event's trigger happened in this attempt
+    (one indexed query; None if it has not happened)."""
+    query = select(ActionLogEntry.sandbox_time).where(
+        ActionLogEntry.sandbox_id == attempt.sandbox_id,
+        ActionLogEntry.seq > since_seq,
+        ActionLogEntry.verb == trigger.verb,
+    )
+    if trigger.key:
+        for kind, object_type in KEY_OBJECT_TYPES.items():
+            object_id = (attempt.keys or {}).get(kind, {}).get(trigger.key)
+            if object_id is not None:
+                query = query.where(
+                    ActionLogEntry.object_type == object_type, ActionLogEntry.object_id == object_id
+                )
+                break
+    return db.session.scalar(query.order_by(ActionLogEntry.seq).limit(1))
+
+
 def due_events(attempt: Attempt) -> list:
-    """Events whose time has come on the sandbox clock and that have not happened yet."""
+    """Events whose time has come on the sandbox clock and that have not happened yet, as
+    (due time, event) pairs in time order. Called on every page of a scenario's CRM, so it
+    reads only what it needs: no log at all for timed events, one query per triggered one."""
     scenario = scenario_of(attempt)
     fired = set(attempt.fired_events or [])
     pending = [e for e in scenario.events if e.id not in fired]
     if not pending:
         return []
     now = clock.sandbox_now(attempt.sandbox)
-    log = load_log(attempt.sandbox_id)
     calendar = clock.WorkingCalendar.for_organisation(attempt.sandbox.organisation)
+    since_seq = None
     due = []
     for event in pending:
         if event.at is not None:
             when = event.at
         else:
-            key_id = None
-            if event.after.key:
-                for kind in ("complaints", "contacts", "standards", "surveys"):
-                    key_id = (attempt.keys or {}).get(kind, {}).get(event.after.key) or key_id
-            trigger = next(
-                (
-                    i
-                    for i in log
-                    if i.verb == event.after.verb and (key_id is None or i.object_id == key_id)
-                ),
-                None,
-            )
-            if trigger is None:
+            if since_seq is None:
+                since_seq = attempt_start_seq(attempt.sandbox_id)
+            when = _trigger_time(attempt, event.after, since_seq)
+            if when is None:
                 continue
-            when = trigger.sandbox_time
         if event.delay is not None:
             if event.delay.unit in ("working_hours", "working_days"):
                 when = calendar.add(when, event.delay.amount, event.delay.unit)

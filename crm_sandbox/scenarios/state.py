@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from ..models import (
     ActionLogEntry,
@@ -79,7 +79,8 @@ class SandboxState:
 
 
 def load_log(sandbox_id: int) -> list[LogItem]:
-    """The log since the attempt last started, oldest first (one query, light rows)."""
+    """The log since the attempt last started, oldest first (light rows; earlier attempts'
+    entries are left in the database)."""
     rows = db.session.execute(
         select(
             ActionLogEntry.seq,
@@ -89,12 +90,22 @@ def load_log(sandbox_id: int) -> list[LogItem]:
             ActionLogEntry.sandbox_time,
             ActionLogEntry.payload,
         )
-        .where(ActionLogEntry.sandbox_id == sandbox_id)
+        .where(
+            ActionLogEntry.sandbox_id == sandbox_id,
+            ActionLogEntry.seq >= attempt_start_seq(sandbox_id),
+        )
         .order_by(ActionLogEntry.seq)
     ).all()
-    items = [LogItem(*row) for row in rows]
-    start = 0
-    for index, item in enumerate(items):
-        if item.verb in START_VERBS:
-            start = index
-    return items[start:]
+    return [LogItem(*row) for row in rows]
+
+
+def attempt_start_seq(sandbox_id: int) -> int:
+    """The seq of the entry where the current attempt started (or was last restarted)."""
+    return (
+        db.session.scalar(
+            select(func.max(ActionLogEntry.seq)).where(
+                ActionLogEntry.sandbox_id == sandbox_id, ActionLogEntry.verb.in_(START_VERBS)
+            )
+        )
+        or 0
+    )

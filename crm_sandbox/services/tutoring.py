@@ -14,6 +14,7 @@ from datetime import UTC, date, datetime, time
 
 import yaml
 from sqlalchemy import and_, func, select
+from sqlalchemy.orm import selectinload
 
 from ..criteria import load_catalogue
 from ..models import (
@@ -365,6 +366,7 @@ def progress_grid(group: Group, sort: str = "name") -> Grid:
                 Attempt.learner_id.in_([u.id for u in learners]),
                 Attempt.scenario_id.in_([c.assignment.scenario_id for c in columns]),
             )
+            .options(selectinload(Attempt.assignment))  # due dates, without a query per cell
             .order_by(Attempt.id)
         )
         for attempt in found:

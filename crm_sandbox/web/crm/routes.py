@@ -58,24 +58,29 @@ def _enter_sandbox():
     sandbox = db.session.get(Sandbox, g.sandbox_id) if g.sandbox_id else None
     if sandbox is None or not can_open(current_user, sandbox):
         abort(404)
+    attempt = None
     if sandbox.kind == SandboxKind.ASSIGNMENT.value:
-        _fire_scenario_events(sandbox.id)
-        sandbox = db.session.get(Sandbox, g.sandbox_id)
+        attempt = assignments.attempt_for_sandbox(sandbox.id)
+        if attempt is not None and _fire_scenario_events(attempt):
+            sandbox = db.session.get(Sandbox, g.sandbox_id)
+            attempt = assignments.attempt_for_sandbox(sandbox.id)
     g.sandbox = sandbox
     g.ctx = SandboxContext(sandbox, current_user)
-    g.attempt = assignments.attempt_for_sandbox(sandbox.id)
+    g.attempt = attempt
     scoping.enter_sandbox(sandbox.id)
 
 
-def _fire_scenario_events(sandbox_id: int) -> None:
-    """Let the scenario's events that have fallen due happen before the page is shown."""
-    attempt = assignments.attempt_for_sandbox(sandbox_id)
-    if attempt is None or attempt.sandbox.read_only or not engine.due_events(attempt):
-        return
+def _fire_scenario_events(attempt) -> bool:
+    """Let the scenario's events that have fallen due happen before the page is shown
+    (in a write transaction of its own); whether any did."""
+    if attempt.sandbox.read_only or not engine.due_events(attempt):
+        return False
+    sandbox_id = attempt.sandbox_id
     db.session.rollback()
     with write_transactions():
         engine.fire_due_events(assignments.attempt_for_sandbox(sandbox_id))
         db.session.commit()
+    return True
 
 
 @bp.app_context_processor
