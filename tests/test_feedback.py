@@ -215,3 +215,11 @@ def test_findings_link_to_evidence_and_actions_complete_the_cycle(crm):
     feedback.complete_action(ctx, action)
     feedback.evaluate_action(ctx, action, 3.5, "Ratings rose after the calls", "improved")
     assert action.status == "evaluated" and action.result == 3.5 and action.baseline == 2.8
+
+
+def test_a_finding_linked_to_responses_outside_the_survey_is_refused(crm):
+    _, ctx, _ = crm
+    survey = survey_with_every_kind(ctx)
+    for bogus in ([99999999999], [-1], [123456]):
+        with pytest.raises(ServiceError, match="not part of this survey"):
+            feedback.add_finding(ctx, survey, "Something", response_ids=bogus)

@@ -28,6 +28,7 @@ from ..models import (
     SurveyStatus,
     db,
 )
+from ..scoping import MAX_ID
 from . import action_log, validation
 from .context import SandboxContext
 from .errors import ServiceError
@@ -466,6 +467,8 @@ def add_finding(
     if segment:
         validation.choice(segment, Segment, "Segment", field="segment")
     ids = [int(i) for i in response_ids or []]
+    if any(not 0 < i <= MAX_ID for i in ids):
+        raise ServiceError("Some of those responses are not part of this survey.")
     if ids:
         found = set(
             db.session.scalars(

@@ -39,3 +39,14 @@ def flash_form_errors(form) -> None:
     for name, errors in form.errors.items():
         label = getattr(form, name).label.text if hasattr(form, name) else name
         flash(f"Nothing was saved: {label}: {' '.join(errors)}", "danger")
+
+
+def post_then_redirect(form, action, success, target):
+    """For a form shown on another page: run the action if the form is valid and go back.
+    Refusals are flashed, since the redirect loses the form and its highlighted fields.
+    `success` may be a function, for a message that reads the (validated) form."""
+    if form.validate_on_submit():
+        commit_or_explain(action, None, success() if callable(success) else success)
+    else:
+        flash_form_errors(form)
+    return target

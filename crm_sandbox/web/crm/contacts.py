@@ -10,7 +10,12 @@ from ...services import contacts, interactions
 from ...services.validation import value_or_blank
 from ..forms_common import ButtonForm
 from . import bp
-from .common import back_to_contact, commit_or_explain, flash_form_errors, get_or_404
+from .common import (
+    back_to_contact,
+    commit_or_explain,
+    get_or_404,
+    post_then_redirect,
+)
 from .forms import (
     ClassifyForm,
     ConfirmNeedForm,
@@ -114,16 +119,15 @@ def contact_edit(contact_id: int):
 def contact_classify(contact_id: int):
     contact = get_or_404(Contact, contact_id)
     form = ClassifyForm()
-    if form.validate_on_submit():
-        commit_or_explain(
-            lambda: contacts.classify_contact(g.ctx, contact, form.category.data),
-            form,
+    return post_then_redirect(
+        form,
+        lambda: contacts.classify_contact(g.ctx, contact, form.category.data),
+        lambda: (
             f"Saved: {contact.display_name} is recorded as "
-            f"{Category(form.category.data).label.lower()}.",
-        )
-    else:
-        flash_form_errors(form)
-    return back_to_contact(contact.id)
+            f"{Category(form.category.data).label.lower()}."
+        ),
+        back_to_contact(contact.id),
+    )
 
 
 @bp.route("/contacts/<int:contact_id>/needs", methods=["POST"])
@@ -131,15 +135,12 @@ def contact_classify(contact_id: int):
 def need_add(contact_id: int):
     contact = get_or_404(Contact, contact_id)
     form = NeedForm()
-    if form.validate_on_submit():
-        commit_or_explain(
-            lambda: contacts.add_need(g.ctx, contact, form.description.data),
-            form,
-            "Need recorded. Confirm it with the customer before acting on it.",
-        )
-    else:
-        flash_form_errors(form)
-    return back_to_contact(contact.id)
+    return post_then_redirect(
+        form,
+        lambda: contacts.add_need(g.ctx, contact, form.description.data),
+        "Need recorded. Confirm it with the customer before acting on it.",
+        back_to_contact(contact.id),
+    )
 
 
 @bp.route("/needs/<int:need_id>/confirm", methods=["POST"])
@@ -147,15 +148,12 @@ def need_add(contact_id: int):
 def need_confirm(need_id: int):
     need = get_or_404(Need, need_id)
     form = ConfirmNeedForm()
-    if form.validate_on_submit():
-        commit_or_explain(
-            lambda: contacts.confirm_need(g.ctx, need, form.method.data),
-            form,
-            "Need confirmed with the customer.",
-        )
-    else:
-        flash_form_errors(form)
-    return back_to_contact(need.contact_id)
+    return post_then_redirect(
+        form,
+        lambda: contacts.confirm_need(g.ctx, need, form.method.data),
+        "Need confirmed with the customer.",
+        back_to_contact(need.contact_id),
+    )
 
 
 @bp.route("/contacts/<int:contact_id>/preferences", methods=["POST"])
@@ -163,15 +161,12 @@ def need_confirm(need_id: int):
 def preference_add(contact_id: int):
     contact = get_or_404(Contact, contact_id)
     form = PreferenceForm()
-    if form.validate_on_submit():
-        commit_or_explain(
-            lambda: contacts.add_preference(g.ctx, contact, form.description.data),
-            form,
-            "Preference recorded.",
-        )
-    else:
-        flash_form_errors(form)
-    return back_to_contact(contact.id)
+    return post_then_redirect(
+        form,
+        lambda: contacts.add_preference(g.ctx, contact, form.description.data),
+        "Preference recorded.",
+        back_to_contact(contact.id),
+    )
 
 
 @bp.route("/contacts/<int:contact_id>/consent", methods=["POST"])
@@ -179,14 +174,12 @@ def preference_add(contact_id: int):
 def consent_save(contact_id: int):
     contact = get_or_404(Contact, contact_id)
     form = ConsentForm()
-    if form.validate_on_submit():
+
+    def save():
         wanted = {ch: form[f"consent_{ch}"].data for ch in ("email", "phone", "post", "sms")}
-        commit_or_explain(
-            lambda: contacts.set_consent(g.ctx, contact, wanted), form, "Consent for contact saved."
-        )
-    else:
-        flash_form_errors(form)
-    return back_to_contact(contact.id)
+        return contacts.set_consent(g.ctx, contact, wanted)
+
+    return post_then_redirect(form, save, "Consent for contact saved.", back_to_contact(contact.id))
 
 
 @bp.route("/contacts/<int:contact_id>/accuracy", methods=["POST"])
@@ -196,7 +189,6 @@ def accuracy_checked(contact_id: int):
     if ButtonForm().validate_on_submit():
         commit_or_explain(
             lambda: contacts.mark_accuracy_checked(g.ctx, contact),
-            None,
             "Recorded that the details were checked and are accurate.",
         )
     return back_to_contact(contact.id)
@@ -211,7 +203,6 @@ def contact_merge(contact_id: int):
         duplicate = get_or_404(Contact, form.duplicate_id.data)
         _, ok = commit_or_explain(
             lambda: contacts.merge_contacts(g.ctx, keep, duplicate),
-            None,
             f"Merged the duplicate record into {keep.display_name}.",
         )
         return back_to_contact(keep.id)

@@ -21,7 +21,7 @@ from ...models import (
 from ...services import charts, feedback
 from ..forms_common import ButtonForm, options
 from . import bp
-from .common import commit_or_explain, flash_form_errors, get_or_404
+from .common import commit_or_explain, get_or_404, post_then_redirect
 from .forms import (
     EvaluateForm,
     FindingForm,
@@ -85,17 +85,14 @@ def survey_detail(survey_id: int):
 def survey_question_add(survey_id: int):
     survey = get_or_404(Survey, survey_id)
     form = QuestionForm()
-    if form.validate_on_submit():
-        commit_or_explain(
-            lambda: feedback.add_question(
-                g.ctx, survey, form.kind.data, form.text.data, form.options.data
-            ),
-            None,
-            "Question added.",
-        )
-    else:
-        flash_form_errors(form)
-    return redirect(url_for("crm.survey_detail", survey_id=survey.id))
+    return post_then_redirect(
+        form,
+        lambda: feedback.add_question(
+            g.ctx, survey, form.kind.data, form.text.data, form.options.data
+        ),
+        "Question added.",
+        redirect(url_for("crm.survey_detail", survey_id=survey.id)),
+    )
 
 
 @bp.route("/feedback/<int:survey_id>/send", methods=["POST"])
@@ -103,17 +100,14 @@ def survey_question_add(survey_id: int):
 def survey_send(survey_id: int):
     survey = get_or_404(Survey, survey_id)
     form = SendForm()
-    if form.validate_on_submit():
-        commit_or_explain(
-            lambda: feedback.send_survey(
-                g.ctx, survey, form.category.data, form.segment.data, form.days_open.data
-            ),
-            None,
-            "Sent. Replies arrive over the next sandbox days: move the clock on to see them.",
-        )
-    else:
-        flash_form_errors(form)
-    return redirect(url_for("crm.survey_detail", survey_id=survey.id))
+    return post_then_redirect(
+        form,
+        lambda: feedback.send_survey(
+            g.ctx, survey, form.category.data, form.segment.data, form.days_open.data
+        ),
+        "Sent. Replies arrive over the next sandbox days: move the clock on to see them.",
+        redirect(url_for("crm.survey_detail", survey_id=survey.id)),
+    )
 
 
 @bp.route("/feedback/<int:survey_id>/responses", methods=["POST"])
@@ -203,25 +197,26 @@ def finding_add(survey_id: int):
     survey = get_or_404(Survey, survey_id)
     analysis = feedback.analyse(g.ctx, survey)
     form = _finding_form(survey, analysis)
-    if form.validate_on_submit():
+
+    def record():
         response_ids = [int(i) for i in request.form.getlist("response_ids") if i.isdigit()]
-        commit_or_explain(
-            lambda: feedback.add_finding(
-                g.ctx,
-                survey,
-                form.text.data,
-                question_id=form.question_id.data or None,
-                segment=form.segment.data,
-                theme=form.theme.data,
-                response_ids=response_ids,
-                figure=form.figure.data,
-            ),
-            None,
-            "Finding recorded with its evidence. Plan an improvement action from it.",
+        return feedback.add_finding(
+            g.ctx,
+            survey,
+            form.text.data,
+            question_id=form.question_id.data or None,
+            segment=form.segment.data,
+            theme=form.theme.data,
+            response_ids=response_ids,
+            figure=form.figure.data,
         )
-    else:
-        flash_form_errors(form)
-    return redirect(url_for("crm.survey_analysis", survey_id=survey.id))
+
+    return post_then_redirect(
+        form,
+        record,
+        "Finding recorded with its evidence. Plan an improvement action from it.",
+        redirect(url_for("crm.survey_analysis", survey_id=survey.id)),
+    )
 
 
 def _improvement_form() -> ImprovementForm:
@@ -253,15 +248,12 @@ def improvement_list():
 def improvement_add(finding_id: int):
     finding = get_or_404(Finding, finding_id)
     form = _improvement_form()
-    if form.validate_on_submit():
-        commit_or_explain(
-            lambda: feedback.add_action(g.ctx, finding, form.data),
-            None,
-            "Improvement action planned.",
-        )
-    else:
-        flash_form_errors(form)
-    return redirect(url_for("crm.improvement_list"))
+    return post_then_redirect(
+        form,
+        lambda: feedback.add_action(g.ctx, finding, form.data),
+        "Improvement action planned.",
+        redirect(url_for("crm.improvement_list")),
+    )
 
 
 @bp.route("/improvements/<int:action_id>/done", methods=["POST"])
@@ -282,14 +274,11 @@ def improvement_done(action_id: int):
 def improvement_evaluate(action_id: int):
     action = get_or_404(ImprovementAction, action_id)
     form = EvaluateForm()
-    if form.validate_on_submit():
-        commit_or_explain(
-            lambda: feedback.evaluate_action(
-                g.ctx, action, form.result.data, form.evaluation.data, form.outcome.data
-            ),
-            None,
-            "Evaluation recorded: the cycle is complete for this action.",
-        )
-    else:
-        flash_form_errors(form)
-    return redirect(url_for("crm.improvement_list"))
+    return post_then_redirect(
+        form,
+        lambda: feedback.evaluate_action(
+            g.ctx, action, form.result.data, form.evaluation.data, form.outcome.data
+        ),
+        "Evaluation recorded: the cycle is complete for this action.",
+        redirect(url_for("crm.improvement_list")),
+    )

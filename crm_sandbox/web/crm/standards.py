@@ -13,7 +13,7 @@ from ...models import Contact, Measure, ServiceStandard
 from ...services import charts, standards
 from ..forms_common import options
 from . import bp
-from .common import commit_or_explain, flash_form_errors, get_or_404
+from .common import commit_or_explain, get_or_404, post_then_redirect
 from .forms import AgreeForm, MeasurementForm, StandardFindingForm, StandardForm
 
 
@@ -173,17 +173,14 @@ def standard_agree(standard_id: int):
     standard = get_or_404(ServiceStandard, standard_id)
     form = AgreeForm()
     form.contact_id.choices = _contact_choices()
-    if form.validate_on_submit():
-        commit_or_explain(
-            lambda: standards.agree_standard(
-                g.ctx, standard, form.agreed_with.data, form.contact_id.data or None
-            ),
-            None,
-            "Agreement recorded: the standard is now agreed.",
-        )
-    else:
-        flash_form_errors(form)
-    return redirect(url_for("crm.standard_detail", standard_id=standard.id))
+    return post_then_redirect(
+        form,
+        lambda: standards.agree_standard(
+            g.ctx, standard, form.agreed_with.data, form.contact_id.data or None
+        ),
+        "Agreement recorded: the standard is now agreed.",
+        redirect(url_for("crm.standard_detail", standard_id=standard.id)),
+    )
 
 
 @bp.route("/standards/<int:standard_id>/measure", methods=["POST"])
@@ -191,17 +188,14 @@ def standard_agree(standard_id: int):
 def standard_measure(standard_id: int):
     standard = get_or_404(ServiceStandard, standard_id)
     form = MeasurementForm()
-    if form.validate_on_submit():
-        commit_or_explain(
-            lambda: standards.record_measurement(
-                g.ctx, standard, form.taken_on.data, form.value.data, form.note.data
-            ),
-            None,
-            "Value recorded.",
-        )
-    else:
-        flash_form_errors(form)
-    return redirect(url_for("crm.standard_detail", standard_id=standard.id))
+    return post_then_redirect(
+        form,
+        lambda: standards.record_measurement(
+            g.ctx, standard, form.taken_on.data, form.value.data, form.note.data
+        ),
+        "Value recorded.",
+        redirect(url_for("crm.standard_detail", standard_id=standard.id)),
+    )
 
 
 @bp.route("/standards/<int:standard_id>/findings", methods=["POST"])
@@ -216,18 +210,15 @@ def standard_finding(standard_id: int):
         except ValueError:
             return None
 
-    if form.validate_on_submit():
-        commit_or_explain(
-            lambda: standards.add_finding(
-                g.ctx,
-                standard,
-                form.text.data,
-                parse(form.period_from.data),
-                parse(form.period_to.data),
-            ),
-            None,
-            "Finding recorded against the standard.",
-        )
-    else:
-        flash_form_errors(form)
-    return redirect(url_for("crm.standard_detail", standard_id=standard.id))
+    return post_then_redirect(
+        form,
+        lambda: standards.add_finding(
+            g.ctx,
+            standard,
+            form.text.data,
+            parse(form.period_from.data),
+            parse(form.period_to.data),
+        ),
+        "Finding recorded against the standard.",
+        redirect(url_for("crm.standard_detail", standard_id=standard.id)),
+    )
