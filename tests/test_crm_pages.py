@@ -197,7 +197,7 @@ def test_classify_merge_consent_and_accuracy(client, learner_crm):
     dup = db.session.scalar(select(Contact).where(Contact.phone == "07911 123456"))
     page = client.get(f"{base}/contacts/{a.id}").data.decode()
     assert "Possible duplicates" in page
-    client.post(f"{base}/contacts/{a.id}/merge", data={"duplicate_id": dup.id})
+    client.post(f"{base}/contacts/{a.id}/merge", data={"duplicate_id": dup.id, "confirm": "y"})
     db.session.refresh(dup)
     db.session.refresh(a)
     assert dup.merged_into_id == a.id

@@ -253,8 +253,12 @@ def assign(group_id: int):
             show_service_error(form, exc)
         else:
             db.session.commit()
+            title = next(
+                (c.label for c in form.scenario.choices if c.value == form.scenario.data),
+                form.scenario.data,
+            )
             flash(
-                f"Assigned: {made} sandbox(es) provisioned"
+                f"Assigned {title!r} to {found.name}: {made} sandbox(es) provisioned"
                 + ("" if made else " (every learner chosen already has an attempt at it)")
                 + ".",
                 "success",
@@ -438,7 +442,7 @@ def edit_scenario(authored_id: int):
             show_service_error(form, exc)
         else:
             db.session.commit()
-            flash("Saved.", "success")
+            flash(f"Saved your changes to {found.title!r}.", "success")
             return redirect(url_for("tutor.edit_scenario", authored_id=authored_id))
         found = _authored(authored_id)
     return render_template(
