@@ -59,7 +59,7 @@ def test_the_learner_opens_their_practice_crm_from_home(client, auth, create_use
     match = re.fullmatch(r"/s/(\d+)/", response.headers["Location"])
     assert match
     dashboard = client.get(response.headers["Location"])
-    assert b"Dashboard" in dashboard.data and b"Sandbox business time" in dashboard.data
+    assert b"Dashboard" in dashboard.data and b"Business time (sandbox clock)" in dashboard.data
     # a second visit reuses the same sandbox
     assert client.get("/learner/crm").headers["Location"] == response.headers["Location"]
 
