@@ -319,7 +319,11 @@ def reset_attempt(attempt_id: int):
             show_service_error(form, exc)
         else:
             db.session.commit()
-            flash("The sandbox is back at the scenario's start (logged).", "success")
+            flash(
+                f"{found.learner.name}'s sandbox for {found.sandbox.title!r} is back at the "
+                "scenario's start (logged, with your reason).",
+                "success",
+            )
             return redirect(url_for("tutor.attempt", attempt_id=attempt_id))
         found = _attempt(attempt_id)
     return render_template("tutor/reset.html", attempt=found, form=form)
