@@ -3,10 +3,10 @@ its ordered action log since the scenario started (or was last reset)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select
+import orjson
+from sqlalchemy import Text, cast, func, select
 
 from ..models import (
     ActionLogEntry,
@@ -28,14 +28,34 @@ KIND_MODELS = {
 START_VERBS = ("sandbox.provisioned", "sandbox.reset", "scenario.started")
 
 
-@dataclass(frozen=True)
 class LogItem:
-    seq: int
-    verb: str
-    object_type: str
-    object_id: int | None
-    sandbox_time: datetime
-    payload: dict | None
+    """One action-log entry as the checks read it. The payload (values before and after) is
+    kept as the JSON text the database returned and decoded the first time a check reads it:
+    most checks skip most entries by verb, so a long log is not decoded in full."""
+
+    __slots__ = ("seq", "verb", "object_type", "object_id", "sandbox_time", "_payload")
+
+    def __init__(
+        self,
+        seq: int,
+        verb: str,
+        object_type: str,
+        object_id: int | None,
+        sandbox_time: datetime,
+        payload: dict | str | None,
+    ):
+        self.seq = seq
+        self.verb = verb
+        self.object_type = object_type
+        self.object_id = object_id
+        self.sandbox_time = sandbox_time
+        self._payload = payload
+
+    @property
+    def payload(self) -> dict | None:
+        if isinstance(self._payload, str):
+            self._payload = orjson.loads(self._payload)
+        return self._payload
 
     @property
     def after(self) -> dict:
@@ -44,6 +64,20 @@ class LogItem:
     @property
     def before(self) -> dict:
         return ((self.payload or {}).get("before")) or {}
+
+    def _key(self) -> tuple:
+        return (self.seq, self.verb, self.object_type, self.object_id, self.sandbox_time)
+
+    def __eq__(self, other) -> bool:
+        if not isinstance(other, LogItem):
+            return NotImplemented
+        return self._key() == other._key() and self.payload == other.payload
+
+    def __hash__(self) -> int:
+        return hash(self._key())
+
+    def __repr__(self) -> str:
+        return f"LogItem(seq={self.seq}, verb={self.verb!r}, object_id={self.object_id})"
 
 
 class SandboxState:
@@ -88,7 +122,7 @@ def load_log(sandbox_id: int) -> list[LogItem]:
             ActionLogEntry.object_type,
             ActionLogEntry.object_id,
             ActionLogEntry.sandbox_time,
-            ActionLogEntry.payload,
+            cast(ActionLogEntry.payload, Text),  # decoded lazily (LogItem.payload)
         )
         .where(
             ActionLogEntry.sandbox_id == sandbox_id,
