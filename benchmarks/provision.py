@@ -147,7 +147,7 @@ def run(database_url: str | None, quick: bool = False) -> dict:
 
         # Building a template from Faker (rolled back each time, then kept once).
         generate = []
-        for _ in range(2 if quick else 5):
+        for _ in range(1 if quick else 5):
             ms, _ = timed(lambda: provisioning.get_or_create_template(PROFILE, SEED, size))
             generate.append(ms)
             db.session.rollback()
@@ -157,7 +157,7 @@ def run(database_url: str | None, quick: bool = False) -> dict:
 
         learners = make_learners(reps + 1, "p")
         db.session.commit()
-        provisioning.provision(learners[-1])  # warm up: first use of each statement
+        provisioning.provision(learners[-1], size=size)  # warm up: first use of each statement
         db.session.commit()
 
         bare = BareCopier(url, template.id)
@@ -167,7 +167,7 @@ def run(database_url: str | None, quick: bool = False) -> dict:
             bare.copy()  # warm up
             for learner in learners[:reps]:
                 start = _now()
-                sandbox = provisioning.provision(learner)
+                sandbox = provisioning.provision(learner, size=size)
                 db.session.commit()
                 app_ms.append(ms_since(start))
                 sandbox_id = sandbox.id
@@ -194,7 +194,7 @@ def run(database_url: str | None, quick: bool = False) -> dict:
             start = _now()
             for learner in group.learners:
                 if provisioning.practice_sandbox(learner) is None:
-                    provisioning.provision(learner)
+                    provisioning.provision(learner, size=size)
             db.session.commit()
             group_ms.append(ms_since(start))
 
