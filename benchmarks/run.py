@@ -137,7 +137,8 @@ def table(result: dict) -> list[tuple[str, str, str, str, str]]:
         if section is None:
             continue
         if "error" in section:
-            rows.append((name, "-", section["error"], "", "ERROR"))
+            missing = section["error"] == "not available on this branch"
+            rows.append((name, "-", section["error"], "", "n/a" if missing else "ERROR"))
             continue
         if name in ("load", "saturation"):
             rows.extend(_generic_rows(name, section))
@@ -195,6 +196,8 @@ def main(argv=None) -> int:
     result = run_all(names, database_url, args.quick)
     args.out.write_text(json.dumps(result, indent=2, default=str) + "\n", encoding="utf-8")
     print_table(table(result))
+    if args.quick:
+        print("\nQuick run (tiny sizes, few samples): a smoke test; its numbers mean nothing.")
     print(f"\nWritten to {args.out}")
     return 1 if any("error" in result.get(n, {}) for n in names if _load(n)) else 0
 

@@ -81,11 +81,14 @@ class LogItem:
 
 
 class SandboxState:
-    """Read-only access to one sandbox for the checks."""
+    """Read-only access to one sandbox for the checks. It lives for one evaluation, in which
+    nothing changes, so a record or a whole table that several checks read is fetched once."""
 
     def __init__(self, sandbox: Sandbox, keys: dict[str, dict[str, int]]):
         self.sandbox = sandbox
         self.keys = keys
+        self._got: dict[tuple[str, int], object] = {}
+        self._tables: dict[type, list] = {}
         self.now = clock.sandbox_now(sandbox)
         self.calendar = clock.WorkingCalendar.for_organisation(sandbox.organisation)
         self.procedure = sandbox.organisation.complaints_procedure or {}
@@ -97,12 +100,21 @@ class SandboxState:
         object_id = self.id_of(kind, key)
         if object_id is None:
             return None
-        model = KIND_MODELS[kind]
-        return db.session.scalar(
-            select(model).where(model.id == object_id, model.sandbox_id == self.sandbox.id)
-        )
+        if (kind, object_id) not in self._got:
+            model = KIND_MODELS[kind]
+            self._got[kind, object_id] = db.session.scalar(
+                select(model).where(model.id == object_id, model.sandbox_id == self.sandbox.id)
+            )
+        return self._got[kind, object_id]
 
     def all(self, model, *conditions, order_by=None) -> list:
+        if not conditions and order_by is None:  # a whole table, in id order: read once
+            if model not in self._tables:
+                self._tables[model] = self._query_all(model)
+            return list(self._tables[model])
+        return self._query_all(model, *conditions, order_by=order_by)
+
+    def _query_all(self, model, *conditions, order_by=None) -> list:
         query = select(model).where(model.sandbox_id == self.sandbox.id, *conditions)
         return list(
             db.session.scalars(query.order_by(order_by if order_by is not None else model.id))
