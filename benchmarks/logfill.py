@@ -31,6 +31,7 @@ def append(sandbox, items: Iterable[tuple[str, str, int | None, dict]], actor_la
     real_time = utcnow().replace(microsecond=0)
     when = clock.sandbox_now(sandbox)
     rows, added = [], 0
+    payloads: dict[int, tuple[dict, str]] = {}  # the same values logged again: hashed once
 
     def flush_rows():
         if rows:
@@ -40,9 +41,12 @@ def append(sandbox, items: Iterable[tuple[str, str, int | None, dict]], actor_la
     for verb, object_type, object_id, after in items:
         seq += 1
         when += timedelta(seconds=1)
-        payload = json.loads(
-            action_log.canonical_json({"actor": actor_label, "before": None, "after": after})
-        )
+        if id(after) not in payloads:
+            payload = json.loads(
+                action_log.canonical_json({"actor": actor_label, "before": None, "after": after})
+            )
+            payloads[id(after)] = (payload, action_log._sha256(action_log.canonical_json(payload)))
+        payload, payload_hash = payloads[id(after)]
         entry = SimpleNamespace(
             sandbox_id=sandbox.id,
             seq=seq,
@@ -53,7 +57,7 @@ def append(sandbox, items: Iterable[tuple[str, str, int | None, dict]], actor_la
             object_type=object_type,
             object_id=object_id,
             payload=payload,
-            payload_hash=action_log._sha256(action_log.canonical_json(payload)),
+            payload_hash=payload_hash,
             prev_hash=head,
         )
         entry.entry_hash = action_log.compute_entry_hash(entry)

@@ -33,7 +33,7 @@ from .common import (
 SANDBOXES = 500
 SCENARIO = "first-complaint"  # contacts, a complaint and its stages: every page has data
 MEASURED_LOG = 500  # entries in the measured sandbox's log
-OTHER_LOG = 200  # entries in each other sandbox's log
+OTHER_LOG = 100  # entries in each other sandbox's log
 QUERIES = (
     "contacts_first_page",
     "contacts_late_page",
