@@ -60,12 +60,13 @@ def _sync_sequences(tables: list[Table]) -> None:
     if not _is_postgres():
         return
     for table in tables:
+        highest = select(func.coalesce(func.max(table.c.id), 0)).scalar_subquery()
         db.session.execute(
-            text(
-                f"SELECT setval(pg_get_serial_sequence(:t, 'id'), "  # noqa: S608 - table names are ours
-                f"GREATEST((SELECT COALESCE(MAX(id), 0) FROM {table.name}), 1))"
-            ),
-            {"t": table.name},
+            select(
+                func.setval(
+                    func.pg_get_serial_sequence(table.name, "id"), func.greatest(highest, 1)
+                )
+            )
         )
 
 
