@@ -5,8 +5,10 @@ not declare; CSV exports cannot run as spreadsheet formulas; uploads have size l
 
 from __future__ import annotations
 
+import csv
 import io
 import re
+import zipfile
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from urllib.parse import urlsplit
@@ -14,6 +16,7 @@ from urllib.parse import urlsplit
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from markupsafe import escape
 from sqlalchemy import func, select
 
 from crm_sandbox.extensions import db
@@ -22,6 +25,7 @@ from crm_sandbox.models import (
     Contact,
     Decision,
     Finding,
+    Group,
     ImprovementAction,
     Interaction,
     Need,
@@ -29,14 +33,22 @@ from crm_sandbox.models import (
     Role,
     ServiceStandard,
     Survey,
+    User,
 )
 from crm_sandbox.scenarios import engine
 from crm_sandbox.scenarios.loader import library_source
 from crm_sandbox.services import (
     assessment,
     assignments,
+    complaints,
+    contacts,
+    feedback,
+    groups,
+    interactions,
+    standards,
     tutoring,
 )
+from crm_sandbox.services.context import SandboxContext
 
 from .conftest import DEFAULT_PASSWORD
 from .test_no_server_errors import FIELDS as JUNK_FIELDS
@@ -340,3 +352,275 @@ def test_no_form_answers_500_to_arbitrary_input(app, hostile_world, summary_line
         and r.endpoint.split(".")[0] in ("crm", "learner", "tutor", "assessor", "admin")
     }
     assert post_routes <= actions, sorted(post_routes - actions)
+
+
+# ---------------------------------------------------------------- script in every text field
+
+PAYLOAD = "<script>alert(1)</script>\"'><img src=x onerror=alert(1)>"
+SHOWN = str(escape("<script>alert(1)</script>"))  # how the payload's start must appear
+RAW = ("<script>alert(1)", "<img src=x onerror", "\"'><img")
+
+
+def test_script_and_quotes_in_every_text_field_are_shown_escaped(app, create_user):
+    """The payload is saved (through the services every form uses) into each text field of
+    contacts, needs, preferences, interactions, complaints, standards, surveys, questions,
+    group and user names; every page that shows them shows it as text."""
+    learner = create_user(Role.LEARNER, name="Lee " + PAYLOAD)
+    tutor = create_user(Role.TUTOR, name="Tutor " + PAYLOAD)
+    assessor = create_user(Role.ASSESSOR, name="Assessor " + PAYLOAD)
+    group = groups.create_group(name="Group " + PAYLOAD, tutor=tutor)
+    groups.add_member(group, learner)
+    groups.add_member(group, assessor)
+    assignments.assign("first-complaint", [learner], set_by=tutor, group_id=group.id)
+    attempt = assignments.attempts_of(learner)[0]
+    ctx = SandboxContext(attempt.sandbox, learner)
+    text_fields = ("first_name", "last_name", "organisation_name", "job_title", "department")
+    contact = contacts.create_contact(
+        ctx,
+        {
+            **{name: PAYLOAD for name in text_fields},
+            "address": PAYLOAD,
+            "notes": PAYLOAD,
+            "category": "external",
+        },
+    )
+    contacts.add_need(ctx, contact, PAYLOAD)
+    contacts.add_preference(ctx, contact, PAYLOAD)
+    interactions.log_interaction(
+        ctx,
+        contact,
+        {
+            "channel": "email",
+            "direction": "inbound",
+            "initiative": "reactive",
+            "summary": PAYLOAD,
+            "outcome": PAYLOAD,
+        },
+    )
+    complaint = complaints.receive_complaint(
+        ctx, contact, {"channel": "email", "category": PAYLOAD, "description": PAYLOAD}
+    )
+    complaints.acknowledge(ctx, complaint, "email", PAYLOAD)
+    standard = standards.create_standard(
+        ctx,
+        {"title": PAYLOAD, "description": PAYLOAD, "measure": "manual", "agreed_with": PAYLOAD},
+    )
+    survey = feedback.create_survey(ctx, {"title": PAYLOAD, "purpose": PAYLOAD, "method": "survey"})
+    feedback.add_question(ctx, survey, "free_text", PAYLOAD)
+    engine.submit(attempt, learner, True)
+    db.session.commit()
+
+    sid = attempt.sandbox_id
+    pages = {
+        learner: [
+            "/learner/",
+            f"/learner/scenarios/{attempt.id}",
+            f"/s/{sid}/",
+            f"/s/{sid}/contacts",
+            f"/s/{sid}/contacts/{contact.id}",
+            f"/s/{sid}/contacts/{contact.id}/edit",
+            f"/s/{sid}/complaints",
+            f"/s/{sid}/complaints/{complaint.id}",
+            f"/s/{sid}/standards",
+            f"/s/{sid}/standards/{standard.id}",
+            f"/s/{sid}/standards/{standard.id}/edit",
+            f"/s/{sid}/feedback",
+            f"/s/{sid}/feedback/{survey.id}",
+            f"/s/{sid}/log",
+            "/account",
+        ],
+        tutor: [
+            "/tutor/",
+            f"/tutor/groups/{group.id}",
+            f"/tutor/groups/{group.id}/progress",
+            f"/tutor/groups/{group.id}/assign",
+            f"/tutor/attempts/{attempt.id}",
+            f"/tutor/attempts/{attempt.id}/contacts",
+            f"/tutor/attempts/{attempt.id}/complaints",
+        ],
+        assessor: ["/assessor/", f"/assessor/attempts/{attempt.id}"],
+        create_user(Role.ADMIN): ["/admin/"],
+    }
+    shown_on = 0
+    for user, paths in pages.items():
+        client = app.test_client()
+        client.post("/login", data={"email": user.email, "password": DEFAULT_PASSWORD})
+        for path in paths:
+            page = client.get(path)
+            assert page.status_code == 200, path
+            html = page.get_data(as_text=True)
+            for raw in RAW:
+                assert raw not in html, (path, raw)
+            assert SHOWN in html, f"{path} does not show the saved text"
+            shown_on += 1
+    assert shown_on == sum(len(p) for p in pages.values())
+
+
+# ---------------------------------------------------------------- mass assignment
+
+
+def test_the_contact_and_complaint_forms_ignore_fields_they_do_not_declare(
+    client, auth, app, create_user, provision
+):
+    other_sandbox = provision()
+    sandbox = provision()
+    learner = sandbox.owner
+    auth.login(learner.email)
+    sid = sandbox.id
+    extra = {
+        "sandbox_id": str(other_sandbox.id),
+        "id": "1",
+        "owner": "Mallory",
+        "owner_id": str(other_sandbox.owner_id),
+        "merged_into_id": "1",
+        "accuracy_checked_at": "2020-01-01",
+        "role": "admin",
+    }
+    made = client.post(
+        f"/s/{sid}/contacts/new",
+        data={
+            "first_name": "Ada",
+            "last_name": "Declared",
+            "category": "external",
+            "account_type": "individual",
+            "segment": "regular",
+            "lifecycle_stage": "retention",
+            **extra,
+        },
+    )
+    assert made.status_code == 302, re.findall(r"invalid-feedback[^<]*<", made.get_data(True))
+    db.session.rollback()
+    contact = db.session.scalar(select(Contact).where(Contact.last_name == "Declared"))
+    assert contact.sandbox_id == sid and contact.id != 1
+    assert contact.merged_into_id is None and contact.accuracy_checked_at is None
+
+    complaint_page = client.get(f"/s/{sid}/contacts/{contact.id}/complaints/new")
+    select_block = complaint_page.get_data(as_text=True).split('name="category"', 1)[1]
+    category = re.search(r'<option[^>]*value="([^"]+)"', select_block)
+    recorded = client.post(
+        f"/s/{sid}/contacts/{contact.id}/complaints/new",
+        data={
+            "channel": "email",
+            "category": category.group(1),
+            "severity": "medium",
+            "description": "The parcel never came.",
+            "stage": "closed",
+            "reference": "HACKED-1",
+            "contact_id": "1",
+            **extra,
+        },
+    )
+    assert recorded.status_code == 302
+    db.session.rollback()
+    complaint = db.session.scalar(
+        select(Complaint).where(Complaint.description == "The parcel never came.")
+    )
+    assert complaint.sandbox_id == sid and complaint.contact_id == contact.id
+    assert complaint.stage == "received" and complaint.owner != "Mallory"
+    assert complaint.reference != "HACKED-1"
+    # the other learner's sandbox got nothing
+    assert not db.session.scalar(
+        select(func.count(Contact.id)).where(
+            Contact.sandbox_id == other_sandbox.id, Contact.last_name == "Declared"
+        )
+    )
+
+
+def test_the_tutors_group_and_learner_forms_ignore_fields_they_do_not_declare(
+    client, auth, create_user
+):
+    tutor, other_tutor = create_user(Role.TUTOR), create_user(Role.TUTOR)
+    auth.login(tutor.email)
+    made = client.post(
+        "/tutor/groups/new",
+        data={
+            "name": "Declared group",
+            "body_id": "vtct",
+            "tutor_id": str(other_tutor.id),
+            "archived": "y",
+            "id": "77",
+        },
+    )
+    assert made.status_code == 302
+    db.session.rollback()
+    group = db.session.scalar(select(Group).where(Group.name == "Declared group"))
+    assert group.tutor_id == tutor.id and not group.archived and group.id != 77
+    client.post(
+        f"/tutor/groups/{group.id}/learners",
+        data={
+            "name": "New Learner",
+            "email": "new.learner@college.example.org",
+            "role": "admin",
+            "active": "0",
+            "password_hash": "x",
+        },
+    )
+    db.session.rollback()
+    user = db.session.scalar(select(User).where(User.email == "new.learner@college.example.org"))
+    assert (user.role, user.active) == ("learner", True)
+    assert user.password_hash != "x"
+
+
+# ---------------------------------------------------------------- CSV exports and uploads
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def test_the_evidence_csv_downloads_cannot_run_as_spreadsheet_formulas(
+    app, create_user, create_group
+):
+    learner = create_user(Role.LEARNER, name='=HYPERLINK("http://evil.example","Click")')
+    assessor = create_user(Role.ASSESSOR, name="@SUM(1+1)*cmd|' /C calc'!A0")
+    group = create_group("CSV group", learners=[learner], assessors=[assessor])
+    assignments.assign("first-complaint", [learner], set_by=group.tutor, group_id=group.id)
+    attempt = assignments.attempts_of(learner)[0]
+    ctx = SandboxContext(attempt.sandbox, learner)
+    contact = contacts.create_contact(
+        ctx, {"last_name": "-2+3", "category": "external", "notes": "=1+2"}
+    )
+    contacts.add_need(ctx, contact, "+44 wants a call back")
+    engine.submit(attempt, learner, True)
+    criterion = engine.criteria_of(engine.scenario_of(attempt))[0]
+    assessment.judge(attempt, assessor, criterion.id, "not_yet_met", "=cmd|' /C calc'!A0")
+    db.session.commit()
+
+    downloads = []
+    for user, path in (
+        (learner, "/learner/evidence.zip"),
+        (assessor, f"/assessor/attempts/{attempt.id}/evidence.zip"),
+    ):
+        client = app.test_client()
+        client.post("/login", data={"email": user.email, "password": DEFAULT_PASSWORD})
+        response = client.get(path)
+        assert response.status_code == 200, path
+        downloads.append(response.data)
+    for data in downloads:
+        with zipfile.ZipFile(io.BytesIO(data)) as pack:
+            name = next(n for n in pack.namelist() if n.endswith(".csv"))
+            text = pack.read(name).decode("utf-8-sig")
+        rows = list(csv.reader(io.StringIO(text)))
+        cells = [cell for row in rows[1:] for cell in row]
+        assert any(cell.startswith("'=HYPERLINK") for cell in cells)  # the actor, neutralised
+        assert not [c for c in cells if c.startswith(FORMULA_STARTS)], [
+            c for c in cells if c.startswith(FORMULA_STARTS)
+        ][:5]
+
+
+def test_an_oversized_scenario_upload_or_paste_is_refused_clearly_and_saves_nothing(
+    client, auth, create_user
+):
+    from crm_sandbox.models import AuthoredScenario
+    from crm_sandbox.scenarios.loader import MAX_FILE_BYTES
+
+    auth.login(create_user(Role.TUTOR).email)
+    source = library_source("first-complaint")[1].replace("id: first-complaint", "id: big", 1)
+    big = source + "\n# padding\n" + "#" * (MAX_FILE_BYTES + 1) + "\n"
+    uploaded = client.post(
+        "/tutor/scenarios/new", data={"file": (io.BytesIO(big.encode()), "big.yaml")}
+    )
+    pasted = client.post("/tutor/scenarios/new", data={"text": big})
+    for response in (uploaded, pasted):
+        assert response.status_code == 200
+        assert b"larger than 256 KiB" in response.data and b"Nothing was saved" in response.data
+    db.session.rollback()
+    assert db.session.scalar(select(func.count(AuthoredScenario.id))) == 0
