@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from crm_sandbox.access import PUBLIC, SIGNED_IN, STATIC_ENDPOINTS, access_of
 from crm_sandbox.extensions import db
@@ -180,10 +180,10 @@ def _fill(rule, values: dict) -> str:
     return path
 
 
-def _bindings(rule, role: str, world):
+def _bindings(rule, role: str, world, views):
     """The foreign URLs for this route and role, as (label, path); none when the route names no
     one else's object and the role is admitted to it (its own pages are not a foreign case)."""
-    access = access_of(rule_view(rule))
+    access = access_of(views[rule.endpoint])
     foreign = world["foreign"]
     admitted = role != "anonymous" and (
         access == SIGNED_IN or (access != PUBLIC and Role(role) in access)
@@ -201,15 +201,7 @@ def _bindings(rule, role: str, world):
     return found
 
 
-_VIEWS = {}
-
-
-def rule_view(rule):
-    return _VIEWS[rule.endpoint]
-
-
 def test_no_role_can_read_or_change_anyone_elses_objects_on_any_route(app, world, summary_line):
-    _VIEWS.update(app.view_functions)
     rules = [
         r
         for r in app.url_map.iter_rules()
@@ -230,7 +222,7 @@ def test_no_role_can_read_or_change_anyone_elses_objects_on_any_route(app, world
     cases, covered, failures = 0, set(), []
     for rule in rules:
         for role, client in clients.items():
-            for label, path in _bindings(rule, role, world):
+            for label, path in _bindings(rule, role, world, app.view_functions):
                 for method in ("GET", "POST"):
                     if method not in rule.methods:
                         continue
@@ -268,3 +260,75 @@ def test_no_role_can_read_or_change_anyone_elses_objects_on_any_route(app, world
     uncovered = routes - covered
     assert not uncovered, f"routes no case reached: {sorted(uncovered)}"
     assert cases > 300
+
+
+def _cross_sandbox_references() -> list[str]:
+    """Rows whose foreign key points at a row of another sandbox (both tables sandbox-scoped)."""
+    found = []
+    for table in Base.metadata.sorted_tables:
+        if "sandbox_id" not in table.c:
+            continue
+        for fk in table.foreign_keys:
+            if "sandbox_id" not in fk.column.table.c or fk.parent.name == "sandbox_id":
+                continue
+            parent = fk.column.table.alias("parent")  # an alias: a table may point at itself
+            query = (
+                select(func.count())
+                .select_from(table.join(parent, fk.parent == parent.c[fk.column.name]))
+                .where(table.c.sandbox_id != parent.c.sandbox_id)
+            )
+            if db.session.scalar(query):
+                found.append(f"{table.name}.{fk.parent.name} -> {fk.column.table.name}")
+    db.session.rollback()
+    return found
+
+
+def test_another_sandboxs_ids_in_form_fields_link_nothing_and_change_nothing(
+    app, world, summary_line
+):
+    """The intruder posts to every route of their own sandbox, with the victim's record ids in
+    every id field of the form (merge this duplicate, agree with this contact, link this
+    standard, these responses...): nothing of the victim's changes, and no row of any sandbox
+    comes to point at another sandbox's row."""
+    foreign, own = world["foreign"], world["own_sandbox_id"]
+    own_ids = {"sandbox_id": own, "action": "investigate"}
+    for arg, model in SANDBOX_OBJECTS.items():
+        own_ids[arg] = (
+            db.session.scalar(select(func.min(model.id)).where(model.sandbox_id == own))
+            or foreign[arg]
+        )
+    id_fields = {name: str(foreign[name]) for name in SANDBOX_OBJECTS}
+    id_fields |= {"duplicate_id": str(foreign["contact_id"]), "response_ids": "1"}
+    client = app.test_client()
+    client.post(
+        "/login", data={"email": world["users"]["learner"].email, "password": DEFAULT_PASSWORD}
+    )
+    assert _cross_sandbox_references() == []
+    before = _snapshot()
+    posted = 0
+    for rule in app.url_map.iter_rules():
+        if not rule.endpoint.startswith("crm.") or "POST" not in rule.methods:
+            continue
+        if rule.endpoint == "crm.reset":
+            continue  # resetting their own sandbox is theirs to do
+        response = client.post(_fill(rule, own_ids), data={**INTRUDER_FORM, **id_fields})
+        assert response.status_code < 500, rule.rule
+        posted += 1
+    after = _snapshot()
+    assert _cross_sandbox_references() == []
+    victim_sandbox = foreign["sandbox_id"]
+    for name in before:
+        table = Base.metadata.tables[name]
+        scope = "id" if name == "sandboxes" else "sandbox_id"
+        if scope not in table.c:
+            assert before[name] == after[name], f"{name} changed"
+            continue
+        index, mine = list(table.c.keys()).index(scope), repr(own)
+
+        def others(rows, index=index, mine=mine):
+            return [row for row in rows if row[index] != mine]
+
+        assert others(before[name]) == others(after[name]), f"{name} changed outside their CRM"
+    assert victim_sandbox != own
+    summary_line(f"foreign ids in form fields: {posted} posts to the intruder's own CRM routes")
+    assert posted > 30
