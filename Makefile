@@ -21,6 +21,7 @@ demo: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/bandit -q -r crm_sandbox seed -ll
 
 format: $(STAMP)
 	$(BIN)/ruff format .

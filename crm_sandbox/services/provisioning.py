@@ -79,12 +79,15 @@ def _sync_sequences(tables: list[Table]) -> None:
     """Move PostgreSQL's id sequences past the rows copied with explicit ids (one query)."""
     if not _is_postgres() or not tables:
         return
-    calls = ", ".join(
-        f"setval(pg_get_serial_sequence('{t.name}', 'id'), "  # noqa: S608 - our table names
-        f"GREATEST((SELECT COALESCE(MAX(id), 0) FROM {t.name}), 1))"
-        for t in tables
-    )
-    db.session.execute(text(f"SELECT {calls}"))
+    # One query for all tables, built with SQLAlchemy (no SQL text from strings).
+    calls = [
+        func.setval(
+            func.pg_get_serial_sequence(table.name, "id"),
+            func.greatest(select(func.coalesce(func.max(table.c.id), 0)).scalar_subquery(), 1),
+        )
+        for table in tables
+    ]
+    db.session.execute(select(*calls))
 
 
 def _fk_parent(column) -> str | None:
