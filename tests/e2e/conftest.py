@@ -15,7 +15,6 @@ from __future__ import annotations
 import contextlib
 import itertools
 import os
-import shutil
 import socket
 import subprocess
 import sys
@@ -77,9 +76,13 @@ class Server:
     instance_path: Path
     log_path: Path
 
-    def log_tail(self, lines: int = 40) -> str:
-        text = self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
-        return "\n".join(text.splitlines()[-lines:])
+    def log_tail(self, lines: int = 30) -> str:
+        """The last lines of gunicorn's own log and of its access log."""
+        out = []
+        for path in (self.log_path, self.log_path.with_name("access.log")):
+            text = path.read_text(errors="replace") if path.exists() else ""
+            out += [f"{path.name}:"] + text.splitlines()[-lines:]
+        return "\n".join(out)
 
 
 def _environment(database_url: str, instance_path: Path) -> dict:
@@ -151,7 +154,7 @@ def server(tmp_path_factory):
                 "--timeout",
                 "120",
                 "--access-logfile",
-                "-",
+                str(root / "access.log"),
                 "crm_sandbox:create_app()",
             ],
             env=env,
@@ -319,29 +322,41 @@ class PageWatch:
 
 
 @pytest.fixture
-def page(browser, server, request):
-    """A fresh browser context (its own cookies) and page on the app; after the test, no dialog
-    may have opened and no script error may have happened."""
-    context = browser.new_context(base_url=server.url, accept_downloads=True, locale="en-GB")
-    context.set_default_timeout(STEP_TIMEOUT_MS)
+def new_page(browser, server, request):
+    """Factory: a page in a fresh browser context (its own cookies: one person each). After the
+    test, no dialog may have opened and no script error may have happened on any of them."""
     from playwright.sync_api import expect
 
     expect.set_options(timeout=STEP_TIMEOUT_MS)
-    page = context.new_page()
-    watch = PageWatch(page)
-    page.watch = watch
-    try:
-        yield page
-        if getattr(request.node, "rep_call_failed", False):
+    opened = []
+
+    def make():
+        context = browser.new_context(base_url=server.url, accept_downloads=True, locale="en-GB")
+        context.set_default_timeout(STEP_TIMEOUT_MS)
+        page = context.new_page()
+        opened.append((context, page, PageWatch(page)))
+        return page
+
+    yield make
+    failed = getattr(request.node, "rep_call_failed", False)
+    for n, (context, page, _) in enumerate(opened):
+        if failed:
             # Outside pytest's rotating temporary folders, so it is still there to look at.
-            shot = Path(tempfile.mkdtemp(prefix="crm-e2e-failure-")) / "page.png"
+            shot = Path(tempfile.mkdtemp(prefix="crm-e2e-failure-")) / f"page{n}.png"
             page.screenshot(path=shot, full_page=True)
-            sys.stderr.write(f"\n--- page at the failure: {page.url}, screenshot {shot}\n")
-            sys.stderr.write(f"--- server log (last lines)\n{server.log_tail()}\n")
-    finally:
+            sys.stderr.write(f"\n--- page {n} at the failure: {page.url}, screenshot {shot}\n")
         context.close()
-    assert watch.dialogs == [], f"a dialog opened (a script ran?): {watch.dialogs}"
-    assert watch.errors == [], f"script errors on the page: {watch.errors}"
+    if failed:
+        sys.stderr.write(f"--- server log (last lines)\n{server.log_tail()}\n")
+    for _, _, watch in opened:
+        assert watch.dialogs == [], f"a dialog opened (a script ran?): {watch.dialogs}"
+        assert watch.errors == [], f"script errors on the page: {watch.errors}"
+
+
+@pytest.fixture
+def page(new_page):
+    """The test's first person's page."""
+    return new_page()
 
 
 @pytest.hookimpl(wrapper=True)
@@ -350,11 +365,3 @@ def pytest_runtest_makereport(item, call):
     if report.when == "call":
         item.rep_call_failed = report.failed
     return report
-
-
-@pytest.fixture
-def downloads(tmp_path):
-    folder = tmp_path / "downloads"
-    folder.mkdir()
-    yield folder
-    shutil.rmtree(folder, ignore_errors=True)

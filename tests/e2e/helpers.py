@@ -46,3 +46,17 @@ def check_accessible(page: Page, where: str) -> None:
 def flash(page: Page, text: str | re.Pattern):
     """The flashed message (a status or alert region) containing `text`."""
     return page.get_by_role("status").or_(page.get_by_role("alert")).filter(has_text=text)
+
+
+def crm_section(page: Page, name: str) -> None:
+    """Open a section of the CRM from its side navigation."""
+    page.get_by_role("navigation", name="CRM sections").get_by_role("link", name=name).click()
+
+
+def open_contact(page: Page, search: str, name: str | re.Pattern) -> None:
+    """Find a contact with the search box and open their page."""
+    crm_section(page, "Contacts")
+    page.get_by_label("Search name, email, phone or organisation").fill(search)
+    page.get_by_role("button", name="Filter").click()
+    page.get_by_role("table", name="Contacts").get_by_role("link", name=name).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(name)

@@ -15,17 +15,9 @@ import re
 from playwright.sync_api import Page, expect
 
 from .conftest import PASSWORD
-from .helpers import check_accessible, flash
+from .helpers import check_accessible, crm_section, flash, open_contact
 
 SCENARIO_TITLE = "Who are our customers? Internal, external and not a customer"
-
-
-def open_contact(page: Page, search: str, name: str) -> None:
-    page.get_by_role("navigation", name="CRM sections").get_by_role("link", name="Contacts").click()
-    page.get_by_label("Search name, email, phone or organisation").fill(search)
-    page.get_by_role("button", name="Filter").click()
-    page.get_by_role("link", name=name, exact=True).click()
-    expect(page.get_by_role("heading", level=1)).to_have_text(name)
 
 
 def classify(page: Page, search: str, name: str, as_type: str) -> None:
@@ -149,9 +141,7 @@ def test_a_learner_works_a_scenario_from_brief_to_submission(page: Page, world):
     expect(timeline).to_contain_text("with a lifeguard on duty for every session")
 
     # A complaint in the same CRM: acknowledge it, then escalate it with the procedure's reason.
-    page.get_by_role("navigation", name="CRM sections").get_by_role(
-        "link", name="Complaints"
-    ).click()
+    crm_section(page, "Complaints")
     page.get_by_role("link", name=re.compile(r"^Received \d+")).click()
     page.get_by_role("table", name="Complaints").get_by_role("link").first.click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Complaint")
