@@ -334,7 +334,8 @@ def new_page(browser, server, request):
         context = browser.new_context(base_url=server.url, accept_downloads=True, locale="en-GB")
         context.set_default_timeout(STEP_TIMEOUT_MS)
         page = context.new_page()
-        opened.append((context, page, PageWatch(page)))
+        page.watch = PageWatch(page)
+        opened.append((context, page, page.watch))
         return page
 
     yield make

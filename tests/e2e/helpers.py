@@ -60,3 +60,11 @@ def open_contact(page: Page, search: str, name: str | re.Pattern) -> None:
     page.get_by_role("button", name="Filter").click()
     page.get_by_role("table", name="Contacts").get_by_role("link", name=name).click()
     expect(page.get_by_role("heading", level=1)).to_have_text(name)
+
+
+def procedure_step(page: Page, summary: str | re.Pattern):
+    """One of a complaint's next steps in the procedure (a disclosure group), opened."""
+    part = page.get_by_role("group").filter(has=page.get_by_text(summary, exact=True))
+    if part.get_attribute("open") is None:
+        part.get_by_text(summary, exact=True).first.click()
+    return part

@@ -15,7 +15,7 @@ import re
 from playwright.sync_api import Page, expect
 
 from .conftest import PASSWORD
-from .helpers import check_accessible, crm_section, flash, open_contact
+from .helpers import check_accessible, crm_section, flash, open_contact, procedure_step
 
 SCENARIO_TITLE = "Who are our customers? Internal, external and not a customer"
 
@@ -146,15 +146,14 @@ def test_a_learner_works_a_scenario_from_brief_to_submission(page: Page, world):
     page.get_by_role("table", name="Complaints").get_by_role("link").first.click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Complaint")
     check_accessible(page, "a complaint page")
-    acknowledge = page.get_by_role("group").filter(has=page.get_by_text("Acknowledge", exact=True))
+    acknowledge = procedure_step(page, "Acknowledge")
     acknowledge.get_by_label("Message to the customer").fill(
         "Thank you for telling us. I am looking into this and will reply within 5 working days."
     )
     acknowledge.get_by_role("button", name="Send acknowledgement").click()
     expect(flash(page, "Complaint acknowledged")).to_be_visible()
     expect(page.get_by_role("region", name="History")).to_contain_text("acknowledged")
-    escalate = page.get_by_role("group").filter(has=page.get_by_text(re.compile("^Escalate to")))
-    escalate.get_by_text(re.compile("^Escalate to")).click()
+    escalate = procedure_step(page, re.compile("^Escalate to"))
     escalate.get_by_label("Reason for escalating").fill(
         "The customer is not satisfied and asked for a manager to review it."
     )
