@@ -11,11 +11,14 @@ import sys
 import zipfile
 from pathlib import Path
 
+import pytest
 from playwright.sync_api import expect
 
 from crm_sandbox.models import Attempt
 
 from .helpers import check_accessible, flash, sign_in
+
+pytestmark = pytest.mark.e2e
 
 SCENARIO_TITLE = "Who are our customers? Internal, external and not a customer"
 

@@ -21,6 +21,8 @@ from .helpers import (
     sign_in,
 )
 
+pytestmark = pytest.mark.e2e
+
 SCENARIO_TITLE = "Who are our customers? Internal, external and not a customer"
 
 

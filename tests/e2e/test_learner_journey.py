@@ -12,10 +12,13 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from playwright.sync_api import Page, expect
 
 from .conftest import PASSWORD
 from .helpers import check_accessible, crm_section, flash, open_contact, procedure_step
+
+pytestmark = pytest.mark.e2e
 
 SCENARIO_TITLE = "Who are our customers? Internal, external and not a customer"
 

@@ -6,9 +6,12 @@ from __future__ import annotations
 import re
 from datetime import date, timedelta
 
+import pytest
 from playwright.sync_api import expect
 
 from .helpers import check_accessible, crm_section, flash, open_contact, sign_in
+
+pytestmark = pytest.mark.e2e
 
 SCENARIO_TITLE = "Who are our customers? Internal, external and not a customer"
 
