@@ -15,6 +15,7 @@ from __future__ import annotations
 import contextlib
 import itertools
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -51,7 +52,10 @@ else:
 
 PASSWORD = "e2e pass phrase 42"  # every account `world` makes signs in with this
 FAST_HASH = "scrypt:1024:8:1"
-STEP_TIMEOUT_MS = 15_000  # a click or an expectation that takes longer than this fails
+STEP_TIMEOUT_MS = 15_000
+SERVER_ERROR = re.compile(
+    r'HTTP/[0-9.]+" 5[0-9][0-9] '
+)  # a click or an expectation that takes longer than this fails
 
 
 def pytest_collection_modifyitems(config, items):
@@ -74,13 +78,24 @@ class Server:
     instance_path: Path
     log_path: Path
 
+    def log_size(self) -> int:
+        return self.log_path.stat().st_size if self.log_path.exists() else 0
+
+    def server_errors_since(self, offset: int) -> list[str]:
+        """Requests answered with a 5xx, and tracebacks, logged after `offset`."""
+        with open(self.log_path, "rb") as fh:
+            fh.seek(offset)
+            text = fh.read().decode(errors="replace")
+        return [
+            line
+            for line in text.splitlines()
+            if SERVER_ERROR.search(line) or line.startswith("Traceback")
+        ]
+
     def log_tail(self, lines: int = 30) -> str:
-        """The last lines of gunicorn's own log and of its access log."""
-        out = []
-        for path in (self.log_path, self.log_path.with_name("access.log")):
-            text = path.read_text(errors="replace") if path.exists() else ""
-            out += [f"{path.name}:"] + text.splitlines()[-lines:]
-        return "\n".join(out)
+        """The last lines of gunicorn's log (its messages and the requests it served)."""
+        text = self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
+        return "\n".join(text.splitlines()[-lines:])
 
 
 def _environment(database_url: str, instance_path: Path) -> dict:
@@ -151,8 +166,9 @@ def server(tmp_path_factory):
                 "8",
                 "--timeout",
                 "120",
+                "--no-control-socket",  # gunicorn's default path is shared by every instance
                 "--access-logfile",
-                str(root / "access.log"),
+                "-",
                 "crm_sandbox:create_app()",
             ],
             env=env,
@@ -305,28 +321,36 @@ def browser():
 
 
 class PageWatch:
-    """What the page did that no journey should ever see: alert/confirm dialogs (a script that
-    ran) and uncaught script errors."""
+    """What a page did that no journey should see: an alert (a script ran; an injected one
+    would typically call alert()) or an uncaught script error. A confirmation the product asks
+    for (confirm()) is accepted, as the person would, and recorded in `confirmations`."""
 
     def __init__(self, page):
         self.dialogs: list[str] = []
+        self.confirmations: list[str] = []
         self.errors: list[str] = []
         page.on("dialog", self._on_dialog)
         page.on("pageerror", lambda exc: self.errors.append(str(exc)))
 
     def _on_dialog(self, dialog):
-        self.dialogs.append(f"{dialog.type}: {dialog.message}")
-        dialog.dismiss()
+        if dialog.type in ("confirm", "beforeunload"):
+            self.confirmations.append(dialog.message)
+            dialog.accept()
+        else:
+            self.dialogs.append(f"{dialog.type}: {dialog.message}")
+            dialog.dismiss()
 
 
 @pytest.fixture
 def new_page(browser, server, request):
     """Factory: a page in a fresh browser context (its own cookies: one person each). After the
-    test, no dialog may have opened and no script error may have happened on any of them."""
+    test, the server must have answered no request with a 5xx, and no alert may have opened and
+    no script error may have happened on any page."""
     from playwright.sync_api import expect
 
     expect.set_options(timeout=STEP_TIMEOUT_MS)
     opened = []
+    log_offset = server.log_size()
 
     def make():
         context = browser.new_context(base_url=server.url, accept_downloads=True, locale="en-GB")
@@ -347,8 +371,11 @@ def new_page(browser, server, request):
         context.close()
     if failed:
         sys.stderr.write(f"--- server log (last lines)\n{server.log_tail()}\n")
+    time.sleep(0.2)  # let gunicorn write its last access-log lines
+    errors = server.server_errors_since(log_offset)
+    assert errors == [], "the server answered with an error:\n" + "\n".join(errors)
     for _, _, watch in opened:
-        assert watch.dialogs == [], f"a dialog opened (a script ran?): {watch.dialogs}"
+        assert watch.dialogs == [], f"an alert opened (a script ran?): {watch.dialogs}"
         assert watch.errors == [], f"script errors on the page: {watch.errors}"
 
 

@@ -23,10 +23,11 @@ pytestmark = pytest.mark.e2e
 SCENARIO_TITLE = "Who are our customers? Internal, external and not a customer"
 
 
-def test_an_assessor_judges_returns_and_downloads_the_evidence_pack(page, world, tmp_path):
+def test_an_assessor_judges_returns_and_downloads_the_evidence_pack(new_page, world, tmp_path):
+    page = new_page()
     tutor_id, _ = world.person("tutor", "Tess Tutor")
     assessor_id, assessor_email = world.person("assessor", "Asha Assessor")
-    learner_id, _ = world.person("learner", "Leo Learner")
+    learner_id, learner_email = world.person("learner", "Leo Learner")
     group = world.unique("Friday BA ")
     group_id = world.group(group, tutor_id, [learner_id, assessor_id])
     attempt_id = world.assign("who-are-our-customers", learner_id, group_id, tutor_id)
@@ -118,3 +119,15 @@ def test_an_assessor_judges_returns_and_downloads_the_evidence_pack(page, world,
     expect(page.get_by_role("table", name=re.compile("submissions? waiting"))).to_have_count(0)
 
     assert world.read(lambda s: s.get(Attempt, attempt_id).status) == "returned"
+
+    # Leo reads the feedback: the decision, and the comment on the criterion not yet met.
+    learner = new_page()
+    sign_in(learner, learner_email)
+    learner.get_by_role("link", name="Read your assessor's feedback").click()
+    decision_box = learner.get_by_role("region", name=re.compile("^Your assessor's decision"))
+    expect(decision_box).to_contain_text("Not yet met")
+    expect(decision_box).to_contain_text("Say why the school's need comes first.")
+    expect(learner.get_by_role("listitem").filter(has_text=returned)).to_contain_text(
+        "Explain in the booking email why the school's need comes before its preference."
+    )
+    check_accessible(learner, "the learner's feedback page")

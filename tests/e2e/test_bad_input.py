@@ -9,7 +9,7 @@ import pytest
 from playwright.sync_api import Page, expect
 from sqlalchemy import func, select
 
-from crm_sandbox.models import Complaint, Contact
+from crm_sandbox.models import Attempt, Complaint, Contact
 
 from .conftest import PageWatch
 from .helpers import (
@@ -36,8 +36,6 @@ def learner_in_crm(page: Page, world):
     sign_in(page, email)
     page.get_by_role("link", name=SCENARIO_TITLE).click()
     page.get_by_role("link", name="Open this scenario's CRM").click()
-    from crm_sandbox.models import Attempt
-
     return world.read(lambda s: s.get(Attempt, attempt_id).sandbox_id)
 
 
