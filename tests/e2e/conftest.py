@@ -52,10 +52,8 @@ else:
 
 PASSWORD = "e2e pass phrase 42"  # every account `world` makes signs in with this
 FAST_HASH = "scrypt:1024:8:1"
-STEP_TIMEOUT_MS = 15_000
-SERVER_ERROR = re.compile(
-    r'HTTP/[0-9.]+" 5[0-9][0-9] '
-)  # a click or an expectation that takes longer than this fails
+STEP_TIMEOUT_MS = 15_000  # a click or an expectation that takes longer than this fails
+SERVER_ERROR = re.compile(r'HTTP/[0-9.]+" 5[0-9][0-9] ')  # a 5xx in gunicorn's access log
 
 
 def pytest_collection_modifyitems(config, items):
@@ -114,6 +112,15 @@ def _environment(database_url: str, instance_path: Path) -> dict:
     return env
 
 
+def _no_control_socket() -> list[str]:
+    """gunicorn 24+ opens a control socket at one path per user (~/.gunicorn/gunicorn.ctl), which
+    another instance on the machine may be using: turn it off where it exists."""
+    from gunicorn.config import KNOWN_SETTINGS
+
+    known = any(s.name == "control_socket_disable" for s in KNOWN_SETTINGS)
+    return ["--no-control-socket"] if known else []
+
+
 def _wait_until_up(url: str, proc: subprocess.Popen, server: Server) -> None:
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
@@ -166,9 +173,9 @@ def server(tmp_path_factory):
                 "8",
                 "--timeout",
                 "120",
-                "--no-control-socket",  # gunicorn's default path is shared by every instance
                 "--access-logfile",
                 "-",
+                *_no_control_socket(),
                 "crm_sandbox:create_app()",
             ],
             env=env,
