@@ -41,6 +41,18 @@ def check_accessible(page: Page, where: str) -> None:
         for v in blocking
     )
     assert not blocking, f"axe found serious/critical problems on {where} ({page.url}):\n{report}"
+    # axe rates a duplicate id as minor, but two fields with one id means a label names the
+    # wrong field (a person using a screen reader, or get_by_label, gets the other one).
+    shared = page.evaluate(
+        """() => {
+            const fields = document.querySelectorAll(
+                'input:not([type=hidden]):not([type=submit]), select, textarea');
+            const seen = {};
+            for (const f of fields) { if (f.id) { seen[f.id] = (seen[f.id] || 0) + 1; } }
+            return Object.keys(seen).filter(id => seen[id] > 1);
+        }"""
+    )
+    assert not shared, f"form fields sharing an id on {where} ({page.url}): {shared}"
 
 
 def flash(page: Page, text: str | re.Pattern):

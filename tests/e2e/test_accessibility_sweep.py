@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from .helpers import check_accessible, crm_section, sign_in
+from .helpers import check_accessible, crm_section, flash, sign_in
 
 pytestmark = pytest.mark.e2e
 
@@ -50,6 +50,10 @@ def test_the_tutor_assessor_and_admin_pages_pass_axe(new_page, world):
     sign_in(tutor, tutor_email)
     tutor.get_by_role("link", name=group, exact=True).click()
     check_accessible(tutor, "a tutor's group page")
+    # Its two forms each have a name field; each label names its own.
+    tutor.get_by_label("New name").fill(f"{group} (renamed)")
+    tutor.get_by_role("button", name="Rename").click()
+    expect(flash(tutor, f"The group is now called '{group} (renamed)'.")).to_be_visible()
     tutor.get_by_role("link", name="Scenarios", exact=True).first.click()
     check_accessible(tutor, "the tutor's scenarios page")
     tutor.get_by_role("link", name="Write or upload a scenario").click()
