@@ -4,8 +4,10 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 PORT ?= 5000
 STAMP := $(VENV)/.installed
+# Where tests/e2e/conftest.py looks for Chromium (Debian's package).
+CHROMIUM := /usr/bin/chromium
 
-.PHONY: demo test lint format install clean screenshots bench
+.PHONY: demo test lint format install clean screenshots bench e2e
 
 $(STAMP): setup.cfg pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -29,6 +31,7 @@ format: $(STAMP)
 
 test: lint
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	@test -x $(CHROMIUM) || echo "NOTE: the end-to-end browser tests were skipped: Chromium not found at $(CHROMIUM) (apt-get install chromium, then make e2e)."
 
 # Benchmarks (under 10 minutes; SQLite unless BENCH_DATABASE_URL names a PostgreSQL database;
 # BENCH_QUICK=1 for a smoke run): a table on screen and benchmarks/latest.json.
@@ -41,3 +44,8 @@ clean:
 # Screenshots of the key pages for the README (Playwright driving Debian's /usr/bin/chromium).
 screenshots: $(STAMP)
 	$(BIN)/python scripts/screenshots.py
+
+# The end-to-end tests alone: the real app under gunicorn, driven in Chromium (tests/e2e/).
+e2e: $(STAMP)
+	@test -x $(CHROMIUM) || { echo "Chromium not found at $(CHROMIUM): apt-get install chromium, then make e2e" >&2; exit 1; }
+	$(BIN)/python -m pytest -m e2e tests/e2e $(PYTEST_ARGS)
