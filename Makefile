@@ -31,3 +31,13 @@ test: lint
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .ruff_cache
+
+# Class load and saturation benchmarks (benchmarks/load.py, benchmarks/saturation.py): about
+# 3 minutes; BENCH_ARGS=--quick for a short run. Saturation uses wrk when it is installed
+# (apt-get install wrk), else a Python client that costs more CPU.
+.PHONY: bench-load
+bench-load: $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[bench]'
+	@command -v wrk >/dev/null || echo "wrk not found: saturation uses the Python client"
+	$(BIN)/python -m benchmarks.load $(BENCH_ARGS)
+	$(BIN)/python -m benchmarks.saturation $(BENCH_ARGS)

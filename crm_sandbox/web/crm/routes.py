@@ -123,7 +123,7 @@ def dashboard():
         counts={Category(c): n for c, n in contacts.counts_by_category(ctx).items()},
         clock_form=ButtonForm(),
         complaint_counts=complaints.counts_by_stage(ctx),
-        overdue=complaints.list_complaints(ctx, complaints.ComplaintFilters(overdue=True))[:6],
+        overdue=complaints.list_complaints(ctx, complaints.ComplaintFilters(overdue=True), limit=6),
     )
 
 
