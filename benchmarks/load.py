@@ -379,7 +379,11 @@ def measure_level(server, room, learners: int, rate: float, seconds: float, seed
 
 
 def run(database_url: str | None, quick: bool = False) -> dict:
-    """The `load` section: both levels on one class and one server."""
+    """The `load` section: both levels on one class and one server.
+
+    `database_url`: None or a SQLite URL runs on a new temporary SQLite file; a PostgreSQL URL
+    runs on a scratch database created on that server and dropped afterwards (the database
+    the URL names is not touched). `quick`: shorter measurement, same set-up."""
     seconds = QUICK_SECONDS if quick else FULL_SECONDS
     room = prepare_class(database_url, max(n for n, _ in LEVELS), tag="load")
     try:

@@ -120,7 +120,11 @@ def spread(values: list[float], digits: int = 1) -> dict:
 
 
 def run(database_url: str | None, quick: bool = False) -> dict:
-    """The `saturation` section."""
+    """The `saturation` section.
+
+    `database_url`: None or a SQLite URL runs on a new temporary SQLite file; a PostgreSQL URL
+    runs on a scratch database created on that server and dropped afterwards (the database
+    the URL names is not touched). `quick`: shorter measurement, same set-up."""
     seconds = (QUICK_SECONDS if quick else FULL_SECONDS) / ROUNDS
     client = "wrk" if shutil.which("wrk") else "python"
     one_round = wrk_round if client == "wrk" else python_round
