@@ -36,6 +36,8 @@ test: lint
 # Benchmarks (under 10 minutes; SQLite unless BENCH_DATABASE_URL names a PostgreSQL database;
 # BENCH_QUICK=1 for a smoke run): a table on screen and benchmarks/latest.json.
 bench: $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[bench]'
+	@command -v wrk >/dev/null || echo "wrk not found: saturation uses a Python client (apt-get install wrk for a lighter one)"
 	BENCH_DATABASE_URL='$(BENCH_DATABASE_URL)' BENCH_QUICK='$(BENCH_QUICK)' $(BIN)/python -m benchmarks
 
 clean:
@@ -49,3 +51,13 @@ screenshots: $(STAMP)
 e2e: $(STAMP)
 	@test -x $(CHROMIUM) || { echo "Chromium not found at $(CHROMIUM): apt-get install chromium, then make e2e" >&2; exit 1; }
 	$(BIN)/python -m pytest -m e2e tests/e2e $(PYTEST_ARGS)
+
+# Class load and saturation benchmarks (benchmarks/load.py, benchmarks/saturation.py): about
+# 3 minutes; BENCH_ARGS=--quick for a short run. Saturation uses wrk when it is installed
+# (apt-get install wrk), else a Python client that costs more CPU.
+.PHONY: bench-load
+bench-load: $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[bench]'
+	@command -v wrk >/dev/null || echo "wrk not found: saturation uses the Python client"
+	$(BIN)/python -m benchmarks.load $(BENCH_ARGS)
+	$(BIN)/python -m benchmarks.saturation $(BENCH_ARGS)
