@@ -104,6 +104,7 @@ def test_an_assessor_judges_returns_and_downloads_the_evidence_pack(new_page, wo
     decision = page.get_by_role("region", name="Overall decision")
     decision.get_by_role("radio", name="Met", exact=True).check()
     decision.get_by_label("Feedback to the learner").fill("Nearly there.")
+    decision.get_by_label("I sign this decision with my name").check()
     decision.get_by_role("button", name="Sign off decision").click()
     expect(
         page.get_by_text(
@@ -114,8 +115,17 @@ def test_an_assessor_judges_returns_and_downloads_the_evidence_pack(new_page, wo
     decision.get_by_label("Feedback to the learner").fill(
         "Your classification and needs are right. Say why the school's need comes first."
     )
+    decision.get_by_label("I sign this decision with my name").check()
     decision.get_by_role("button", name="Sign off decision").click()
-    expect(flash(page, "Returned to the learner")).to_be_visible()
+    expect(
+        flash(
+            page,
+            re.compile(
+                rf"Leo Learner's '{re.escape(SCENARIO_TITLE)}' returned to the learner "
+                "as not yet met"
+            ),
+        )
+    ).to_be_visible()
     expect(page.get_by_role("table", name=re.compile("submissions? waiting"))).to_have_count(0)
 
     assert world.read(lambda s: s.get(Attempt, attempt_id).status) == "returned"

@@ -132,13 +132,13 @@ def test_a_complaint_closed_out_of_order_is_refused(page: Page, world, learner_i
         "Acknowledge",
         {"Message to the customer": "Thank you; I will reply within 5 working days."},
         "Send acknowledgement",
-        "Complaint acknowledged",
+        f"Complaint {reference} acknowledged",
     )
     step(
         "Start investigating",
         {"Note": "Checked the booking records."},
         "Start investigating",
-        "Investigation started.",
+        f"Investigation of complaint {reference} started.",
     )
     step(
         "Record the resolution",
@@ -147,7 +147,7 @@ def test_a_complaint_closed_out_of_order_is_refused(page: Page, world, learner_i
             "Outcome message to the customer": "We have refunded the session.",
         },
         "Record resolution",
-        "Resolution recorded",
+        f"Resolution of complaint {reference} recorded",
     )
 
     # The close form is open in this tab; meanwhile, in another tab, the investigation reopens.
@@ -156,6 +156,7 @@ def test_a_complaint_closed_out_of_order_is_refused(page: Page, world, learner_i
     close.get_by_label("How they confirmed").fill("By phone.")
     close.get_by_label("Root cause").fill("Booking error.")
     close.get_by_label("Lessons learned").fill("Check bookings twice.")
+    close.get_by_label("Close it: the complaint leaves the open list").check()
 
     other = page.context.new_page()
     other_watch = PageWatch(other)
@@ -163,7 +164,7 @@ def test_a_complaint_closed_out_of_order_is_refused(page: Page, world, learner_i
     reopen = procedure_step(other, "Reopen the investigation")
     reopen.get_by_label("Note").fill("The customer says the refund has not arrived.")
     reopen.get_by_role("button", name="Reopen the investigation").click()
-    expect(flash(other, "Investigation reopened.")).to_be_visible()
+    expect(flash(other, f"Investigation of complaint {reference} reopened.")).to_be_visible()
     other.close()
     assert other_watch.dialogs == [] and other_watch.errors == []
 

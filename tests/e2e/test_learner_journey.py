@@ -144,21 +144,23 @@ def test_a_learner_works_a_scenario_from_brief_to_submission(page: Page, world):
     crm_section(page, "Complaints")
     page.get_by_role("link", name=re.compile(r"^Received \d+")).click()
     page.get_by_role("table", name="Complaints").get_by_role("link").first.click()
-    expect(page.get_by_role("heading", level=1)).to_contain_text("Complaint")
+    heading = page.get_by_role("heading", level=1)
+    expect(heading).to_contain_text(re.compile(r"^Complaint \S+: "))
+    reference = re.escape(heading.inner_text().split(":")[0].removeprefix("Complaint "))
     check_accessible(page, "a complaint page")
     acknowledge = procedure_step(page, "Acknowledge")
     acknowledge.get_by_label("Message to the customer").fill(
         "Thank you for telling us. I am looking into this and will reply within 5 working days."
     )
     acknowledge.get_by_role("button", name="Send acknowledgement").click()
-    expect(flash(page, "Complaint acknowledged")).to_be_visible()
+    expect(flash(page, re.compile(rf"Complaint {reference} acknowledged\b"))).to_be_visible()
     expect(page.get_by_role("region", name="History")).to_contain_text("acknowledged")
     escalate = procedure_step(page, re.compile("^Escalate to"))
     escalate.get_by_label("Reason for escalating").fill(
         "The customer is not satisfied and asked for a manager to review it."
     )
     escalate.get_by_role("button", name="Escalate").click()
-    expect(flash(page, "Complaint escalated")).to_be_visible()
+    expect(flash(page, re.compile(rf"Complaint {reference} escalated\b"))).to_be_visible()
     expect(page.get_by_text(re.compile(r"Level: Supervisor|Level: Manager"))).to_be_visible()
 
     # Check my work: the classification task is not yet right, and the feedback says why.
@@ -194,7 +196,7 @@ def test_a_learner_works_a_scenario_from_brief_to_submission(page: Page, world):
     page.keyboard.press("Tab")
     expect(page.get_by_role("button", name="Submit my work")).to_be_focused()
     page.keyboard.press("Enter")
-    expect(flash(page, "Submitted.")).to_be_visible()
+    expect(flash(page, f"Submitted '{SCENARIO_TITLE}'. Its CRM is now read-only")).to_be_visible()
     expect(page.get_by_text("Waiting for your assessor")).to_be_visible()
     expect(page.get_by_role("button", name="Check my work")).to_have_count(0)
 

@@ -58,7 +58,9 @@ def test_a_tutor_imports_assigns_watches_progress_and_resets(new_page, world, tm
     expect(tutor.get_by_label("The whole group")).to_be_checked()
     tutor.get_by_label("Due date (optional; the end of that day, UTC)").fill(due.isoformat())
     tutor.get_by_role("button", name="Assign").click()
-    expect(flash(tutor, "Assigned: 2 sandbox(es) provisioned.")).to_be_visible()
+    expect(
+        flash(tutor, f"Assigned '{SCENARIO_TITLE}' to {group}: 2 sandbox(es) provisioned.")
+    ).to_be_visible()
     grid = tutor.get_by_role("table", name=re.compile("^Progress of each learner"))
     expect(
         grid.get_by_role("columnheader", name=re.compile(re.escape(SCENARIO_TITLE)))
@@ -81,7 +83,7 @@ def test_a_tutor_imports_assigns_watches_progress_and_resets(new_page, world, tm
         open_contact(learner, search, name)
         learner.get_by_label("Type of contact").select_option(label="Internal customer")
         learner.get_by_role("button", name="Save type").click()
-        expect(flash(learner, "Internal customer")).to_be_visible()
+        expect(flash(learner, f"Saved: {name} is recorded as internal customer.")).to_be_visible()
     learner.get_by_role("link", name=re.compile("^Scenario: ")).click()
     learner.get_by_role("button", name="Check my work").click()
     expect(flash(learner, "of the checks pass")).to_be_visible()
@@ -110,7 +112,13 @@ def test_a_tutor_imports_assigns_watches_progress_and_resets(new_page, world, tm
     expect(tutor.get_by_text("Tick the box to confirm the reset.")).to_be_visible()
     tutor.get_by_label("I understand everything the learner did").check()
     tutor.get_by_role("button", name="Reset the sandbox").click()
-    expect(flash(tutor, "The sandbox is back at the scenario's start (logged).")).to_be_visible()
+    expect(
+        flash(
+            tutor,
+            f"{amira[0]}'s sandbox for '{SCENARIO_TITLE}' is back at the scenario's start "
+            "(logged, with your reason).",
+        )
+    ).to_be_visible()
     expect(tutor.get_by_role("region", name="Action log, newest first")).to_contain_text(
         "Amira asked to start again"
     )
