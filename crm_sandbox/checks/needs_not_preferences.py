@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from ..models import Need, Preference
 from . import CheckResult, Params, register
+from ._helpers import as_log
 
 
 class NeedsNotPreferences(Params):
@@ -33,9 +34,8 @@ def needs_not_preferences(state, log, scenario, p: NeedsNotPreferences) -> Check
             problems.append(f"'{word}' is not recorded as a preference")
     evidence = [
         i.seq
-        for i in log
-        if i.verb in ("need.recorded", "preference.recorded")
-        and i.after.get("contact_id") == contact_id
+        for i in as_log(log).of("need.recorded", "preference.recorded")
+        if i.after_contact_id == contact_id
     ]
     if problems:
         return CheckResult(False, "; ".join(problems) + ".", evidence)
