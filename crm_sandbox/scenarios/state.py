@@ -170,10 +170,19 @@ class SandboxState:
         if object_id is None:
             return None
         if (kind, object_id) not in self._got:
+            # every record of this kind the scenario names, in one query (checks usually read
+            # several of them); one the sandbox does not hold is None
             model = KIND_MODELS[kind]
-            self._got[kind, object_id] = db.session.scalar(
-                select(model).where(model.id == object_id, model.sandbox_id == self.sandbox.id)
-            )
+            wanted = {object_id, *self.keys.get(kind, {}).values()}
+            wanted -= {i for k, i in self._got if k == kind}
+            found = {
+                row.id: row
+                for row in db.session.scalars(
+                    select(model).where(model.id.in_(wanted), model.sandbox_id == self.sandbox.id)
+                )
+            }
+            for one in wanted:
+                self._got[kind, one] = found.get(one)
         return self._got[kind, object_id]
 
     def all(self, model, *conditions, order_by=None) -> list:
