@@ -191,15 +191,15 @@ def _learners(learner_email: str | None, group_name: str | None) -> list:
 def sandbox_provision(learner_email, group_name, profile, seed, size):
     """Give learners their practice sandbox (skipping those who have one)."""
     learners = _learners(learner_email, group_name)
-    made = 0
     try:
         with click.progressbar(
-            learners, label="Provisioning sandboxes", file=sys.stderr, show_pos=True
+            length=len(learners), label="Provisioning sandboxes", file=sys.stderr, show_pos=True
         ) as bar:
-            for learner in bar:
-                if provisioning.practice_sandbox(learner) is None:
-                    provisioning.provision(learner, profile=profile, seed=seed, size=size)
-                    made += 1
+            # copied together, a class at a time (one transaction, committed below)
+            made = provisioning.provision_missing(
+                learners, profile=profile, seed=seed, size=size, progress=bar.update
+            )
+            bar.update(len(learners) - made)  # those who already had one
     except ServiceError as exc:
         db.session.rollback()
         _fail(exc.message)

@@ -62,6 +62,42 @@ def test_foreign_keys_point_inside_the_copy(provision):
     assert referenced and referenced <= own_contacts
 
 
+def test_a_group_gets_sandboxes_copied_together_each_a_full_copy_of_its_own(
+    provision, create_user, ctx_for
+):
+    single = provision()  # provisioned alone before, so the group's ids come after its rows
+    learners = [create_user(Role.LEARNER) for _ in range(3)]
+    made = provisioning.provision_missing([*learners, single.owner], size="small")
+    db.session.commit()
+    assert made == 3
+    group = [provisioning.practice_sandbox(learner) for learner in learners]
+    template = content(single.template_id)
+    seen_contacts: set[int] = set()
+    for sandbox in group:
+        assert content(sandbox.id) == template
+        own = set(db.session.scalars(select(Contact.id).where(Contact.sandbox_id == sandbox.id)))
+        referenced = set(
+            db.session.scalars(
+                select(Interaction.contact_id).where(Interaction.sandbox_id == sandbox.id)
+            )
+        )
+        assert referenced and referenced <= own and not own & seen_contacts
+        seen_contacts |= own
+        log = provisioning.action_log.entries(sandbox.id, newest_first=False)
+        assert [e.verb for e in log] == ["sandbox.provisioned"]
+        assert provisioning.action_log.verify(sandbox.id).ok
+    # a group member's sandbox resets to the very same rows, and the next copy comes after
+    before = dump(group[1].id)
+    ctx = ctx_for(group[1])
+    contacts.create_contact(ctx, {"first_name": "New", "last_name": "Person"})
+    provisioning.reset(ctx, "testing")
+    later = provision()
+    db.session.commit()
+    assert dump(group[1].id) == before
+    assert content(later.id) == template
+    assert provisioning.provision_missing(learners, size="small") == 0
+
+
 def test_the_template_is_generated_once_and_shared(provision):
     first, second = provision(), provision()
     assert first.template_id == second.template_id

@@ -4,6 +4,10 @@ A check type reads the sandbox's state and its ordered action log (never changes
 returns passed / not yet, a message, and the action-log entries it relied on as evidence.
 Adding a check type is one new module in this package that calls `register` (modules are
 imported automatically) and one test.
+
+A log may hold 100,000 entries: walk only the ones a check needs, through the indexes built
+once per evaluation (`_helpers.as_log(log).of(verb, ...)`, `.about(object_id)`), and pick a
+customer's entries by `item.after_contact_id`, which does not decode the payload.
 """
 
 from __future__ import annotations

@@ -5,6 +5,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from ..scenarios.state import as_log
+
+__all__ = ["all_of", "as_log", "first", "level_rule", "when"]
+
 
 def first(
     log,
@@ -15,7 +19,8 @@ def first(
     where=None,
 ):
     """The first log item with this verb (and object), after a given seq."""
-    for item in log:
+    log = as_log(log)
+    for item in log.of(verb) if object_id is None else log.about(object_id):
         if item.seq <= after_seq or item.verb != verb:
             continue
         if object_type is not None and item.object_type != object_type:
@@ -31,7 +36,7 @@ def first(
 def all_of(log, verb: str, object_type: str | None = None, object_id: int | None = None):
     return [
         i
-        for i in log
+        for i in as_log(log).of(verb)
         if i.verb == verb
         and (object_type is None or i.object_type == object_type)
         and (object_id is None or i.object_id == object_id)

@@ -4,6 +4,7 @@ any listed fields corrected."""
 from __future__ import annotations
 
 from . import CheckResult, Params, register
+from ._helpers import as_log
 
 
 class AccuracyChecked(Params):
@@ -22,7 +23,7 @@ def accuracy_checked(state, log, scenario, p: AccuracyChecked) -> CheckResult:
             problems.append(f"{key} missing")
             continue
         marks = [
-            i.seq for i in log if i.verb == "contact.accuracy_checked" and i.object_id == contact.id
+            i.seq for i in as_log(log).of("contact.accuracy_checked") if i.object_id == contact.id
         ]
         evidence.extend(marks[-1:])
         if not marks:

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from . import CheckResult, Params, register
+from ._helpers import as_log
 
 # Which logged actions count as each step of the cycle.
 STEPS = {
@@ -28,15 +29,15 @@ def actions_in_order(state, log, scenario, p: InOrder) -> CheckResult:
     unknown = [s for s in p.steps if s not in STEPS]
     if unknown:
         return CheckResult(False, f"(scenario error: unknown step(s) {unknown})")
+    log = as_log(log)
     last_seq, evidence = 0, []
     for step in p.steps:
         verbs = STEPS[step]
         item = next(
             (
                 i
-                for i in log
+                for i in log.of(*verbs)
                 if i.seq > last_seq
-                and i.verb in verbs
                 and (
                     step != "deliver"
                     or i.verb != "interaction.logged"
@@ -46,7 +47,7 @@ def actions_in_order(state, log, scenario, p: InOrder) -> CheckResult:
             None,
         )
         if item is None:
-            done_before = any(i.verb in verbs for i in log)
+            done_before = bool(log.of(*verbs))
             if done_before:
                 return CheckResult(
                     False,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Literal
 
 from . import CheckResult, Params, register
+from ._helpers import as_log
 
 
 class ComplaintEscalated(Params):
@@ -21,7 +22,7 @@ def complaint_escalated(state, log, scenario, p: ComplaintEscalated) -> CheckRes
     complaint = state.get("complaints", p.complaint)
     if complaint is None:
         return CheckResult(False, "the complaint was not found.")
-    moves = [i for i in log if i.verb == "complaint.escalated" and i.object_id == complaint.id]
+    moves = [i for i in as_log(log).of("complaint.escalated") if i.object_id == complaint.id]
     if not p.expect:
         if moves:
             return CheckResult(

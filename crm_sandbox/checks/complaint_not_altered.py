@@ -4,6 +4,7 @@ rewritten, and it was not closed on a judgement call."""
 from __future__ import annotations
 
 from . import CheckResult, Params, register
+from ._helpers import as_log
 
 REWRITES = ("complaint.reopened",)
 
@@ -20,15 +21,10 @@ def complaint_not_altered(state, log, scenario, p: NotAltered) -> CheckResult:
     complaint = state.get("complaints", p.complaint)
     if complaint is None:
         return CheckResult(False, "the complaint was not found.")
-    bad = [i for i in log if i.object_id == complaint.id and i.verb in REWRITES]
+    about = as_log(log).about(complaint.id)
+    bad = [i for i in about if i.verb in REWRITES]
     if p.forbid_judgement_close:
-        bad += [
-            i
-            for i in log
-            if i.object_id == complaint.id
-            and i.verb == "complaint.closed"
-            and i.after.get("judgement")
-        ]
+        bad += [i for i in about if i.verb == "complaint.closed" and i.after.get("judgement")]
     if bad:
         return CheckResult(
             False, "the complaint record was changed outside the procedure.", [i.seq for i in bad]

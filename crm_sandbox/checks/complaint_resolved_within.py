@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Literal
 
 from . import CheckResult, Params, register
-from ._helpers import first, level_rule, when
+from ._helpers import as_log, first, level_rule, when
 
 
 class ComplaintResolved(Params):
@@ -35,20 +35,17 @@ def complaint_resolved_within(state, log, scenario, p: ComplaintResolved) -> Che
         start = reached.sandbox_time
     rule = level_rule(state.procedure, p.level, "resolve_within")
     limit = state.calendar.add(start, rule["amount"], rule["unit"]) if rule else None
+    about = as_log(log).about(complaint.id)
     resolved = None
-    for item in log:
-        if (
-            item.verb == "complaint.resolved"
-            and item.object_id == complaint.id
-            and item.sandbox_time >= start
-        ):
+    for item in about:
+        if item.verb == "complaint.resolved" and item.sandbox_time >= start:
             resolved = item
             break
     if limit is not None:
         # time spent waiting for the customer does not count against the procedure
         paused_from = None
-        for item in log:
-            if item.object_id != complaint.id or item.sandbox_time < start:
+        for item in about:
+            if item.sandbox_time < start:
                 continue
             if item.verb == "complaint.waiting":
                 paused_from = item.sandbox_time

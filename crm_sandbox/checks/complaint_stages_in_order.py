@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Literal
 
 from . import CheckResult, Params, register
+from ._helpers import as_log
 
 ORDER = {
     "complaint.received": 0,
@@ -29,7 +30,7 @@ def complaint_stages_in_order(state, log, scenario, p: StagesInOrder) -> CheckRe
     complaint = state.get("complaints", p.complaint)
     if complaint is None:
         return CheckResult(False, "the complaint was not found.")
-    items = [i for i in log if i.object_id == complaint.id and i.verb in ORDER]
+    items = [i for i in as_log(log).about(complaint.id) if i.verb in ORDER]
     reached = {i.verb for i in items}
     needed = [v for v, n in ORDER.items() if 1 <= n <= ORDER[f"complaint.{p.until}"]]
     missing = [v.split(".")[1] for v in needed if v not in reached]

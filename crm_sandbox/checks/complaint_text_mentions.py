@@ -9,6 +9,7 @@ from typing import Annotated, Literal
 from pydantic import Field
 
 from . import CheckResult, Params, register
+from ._helpers import as_log
 
 # The complaint's field -> the key the action log records it under when it is written.
 LOGGED_AS = {
@@ -43,8 +44,8 @@ def complaint_text_mentions(state, log, scenario, p: ComplaintTextMentions) -> C
     label = p.field.replace("_", " ")
     written = [
         i.seq
-        for i in log
-        if i.object_type == "complaint" and i.object_id == complaint.id and i.after.get(key)
+        for i in as_log(log).about(complaint.id)
+        if i.object_type == "complaint" and i.after.get(key)
     ]
     text = (getattr(complaint, p.field, "") or "").lower()
     if not written or not text.strip():

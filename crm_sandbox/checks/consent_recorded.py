@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Literal
 
 from . import CheckResult, Params, register
+from ._helpers import as_log
 
 
 class ConsentRecorded(Params):
@@ -21,10 +22,8 @@ def consent_recorded(state, log, scenario, p: ConsentRecorded) -> CheckResult:
         return CheckResult(False, "the contact was not found.")
     changes = [
         i.seq
-        for i in log
-        if i.verb == "contact.consent_changed"
-        and i.object_id == contact.id
-        and p.channel in i.after
+        for i in as_log(log).of("contact.consent_changed")
+        if i.object_id == contact.id and p.channel in i.after
     ]
     if getattr(contact, f"consent_{p.channel}") == p.value and changes:
         return CheckResult(True, "consent recorded.", changes[-1:])

@@ -4,6 +4,7 @@ customer, as the scenario expects."""
 from __future__ import annotations
 
 from . import CheckResult, Params, register
+from ._helpers import as_log
 
 
 class ContactsClassified(Params):
@@ -20,7 +21,7 @@ def contacts_classified(state, log, scenario, p: ContactsClassified) -> CheckRes
         if contact is None:
             wrong.append(f"{key} (missing)")
             continue
-        changes = [i.seq for i in log if i.object_id == contact.id and "category" in i.after]
+        changes = [i.seq for i in as_log(log).about(contact.id) if "category" in i.after]
         evidence.extend(changes[-1:])
         if contact.category != expected.get(key):
             wrong.append(contact.display_name)

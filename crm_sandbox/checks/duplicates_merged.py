@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from . import CheckResult, Params, register
+from ._helpers import as_log
 
 
 class DuplicatesMerged(Params):
@@ -18,10 +19,8 @@ def duplicates_merged(state, log, scenario, p: DuplicatesMerged) -> CheckResult:
         return CheckResult(False, "the records were not found.")
     merges = [
         i.seq
-        for i in log
-        if i.verb == "contact.merged"
-        and i.object_id == keep.id
-        and i.after.get("merged_contact_id") == dup.id
+        for i in as_log(log).of("contact.merged")
+        if i.object_id == keep.id and i.after.get("merged_contact_id") == dup.id
     ]
     if dup.merged_into_id == keep.id:
         return CheckResult(True, "the duplicate was merged into the right record.", merges)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from ..models import Finding
 from . import CheckResult, Params, register
+from ._helpers import as_log
 
 
 class FeedbackAnalysed(Params):
@@ -15,7 +16,7 @@ class FeedbackAnalysed(Params):
 def feedback_analysed(state, log, scenario, p: FeedbackAnalysed) -> CheckResult:
     """Passes when at least `min_findings` findings were recorded in this attempt, each linked
     to evidence (a question, segment, theme, responses or a figure)."""
-    made = {i.object_id: i.seq for i in log if i.verb == "finding.recorded"}
+    made = {i.object_id: i.seq for i in as_log(log).of("finding.recorded")}
     findings = [f for f in state.all(Finding) if f.id in made]
     if p.survey:
         survey_id = state.id_of("surveys", p.survey)

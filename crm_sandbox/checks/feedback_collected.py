@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from ..models import Question, Survey
 from . import CheckResult, Params, register
+from ._helpers import as_log
 
 
 class FeedbackCollected(Params):
@@ -17,8 +18,9 @@ class FeedbackCollected(Params):
 def feedback_collected(state, log, scenario, p: FeedbackCollected) -> CheckResult:
     """Passes when collections made in this attempt use at least `min_methods` methods (one of
     `methods` if given) and every kind in `question_kinds`, and were actually used."""
-    made = {i.object_id: i.seq for i in log if i.verb == "survey.created"}
-    used = {i.object_id for i in log if i.verb in ("survey.sent", "survey.response_recorded")}
+    log = as_log(log)
+    made = {i.object_id: i.seq for i in log.of("survey.created")}
+    used = {i.object_id for i in log.of("survey.sent", "survey.response_recorded")}
     surveys = [s for s in state.all(Survey) if s.id in made]
     if p.sent_or_recorded:
         surveys = [s for s in surveys if s.id in used]

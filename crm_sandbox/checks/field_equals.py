@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Literal
 
 from . import CheckResult, Params, register
+from ._helpers import as_log
 
 
 class FieldEquals(Params):
@@ -22,7 +23,7 @@ def field_equals(state, log, scenario, p: FieldEquals) -> CheckResult:
     if record is None:
         return CheckResult(False, f"the record {p.key!r} was not found.")
     actual = getattr(record, p.field, None)
-    changed = [i.seq for i in log if i.object_id == record.id and p.field in i.after]
+    changed = [i.seq for i in as_log(log).about(record.id) if p.field in i.after]
     if actual == p.value:
         return CheckResult(True, f"{p.field} is {actual!r}.", changed[-1:])
     return CheckResult(False, f"{p.field} is {actual!r}, not {p.value!r}.", changed[-1:])

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from ..models import ImprovementAction
 from . import CheckResult, Params, register
+from ._helpers import as_log
 
 
 class ImprovementLinked(Params):
@@ -17,8 +18,9 @@ class ImprovementLinked(Params):
 def improvement_linked(state, log, scenario, p: ImprovementLinked) -> CheckResult:
     """Passes when at least `min` actions planned in this attempt have a success measure (and
     a baseline, and an evaluation, when asked)."""
-    planned = {i.object_id: i.seq for i in log if i.verb == "improvement.planned"}
-    evaluated = {i.object_id: i.seq for i in log if i.verb == "improvement.evaluated"}
+    log = as_log(log)
+    planned = {i.object_id: i.seq for i in log.of("improvement.planned")}
+    evaluated = {i.object_id: i.seq for i in log.of("improvement.evaluated")}
     good, evidence = [], []
     for a in state.all(ImprovementAction):
         if a.id not in planned or not a.success_measure:

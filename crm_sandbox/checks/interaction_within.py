@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Literal
 
 from . import CheckResult, Params, register
-from ._helpers import when
+from ._helpers import as_log, when
 
 
 class InteractionWithin(Params):
@@ -23,25 +23,22 @@ class InteractionWithin(Params):
 def interaction_within(state, log, scenario, p: InteractionWithin) -> CheckResult:
     """Passes when an interaction with the contact (direction, channel) is logged within the
     working time allowed after the event."""
+    log = as_log(log)
     contact_id = state.id_of("contacts", p.contact)
     start_item = log[0] if log else None
     if p.after_event:
         start_item = next(
-            (
-                i
-                for i in log
-                if i.verb == "scenario.event" and i.after.get("event") == p.after_event
-            ),
+            (i for i in log.of("scenario.event") if i.after.get("event") == p.after_event),
             None,
         )
         if start_item is None:
             return CheckResult(False, "the event has not happened yet in sandbox time.")
     start = start_item.sandbox_time if start_item else state.now
     limit = state.calendar.add(start, p.within, p.unit)
-    for item in log:
+    for item in log.of("interaction.logged"):
         if item.seq <= (start_item.seq if start_item else 0):
             continue
-        if item.verb != "interaction.logged" or item.after.get("contact_id") != contact_id:
+        if item.after_contact_id != contact_id:
             continue
         if item.after.get("direction") != p.direction:
             continue

@@ -4,7 +4,7 @@ with them before anything was done for them."""
 from __future__ import annotations
 
 from . import CheckResult, Params, register
-from ._helpers import first
+from ._helpers import as_log, first
 
 
 class NeedConfirmed(Params):
@@ -20,9 +20,8 @@ def need_confirmed_before_action(state, log, scenario, p: NeedConfirmed) -> Chec
     contact_id = state.id_of("contacts", p.contact)
     recorded = [
         i
-        for i in log
-        if i.verb == "need.recorded"
-        and i.after.get("contact_id") == contact_id
+        for i in as_log(log).of("need.recorded")
+        if i.after_contact_id == contact_id
         and (
             not p.keywords
             or any(k.lower() in (i.after.get("description") or "").lower() for k in p.keywords)
@@ -39,7 +38,7 @@ def need_confirmed_before_action(state, log, scenario, p: NeedConfirmed) -> Chec
             "interaction.logged",
             after_seq=need.seq,
             where=lambda i: (
-                i.after.get("contact_id") == contact_id and i.after.get("direction") == "outbound"
+                i.after_contact_id == contact_id and i.after.get("direction") == "outbound"
             ),
         )
         if acted is not None and acted.seq < confirmed.seq:

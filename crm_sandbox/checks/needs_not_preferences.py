@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from ..models import Need, Preference
 from . import CheckResult, Params, register
+from ._helpers import as_log
 
 
 class NeedsNotPreferences(Params):
@@ -18,10 +19,9 @@ def needs_not_preferences(state, log, scenario, p: NeedsNotPreferences) -> Check
     """Passes when each `needs` keyword appears in a recorded need (not only a preference) and
     each `preferences` keyword appears in a preference (not in a need)."""
     contact_id = state.id_of("contacts", p.contact)
-    needs = [n.description.lower() for n in state.all(Need, Need.contact_id == contact_id)]
-    prefs = [
-        x.description.lower() for x in state.all(Preference, Preference.contact_id == contact_id)
-    ]
+    # the whole tables, read once for all the checks of an evaluation
+    needs = [n.description.lower() for n in state.all(Need) if n.contact_id == contact_id]
+    prefs = [x.description.lower() for x in state.all(Preference) if x.contact_id == contact_id]
     problems = []
     for word in p.needs:
         if not any(word.lower() in n for n in needs):
@@ -33,9 +33,8 @@ def needs_not_preferences(state, log, scenario, p: NeedsNotPreferences) -> Check
             problems.append(f"'{word}' is not recorded as a preference")
     evidence = [
         i.seq
-        for i in log
-        if i.verb in ("need.recorded", "preference.recorded")
-        and i.after.get("contact_id") == contact_id
+        for i in as_log(log).of("need.recorded", "preference.recorded")
+        if i.after_contact_id == contact_id
     ]
     if problems:
         return CheckResult(False, "; ".join(problems) + ".", evidence)

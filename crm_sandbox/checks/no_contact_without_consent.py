@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from ..models import Contact
 from . import CheckResult, Params, register
+from ._helpers import as_log
 
 CONSENT_FOR = {"phone": "consent_phone", "email": "consent_email", "letter": "consent_post"}
 
@@ -20,13 +21,11 @@ def no_contact_without_consent(state, log, scenario, p: NoContactWithoutConsent)
     targets = set(state.contact_ids(p.contacts)) if p.contacts else None
     contacts = {c.id: c for c in state.all(Contact)}
     bad = []
-    for item in log:
-        if item.verb != "interaction.logged":
+    for item in as_log(log).of("interaction.logged"):
+        if targets is not None and item.after_contact_id not in targets:
             continue
         a = item.after
         if a.get("direction") != "outbound" or a.get("initiative") != "proactive":
-            continue
-        if targets is not None and a.get("contact_id") not in targets:
             continue
         field = CONSENT_FOR.get(a.get("channel"))
         contact = contacts.get(a.get("contact_id"))

@@ -7,6 +7,7 @@ from typing import Literal
 
 from ..models import Contact
 from . import CheckResult, Params, register
+from ._helpers import as_log
 
 
 class ProactiveFollowUps(Params):
@@ -31,8 +32,8 @@ def proactive_follow_ups(state, log, scenario, p: ProactiveFollowUps) -> CheckRe
     if not targets:
         return CheckResult(False, "(scenario error: no customers to follow up)")
     covered, evidence = set(), []
-    for item in log:
-        if item.verb != "interaction.logged" or item.after.get("contact_id") not in targets:
+    for item in as_log(log).of("interaction.logged"):
+        if item.after_contact_id not in targets:
             continue
         proactive = (
             item.after.get("direction") == "outbound"

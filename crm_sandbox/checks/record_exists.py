@@ -14,6 +14,7 @@ from ..models import (
     Survey,
 )
 from . import CheckResult, Params, register
+from ._helpers import as_log
 
 OBJECT_TYPES = {
     "contact": "contact",
@@ -33,6 +34,8 @@ MODELS = {
     "finding": Finding,
     "improvement": ImprovementAction,
 }
+
+MADE_SUFFIXES = (".created", ".logged", ".received", ".recorded", ".planned")
 
 
 class RecordExists(Params):
@@ -58,12 +61,9 @@ def record_exists(state, log, scenario, p: RecordExists) -> CheckResult:
     rows = state.all(model, *conditions)
     evidence = []
     if p.created_in_attempt:
-        made = {
-            i.object_id: i.seq
-            for i in log
-            if i.object_type == OBJECT_TYPES[p.kind]
-            and i.verb.endswith((".created", ".logged", ".received", ".recorded", ".planned"))
-        }
+        log = as_log(log)
+        verbs = [v for v in log.verbs() if v.endswith(MADE_SUFFIXES)]
+        made = {i.object_id: i.seq for i in log.of(*verbs) if i.object_type == OBJECT_TYPES[p.kind]}
         rows = [r for r in rows if r.id in made]
         evidence = [made[r.id] for r in rows]
     if len(rows) >= p.min:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 
 from . import CheckResult, Params, register
+from ._helpers import as_log
 
 NUMBER = re.compile(r"\d")
 
@@ -27,9 +28,8 @@ def standard_finding_recorded(state, log, scenario, p: StandardFindingRecorded) 
     standard_id = state.id_of("standards", p.standard) if p.standard else None
     recorded = [
         i
-        for i in log
-        if i.verb == "standard.finding_recorded"
-        and (standard_id is None or i.after.get("standard_id") == standard_id)
+        for i in as_log(log).of("standard.finding_recorded")
+        if (standard_id is None or i.after.get("standard_id") == standard_id)
     ]
     if not recorded:
         which = "this standard" if p.standard else "any standard"

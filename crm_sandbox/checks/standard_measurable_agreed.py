@@ -7,6 +7,7 @@ from typing import Literal
 from ..models import Contact, ServiceStandard
 from ..services.standards import measurability_problems
 from . import CheckResult, Params, register
+from ._helpers import as_log
 
 
 class MeasurableAgreed(Params):
@@ -20,8 +21,9 @@ class MeasurableAgreed(Params):
 def standard_measurable_agreed(state, log, scenario, p: MeasurableAgreed) -> CheckResult:
     """Passes when at least `min` standards written in this attempt are measurable and agreed
     (with the named contact, or a contact of the given category, if asked)."""
-    made = {i.object_id for i in log if i.verb == "standard.created"}
-    agreed = {i.object_id: i for i in log if i.verb == "standard.agreed"}
+    log = as_log(log)
+    made = {i.object_id for i in log.of("standard.created")}
+    agreed = {i.object_id: i for i in log.of("standard.agreed")}
     good, vague, evidence = [], [], []
     contacts = {c.id: c for c in state.all(Contact)}
     for s in state.all(ServiceStandard):
