@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextvars
 import os
+import secrets
 import shutil
 from pathlib import Path
 
@@ -158,6 +159,8 @@ class CSRFClient(FlaskClient):
         if csrf:
             data = dict(kwargs.get("data") or {})
             data.setdefault("csrf_token", self.csrf_token())
+            # as a freshly shown create form carries (ignored by other forms)
+            data.setdefault("form_token", secrets.token_urlsafe(24))
             kwargs["data"] = data
         return super().post(*args, **kwargs)
 
