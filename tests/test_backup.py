@@ -5,18 +5,17 @@ integrity check, every action log verifies, and its counts agree with each other
 from __future__ import annotations
 
 import time
-import uuid
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, func, select, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import func, select, text
 
 from crm_sandbox.extensions import db
 from crm_sandbox.models import ActionLogEntry, Complaint, Contact
 from crm_sandbox.models.complaints import SandboxCounter
 
-from .conftest import TEST_DATABASE_URL, dispose, make_app
+from .conftest import dispose, make_app
+from .databases import empty_database
 from .writers import finish_writers, start_writers
 
 WRITERS = 4
@@ -32,21 +31,8 @@ def complaint_count(sandbox_id: int) -> int:
 
 @pytest.fixture
 def restore_target(tmp_path):
-    """A URL for an empty database to restore into (a new SQLite file, or a new PostgreSQL
-    database on the test server, dropped afterwards)."""
-    if not TEST_DATABASE_URL:
-        yield f"sqlite:///{tmp_path / 'restored.sqlite3'}"
-        return
-    name = f"{make_url(TEST_DATABASE_URL).database}_restore_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(TEST_DATABASE_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield make_url(TEST_DATABASE_URL).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with empty_database(tmp_path, "restore") as url:
+        yield url
 
 
 @pytest.mark.heavy
