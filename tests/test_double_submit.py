@@ -16,7 +16,14 @@ from sqlalchemy import func, select
 from werkzeug.serving import make_server
 
 from crm_sandbox.extensions import db
-from crm_sandbox.models import Complaint, Contact, FormSubmission, Interaction
+from crm_sandbox.models import (
+    Complaint,
+    Contact,
+    FormSubmission,
+    Interaction,
+    ServiceStandard,
+    Survey,
+)
 
 from .conftest import DEFAULT_PASSWORD
 
@@ -206,3 +213,42 @@ def test_a_form_without_its_token_saves_nothing_and_comes_back_with_one(client, 
     assert b"form was incomplete or out of date" in response.data
     assert len(hidden(response.data.decode(), "form_token")) >= 20
     assert count(Contact, sandbox_id=sandbox.id, first_name="Tokenless") == 0
+
+
+def form_defaults(html: str) -> dict:
+    """What a browser would send for a shown form left as it is: hidden fields and each
+    select's selected (or first) option."""
+    data = {}
+    for tag in re.findall(r"<input[^>]*>", html):
+        name, value = re.search(r'name="([^"]+)"', tag), re.search(r'value="([^"]*)"', tag)
+        if 'type="hidden"' in tag and name and value:
+            data[name.group(1)] = value.group(1)
+    for name, options in re.findall(r'<select[^>]*name="([^"]+)"[^>]*>(.*?)</select>', html, re.S):
+        chosen = re.search(r'<option[^>]*selected[^>]*value="([^"]*)"', options) or re.search(
+            r'value="([^"]*)"[^>]*selected', options
+        )
+        first = re.search(r'<option[^>]*value="([^"]*)"', options)
+        data[name] = (chosen or first).group(1)
+    return data
+
+
+@pytest.mark.parametrize(
+    ("path", "model", "fields"),
+    [
+        ("standards/new", ServiceStandard, {"title": "Answer every email within a day"}),
+        ("feedback/new", Survey, {"title": "How did we do?", "purpose": "Find out"}),
+    ],
+)
+def test_a_resent_standard_or_feedback_form_is_saved_once(
+    client, auth, provision, path, model, fields
+):
+    sandbox = provision()
+    auth.login(sandbox.owner.email)
+    url = f"/s/{sandbox.id}/{path}"
+    data = {**form_defaults(client.get(url).data.decode()), **fields}
+    assert data["form_token"]
+    first = client.post(url, data=data)
+    again = client.post(url, data=data, follow_redirects=True)
+    assert first.status_code == 302
+    assert b"already been saved" in again.data
+    assert count(model, sandbox_id=sandbox.id, title=fields["title"]) == 1

@@ -213,6 +213,9 @@ def erase_learner(user: User, erased_by: User | None = None) -> Erasure:
     sandboxes = _owned_sandboxes(user)
     total = 0
     for sandbox in sandboxes:
+        # Take the log's lock first (PostgreSQL; SQLite's write transaction already holds it),
+        # so no entry is appended between erasing the payloads and recording the erasure.
+        action_log.lock_sandbox(sandbox)
         erased = db.session.execute(
             update(ActionLogEntry)
             .where(ActionLogEntry.sandbox_id == sandbox.id, ActionLogEntry.payload.is_not(None))

@@ -187,7 +187,7 @@ UNIT_CHOICES = options(
 )
 
 
-class StandardForm(FlaskForm):
+class StandardForm(OnceForm):
     title = StringField("Standard (in plain words)", validators=[DataRequired(), Length(max=200)])
     description = TextAreaField("Description", validators=[Length(max=2000)])
     measure = SelectField("What is measured", choices=choices(Measure))
@@ -229,7 +229,7 @@ class StandardFindingForm(FlaskForm):
 # ---------------------------------------------------------------- feedback
 
 
-class SurveyForm(FlaskForm):
+class SurveyForm(OnceForm):
     title = StringField("Title", validators=[DataRequired(), Length(max=200)])
     method = SelectField("How feedback is collected", choices=choices(Method))
     purpose = TextAreaField("What you want to find out", validators=[Length(max=2000)])
