@@ -202,3 +202,20 @@ def test_the_log_allows_no_change_but_erasing_a_payload(worked, sql):
     raw("UPDATE action_log SET payload = NULL WHERE sandbox_id = :s", s=sandbox.id)
     assert all(p is None for p in payloads(sandbox.id))
     assert action_log.verify(sandbox.id).ok
+
+
+def test_an_admin_downloads_a_learners_data_for_a_subject_access_request(
+    client, auth, worked, create_user
+):
+    learner, _ = worked
+    tutor = create_user(Role.TUTOR)
+    auth.login(tutor.email)
+    assert client.get(f"/admin/users/{learner.id}/data.json").status_code == 403
+    auth.logout()
+    admin = create_user(Role.ADMIN)
+    auth.login(admin.email)
+    response = client.get(f"/admin/users/{learner.id}/data.json")
+    assert response.status_code == 200
+    assert json.loads(response.data)["account"]["email"] == learner.email
+    assert client.get(f"/admin/users/{tutor.id}/data.json").status_code == 404
+    assert client.get(f"/admin/users/{tutor.id}/erase").status_code == 404

@@ -223,7 +223,6 @@ def erase_learner(user: User, erased_by: User | None = None) -> Erasure:
             .execution_options(synchronize_session=False)
         ).rowcount
         total += erased
-        sandbox.title = "Erased learner's CRM"
         ctx = SandboxContext(sandbox, erased_by, actor_label_override="Administrator")
         action_log.record(ctx, ERASED_VERB, "user", user.id, after={"log_payloads_erased": erased})
     user.name = ERASED_NAME
