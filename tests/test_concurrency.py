@@ -7,7 +7,8 @@ from __future__ import annotations
 import time
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
+from sqlalchemy.exc import IntegrityError
 
 from crm_sandbox.extensions import db
 from crm_sandbox.models import ActionLogEntry, Complaint, Contact
@@ -52,6 +53,8 @@ def test_sixteen_writer_processes_record_complaints_without_locks_or_duplicates(
     new = [r for r in references if r not in complaints_before]
     assert len(new) == len(set(new)) == PROCESSES * EACH  # no reference given twice
     assert len(references) == len(complaints_before) + PROCESSES * EACH
+    numbers = sorted(int(r.split("-")[1]) for r in references)
+    assert numbers == list(range(numbers[0], numbers[0] + len(numbers)))  # no gap, no repeat
     received = db.session.scalar(
         select(func.count())
         .select_from(ActionLogEntry)
@@ -65,3 +68,14 @@ def test_sixteen_writer_processes_record_complaints_without_locks_or_duplicates(
         f"\n{PROCESSES}x{EACH} transactions on {db.engine.dialect.name}: {elapsed:.1f} s, "
         f"{PROCESSES * EACH / elapsed:.0f} transactions/s"
     )
+
+
+def test_the_database_refuses_a_second_complaint_with_the_same_reference(provision):
+    sandbox = provision()
+    existing = db.session.scalar(
+        select(Complaint).where(Complaint.sandbox_id == sandbox.id).limit(1)
+    )
+    copy = {c.key: getattr(existing, c.key) for c in Complaint.__table__.columns if c.key != "id"}
+    with pytest.raises(IntegrityError, match="reference"):
+        db.session.execute(insert(Complaint.__table__).values(**copy))
+    db.session.rollback()
