@@ -85,6 +85,9 @@ def fresh_database_url(template_url: str, tmp_path: Path) -> str:
             # replica role: the action log's guard triggers do not fire for this clean-up
             conn.execute(text("SET session_replication_role = replica"))
             conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+            # a test that disabled the log's guards (to simulate tampering) must not leave
+            # them off for the tests after it
+            conn.execute(text("ALTER TABLE action_log ENABLE TRIGGER USER"))
         engine.dispose()
         return TEST_DATABASE_URL
     path = tmp_path / "test.sqlite3"
