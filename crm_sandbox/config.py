@@ -51,6 +51,7 @@ ENV_SETTINGS: dict[str, tuple[str, object]] = {
     "SESSION_IDLE_MINUTES": ("SESSION_IDLE_MINUTES", int),
     "SESSION_MAX_HOURS": ("SESSION_MAX_HOURS", int),
     "TRUSTED_PROXIES": ("TRUSTED_PROXIES", int),
+    "MAX_REQUEST_BYTES": ("MAX_CONTENT_LENGTH", int),
 }
 
 

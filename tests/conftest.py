@@ -281,3 +281,25 @@ def frozen(monkeypatch):
         db.session.flush()
 
     return at
+
+
+# ---------------------------------------------------------------- lines for the end of the run
+# A test adds a line with the `summary_line` fixture (e.g. how many access-matrix cases ran);
+# pytest prints them after its own summary, so they show even with `pytest -q`.
+_SUMMARY_LINES = pytest.StashKey[list]()
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    lines = config.stash.get(_SUMMARY_LINES, [])
+    if lines:
+        terminalreporter.section("security summary")
+        for line in lines:
+            terminalreporter.write_line(line)
+
+
+@pytest.fixture
+def summary_line(request):
+    def add(line: str) -> None:
+        request.config.stash.setdefault(_SUMMARY_LINES, []).append(line)
+
+    return add

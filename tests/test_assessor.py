@@ -217,7 +217,7 @@ def test_a_decision_is_refused_until_every_criterion_has_a_judgement(client, aut
     auth.login(world.asa.email)
     response = client.post(
         f"/assessor/attempts/{ann_work.id}/decide",
-        data={"outcome": "met", "feedback": "Well done."},
+        data={"outcome": "met", "feedback": "Well done.", "confirm": "y"},
     )
     assert response.status_code == 422
     assert "Judge every criterion before deciding" in response.text
@@ -231,7 +231,7 @@ def test_met_signs_the_work_off_as_assessed_and_logs_the_decision(client, auth, 
     auth.login(world.asa.email)
     response = client.post(
         f"/assessor/attempts/{ann_work.id}/decide",
-        data={"outcome": "met", "feedback": "A careful, complete stage 1."},
+        data={"outcome": "met", "feedback": "A careful, complete stage 1.", "confirm": "y"},
     )
     assert response.status_code == 302
     db.session.refresh(ann_work)
@@ -396,7 +396,8 @@ def test_another_groups_assessor_gets_404_even_for_submitted_work(client, auth, 
     )
     assert judged.status_code == 404
     decided = client.post(
-        f"/assessor/attempts/{ann_work.id}/decide", data={"outcome": "met", "feedback": "x"}
+        f"/assessor/attempts/{ann_work.id}/decide",
+        data={"outcome": "met", "feedback": "x", "confirm": "y"},
     )
     assert decided.status_code == 404
     assert db.session.scalar(select(func.count()).select_from(Judgement)) == 0

@@ -59,7 +59,7 @@ def test_the_learner_opens_their_practice_crm_from_home(client, auth, create_use
     match = re.fullmatch(r"/s/(\d+)/", response.headers["Location"])
     assert match
     dashboard = client.get(response.headers["Location"])
-    assert b"Dashboard" in dashboard.data and b"Sandbox business time" in dashboard.data
+    assert b"Dashboard" in dashboard.data and b"Business time (sandbox clock)" in dashboard.data
     # a second visit reuses the same sandbox
     assert client.get("/learner/crm").headers["Location"] == response.headers["Location"]
 
@@ -197,7 +197,7 @@ def test_classify_merge_consent_and_accuracy(client, learner_crm):
     dup = db.session.scalar(select(Contact).where(Contact.phone == "07911 123456"))
     page = client.get(f"{base}/contacts/{a.id}").data.decode()
     assert "Possible duplicates" in page
-    client.post(f"{base}/contacts/{a.id}/merge", data={"duplicate_id": dup.id})
+    client.post(f"{base}/contacts/{a.id}/merge", data={"duplicate_id": dup.id, "confirm": "y"})
     db.session.refresh(dup)
     db.session.refresh(a)
     assert dup.merged_into_id == a.id

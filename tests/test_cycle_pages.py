@@ -66,6 +66,7 @@ def test_a_complaint_goes_from_received_to_closed_through_the_buttons(client, cr
                 "close-confirmation_note": "By phone",
                 "close-root_cause": "Returns not scanned at the till",
                 "close-lessons_learned": "Scan every return on the day",
+                "close-confirm": "y",
             },
         ),
     ]
@@ -92,6 +93,7 @@ def test_an_out_of_order_close_is_refused_with_the_missing_step(client, crm):
             "close-customer_confirmed": "yes",
             "close-root_cause": "x",
             "close-lessons_learned": "y",
+            "close-confirm": "y",
         },
         follow_redirects=True,
     )

@@ -197,3 +197,46 @@ def set_active(user: User, active: bool) -> None:
     if not active:
         end_all_sessions(user)
     db.session.flush()
+
+
+def _require_current_password(user: User, current_password: str) -> None:
+    if not check_password_hash(user.password_hash, current_password or ""):
+        raise ServiceError("Your current password is not right.", field="current_password")
+
+
+def end_other_sessions(user: User, keep_token: str | None) -> None:
+    """Revoke every session of the user except the one with this token (the one in use)."""
+    query = (
+        update(UserSession)
+        .where(UserSession.user_id == user.id)
+        .where(UserSession.revoked_at.is_(None))
+    )
+    if keep_token:
+        query = query.where(UserSession.token_hash != _token_hash(keep_token))
+    db.session.execute(query.values(revoked_at=utcnow()))
+
+
+def change_password(user: User, current_password: str, new_password: str) -> None:
+    """A signed-in user changes their own password: the current one is required, and every
+    other session of theirs ends (a stolen cookie stops working)."""
+    _require_current_password(user, current_password)
+    try:
+        check_password(new_password)
+    except ServiceError as exc:
+        raise ServiceError(exc.message, field="new_password") from None
+    user.password_hash = hash_password(new_password)
+    end_other_sessions(user, user.current_session_token)
+    db.session.flush()
+
+
+def change_email(user: User, current_password: str, new_email: str) -> None:
+    """A signed-in user changes the email they sign in with; the current password is required."""
+    _require_current_password(user, current_password)
+    email = normalise_email(new_email)
+    if email == user.email:
+        raise ServiceError("That is already your email address.", field="email")
+    if find_user_by_email(email) is not None:
+        raise ServiceError(f"An account with the email {email} already exists.", field="email")
+    user.email = email
+    end_other_sessions(user, user.current_session_token)
+    db.session.flush()

@@ -9,8 +9,9 @@ with the same offsets, so the sandbox gets back the very same rows.
 from __future__ import annotations
 
 from datetime import datetime
+from functools import lru_cache
 
-from sqlalchemy import Table, delete, func, insert, literal, select, text
+from sqlalchemy import Integer, Table, bindparam, delete, func, insert, select, text
 
 from ..models import Base, Sandbox, SandboxKind, SandboxScoped, User, db
 from ..models.base import utcnow
@@ -49,24 +50,44 @@ def _serialise_copies() -> None:
 
 
 def _next_free_id(table: Table) -> int:
-    if _is_postgres():
-        return db.session.execute(
-            text("SELECT nextval(pg_get_serial_sequence(:t, 'id'))"), {"t": table.name}
-        ).scalar_one()
-    return (db.session.execute(select(func.max(table.c.id))).scalar() or 0) + 1
+    return _next_free_ids([table])[table.name]
+
+
+def _next_free_ids(tables: list[Table]) -> dict[str, int]:
+    """The next unused id of each table, in one query (one round trip per copy, not two per
+    table)."""
+    if not tables:
+        return {}
+    postgres = _is_postgres()
+    row = db.session.execute(_next_free_query(tuple(tables), postgres)).one()
+    return {
+        t.name: (value or 0) + (0 if postgres else 1) for t, value in zip(tables, row, strict=True)
+    }
+
+
+@lru_cache(maxsize=8)
+def _next_free_query(tables: tuple[Table, ...], postgres: bool):
+    if postgres:
+        return text(
+            "SELECT "
+            + ", ".join(f"nextval(pg_get_serial_sequence('{t.name}', 'id'))" for t in tables)
+        )
+    return select(*(select(func.max(t.c.id)).scalar_subquery().label(t.name) for t in tables))
 
 
 def _sync_sequences(tables: list[Table]) -> None:
-    if not _is_postgres():
+    """Move PostgreSQL's id sequences past the rows copied with explicit ids (one query)."""
+    if not _is_postgres() or not tables:
         return
-    for table in tables:
-        db.session.execute(
-            text(
-                f"SELECT setval(pg_get_serial_sequence(:t, 'id'), "  # noqa: S608 - table names are ours
-                f"GREATEST((SELECT COALESCE(MAX(id), 0) FROM {table.name}), 1))"
-            ),
-            {"t": table.name},
+    # One query for all tables, built with SQLAlchemy (no SQL text from strings).
+    calls = [
+        func.setval(
+            func.pg_get_serial_sequence(table.name, "id"),
+            func.greatest(select(func.coalesce(func.max(table.c.id), 0)).scalar_subquery(), 1),
         )
+        for table in tables
+    ]
+    db.session.execute(select(*calls))
 
 
 def _fk_parent(column) -> str | None:
@@ -150,41 +171,65 @@ def get_or_create_template(
     return template
 
 
-def _copy_rows(template: Sandbox, target: Sandbox, offsets: dict[str, int] | None) -> dict:
-    """Copy every row of `template` into `target`; return the id offsets used per table."""
+@lru_cache(maxsize=1)
+def _copy_plan() -> tuple:
+    """The statements a copy runs, built once: a probe for the template's first id in every
+    table, and one INSERT ... SELECT per table with the template, the target sandbox and the
+    id offsets as bound parameters (so SQLAlchemy's compiled-statement cache serves them)."""
     tables = copied_tables()
-    used: dict[str, int] = {}
+    template = bindparam("template", type_=Integer)
+    probe = select(
+        *(
+            select(func.min(t.c.id)).where(t.c.sandbox_id == template).scalar_subquery()
+            for t in tables
+        )
+    )
+    inserts = {}
     for table in tables:
-        first = db.session.execute(
-            select(func.min(table.c.id)).where(table.c.sandbox_id == template.id)
-        ).scalar()
-        if first is None:
-            continue
-        if offsets and table.name in offsets:
-            used[table.name] = offsets[table.name]
-        else:
-            used[table.name] = _next_free_id(table) - first
-    for table in tables:
-        if table.name not in used:
-            continue
         columns, exprs = [], []
         for column in table.c:
             columns.append(column.name)
             parent = _fk_parent(column)
             if column.name == "id":
-                exprs.append(column + used[table.name])
+                exprs.append(column + bindparam(f"off_{table.name}", type_=Integer))
             elif column.name == "sandbox_id":
-                exprs.append(literal(target.id))
-            elif parent and parent in used:
-                exprs.append(column + used[parent])
+                exprs.append(bindparam("target", type_=Integer))
+            elif parent and parent != "sandboxes":
+                exprs.append(column + bindparam(f"off_{parent}", type_=Integer))
             else:
                 exprs.append(column)
-        db.session.execute(
-            insert(table).from_select(
-                columns, select(*exprs).where(table.c.sandbox_id == template.id)
-            )
+        inserts[table.name] = insert(table).from_select(
+            columns, select(*exprs).where(table.c.sandbox_id == template)
         )
-    _sync_sequences(tables)
+    return tables, probe, inserts
+
+
+def _plan_offsets(template: Sandbox, offsets: dict[str, int] | None) -> dict[str, int]:
+    """The id offset of each table that has rows in the template: the stored ones for a
+    reset, else the shift that puts the copy after every existing row."""
+    tables, probe, _ = _copy_plan()
+    firsts = db.session.execute(probe, {"template": template.id}).one()
+    present = {t.name: first for t, first in zip(tables, firsts, strict=True) if first is not None}
+    if offsets:
+        missing = [t for t in tables if t.name in present and t.name not in offsets]
+        used = {name: offsets[name] for name in present if name in offsets}
+    else:
+        missing = [t for t in tables if t.name in present]
+        used = {}
+    for name, free in _next_free_ids(missing).items():
+        used[name] = free - present[name]
+    return used
+
+
+def _copy_rows(template: Sandbox, target: Sandbox, used: dict[str, int]) -> dict:
+    """Copy every row of `template` into `target` with the planned offsets; return them."""
+    tables, _, inserts = _copy_plan()
+    params = {"template": template.id, "target": target.id}
+    params.update({f"off_{name}": offset for name, offset in used.items()})
+    for table in tables:
+        if table.name in used:
+            db.session.execute(inserts[table.name], params)
+    _sync_sequences([t for t in tables if t.name in used])
     return used
 
 
@@ -212,10 +257,10 @@ def provision(
         clock_start=start or template.clock_start,
         clock_anchor=utcnow(),
     )
+    sandbox.id_offsets = _plan_offsets(template, None)
     db.session.add(sandbox)
     db.session.flush()
-    sandbox.id_offsets = _copy_rows(template, sandbox, None)
-    db.session.flush()
+    _copy_rows(template, sandbox, sandbox.id_offsets)
     db.session.expire(sandbox, ["organisation"])
     ctx = SandboxContext(sandbox, actor)
     action_log.record(
@@ -248,7 +293,7 @@ def reset(ctx: SandboxContext, reason: str = "") -> Sandbox:
     _serialise_copies()
     for table in reversed(copied_tables()):
         db.session.execute(delete(table).where(table.c.sandbox_id == sandbox.id))
-    _copy_rows(template, sandbox, sandbox.id_offsets)
+    _copy_rows(template, sandbox, _plan_offsets(template, sandbox.id_offsets))
     sandbox.reset_count += 1
     clock.start_clock(sandbox, sandbox.clock_start)
     db.session.flush()

@@ -1,6 +1,6 @@
 """Error pages: a plain explanation, never a traceback."""
 
-from flask import Flask, render_template
+from flask import Flask, current_app, render_template
 from flask_wtf.csrf import CSRFError
 
 from ..extensions import db
@@ -33,9 +33,16 @@ def bad_request(message: str):
     return _page(400, message)
 
 
+def _size(n: int) -> str:
+    for unit, factor in (("MB", 1024 * 1024), ("KB", 1024)):
+        if n >= factor:
+            return f"{round(n / factor, 1):g} {unit}"
+    return f"{n} bytes"
+
+
 def register_error_handlers(app: Flask) -> None:
     for code in MESSAGES:
-        if code in (500,):
+        if code in (413, 500):
             continue
         app.register_error_handler(code, lambda exc, code=code: _page(code))
 
@@ -45,6 +52,16 @@ def register_error_handlers(app: Flask) -> None:
             400,
             "This form has expired or was sent without its security token. "
             "Reload the page and send it again.",
+        )
+
+    @app.errorhandler(413)
+    def _too_large(exc):
+        limit = current_app.config.get("MAX_CONTENT_LENGTH")
+        size = f" (at most {_size(limit)})" if limit else ""
+        return _page(
+            413,
+            f"What you sent is larger than this site accepts{size}. Nothing was saved: "
+            "send a smaller file or shorter text.",
         )
 
     @app.errorhandler(500)

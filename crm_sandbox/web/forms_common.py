@@ -5,8 +5,9 @@ from __future__ import annotations
 from flask import flash, redirect, request
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, SubmitField
+from wtforms import BooleanField, HiddenField, SubmitField
 from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired
 
 from ..extensions import db
 from ..services import form_tokens
@@ -16,6 +17,16 @@ from ..services.errors import ServiceError
 class ButtonForm(FlaskForm):
     """A form that is only a button (and its CSRF token)."""
 
+    submit = SubmitField("Go")
+
+
+class ConfirmForm(FlaskForm):
+    """A button for an action that cannot be taken back, and the box that must be ticked
+    first (a POST without it changes nothing); the template words the box's label."""
+
+    confirm = BooleanField(
+        "I am sure", validators=[DataRequired(message="Tick the box to confirm.")]
+    )
     submit = SubmitField("Go")
 
 

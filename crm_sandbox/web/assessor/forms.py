@@ -1,6 +1,14 @@
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, IntegerField, RadioField, SelectField, SubmitField, TextAreaField
-from wtforms.validators import InputRequired, NumberRange, Optional
+from wtforms import (
+    BooleanField,
+    HiddenField,
+    IntegerField,
+    RadioField,
+    SelectField,
+    SubmitField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, InputRequired, NumberRange, Optional
 
 from ..forms_common import options
 
@@ -39,6 +47,11 @@ class DecideForm(FlaskForm):
         validators=[InputRequired(message="Choose met or not yet met.")],
     )
     feedback = TextAreaField("Feedback to the learner")
+    confirm = BooleanField(
+        "I sign this decision with my name: it is final, and returning the work reopens the "
+        "learner's CRM",
+        validators=[DataRequired(message="Tick the box to sign the decision.")],
+    )
     submit = SubmitField("Sign off decision")
 
 

@@ -108,6 +108,8 @@ def decide(attempt_id: int):
     attempt = _attempt(attempt_id)
     form = DecideForm()
     if not form.validate_on_submit():
+        problems = " ".join(e for errors in form.errors.values() for e in errors)
+        flash(f"Nothing was signed: {problems}", "danger")
         return _page(attempt, decide_form=form, status=422)
     try:
         made = assessment.decide(attempt, current_user, form.outcome.data, form.feedback.data)
@@ -116,10 +118,15 @@ def decide(attempt_id: int):
         show_service_error(form, exc)
         return _page(_attempt(attempt_id), decide_form=form, status=422)
     db.session.commit()
+    work = f"{attempt.learner.name}'s {attempt.sandbox.title!r}"
     if made.outcome == "met":
-        flash("Signed off as met. The learner can read your feedback.", "success")
+        flash(f"{work} signed off as met. They can read your feedback.", "success")
     else:
-        flash("Returned to the learner: their CRM is writable again to work on.", "success")
+        flash(
+            f"{work} returned to the learner as not yet met: their CRM is writable again "
+            "to work on.",
+            "success",
+        )
     return redirect(url_for(".home"))
 
 
@@ -154,7 +161,11 @@ def review(decision_id: int):
         flash(f"Nothing was saved: {exc.message}", "danger")
     else:
         db.session.commit()
-        flash("Quality review recorded.", "success")
+        flash(
+            f"Quality review of {decision.assessor.name}'s decision (signed "
+            f"{decision.created_at:%d %b %Y}) recorded: you {form.agrees.data}.",
+            "success",
+        )
     return redirect(url_for(".quality", _anchor=f"decision-{decision_id}"))
 
 

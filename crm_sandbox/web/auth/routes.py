@@ -6,8 +6,10 @@ from flask_login import current_user, login_user, logout_user
 from ...access import public, signed_in
 from ...extensions import db, limiter
 from ...services import accounts
+from ...services.errors import ServiceError
+from ..forms_common import show_service_error
 from . import bp
-from .forms import LoginForm, LogoutForm
+from .forms import ChangeEmailForm, ChangePasswordForm, LoginForm, LogoutForm
 
 BAD_SIGN_IN = "That email and password do not match an active account."
 
@@ -72,3 +74,57 @@ def logout():
     session.clear()
     flash("You have signed out.", "info")
     return redirect(url_for("auth.login"))
+
+
+# ---------------------------------------------------------------- the signed-in user's account
+
+
+def _account_page(password_form=None, email_form=None, status=200):
+    return (
+        render_template(
+            "auth/account.html",
+            password_form=password_form or ChangePasswordForm(formdata=None),
+            email_form=email_form or ChangeEmailForm(formdata=None),
+        ),
+        status,
+    )
+
+
+@bp.route("/account")
+@signed_in
+def account():
+    return _account_page()
+
+
+@bp.route("/account/password", methods=["POST"])
+@signed_in
+def change_password():
+    form = ChangePasswordForm()
+    if not form.validate_on_submit():
+        return _account_page(password_form=form, status=400)
+    try:
+        accounts.change_password(current_user, form.current_password.data, form.new_password.data)
+    except ServiceError as exc:
+        db.session.rollback()
+        show_service_error(form, exc)
+        return _account_page(password_form=form, status=400)
+    db.session.commit()
+    flash("Your password is changed. Any other place you were signed in is signed out.", "success")
+    return redirect(url_for("auth.account"))
+
+
+@bp.route("/account/email", methods=["POST"])
+@signed_in
+def change_email():
+    form = ChangeEmailForm()
+    if not form.validate_on_submit():
+        return _account_page(email_form=form, status=400)
+    try:
+        accounts.change_email(current_user, form.current_password.data, form.email.data)
+    except ServiceError as exc:
+        db.session.rollback()
+        show_service_error(form, exc)
+        return _account_page(email_form=form, status=400)
+    db.session.commit()
+    flash(f"You now sign in with {current_user.email}.", "success")
+    return redirect(url_for("auth.account"))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import g, redirect, render_template, request, url_for
+from flask import flash, g, redirect, render_template, request, url_for
 
 from ...access import learner_area
 from ...models import Complaint, Contact, Stage
@@ -54,9 +54,14 @@ def complaint_new(contact_id: int):
                 lambda c: url_for("crm.complaint_detail", complaint_id=c.id),
             ),
             form,
-            "Complaint recorded. The procedure's timescales start now.",
+            None,
         )
         if ok:
+            flash(
+                f"Complaint {complaint.reference} recorded for {contact.display_name}. "
+                "The procedure's timescales start now.",
+                "success",
+            )
             return redirect(url_for("crm.complaint_detail", complaint_id=complaint.id))
     return render_template("crm/complaint_form.html", form=form, contact=contact), (
         422 if form.errors else 200
@@ -90,9 +95,12 @@ def complaint_detail(complaint_id: int):
 
 
 def _move(complaint_id: int, form, run, success: str):
+    """One move of the procedure; `success` names the complaint as {ref}."""
     complaint = get_or_404(Complaint, complaint_id)
     if form.validate_on_submit():
-        commit_or_explain(lambda: run(complaint, form), None, success)
+        commit_or_explain(
+            lambda: run(complaint, form), None, success.format(ref=complaint.reference)
+        )
     else:
         flash_form_errors(form)
     return redirect(url_for("crm.complaint_detail", complaint_id=complaint.id))
@@ -105,7 +113,7 @@ def complaint_acknowledge(complaint_id: int):
         complaint_id,
         MessageForm(prefix="ack"),
         lambda c, f: complaints.acknowledge(g.ctx, c, f.channel.data, f.message.data),
-        "Complaint acknowledged; the acknowledgement is logged as a communication.",
+        "Complaint {ref} acknowledged; the acknowledgement is logged as a communication.",
     )
 
 
@@ -116,21 +124,22 @@ def complaint_update(complaint_id: int):
         complaint_id,
         MessageForm(prefix="upd"),
         lambda c, f: complaints.send_update(g.ctx, c, f.channel.data, f.message.data),
-        "Update to the customer logged.",
+        "Update to the customer on complaint {ref} logged.",
     )
 
 
 NOTE_MOVES = {
-    "investigate": (complaints.start_investigation, "Investigation started."),
+    "investigate": (complaints.start_investigation, "Investigation of complaint {ref} started."),
     "wait_for_customer": (
         complaints.wait_for_customer,
-        "Waiting for the customer: the procedure's clock is paused.",
+        "Complaint {ref} is waiting for the customer: the procedure's clock is paused.",
     ),
     "customer_replied": (
         complaints.customer_replied,
-        "The customer replied: the clock runs again, with the due time moved back.",
+        "The customer replied on complaint {ref}: the clock runs again, with the due time "
+        "moved back.",
     ),
-    "reopen": (complaints.reopen, "Investigation reopened."),
+    "reopen": (complaints.reopen, "Investigation of complaint {ref} reopened."),
 }
 
 
@@ -155,7 +164,7 @@ def complaint_resolve(complaint_id: int):
         lambda c, f: complaints.resolve(
             g.ctx, c, f.resolution.data, f.channel.data, f.outcome_message.data
         ),
-        "Resolution recorded and the outcome sent to the customer.",
+        "Resolution of complaint {ref} recorded and the outcome sent to the customer.",
     )
 
 
@@ -174,7 +183,7 @@ def complaint_close(complaint_id: int):
             judgement_note=f.judgement_note.data,
         )
 
-    return _move(complaint_id, CloseForm(prefix="close"), run, "Complaint closed.")
+    return _move(complaint_id, CloseForm(prefix="close"), run, "Complaint {ref} closed.")
 
 
 @bp.route("/complaints/<int:complaint_id>/escalate", methods=["POST"])
@@ -184,7 +193,7 @@ def complaint_escalate(complaint_id: int):
         complaint_id,
         EscalateForm(prefix="esc"),
         lambda c, f: complaints.escalate(g.ctx, c, f.reason.data),
-        "Complaint escalated to the next level of the procedure.",
+        "Complaint {ref} escalated to the next level of the procedure.",
     )
 
 
@@ -195,5 +204,6 @@ def complaint_satisfaction(complaint_id: int):
         complaint_id,
         ButtonForm(),
         lambda c, f: complaints.request_satisfaction(g.ctx, c),
-        "Satisfaction rating sent to the customer; their answer arrives in sandbox time.",
+        "Satisfaction rating for complaint {ref} sent to the customer; their answer arrives "
+        "in sandbox time.",
     )

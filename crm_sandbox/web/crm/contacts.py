@@ -110,7 +110,7 @@ def contact_edit(contact_id: int):
         _, ok = commit_or_explain(
             lambda: contacts.update_contact(g.ctx, contact, _contact_data(form)),
             form,
-            "Contact details saved.",
+            f"Details of {contact.display_name} saved.",
         )
         if ok:
             return redirect(url_for("crm.contact_detail", contact_id=contact.id))
@@ -143,7 +143,7 @@ def need_add(contact_id: int):
     return post_then_redirect(
         form,
         lambda: contacts.add_need(g.ctx, contact, form.description.data),
-        "Need recorded. Confirm it with the customer before acting on it.",
+        f"Need recorded for {contact.display_name}. Confirm it with them before acting on it.",
         back_to_contact(contact.id),
     )
 
@@ -156,7 +156,7 @@ def need_confirm(need_id: int):
     return post_then_redirect(
         form,
         lambda: contacts.confirm_need(g.ctx, need, form.method.data),
-        "Need confirmed with the customer.",
+        f"Need confirmed with {need.contact.display_name}.",
         back_to_contact(need.contact_id),
     )
 
@@ -169,7 +169,7 @@ def preference_add(contact_id: int):
     return post_then_redirect(
         form,
         lambda: contacts.add_preference(g.ctx, contact, form.description.data),
-        "Preference recorded.",
+        f"Preference recorded for {contact.display_name}.",
         back_to_contact(contact.id),
     )
 
@@ -184,7 +184,9 @@ def consent_save(contact_id: int):
         wanted = {ch: form[f"consent_{ch}"].data for ch in ("email", "phone", "post", "sms")}
         return contacts.set_consent(g.ctx, contact, wanted)
 
-    return post_then_redirect(form, save, "Consent for contact saved.", back_to_contact(contact.id))
+    return post_then_redirect(
+        form, save, f"Consent of {contact.display_name} saved.", back_to_contact(contact.id)
+    )
 
 
 @bp.route("/contacts/<int:contact_id>/accuracy", methods=["POST"])
@@ -194,7 +196,8 @@ def accuracy_checked(contact_id: int):
     if ButtonForm().validate_on_submit():
         commit_or_explain(
             lambda: contacts.mark_accuracy_checked(g.ctx, contact),
-            "Recorded that the details were checked and are accurate.",
+            None,
+            f"Recorded that {contact.display_name}'s details were checked and are accurate.",
         )
     return back_to_contact(contact.id)
 
@@ -208,12 +211,16 @@ def contact_merge(contact_id: int):
         duplicate = get_or_404(Contact, form.duplicate_id.data)
         _, ok = commit_or_explain(
             lambda: contacts.merge_contacts(g.ctx, keep, duplicate),
-            f"Merged the duplicate record into {keep.display_name}.",
+            None,
+            f"Merged {duplicate.display_name} (the duplicate, now marked as merged) into "
+            f"{keep.display_name}.",
         )
-        return back_to_contact(keep.id)
+        if ok:
+            return back_to_contact(keep.id)
     candidate = None
-    if request.args.get("duplicate"):
-        candidate = get_or_404(Contact, request.args["duplicate"])
+    chosen = form.duplicate_id.data if request.method == "POST" else request.args.get("duplicate")
+    if chosen:
+        candidate = get_or_404(Contact, chosen)
         form.duplicate_id.data = candidate.id
     return render_template(
         "crm/merge.html",
@@ -221,7 +228,7 @@ def contact_merge(contact_id: int):
         candidate=candidate,
         form=form,
         duplicates=contacts.possible_duplicates(g.ctx, keep),
-    )
+    ), (422 if form.errors else 200)
 
 
 @bp.route("/contacts/<int:contact_id>/interactions/new", methods=["GET", "POST"])
@@ -237,7 +244,7 @@ def interaction_new(contact_id: int):
                 lambda _: url_for("crm.contact_detail", contact_id=contact.id),
             ),
             form,
-            "Interaction logged.",
+            f"Interaction with {contact.display_name} logged.",
         )
         if ok:
             return back_to_contact(contact.id)
@@ -266,7 +273,8 @@ def interaction_correct(interaction_id: int):
                 lambda _: url_for("crm.contact_detail", contact_id=original.contact_id),
             ),
             form,
-            "Correction saved. The original entry is kept and marked as corrected.",
+            f"Correction to the entry for {original.contact.display_name} saved. The original "
+            "entry is kept and marked as corrected.",
         )
         if ok:
             return back_to_contact(original.contact_id)
@@ -283,7 +291,7 @@ def follow_up_done(interaction_id: int):
         commit_or_explain(
             lambda: interactions.complete_follow_up(g.ctx, interaction),
             None,
-            "Follow-up marked as done.",
+            f"Follow-up with {interaction.contact.display_name} marked as done.",
         )
     if request.form.get("back") == "contact":
         return back_to_contact(interaction.contact_id)

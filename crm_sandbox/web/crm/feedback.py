@@ -4,7 +4,7 @@ improvement actions that follow from them."""
 from __future__ import annotations
 
 from flask import Response as HttpResponse
-from flask import abort, g, redirect, render_template, request, url_for
+from flask import abort, flash, g, redirect, render_template, request, url_for
 from sqlalchemy import select
 
 from ...access import learner_area
@@ -19,7 +19,7 @@ from ...models import (
     Survey,
 )
 from ...services import charts, feedback
-from ..forms_common import ButtonForm, options, save_once
+from ..forms_common import ButtonForm, ConfirmForm, options, save_once
 from . import bp
 from .common import commit_or_explain, get_or_404, post_then_redirect
 from .forms import (
@@ -50,9 +50,14 @@ def survey_new():
                 lambda sv: url_for("crm.survey_detail", survey_id=sv.id),
             ),
             form,
-            "Created. Add the questions, then send it or record responses.",
+            None,
         )
         if ok:
+            flash(
+                f"Survey {survey.title!r} created. Add the questions, then send it or record "
+                "responses.",
+                "success",
+            )
             return redirect(url_for("crm.survey_detail", survey_id=survey.id))
     return render_template("crm/survey_form.html", form=form), (422 if form.errors else 200)
 
@@ -78,6 +83,7 @@ def survey_detail(survey_id: int):
         question_form=QuestionForm(),
         send_form=SendForm(),
         button=ButtonForm(),
+        close_form=ConfirmForm(),
         responses=len(feedback.visible_responses(g.ctx, survey)),
         contacts_for_response=contacts_for_response,
         QuestionKind=QuestionKind,
@@ -94,7 +100,7 @@ def survey_question_add(survey_id: int):
         lambda: feedback.add_question(
             g.ctx, survey, form.kind.data, form.text.data, form.options.data
         ),
-        "Question added.",
+        lambda: f"Question added to {survey.title!r}.",
         redirect(url_for("crm.survey_detail", survey_id=survey.id)),
     )
 
@@ -109,7 +115,10 @@ def survey_send(survey_id: int):
         lambda: feedback.send_survey(
             g.ctx, survey, form.category.data, form.segment.data, form.days_open.data
         ),
-        "Sent. Replies arrive over the next sandbox days: move the clock on to see them.",
+        lambda: (
+            f"Survey {survey.title!r} sent to {survey.recipients} contact(s). Replies arrive "
+            "over the next sandbox days: move the clock on to see them."
+        ),
         redirect(url_for("crm.survey_detail", survey_id=survey.id)),
     )
 
@@ -133,7 +142,7 @@ def survey_response_add(survey_id: int):
     commit_or_explain(
         lambda: feedback.record_response(g.ctx, survey, answers, contact),
         None,
-        "Response recorded.",
+        f"Response to {survey.title!r} recorded.",
     )
     return redirect(url_for("crm.survey_detail", survey_id=survey.id))
 
@@ -142,8 +151,18 @@ def survey_response_add(survey_id: int):
 @learner_area
 def survey_close(survey_id: int):
     survey = get_or_404(Survey, survey_id)
-    if ButtonForm().validate_on_submit():
-        commit_or_explain(lambda: feedback.close_survey(g.ctx, survey), None, "Closed.")
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        commit_or_explain(
+            lambda: feedback.close_survey(g.ctx, survey),
+            None,
+            f"Survey {survey.title!r} closed: no more replies are collected.",
+        )
+    else:
+        flash(
+            f"Survey {survey.title!r} is still open: tick the box to confirm closing it.",
+            "danger",
+        )
     return redirect(url_for("crm.survey_detail", survey_id=survey.id))
 
 
@@ -218,7 +237,8 @@ def finding_add(survey_id: int):
     return post_then_redirect(
         form,
         record,
-        "Finding recorded with its evidence. Plan an improvement action from it.",
+        f"Finding from {survey.title!r} recorded with its evidence. Plan an improvement "
+        "action from it.",
         redirect(url_for("crm.survey_analysis", survey_id=survey.id)),
     )
 
@@ -255,7 +275,7 @@ def improvement_add(finding_id: int):
     return post_then_redirect(
         form,
         lambda: feedback.add_action(g.ctx, finding, form.data),
-        "Improvement action planned.",
+        lambda: f"Improvement action planned: {form.description.data[:80]}",
         redirect(url_for("crm.improvement_list")),
     )
 
@@ -268,7 +288,8 @@ def improvement_done(action_id: int):
         commit_or_explain(
             lambda: feedback.complete_action(g.ctx, action),
             None,
-            "Marked as done. Evaluate it once the measure has had time to move.",
+            f"Improvement action marked as done: {action.description[:80]}. Evaluate it once "
+            "the measure has had time to move.",
         )
     return redirect(url_for("crm.improvement_list"))
 
@@ -283,6 +304,7 @@ def improvement_evaluate(action_id: int):
         lambda: feedback.evaluate_action(
             g.ctx, action, form.result.data, form.evaluation.data, form.outcome.data
         ),
-        "Evaluation recorded: the cycle is complete for this action.",
+        f"Evaluation of {action.description[:80]!r} recorded: the cycle is complete for this "
+        "action.",
         redirect(url_for("crm.improvement_list")),
     )

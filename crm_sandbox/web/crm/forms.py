@@ -106,6 +106,10 @@ class InteractionForm(OnceForm):
 
 class MergeForm(FlaskForm):
     duplicate_id = HiddenField(validators=[DataRequired()])
+    confirm = BooleanField(
+        "I have checked that these two records are the same person or organisation",
+        validators=[DataRequired(message="Tick the box to confirm the merge.")],
+    )
     submit = SubmitField("Merge into this record")
 
 
@@ -166,6 +170,10 @@ class CloseForm(FlaskForm):
     lessons_learned = TextAreaField("Lessons learned", validators=[Length(max=2000)])
     judgement_note = TextAreaField(
         "If closing without confirmation: why (your judgement)", validators=[Length(max=1000)]
+    )
+    confirm = BooleanField(
+        "Close it: the complaint leaves the open list and its procedure ends",
+        validators=[DataRequired(message="Tick the box to confirm closing the complaint.")],
     )
     submit = SubmitField("Close complaint")
 

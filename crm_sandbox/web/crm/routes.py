@@ -164,8 +164,8 @@ def reset():
             )
         if ok:
             flash(
-                "Your sandbox is back to its starting state. Your action log keeps a record "
-                "of the reset.",
+                f"{g.sandbox.title} is back to its starting state. Your action log keeps a "
+                "record of the reset.",
                 "success",
             )
             return redirect(url_for("crm.dashboard"))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import Response, g, redirect, render_template, request, url_for
+from flask import Response, flash, g, redirect, render_template, request, url_for
 from sqlalchemy import select
 
 from ...access import learner_area
@@ -73,9 +73,9 @@ def standard_new():
                 lambda st: url_for("crm.standard_detail", standard_id=st.id),
             ),
             form,
-            "Standard saved as a draft.",
         )
         if ok:
+            flash(f"Standard {standard.title!r} saved as a draft.", "success")
             return redirect(url_for("crm.standard_detail", standard_id=standard.id))
     return render_template("crm/standard_form.html", form=form, standard=None), (
         422 if form.errors else 200
@@ -91,7 +91,7 @@ def standard_edit(standard_id: int):
         _, ok = commit_or_explain(
             lambda: standards.update_standard(g.ctx, standard, _standard_data(form)),
             form,
-            "Standard updated.",
+            f"Standard {standard.title!r} updated.",
         )
         if ok:
             return redirect(url_for("crm.standard_detail", standard_id=standard.id))
@@ -182,7 +182,7 @@ def standard_agree(standard_id: int):
         lambda: standards.agree_standard(
             g.ctx, standard, form.agreed_with.data, form.contact_id.data or None
         ),
-        "Agreement recorded: the standard is now agreed.",
+        lambda: f"Agreement recorded: {standard.title!r} is now agreed.",
         redirect(url_for("crm.standard_detail", standard_id=standard.id)),
     )
 
@@ -197,7 +197,7 @@ def standard_measure(standard_id: int):
         lambda: standards.record_measurement(
             g.ctx, standard, form.taken_on.data, form.value.data, form.note.data
         ),
-        "Value recorded.",
+        lambda: f"Value {form.value.data} recorded for {standard.title!r}.",
         redirect(url_for("crm.standard_detail", standard_id=standard.id)),
     )
 
@@ -223,6 +223,6 @@ def standard_finding(standard_id: int):
             parse(form.period_from.data),
             parse(form.period_to.data),
         ),
-        "Finding recorded against the standard.",
+        f"Finding recorded against {standard.title!r}.",
         redirect(url_for("crm.standard_detail", standard_id=standard.id)),
     )

@@ -93,7 +93,7 @@ def _act(attempt_id: int, action, success: str, form=None):
     else:
         db.session.commit()
         if success:
-            flash(success, "success")
+            flash(success.format(title=attempt.sandbox.title), "success")
     return redirect(
         url_for("learner.scenario", attempt_id=attempt.id) + request.args.get("anchor", "")
     )
@@ -136,7 +136,7 @@ def submit(attempt_id: int):
     return _act(
         attempt_id,
         lambda a: engine.submit(a, current_user, True),
-        "Submitted. Your scenario's CRM is now read-only; your assessor will review it.",
+        "Submitted {title!r}. Its CRM is now read-only; your assessor will review it.",
         SubmitWorkForm(),
     )
 
@@ -147,7 +147,7 @@ def restart(attempt_id: int):
     return _act(
         attempt_id,
         lambda a: engine.reset_attempt(a, current_user, "restarted by the learner"),
-        "The scenario has started again from the beginning.",
+        "{title!r} has started again from the beginning.",
         RestartForm(),
     )
 

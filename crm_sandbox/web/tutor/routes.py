@@ -253,8 +253,12 @@ def assign(group_id: int):
             show_service_error(form, exc)
         else:
             db.session.commit()
+            title = next(
+                (c.label for c in form.scenario.choices if c.value == form.scenario.data),
+                form.scenario.data,
+            )
             flash(
-                f"Assigned: {made} sandbox(es) provisioned"
+                f"Assigned {title!r} to {found.name}: {made} sandbox(es) provisioned"
                 + ("" if made else " (every learner chosen already has an attempt at it)")
                 + ".",
                 "success",
@@ -315,7 +319,11 @@ def reset_attempt(attempt_id: int):
             show_service_error(form, exc)
         else:
             db.session.commit()
-            flash("The sandbox is back at the scenario's start (logged).", "success")
+            flash(
+                f"{found.learner.name}'s sandbox for {found.sandbox.title!r} is back at the "
+                "scenario's start (logged, with your reason).",
+                "success",
+            )
             return redirect(url_for("tutor.attempt", attempt_id=attempt_id))
         found = _attempt(attempt_id)
     return render_template("tutor/reset.html", attempt=found, form=form)
@@ -438,7 +446,7 @@ def edit_scenario(authored_id: int):
             show_service_error(form, exc)
         else:
             db.session.commit()
-            flash("Saved.", "success")
+            flash(f"Saved your changes to {found.title!r}.", "success")
             return redirect(url_for("tutor.edit_scenario", authored_id=authored_id))
         found = _authored(authored_id)
     return render_template(

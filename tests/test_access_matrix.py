@@ -1,0 +1,334 @@
+"""The access matrix: for every route in the URL map, every role (learner, tutor, assessor,
+admin, signed out) and the objects of someone else (another learner's sandbox and records,
+another tutor's group, learner's attempt and scenario, another assessor's groups' work and
+decisions), GET and POST are refused (403 or 404; sign-in for the signed out), and nothing in
+the database changes.
+
+A case is one request: (route, method, role, the foreign objects its URL names). Cases are
+generated from the URL map, so a new route is covered as soon as it exists; the number of
+cases is printed at the end of the pytest run.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from sqlalchemy import func, select
+
+from crm_sandbox.access import PUBLIC, SIGNED_IN, STATIC_ENDPOINTS, access_of
+from crm_sandbox.extensions import db
+from crm_sandbox.models import (
+    Base,
+    Complaint,
+    Contact,
+    Finding,
+    ImprovementAction,
+    Interaction,
+    Need,
+    Question,
+    Role,
+    ServiceStandard,
+    Survey,
+)
+from crm_sandbox.scenarios import engine
+from crm_sandbox.scenarios.loader import library_source
+from crm_sandbox.services import assessment, assignments, tutoring
+
+from .conftest import DEFAULT_PASSWORD
+
+SANDBOX_OBJECTS = {
+    "contact_id": Contact,
+    "need_id": Need,
+    "interaction_id": Interaction,
+    "complaint_id": Complaint,
+    "standard_id": ServiceStandard,
+    "survey_id": Survey,
+    "question_id": Question,
+    "finding_id": Finding,
+    "action_id": ImprovementAction,
+}
+# Values an intruder would send: valid enough that an unprotected route would save them.
+INTRUDER_FORM = {
+    "name": "Taken over",
+    "first_name": "Mallory",
+    "last_name": "Intruder",
+    "email": "mallory@evil.example",
+    "category": "external",
+    "segment": "individual",
+    "lifecycle_stage": "customer",
+    "description": "Written by an intruder",
+    "summary": "Written by an intruder",
+    "notes": "Written by an intruder",
+    "channel": "email",
+    "direction": "inbound",
+    "initiative": "reactive",
+    "method": "phone",
+    "message": "Written by an intruder",
+    "reason": "Written by an intruder",
+    "note": "Written by an intruder",
+    "resolution": "Written by an intruder",
+    "title": "Written by an intruder",
+    "text": "Written by an intruder",
+    "decision": "met",
+    "outcome": "not_yet_met",
+    "feedback": "Written by an intruder",
+    "comment": "Written by an intruder",
+    "criterion_id": "1.1",
+    "agrees": "agree",
+    "confirm": "y",
+    "declaration": "y",
+    "due": "2030-01-01",
+    "hours": "8",
+    "who": "all",
+    "body_id": "vtct",
+    "task": "t1",
+    "index": "0",
+}
+# Public by design: signing in, the front door and the health check (tests/test_access.py).
+PUBLIC_ENDPOINTS = {"auth.login", "main.home", "main.health"}
+
+
+def _snapshot() -> dict[str, list[tuple]]:
+    """Every row of every table except the sign-in sessions (which record each request)."""
+    db.session.rollback()
+    found = {}
+    for table in Base.metadata.sorted_tables:
+        if table.name == "user_sessions":
+            continue
+        rows = db.session.execute(select(table)).all()
+        found[table.name] = sorted((tuple(map(repr, row)) for row in rows), key=repr)
+    db.session.rollback()
+    return found
+
+
+def _changed_tables(before, after) -> list[str]:
+    return [name for name in before if before[name] != after[name]]
+
+
+@pytest.fixture
+def world(app, create_user, create_group, provision):
+    """Victims: a learner with a scenario attempt (worked through, submitted, judged and
+    returned, so every kind of record and a decision exist and the sandbox is writable), their
+    tutor's group and draft scenario, their assessor. Intruders: another learner (with a
+    practice sandbox of their own), another tutor, another assessor (each with a group of their
+    own), an admin."""
+    victim = create_user(Role.LEARNER, name="Victoria Victim")
+    victim_tutor = create_user(Role.TUTOR, name="Victim's tutor")
+    victim_assessor = create_user(Role.ASSESSOR, name="Victim's assessor")
+    victim_group = create_group(
+        "Victim group", tutor=victim_tutor, learners=[victim], assessors=[victim_assessor]
+    )
+    assignments.assign("closing-the-loop", [victim], set_by=victim_tutor, group_id=victim_group.id)
+    attempt = assignments.attempts_of(victim)[0]
+    scenario = engine.scenario_of(attempt)
+    engine.replay(attempt, scenario.model_answer)
+    engine.submit(attempt, victim, True)
+    for criterion in engine.criteria_of(scenario):
+        assessment.judge(attempt, victim_assessor, criterion.id, "not_yet_met", "More detail.")
+    decision = assessment.decide(attempt, victim_assessor, "not_yet_met", "Add more detail.")
+    scenario_yaml = library_source("first-complaint")[1].replace(
+        "id: first-complaint", "id: victims-draft", 1
+    )
+    authored = tutoring.save_authored(victim_tutor, scenario_yaml, "victims-draft.yaml")
+    db.session.commit()
+
+    intruder = create_user(Role.LEARNER, name="Ivan Intruder")
+    own_sandbox = provision(intruder)
+    intruder_tutor = create_user(Role.TUTOR, name="Other tutor")
+    intruder_assessor = create_user(Role.ASSESSOR, name="Other assessor")
+    create_group(
+        "Other group", tutor=intruder_tutor, learners=[intruder], assessors=[intruder_assessor]
+    )
+    admin = create_user(Role.ADMIN, name="The admin")
+
+    sandbox_id = attempt.sandbox_id
+    foreign = {
+        "sandbox_id": sandbox_id,
+        "attempt_id": attempt.id,
+        "group_id": victim_group.id,
+        "authored_id": authored.id,
+        "decision_id": decision.id,
+        "user_id": victim.id,
+        "action": "investigate",
+    }
+    for arg, model in SANDBOX_OBJECTS.items():
+        query = select(model.id).where(model.sandbox_id == sandbox_id).order_by(model.id)
+        if model is Question:
+            query = query.where(Question.survey_id == foreign["survey_id"])
+        found = db.session.scalar(query.limit(1))
+        assert found is not None, f"the victim's sandbox has no {model.__name__}"
+        foreign[arg] = found
+    assert attempt.status == "returned" and not attempt.sandbox.read_only
+    return {
+        "foreign": foreign,
+        "own_sandbox_id": own_sandbox.id,
+        "users": {
+            "learner": intruder,
+            "tutor": intruder_tutor,
+            "assessor": intruder_assessor,
+            "admin": admin,
+            "anonymous": None,
+        },
+    }
+
+
+def _fill(rule, values: dict) -> str:
+    path = rule.rule
+    for arg in rule.arguments:
+        path = re.sub(rf"<(?:[^:>]+:)?{arg}(?:\([^)]*\))?>", str(values[arg]), path)
+    return path
+
+
+def _bindings(rule, role: str, world, views):
+    """The foreign URLs for this route and role, as (label, path); none when the route names no
+    one else's object and the role is admitted to it (its own pages are not a foreign case)."""
+    access = access_of(views[rule.endpoint])
+    foreign = world["foreign"]
+    admitted = role != "anonymous" and (
+        access == SIGNED_IN or (access != PUBLIC and Role(role) in access)
+    )
+    objects = sorted((a for a in rule.arguments if a != "action"), key=lambda a: a != "sandbox_id")
+    if role == "admin" and admitted:
+        return []  # an admin may see every group and piece of work: nothing is foreign to them
+    if admitted and not objects:
+        return []
+    found = [("their " + "+".join(objects or ["area"]), _fill(rule, foreign))]
+    # The intruder's own sandbox in the URL, with the victim's records: scoping must refuse.
+    if role == "learner" and "sandbox_id" in objects and len(objects) > 1:
+        own = dict(foreign, sandbox_id=world["own_sandbox_id"])
+        found.append(("own sandbox, their " + "+".join(objects[1:]), _fill(rule, own)))
+    return found
+
+
+def test_no_role_can_read_or_change_anyone_elses_objects_on_any_route(app, world, summary_line):
+    rules = [
+        r
+        for r in app.url_map.iter_rules()
+        if r.endpoint not in STATIC_ENDPOINTS and r.endpoint not in PUBLIC_ENDPOINTS
+    ]
+    # Requests that would end the intruder's own session go last.
+    rules.sort(key=lambda r: r.endpoint == "auth.logout")
+    clients = {}
+    for role, user in world["users"].items():
+        clients[role] = app.test_client()
+        if user is not None:
+            signed = clients[role].post(
+                "/login", data={"email": user.email, "password": DEFAULT_PASSWORD}
+            )
+            assert signed.status_code == 302, role
+
+    before = _snapshot()
+    cases, covered, failures = 0, set(), []
+    for rule in rules:
+        for role, client in clients.items():
+            for label, path in _bindings(rule, role, world, app.view_functions):
+                for method in ("GET", "POST"):
+                    if method not in rule.methods:
+                        continue
+                    if method == "GET":
+                        response = client.get(path)
+                    else:
+                        response = client.post(path, data=INTRUDER_FORM)
+                    cases += 1
+                    covered.add(rule.endpoint)
+                    if role == "anonymous":
+                        refused = response.status_code == 302 and response.headers[
+                            "Location"
+                        ].startswith("/login")
+                    else:
+                        refused = response.status_code in (403, 404)
+                    if not refused:
+                        failures.append(f"{role} {method} {path} ({label}): {response.status_code}")
+        after = _snapshot()
+        changed = _changed_tables(before, after)
+        if changed:
+            failures.append(f"{rule.endpoint}: the requests changed {', '.join(changed)}")
+            before = after
+    # Every intruder is still signed in: the refusals above were refusals, not sign-outs.
+    for role, client in clients.items():
+        if role != "anonymous":
+            assert client.get("/account").status_code == 200, role
+
+    routes = {r.endpoint for r in rules}
+    summary_line(
+        f"access matrix: {cases} (route, method, role, foreign object) cases over "
+        f"{len(covered)} of {len(routes)} non-public routes, 5 roles; refused: "
+        f"{cases - len(failures)}"
+    )
+    assert not failures, "\n".join(failures[:40])
+    uncovered = routes - covered
+    assert not uncovered, f"routes no case reached: {sorted(uncovered)}"
+    assert cases > 300
+
+
+def _cross_sandbox_references() -> list[str]:
+    """Rows whose foreign key points at a row of another sandbox (both tables sandbox-scoped)."""
+    found = []
+    for table in Base.metadata.sorted_tables:
+        if "sandbox_id" not in table.c:
+            continue
+        for fk in table.foreign_keys:
+            if "sandbox_id" not in fk.column.table.c or fk.parent.name == "sandbox_id":
+                continue
+            parent = fk.column.table.alias("parent")  # an alias: a table may point at itself
+            query = (
+                select(func.count())
+                .select_from(table.join(parent, fk.parent == parent.c[fk.column.name]))
+                .where(table.c.sandbox_id != parent.c.sandbox_id)
+            )
+            if db.session.scalar(query):
+                found.append(f"{table.name}.{fk.parent.name} -> {fk.column.table.name}")
+    db.session.rollback()
+    return found
+
+
+def test_another_sandboxs_ids_in_form_fields_link_nothing_and_change_nothing(
+    app, world, summary_line
+):
+    """The intruder posts to every route of their own sandbox, with the victim's record ids in
+    every id field of the form (merge this duplicate, agree with this contact, link this
+    standard, these responses...): nothing of the victim's changes, and no row of any sandbox
+    comes to point at another sandbox's row."""
+    foreign, own = world["foreign"], world["own_sandbox_id"]
+    own_ids = {"sandbox_id": own, "action": "investigate"}
+    for arg, model in SANDBOX_OBJECTS.items():
+        own_ids[arg] = (
+            db.session.scalar(select(func.min(model.id)).where(model.sandbox_id == own))
+            or foreign[arg]
+        )
+    id_fields = {name: str(foreign[name]) for name in SANDBOX_OBJECTS}
+    id_fields |= {"duplicate_id": str(foreign["contact_id"]), "response_ids": "1"}
+    client = app.test_client()
+    client.post(
+        "/login", data={"email": world["users"]["learner"].email, "password": DEFAULT_PASSWORD}
+    )
+    assert _cross_sandbox_references() == []
+    before = _snapshot()
+    posted = 0
+    for rule in app.url_map.iter_rules():
+        if not rule.endpoint.startswith("crm.") or "POST" not in rule.methods:
+            continue
+        if rule.endpoint == "crm.reset":
+            continue  # resetting their own sandbox is theirs to do
+        response = client.post(_fill(rule, own_ids), data={**INTRUDER_FORM, **id_fields})
+        assert response.status_code < 500, rule.rule
+        posted += 1
+    after = _snapshot()
+    assert _cross_sandbox_references() == []
+    victim_sandbox = foreign["sandbox_id"]
+    for name in before:
+        table = Base.metadata.tables[name]
+        scope = "id" if name == "sandboxes" else "sandbox_id"
+        if scope not in table.c:
+            assert before[name] == after[name], f"{name} changed"
+            continue
+        index, mine = list(table.c.keys()).index(scope), repr(own)
+
+        def others(rows, index=index, mine=mine):
+            return [row for row in rows if row[index] != mine]
+
+        assert others(before[name]) == others(after[name]), f"{name} changed outside their CRM"
+    assert victim_sandbox != own
+    summary_line(f"foreign ids in form fields: {posted} posts to the intruder's own CRM routes")
+    assert posted > 30

@@ -1,0 +1,71 @@
+"""The benchmark runner (`make bench`): a quick smoke run writes the JSON every figure is read
+from, in its documented shape, and the bulk log filler writes entries the chain accepts.
+Speed itself is judged by the benchmarks, never here."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from benchmarks import logfill, run
+from crm_sandbox.extensions import db
+from crm_sandbox.services import action_log
+
+ROOT = Path(__file__).resolve().parent.parent
+FIGURE_KEYS = {"median", "min", "max", "p95", "n"}
+
+
+def test_a_quick_run_writes_every_provisioning_figure_in_the_documented_shape(tmp_path):
+    out = tmp_path / "latest.json"
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("BENCH_", "CRM_SANDBOX_"))}
+    done = subprocess.run(
+        [sys.executable, "-m", "benchmarks", "--quick", "--only", "provision", "--out", out],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    result = json.loads(out.read_text())
+    assert result["database"] == "sqlite"
+    assert {"cores", "python", "sqlite", "libraries"} <= result["machine"].keys()
+    section = result["provision"]
+    for key in (
+        "provision_ms",
+        "provision_limit_ms",
+        "provision_ratio",
+        "provision_group30_ms",
+        "template_generate_ms",
+    ):
+        assert set(section[key]) == FIGURE_KEYS, key
+        assert section[key]["min"] <= section[key]["median"] <= section[key]["max"]
+    assert section["rows_total"] == section["template_rows_total"] > 0
+    assert section["same_rows_in_limit"] is True
+    assert "provision_ratio" in done.stdout and ("PASS" in done.stdout or "MISS" in done.stdout)
+
+
+def test_a_benchmark_missing_from_the_branch_is_reported_not_fatal():
+    result = run.run_all(["no_such_benchmark"], None, quick=True)
+    assert result["no_such_benchmark"] == {"error": "not available on this branch"}
+
+
+def test_a_figure_is_the_median_min_max_and_p95_of_its_samples():
+    assert run.TARGETS  # the table knows the targets
+    from benchmarks.common import figure
+
+    assert figure([5, 1, 3, 2, 4]) == {"median": 3, "min": 1, "max": 5, "p95": 5, "n": 5}
+
+
+def test_bulk_filled_log_entries_pass_the_chain_verification(provision):
+    sandbox = provision()
+    added = logfill.append(sandbox, logfill.inbound_interactions(sandbox, 120), "Bench filler")
+    db.session.commit()
+    assert added == 120
+    assert sandbox.log_seq == 121  # after the "provisioned" entry
+    verified = action_log.verify(sandbox.id)
+    assert verified.ok, str(verified)
+    assert verified.entries == 121
