@@ -4,8 +4,10 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 PORT ?= 5000
 STAMP := $(VENV)/.installed
+# Where tests/e2e/conftest.py looks for Chromium (Debian's package).
+CHROMIUM := /usr/bin/chromium
 
-.PHONY: demo test lint format install clean screenshots bench
+.PHONY: demo test lint format install clean screenshots bench e2e
 
 $(STAMP): setup.cfg pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -29,10 +31,13 @@ format: $(STAMP)
 
 test: lint
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	@test -x $(CHROMIUM) || echo "NOTE: the end-to-end browser tests were skipped: Chromium not found at $(CHROMIUM) (apt-get install chromium, then make e2e)."
 
 # Benchmarks (under 10 minutes; SQLite unless BENCH_DATABASE_URL names a PostgreSQL database;
 # BENCH_QUICK=1 for a smoke run): a table on screen and benchmarks/latest.json.
 bench: $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[bench]'
+	@command -v wrk >/dev/null || echo "wrk not found: saturation uses a Python client (apt-get install wrk for a lighter one)"
 	BENCH_DATABASE_URL='$(BENCH_DATABASE_URL)' BENCH_QUICK='$(BENCH_QUICK)' $(BIN)/python -m benchmarks
 
 clean:
@@ -41,3 +46,18 @@ clean:
 # Screenshots of the key pages for the README (Playwright driving Debian's /usr/bin/chromium).
 screenshots: $(STAMP)
 	$(BIN)/python scripts/screenshots.py
+
+# The end-to-end tests alone: the real app under gunicorn, driven in Chromium (tests/e2e/).
+e2e: $(STAMP)
+	@test -x $(CHROMIUM) || { echo "Chromium not found at $(CHROMIUM): apt-get install chromium, then make e2e" >&2; exit 1; }
+	$(BIN)/python -m pytest -m e2e tests/e2e $(PYTEST_ARGS)
+
+# Class load and saturation benchmarks (benchmarks/load.py, benchmarks/saturation.py): about
+# 3 minutes; BENCH_ARGS=--quick for a short run. Saturation uses wrk when it is installed
+# (apt-get install wrk), else a Python client that costs more CPU.
+.PHONY: bench-load
+bench-load: $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[bench]'
+	@command -v wrk >/dev/null || echo "wrk not found: saturation uses the Python client"
+	$(BIN)/python -m benchmarks.load $(BENCH_ARGS)
+	$(BIN)/python -m benchmarks.saturation $(BENCH_ARGS)

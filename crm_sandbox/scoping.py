@@ -8,6 +8,8 @@ table it touches (SQLAlchemy's `with_loader_criteria`). Services also fetch obje
 
 from __future__ import annotations
 
+import functools
+
 from sqlalchemy import event, select
 from sqlalchemy.orm import Session, with_loader_criteria
 
@@ -25,10 +27,15 @@ def _limit_to_sandbox(state) -> None:
         return
     if state.is_column_load or state.is_relationship_load:
         return  # criteria added to the parent query propagate to these loads
-    state.statement = state.statement.options(
-        with_loader_criteria(
-            SandboxScoped, lambda cls: cls.sandbox_id == sandbox_id, include_aliases=True
-        )
+    state.statement = state.statement.options(_scope_option(sandbox_id))
+
+
+@functools.lru_cache(maxsize=4096)
+def _scope_option(sandbox_id: int):
+    """The loader criteria for one sandbox, built once per sandbox and reused (an option is
+    immutable; building it costs more than the query's own compiled-cache lookup)."""
+    return with_loader_criteria(
+        SandboxScoped, lambda cls: cls.sandbox_id == sandbox_id, include_aliases=True
     )
 
 

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import func, select, text
+from sqlalchemy.orm import joinedload
 
 from ..models import Channel, Contact, Interaction, db
 from ..models.complaints import Complaint, ComplaintEvent, Level, Severity, Stage
@@ -198,8 +199,16 @@ class ComplaintFilters:
     escalated: bool = False
 
 
-def list_complaints(ctx: SandboxContext, filters: ComplaintFilters) -> list[Complaint]:
-    query = select(Complaint).where(Complaint.sandbox_id == ctx.sandbox_id)
+def list_complaints(
+    ctx: SandboxContext, filters: ComplaintFilters, limit: int | None = None
+) -> list[Complaint]:
+    """Complaints matching the filters, newest first, each with its customer (loaded in the
+    same query: the list shows every complaint's customer)."""
+    query = (
+        select(Complaint)
+        .options(joinedload(Complaint.contact))
+        .where(Complaint.sandbox_id == ctx.sandbox_id)
+    )
     if filters.stage:
         query = query.where(Complaint.stage == filters.stage)
     if filters.owner:
@@ -214,7 +223,10 @@ def list_complaints(ctx: SandboxContext, filters: ComplaintFilters) -> list[Comp
             ((Complaint.stage == Stage.RECEIVED.value) & (Complaint.ack_due_at < now))
             | (Complaint.stage.not_in([Stage.RESOLVED.value]) & (Complaint.resolve_due_at < now)),
         )
-    return list(db.session.scalars(query.order_by(Complaint.received_at.desc(), Complaint.id)))
+    query = query.order_by(Complaint.received_at.desc(), Complaint.id)
+    if limit is not None:
+        query = query.limit(limit)
+    return list(db.session.scalars(query))
 
 
 def counts_by_stage(ctx: SandboxContext) -> dict[str, int]:

@@ -192,13 +192,18 @@ class TimelineItem:
 
 def timeline(ctx: SandboxContext, contact: Contact) -> list[TimelineItem]:
     """Everything that involved this contact, newest first."""
-    superseded = superseded_ids(ctx, contact.id)
-    items = []
-    for i in db.session.scalars(
-        select(Interaction).where(
-            Interaction.sandbox_id == ctx.sandbox_id, Interaction.contact_id == contact.id
+    interactions = list(
+        db.session.scalars(
+            select(Interaction).where(
+                Interaction.sandbox_id == ctx.sandbox_id, Interaction.contact_id == contact.id
+            )
         )
-    ):
+    )
+    # A correction belongs to the same contact as the entry it replaces, so the contact's own
+    # interactions say which were superseded (no query of its own).
+    superseded = {i.supersedes_id for i in interactions if i.supersedes_id is not None}
+    items = []
+    for i in interactions:
         items.append(
             TimelineItem(
                 when=i.occurred_at,

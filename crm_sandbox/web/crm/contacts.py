@@ -38,13 +38,13 @@ def contact_list():
         segment=value_or_blank(args.get("segment"), Segment),
         lifecycle_stage=value_or_blank(args.get("stage"), Lifecycle),
     )
-    rows, next_cursor = contacts.list_contacts(g.ctx, filters, after=args.get("after", ""))
+    rows, next_cursor, total = contacts.list_contacts(g.ctx, filters, after=args.get("after", ""))
     return render_template(
         "crm/contacts.html",
         rows=rows,
         next_cursor=next_cursor,
         filters=filters,
-        total=contacts.count_contacts(g.ctx, filters),
+        total=total,
         first_page=not args.get("after"),
         Category=Category,
         Segment=Segment,

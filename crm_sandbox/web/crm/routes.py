@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-from flask import abort, current_app, flash, g, redirect, render_template, request, url_for
+from flask import abort, flash, g, redirect, render_template, request, url_for
 from flask_login import current_user
+from sqlalchemy import bindparam, select
+from sqlalchemy.orm import joinedload
 
 from ... import scoping
 from ...access import learner_area
 from ...database import write_transactions
 from ...extensions import db
 from ...models import (
+    Attempt,
     Category,
     Sandbox,
     SandboxKind,
@@ -40,12 +43,12 @@ def _pull_sandbox_id(endpoint, values):
 
 @bp.url_defaults
 def _add_sandbox_id(endpoint, values):
-    if (
-        "sandbox_id" not in values
-        and g.get("sandbox_id") is not None
-        and current_app.url_map.is_endpoint_expecting(endpoint, "sandbox_id")
-    ):
-        values["sandbox_id"] = g.sandbox_id
+    # Called for this blueprint's endpoints only, and every one of them is under
+    # /s/<sandbox_id>: links from a CRM page stay in its sandbox unless they name another.
+    if "sandbox_id" not in values:
+        sandbox_id = g.get("sandbox_id")
+        if sandbox_id is not None:
+            values["sandbox_id"] = sandbox_id
 
 
 def can_open(user, sandbox: Sandbox) -> bool:
@@ -53,17 +56,30 @@ def can_open(user, sandbox: Sandbox) -> bool:
     return sandbox.kind != SandboxKind.TEMPLATE.value and sandbox.owner_id == user.id
 
 
+_SANDBOX_AND_ATTEMPT = (
+    select(Sandbox, Attempt)
+    .outerjoin(Attempt, Attempt.sandbox_id == Sandbox.id)
+    .options(joinedload(Sandbox.organisation))
+    .where(Sandbox.id == bindparam("sandbox_id"))
+)
+
+
+def _sandbox_and_attempt(sandbox_id: int) -> tuple[Sandbox | None, Attempt | None]:
+    """The sandbox with its organisation, and the scenario attempt it belongs to if any: what
+    every CRM page needs first, in one query (built once)."""
+    found = db.session.execute(_SANDBOX_AND_ATTEMPT, {"sandbox_id": sandbox_id}).first()
+    return (found[0], found[1]) if found is not None else (None, None)
+
+
 @bp.before_request
 def _enter_sandbox():
-    sandbox = db.session.get(Sandbox, g.sandbox_id) if g.sandbox_id else None
+    sandbox, attempt = _sandbox_and_attempt(g.sandbox_id) if g.sandbox_id else (None, None)
     if sandbox is None or not can_open(current_user, sandbox):
         abort(404)
-    attempt = None
-    if sandbox.kind == SandboxKind.ASSIGNMENT.value:
-        attempt = assignments.attempt_for_sandbox(sandbox.id)
-        if attempt is not None and _fire_scenario_events(attempt):
-            sandbox = db.session.get(Sandbox, g.sandbox_id)
-            attempt = assignments.attempt_for_sandbox(sandbox.id)
+    if sandbox.kind != SandboxKind.ASSIGNMENT.value:
+        attempt = None
+    elif attempt is not None and _fire_scenario_events(attempt):
+        sandbox, attempt = _sandbox_and_attempt(g.sandbox_id)
     g.sandbox = sandbox
     g.ctx = SandboxContext(sandbox, current_user)
     g.attempt = attempt
@@ -104,13 +120,10 @@ def dashboard():
         "crm/dashboard.html",
         follow_ups=interactions.follow_ups_due(ctx),
         recent=action_log.entries(ctx.sandbox_id, limit=8),
-        counts={
-            c: contacts.count_contacts(ctx, contacts.ContactFilters(category=c.value))
-            for c in Category
-        },
+        counts={Category(c): n for c, n in contacts.counts_by_category(ctx).items()},
         clock_form=ButtonForm(),
         complaint_counts=complaints.counts_by_stage(ctx),
-        overdue=complaints.list_complaints(ctx, complaints.ComplaintFilters(overdue=True))[:6],
+        overdue=complaints.list_complaints(ctx, complaints.ComplaintFilters(overdue=True), limit=6),
     )
 
 

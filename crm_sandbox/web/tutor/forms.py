@@ -23,7 +23,9 @@ class GroupForm(FlaskForm):
 
 
 class RenameGroupForm(FlaskForm):
-    name = StringField("New name", validators=[DataRequired(), Length(max=120)])
+    # Its own id: the add-learner form on the same page has a `name` field too, and a shared id
+    # would make this label name that field.
+    name = StringField("New name", validators=[DataRequired(), Length(max=120)], id="new_name")
     submit = SubmitField("Rename")
 
 
