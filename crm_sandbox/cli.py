@@ -422,6 +422,9 @@ def register_commands(app: Flask) -> None:
         evidence_group,
     ):
         app.cli.add_command(command)
+    from .cli_data import register as register_data_commands
+
+    register_data_commands(app, users_group)
 
 
 def _create_app_for_cli() -> Flask:

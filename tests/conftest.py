@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextvars
 import os
+import secrets
 import shutil
 from pathlib import Path
 
@@ -84,6 +85,9 @@ def fresh_database_url(template_url: str, tmp_path: Path) -> str:
             # replica role: the action log's guard triggers do not fire for this clean-up
             conn.execute(text("SET session_replication_role = replica"))
             conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+            # a test that disabled the log's guards (to simulate tampering) must not leave
+            # them off for the tests after it
+            conn.execute(text("ALTER TABLE action_log ENABLE TRIGGER USER"))
         engine.dispose()
         return TEST_DATABASE_URL
     path = tmp_path / "test.sqlite3"
@@ -158,6 +162,8 @@ class CSRFClient(FlaskClient):
         if csrf:
             data = dict(kwargs.get("data") or {})
             data.setdefault("csrf_token", self.csrf_token())
+            # as a freshly shown create form carries (ignored by other forms)
+            data.setdefault("form_token", secrets.token_urlsafe(24))
             kwargs["data"] = data
         return super().post(*args, **kwargs)
 

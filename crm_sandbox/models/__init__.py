@@ -28,6 +28,7 @@ from .feedback import (
 )
 from .groups import Group, group_assessors, group_members
 from .interactions import Channel, Direction, Initiative, Interaction
+from .privacy import Erasure, FormSubmission
 from .sandboxes import Organisation, Sandbox, SandboxKind, SandboxScoped
 from .scenarios import Assignment, Attempt, AttemptStatus
 from .standards import (
@@ -41,6 +42,8 @@ from .standards import (
 from .users import Role, User, UserSession
 
 __all__ = [
+    "Erasure",
+    "FormSubmission",
     "AuthoredScenario",
     "Decision",
     "Judgement",

@@ -56,7 +56,7 @@ def compute_entry_hash(entry: ActionLogEntry) -> str:
     return _sha256(entry.prev_hash + canonical_json(_header(entry)))
 
 
-def _lock_sandbox(sandbox: Sandbox) -> Sandbox:
+def lock_sandbox(sandbox: Sandbox) -> Sandbox:
     """Re-read the sandbox row with a row lock (PostgreSQL) so appends to one log queue up;
     on SQLite the write transaction (BEGIN IMMEDIATE) already serialises them."""
     if db.session.get_bind().dialect.name == "postgresql":
@@ -76,7 +76,7 @@ def record(
     sandbox_time: datetime | None = None,
 ) -> ActionLogEntry:
     """Append one entry to the sandbox's log (flushes, does not commit)."""
-    sandbox = _lock_sandbox(ctx.sandbox)
+    sandbox = lock_sandbox(ctx.sandbox)
     payload = json.loads(
         canonical_json({"actor": ctx.actor_label, "before": before, "after": after})
     )

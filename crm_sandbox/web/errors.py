@@ -68,3 +68,7 @@ def register_error_handlers(app: Flask) -> None:
     def _server_error(exc):
         db.session.rollback()
         return _page(500)
+
+    from .forms_common import register_already_saved_handler
+
+    register_already_saved_handler(app)

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from flask import flash
+from flask import flash, redirect, request
+from flask_login import current_user
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, SubmitField
+from wtforms import BooleanField, HiddenField, SubmitField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired
 
+from ..extensions import db
+from ..services import form_tokens
 from ..services.errors import ServiceError
 
 
@@ -48,3 +51,42 @@ def show_service_error(form: FlaskForm | None, exc: ServiceError) -> None:
         flash("Nothing was saved: please correct the highlighted field.", "danger")
     else:
         flash(f"Nothing was saved: {exc.message}", "danger")
+
+
+class FormTokenField(HiddenField):
+    """The one-time token of a create form (see `services.form_tokens`). A missing or
+    malformed token is replaced by a fresh one when the form is shown again."""
+
+    def _value(self):
+        if not form_tokens.valid_token(self.data):
+            self.data = form_tokens.new_token()
+        return self.data
+
+
+class OnceForm(FlaskForm):
+    """Base of create forms: saving the same rendered form twice makes one record."""
+
+    form_token = FormTokenField(default=form_tokens.new_token)
+
+
+def save_once(form: OnceForm, action, url_of):
+    """Wrap a create action so that the form's token is used once: `url_of(result)` is where
+    a repeated save is sent. Use inside the same transaction as the action (e.g. with
+    `commit_or_explain`); a repeat raises `AlreadySaved`, answered by a redirect."""
+
+    def run():
+        submission = form_tokens.claim(form.form_token.data, current_user)
+        result = action()
+        db.session.flush()
+        form_tokens.saved(submission, url_of(result))
+        return result
+
+    return run
+
+
+def register_already_saved_handler(app) -> None:
+    @app.errorhandler(form_tokens.AlreadySaved)
+    def _already_saved(exc: form_tokens.AlreadySaved):
+        db.session.rollback()
+        flash(exc.message, "info")
+        return redirect(exc.result_url or request.path)

@@ -5,9 +5,10 @@ from sqlalchemy import func, select
 from ...access import admin_area
 from ...extensions import db
 from ...models import Group, Role, User
-from ...services import accounts
+from ...services import accounts, personal_data
+from ...services.errors import ServiceError
 from . import bp
-from .forms import ToggleActiveForm
+from .forms import EraseForm, ToggleActiveForm
 
 
 @bp.route("/")
@@ -42,3 +43,52 @@ def toggle_active(user_id: int):
     state = "enabled" if user.active else "disabled; their sessions have ended"
     flash(f"{user.name}'s account is {state}.", "success")
     return redirect(url_for("admin.home"))
+
+
+def _learner_or_404(user_id: int) -> User:
+    user = db.session.get(User, user_id)
+    if user is None or user.role != Role.LEARNER.value:
+        abort(404)
+    return user
+
+
+@bp.route("/users/<int:user_id>/data.json")
+@admin_area
+def user_data(user_id: int):
+    """A learner's personal data as JSON, for a subject access request made to the college."""
+    from ..personal_data import personal_data_response
+
+    return personal_data_response(_learner_or_404(user_id))
+
+
+@bp.route("/users/<int:user_id>/erase", methods=["GET", "POST"])
+@admin_area
+def erase_user(user_id: int):
+    """Erase a learner's personal data, after the admin types their email to confirm."""
+    user = _learner_or_404(user_id)
+    if personal_data.is_erased(user):
+        flash(f"Account {user.id} has already been erased.", "info")
+        return redirect(url_for("admin.home"))
+    form = EraseForm()
+    if form.validate_on_submit():
+        if form.confirm_email.data.strip().lower() != user.email.lower():
+            form.confirm_email.errors = [
+                "That is not this learner's email address; nothing was erased."
+            ]
+        else:
+            name = user.name
+            try:
+                erasure = personal_data.erase_learner(user, erased_by=current_user)
+            except ServiceError as exc:
+                db.session.rollback()
+                flash(f"Nothing was erased: {exc.message}", "danger")
+                return redirect(url_for("admin.home"))
+            db.session.commit()
+            flash(
+                f"{name}'s personal data is erased: the account is now {user.email} and "
+                f"disabled, and {erasure.log_payloads_erased} recorded value(s) in "
+                f"{erasure.sandboxes} sandbox log(s) are erased.",
+                "success",
+            )
+            return redirect(url_for("admin.home"))
+    return render_template("admin/erase.html", user=user, form=form), (422 if form.errors else 200)

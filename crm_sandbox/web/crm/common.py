@@ -6,6 +6,7 @@ from flask import abort, flash, g, redirect, url_for
 
 from ...extensions import db
 from ...services.errors import NotFound, ServiceError
+from ...services.form_tokens import AlreadySaved
 from ..forms_common import show_service_error
 
 
@@ -20,6 +21,8 @@ def commit_or_explain(action, form=None, success: str = ""):
     """Run a service call; commit and flash on success, roll back and explain on refusal."""
     try:
         result = action()
+    except AlreadySaved:
+        raise  # answered by a redirect to what the first save made (forms_common)
     except ServiceError as exc:
         db.session.rollback()
         show_service_error(form, exc)

@@ -8,7 +8,7 @@ from ...access import learner_area
 from ...models import Complaint, Contact, Stage
 from ...services import complaints
 from ...services.validation import value_or_blank
-from ..forms_common import ButtonForm
+from ..forms_common import ButtonForm, save_once
 from ..forms_common import options as select_options
 from . import bp
 from .common import commit_or_explain, flash_form_errors, get_or_404
@@ -48,7 +48,11 @@ def complaint_new(contact_id: int):
     form.category.choices = _category_choices()
     if form.validate_on_submit():
         complaint, ok = commit_or_explain(
-            lambda: complaints.receive_complaint(g.ctx, contact, form.data),
+            save_once(
+                form,
+                lambda: complaints.receive_complaint(g.ctx, contact, form.data),
+                lambda c: url_for("crm.complaint_detail", complaint_id=c.id),
+            ),
             form,
             None,
         )

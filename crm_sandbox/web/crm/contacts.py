@@ -8,7 +8,7 @@ from ...access import learner_area
 from ...models import Category, Contact, Interaction, Lifecycle, Need, Segment
 from ...services import contacts, interactions
 from ...services.validation import value_or_blank
-from ..forms_common import ButtonForm
+from ..forms_common import ButtonForm, save_once
 from . import bp
 from .common import (
     back_to_contact,
@@ -60,7 +60,12 @@ def contact_new():
         form.category.data = Category.UNCLASSIFIED.value
     if form.validate_on_submit():
         contact, ok = commit_or_explain(
-            lambda: contacts.create_contact(g.ctx, _contact_data(form)), form
+            save_once(
+                form,
+                lambda: contacts.create_contact(g.ctx, _contact_data(form)),
+                lambda c: url_for("crm.contact_detail", contact_id=c.id),
+            ),
+            form,
         )
         if ok:
             flash(f"Added {contact.display_name}.", "success")
@@ -233,7 +238,11 @@ def interaction_new(contact_id: int):
     form = InteractionForm()
     if form.validate_on_submit():
         _, ok = commit_or_explain(
-            lambda: interactions.log_interaction(g.ctx, contact, _interaction_data(form)),
+            save_once(
+                form,
+                lambda: interactions.log_interaction(g.ctx, contact, _interaction_data(form)),
+                lambda _: url_for("crm.contact_detail", contact_id=contact.id),
+            ),
             form,
             f"Interaction with {contact.display_name} logged.",
         )
@@ -258,7 +267,11 @@ def interaction_correct(interaction_id: int):
     form = InteractionForm(obj=original)
     if form.validate_on_submit():
         _, ok = commit_or_explain(
-            lambda: interactions.correct_interaction(g.ctx, original, _interaction_data(form)),
+            save_once(
+                form,
+                lambda: interactions.correct_interaction(g.ctx, original, _interaction_data(form)),
+                lambda _: url_for("crm.contact_detail", contact_id=original.contact_id),
+            ),
             form,
             f"Correction to the entry for {original.contact.display_name} saved. The original "
             "entry is kept and marked as corrected.",

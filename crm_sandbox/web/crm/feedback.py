@@ -19,7 +19,7 @@ from ...models import (
     Survey,
 )
 from ...services import charts, feedback
-from ..forms_common import ButtonForm, ConfirmForm, options
+from ..forms_common import ButtonForm, ConfirmForm, options, save_once
 from . import bp
 from .common import commit_or_explain, get_or_404, post_then_redirect
 from .forms import (
@@ -44,7 +44,11 @@ def survey_new():
     form = SurveyForm()
     if form.validate_on_submit():
         survey, ok = commit_or_explain(
-            lambda: feedback.create_survey(g.ctx, form.data),
+            save_once(
+                form,
+                lambda: feedback.create_survey(g.ctx, form.data),
+                lambda sv: url_for("crm.survey_detail", survey_id=sv.id),
+            ),
             form,
             None,
         )

@@ -27,10 +27,10 @@ from ...models import (
     Segment,
     Severity,
 )
-from ..forms_common import choices, options
+from ..forms_common import OnceForm, choices, options
 
 
-class ContactForm(FlaskForm):
+class ContactForm(OnceForm):
     first_name = StringField("First name", validators=[Length(max=80)])
     last_name = StringField("Last name", validators=[Length(max=80)])
     organisation_name = StringField("Organisation", validators=[Length(max=160)])
@@ -82,7 +82,7 @@ class ConsentForm(FlaskForm):
     submit = SubmitField("Save consent")
 
 
-class InteractionForm(FlaskForm):
+class InteractionForm(OnceForm):
     channel = SelectField("Channel", choices=choices(Channel))
     direction = SelectField(
         "Direction",
@@ -124,7 +124,7 @@ class ResetForm(FlaskForm):
 # ---------------------------------------------------------------- complaints
 
 
-class ComplaintForm(FlaskForm):
+class ComplaintForm(OnceForm):
     channel = SelectField("How it was received", choices=choices(Channel))
     category = SelectField("Category", choices=[])
     severity = SelectField("Severity", choices=choices(Severity), default="medium")
@@ -195,7 +195,7 @@ UNIT_CHOICES = options(
 )
 
 
-class StandardForm(FlaskForm):
+class StandardForm(OnceForm):
     title = StringField("Standard (in plain words)", validators=[DataRequired(), Length(max=200)])
     description = TextAreaField("Description", validators=[Length(max=2000)])
     measure = SelectField("What is measured", choices=choices(Measure))
@@ -237,7 +237,7 @@ class StandardFindingForm(FlaskForm):
 # ---------------------------------------------------------------- feedback
 
 
-class SurveyForm(FlaskForm):
+class SurveyForm(OnceForm):
     title = StringField("Title", validators=[DataRequired(), Length(max=200)])
     method = SelectField("How feedback is collected", choices=choices(Method))
     purpose = TextAreaField("What you want to find out", validators=[Length(max=2000)])

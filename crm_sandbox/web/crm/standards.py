@@ -11,7 +11,7 @@ from ...access import learner_area
 from ...extensions import db
 from ...models import Contact, Measure, ServiceStandard
 from ...services import charts, standards
-from ..forms_common import options
+from ..forms_common import options, save_once
 from . import bp
 from .common import commit_or_explain, get_or_404, post_then_redirect
 from .forms import AgreeForm, MeasurementForm, StandardFindingForm, StandardForm
@@ -67,7 +67,11 @@ def standard_new():
     form = StandardForm()
     if form.validate_on_submit():
         standard, ok = commit_or_explain(
-            lambda: standards.create_standard(g.ctx, _standard_data(form)),
+            save_once(
+                form,
+                lambda: standards.create_standard(g.ctx, _standard_data(form)),
+                lambda st: url_for("crm.standard_detail", standard_id=st.id),
+            ),
             form,
         )
         if ok:

@@ -165,3 +165,12 @@ def evidence_pack():
             "Content-Disposition": f'attachment; filename="{evidence.pack_filename(current_user)}"'
         },
     )
+
+
+@bp.route("/my-data.json")
+@learner_area
+def my_data():
+    """Everything held about the learner, as JSON (their right of access, UK GDPR)."""
+    from ..personal_data import personal_data_response
+
+    return personal_data_response(current_user)

@@ -1,0 +1,198 @@
+"""Consistent online backups and restores of the whole database.
+
+SQLite: the backup is taken with SQLite's online backup API in a single step, which reads one
+consistent snapshot (WAL mode lets writers carry on meanwhile); the live file is never copied
+(its newest pages may still be in the -wal file). The copy is checked (`PRAGMA
+integrity_check`) and written as one self-contained file. A restore copies a checked backup
+into the configured database through the same API, so the target's WAL stays coherent.
+
+PostgreSQL: `pg_dump --format=custom` (a consistent snapshot: it runs in one repeatable-read
+transaction) and `pg_restore`; both must be installed (the `postgresql-client` package).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import shutil
+import sqlite3
+import subprocess  # noqa: S404 - runs pg_dump / pg_restore with fixed arguments, no shell
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlalchemy import inspect, literal, select, table
+from sqlalchemy.engine import Engine
+
+from .errors import ServiceError
+
+
+@dataclass
+class BackupReport:
+    path: Path
+    tables: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def rows(self) -> int:
+        return sum(self.tables.values())
+
+
+def _sqlite_path(engine: Engine) -> Path:
+    database = engine.url.database
+    if not database or database == ":memory:":
+        raise ServiceError(
+            "The configured SQLite database is in memory; there is nothing to back up."
+        )
+    return Path(database)
+
+
+def _libpq_url(engine: Engine) -> str:
+    """The database URL as pg_dump/pg_restore understand it (no SQLAlchemy driver part)."""
+    return engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
+
+
+def _tool(name: str) -> str:
+    path = shutil.which(name)
+    if path is None:
+        raise ServiceError(
+            f"This database is PostgreSQL: backups use {name}, which is not installed here. "
+            f"Install the PostgreSQL client tools (Debian: apt install postgresql-client) "
+            f"or run {name} on the database server yourself (see the README, 'Backups')."
+        )
+    return path
+
+
+def _table_counts(conn: sqlite3.Connection) -> dict[str, int]:
+    names = [
+        row[0]
+        for row in conn.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' "
+            "ORDER BY name"
+        )
+    ]
+    counts = {}
+    for name in names:
+        quoted = '"' + name.replace('"', '""') + '"'  # a name read from sqlite_master, quoted
+        counts[name] = conn.execute("SELECT count(*) FROM " + quoted).fetchone()[0]  # noqa: S608  # nosec B608
+    return counts
+
+
+def _integrity(conn: sqlite3.Connection, what: str) -> None:
+    result = [row[0] for row in conn.execute("PRAGMA integrity_check")]
+    if result != ["ok"]:
+        raise ServiceError(f"{what} failed SQLite's integrity check: {'; '.join(result[:5])}")
+
+
+def backup(engine: Engine, out: Path) -> BackupReport:
+    """Write a consistent backup of the live database to `out` (which must not exist)."""
+    out = Path(out)
+    if out.exists():
+        raise ServiceError(f"{out} exists already; give a new file name. Nothing was written.")
+    if not out.parent.is_dir():
+        raise ServiceError(f"The folder {out.parent} does not exist. Nothing was written.")
+    if engine.dialect.name == "postgresql":
+        pg_dump = _tool("pg_dump")
+        done = subprocess.run(  # noqa: S603 - fixed arguments
+            [pg_dump, "--format=custom", "--no-owner", f"--file={out}", _libpq_url(engine)],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        if done.returncode != 0:
+            with contextlib.suppress(FileNotFoundError):
+                out.unlink()
+            raise ServiceError(f"pg_dump failed: {done.stderr.strip()}")
+        return BackupReport(out)
+    source_path = _sqlite_path(engine)
+    if not source_path.exists():
+        raise ServiceError(f"There is no database at {source_path} to back up.")
+    partial = out.with_name(out.name + ".partial")
+    with contextlib.suppress(FileNotFoundError):
+        partial.unlink()
+    source = sqlite3.connect(source_path, timeout=30)
+    target = sqlite3.connect(partial)
+    try:
+        source.execute("PRAGMA busy_timeout=30000")
+        # pages=-1: the whole database in one step, i.e. from one read snapshot.
+        source.backup(target, pages=-1)
+        target.execute("PRAGMA journal_mode=DELETE")  # one self-contained file
+        _integrity(target, "The backup")
+        report = BackupReport(out, _table_counts(target))
+    finally:
+        target.close()
+        source.close()
+    partial.rename(out)
+    return report
+
+
+def database_is_empty(engine: Engine) -> bool:
+    """True when the database has no tables or no rows in any application table."""
+    with engine.connect() as conn:
+        names = [n for n in inspect(conn).get_table_names() if n != "alembic_version"]
+        for name in names:
+            if conn.execute(select(literal(1)).select_from(table(name)).limit(1)).first():
+                return False
+    return True
+
+
+def _check_sqlite_backup(path: Path) -> dict[str, int]:
+    try:
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    except sqlite3.Error as exc:
+        raise ServiceError(f"{path} cannot be opened as a backup: {exc}") from exc
+    try:
+        try:
+            _integrity(conn, f"The backup {path}")
+            counts = _table_counts(conn)
+        except sqlite3.DatabaseError as exc:
+            raise ServiceError(
+                f"{path} is not a CRM Sandbox SQLite backup ({exc}). Nothing was changed."
+            ) from exc
+    finally:
+        conn.close()
+    if "alembic_version" not in counts or "action_log" not in counts:
+        raise ServiceError(f"{path} is not a CRM Sandbox backup (it has no CRM tables).")
+    return counts
+
+
+def restore(engine: Engine, source: Path, force: bool = False) -> BackupReport:
+    """Replace the configured database with a backup. Refuses a database that has data
+    unless `force`."""
+    source = Path(source)
+    if not source.is_file():
+        raise ServiceError(f"There is no backup file at {source}.")
+    if engine.dialect.name == "postgresql":
+        pg_restore = _tool("pg_restore")
+        if not force and not database_is_empty(engine):
+            raise _not_empty()
+        engine.dispose()
+        args = [pg_restore, "--no-owner", "--single-transaction", f"--dbname={_libpq_url(engine)}"]
+        if force:
+            args[1:1] = ["--clean", "--if-exists"]
+        done = subprocess.run(  # noqa: S603 - fixed arguments
+            [*args, str(source)], capture_output=True, text=True, check=False
+        )
+        if done.returncode != 0:
+            raise ServiceError(f"pg_restore failed (nothing was changed): {done.stderr.strip()}")
+        return BackupReport(source)
+    counts = _check_sqlite_backup(source)
+    target_path = _sqlite_path(engine)
+    if target_path.exists() and not force and not database_is_empty(engine):
+        raise _not_empty()
+    engine.dispose()
+    backup_conn = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
+    target = sqlite3.connect(target_path, timeout=30)
+    try:
+        target.execute("PRAGMA busy_timeout=30000")
+        backup_conn.backup(target, pages=-1)
+        target.execute("PRAGMA journal_mode=WAL")
+        _integrity(target, "The restored database")
+    finally:
+        target.close()
+        backup_conn.close()
+    return BackupReport(source, counts)
+
+
+def _not_empty() -> ServiceError:
+    return ServiceError(
+        "The database already has data; restoring would replace all of it. Nothing was "
+        "changed. Run again with --force to replace it (make a backup of it first)."
+    )
