@@ -272,22 +272,26 @@ def provision(
     db.session.add(sandbox)
     db.session.flush()
     _copy_rows(template, sandbox, sandbox.id_offsets)
+    _record_provisioned(sandbox, actor)
+    return sandbox
+
+
+def _record_provisioned(sandbox: Sandbox, actor: User | None) -> None:
+    """The first entry of a new sandbox's log: what it was copied from, and its clock."""
     db.session.expire(sandbox, ["organisation"])
-    ctx = SandboxContext(sandbox, actor)
     action_log.record(
-        ctx,
+        SandboxContext(sandbox, actor),
         "sandbox.provisioned",
         "sandbox",
         sandbox.id,
         after={
-            "profile": profile,
-            "seed": seed,
-            "size": size,
-            "kind": kind.value,
+            "profile": sandbox.profile,
+            "seed": sandbox.seed,
+            "size": sandbox.size,
+            "kind": sandbox.kind,
             "clock_start": sandbox.clock_start,
         },
     )
-    return sandbox
 
 
 GROUP_BATCH = 30  # sandboxes copied together by provision_group (a class)
@@ -338,20 +342,7 @@ def provision_group(
     used = [t for t in tables if t.name in sandboxes[0].id_offsets]
     _sync_sequences(used)
     for sandbox in sandboxes:
-        db.session.expire(sandbox, ["organisation"])
-        action_log.record(
-            SandboxContext(sandbox, actor),
-            "sandbox.provisioned",
-            "sandbox",
-            sandbox.id,
-            after={
-                "profile": profile,
-                "seed": seed,
-                "size": size,
-                "kind": SandboxKind.PRACTICE.value,
-                "clock_start": sandbox.clock_start,
-            },
-        )
+        _record_provisioned(sandbox, actor)
     return sandboxes
 
 
