@@ -230,8 +230,10 @@ def timeline(ctx: SandboxContext, contact: Contact) -> list[TimelineItem]:
                 c,
             )
         )
-    for r, title in db.session.execute(
-        select(Response, Survey.title)
+    # The timeline shows a response's time and its survey's title only: read those columns
+    # rather than whole responses.
+    for r in db.session.execute(
+        select(Response.id, Response.responded_at, Survey.title)
         .join(Survey, Survey.id == Response.survey_id)
         .where(
             Response.sandbox_id == ctx.sandbox_id,
@@ -240,7 +242,9 @@ def timeline(ctx: SandboxContext, contact: Contact) -> list[TimelineItem]:
         )
     ):
         items.append(
-            TimelineItem(r.responded_at, "response", "Feedback response", f"Answered: {title}", r)
+            TimelineItem(
+                r.responded_at, "response", "Feedback response", f"Answered: {r.title}", r
+            )
         )
     for n in contact.needs:
         items.append(TimelineItem(n.created_sbx, "need", "Need recorded", n.description, n))
