@@ -242,9 +242,7 @@ def timeline(ctx: SandboxContext, contact: Contact) -> list[TimelineItem]:
         )
     ):
         items.append(
-            TimelineItem(
-                r.responded_at, "response", "Feedback response", f"Answered: {r.title}", r
-            )
+            TimelineItem(r.responded_at, "response", "Feedback response", f"Answered: {r.title}", r)
         )
     for n in contact.needs:
         items.append(TimelineItem(n.created_sbx, "need", "Need recorded", n.description, n))
