@@ -7,12 +7,13 @@ therefore leaves the chain verifiable.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from ..models import ActionLogEntry, Sandbox, db
 from ..models.base import utcnow
@@ -172,8 +173,17 @@ def verify(sandbox_id: int) -> VerifyResult:
 
 def entries(sandbox_id: int, newest_first: bool = True, limit: int | None = None):
     """The sandbox's log entries in order (for timelines)."""
-    query = select(ActionLogEntry).where(ActionLogEntry.sandbox_id == sandbox_id)
-    query = query.order_by(ActionLogEntry.seq.desc() if newest_first else ActionLogEntry.seq)
+    params = {"sandbox_id": sandbox_id}
     if limit:
-        query = query.limit(limit)
-    return list(db.session.scalars(query))
+        params["limit"] = limit
+    return list(db.session.scalars(_entries_statement(newest_first, bool(limit)), params))
+
+
+@functools.lru_cache(maxsize=8)
+def _entries_statement(newest_first: bool, limited: bool):
+    """Built once per shape, with bound parameters (the dashboard asks on every visit)."""
+    query = select(ActionLogEntry).where(ActionLogEntry.sandbox_id == bindparam("sandbox_id"))
+    query = query.order_by(ActionLogEntry.seq.desc() if newest_first else ActionLogEntry.seq)
+    if limited:
+        query = query.limit(bindparam("limit"))
+    return query

@@ -11,11 +11,12 @@ in working time, pushed back by time spent waiting for the customer.
 
 from __future__ import annotations
 
+import functools
 import random
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select, text
+from sqlalchemy import bindparam, func, select, text
 from sqlalchemy.orm import joinedload
 
 from ..models import Channel, Contact, Interaction, db
@@ -199,42 +200,64 @@ class ComplaintFilters:
     escalated: bool = False
 
 
+@functools.lru_cache(maxsize=64)
+def _complaints_statement(stage: bool, owner: bool, escalated: bool, overdue: bool, limit: bool):
+    """The complaint list query for one shape of filters, built once with bound parameters
+    (building it costs as much as running it)."""
+    query = (
+        select(Complaint)
+        .options(joinedload(Complaint.contact))
+        .where(Complaint.sandbox_id == bindparam("sandbox_id"))
+    )
+    if stage:
+        query = query.where(Complaint.stage == bindparam("stage"))
+    if owner:
+        query = query.where(Complaint.owner == bindparam("owner"))
+    if escalated:
+        query = query.where(Complaint.level != Level.FRONT_LINE.value)
+    if overdue:
+        now = bindparam("now")
+        query = query.where(
+            Complaint.stage != Stage.CLOSED.value,
+            Complaint.stage != Stage.WAITING.value,
+            ((Complaint.stage == Stage.RECEIVED.value) & (Complaint.ack_due_at < now))
+            | ((Complaint.stage != Stage.RESOLVED.value) & (Complaint.resolve_due_at < now)),
+        )
+    query = query.order_by(Complaint.received_at.desc(), Complaint.id)
+    if limit:
+        query = query.limit(bindparam("limit"))
+    return query
+
+
 def list_complaints(
     ctx: SandboxContext, filters: ComplaintFilters, limit: int | None = None
 ) -> list[Complaint]:
     """Complaints matching the filters, newest first, each with its customer (loaded in the
     same query: the list shows every complaint's customer)."""
-    query = (
-        select(Complaint)
-        .options(joinedload(Complaint.contact))
-        .where(Complaint.sandbox_id == ctx.sandbox_id)
+    query = _complaints_statement(
+        bool(filters.stage),
+        bool(filters.owner),
+        bool(filters.escalated),
+        bool(filters.overdue),
+        limit is not None,
     )
-    if filters.stage:
-        query = query.where(Complaint.stage == filters.stage)
-    if filters.owner:
-        query = query.where(Complaint.owner == filters.owner)
-    if filters.escalated:
-        query = query.where(Complaint.level != Level.FRONT_LINE.value)
+    params = {"sandbox_id": ctx.sandbox_id, "stage": filters.stage, "owner": filters.owner}
     if filters.overdue:
-        now = ctx.now()
-        query = query.where(
-            Complaint.stage != Stage.CLOSED.value,
-            Complaint.stage != Stage.WAITING.value,
-            ((Complaint.stage == Stage.RECEIVED.value) & (Complaint.ack_due_at < now))
-            | (Complaint.stage.not_in([Stage.RESOLVED.value]) & (Complaint.resolve_due_at < now)),
-        )
-    query = query.order_by(Complaint.received_at.desc(), Complaint.id)
+        params["now"] = ctx.now()
     if limit is not None:
-        query = query.limit(limit)
-    return list(db.session.scalars(query))
+        params["limit"] = limit
+    return list(db.session.scalars(query, params))
+
+
+_COUNTS_BY_STAGE = (
+    select(Complaint.stage, func.count())
+    .where(Complaint.sandbox_id == bindparam("sandbox_id"))
+    .group_by(Complaint.stage)
+)
 
 
 def counts_by_stage(ctx: SandboxContext) -> dict[str, int]:
-    rows = db.session.execute(
-        select(Complaint.stage, func.count())
-        .where(Complaint.sandbox_id == ctx.sandbox_id)
-        .group_by(Complaint.stage)
-    ).all()
+    rows = db.session.execute(_COUNTS_BY_STAGE, {"sandbox_id": ctx.sandbox_id}).all()
     found = dict(rows)
     return {s.value: found.get(s.value, 0) for s in Stage}
 

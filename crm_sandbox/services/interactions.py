@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from ..models import Channel, Contact, Direction, Initiative, Interaction, db
 from . import action_log, validation
@@ -93,14 +93,21 @@ def log_interaction(ctx: SandboxContext, contact: Contact, data: dict) -> Intera
     return interaction
 
 
+_SUPERSEDED = select(Interaction.supersedes_id).where(
+    Interaction.sandbox_id == bindparam("sandbox_id"), Interaction.supersedes_id.is_not(None)
+)
+_SUPERSEDED_OF_CONTACT = _SUPERSEDED.where(Interaction.contact_id == bindparam("contact_id"))
+
+
 def superseded_ids(ctx: SandboxContext, contact_id: int | None = None) -> set[int]:
     """Ids of interactions that a later correction replaced."""
-    query = select(Interaction.supersedes_id).where(
-        Interaction.sandbox_id == ctx.sandbox_id, Interaction.supersedes_id.is_not(None)
+    if contact_id is None:
+        return set(db.session.scalars(_SUPERSEDED, {"sandbox_id": ctx.sandbox_id}))
+    return set(
+        db.session.scalars(
+            _SUPERSEDED_OF_CONTACT, {"sandbox_id": ctx.sandbox_id, "contact_id": contact_id}
+        )
     )
-    if contact_id is not None:
-        query = query.where(Interaction.contact_id == contact_id)
-    return set(db.session.scalars(query))
 
 
 def correct_interaction(ctx: SandboxContext, original: Interaction, data: dict) -> Interaction:
@@ -162,20 +169,27 @@ class FollowUp:
     overdue: bool
 
 
+# Built once (the dashboard asks on every visit).
+_FOLLOW_UPS_DUE = (
+    select(Interaction, Contact)
+    .join(Contact, Contact.id == Interaction.contact_id)
+    .where(
+        Interaction.sandbox_id == bindparam("sandbox_id"),
+        Interaction.follow_up_on.is_not(None),
+        Interaction.follow_up_done_sbx.is_(None),
+        Interaction.follow_up_on <= bindparam("until"),
+    )
+    .order_by(Interaction.follow_up_on, Interaction.id)
+)
+
+
 def follow_ups_due(ctx: SandboxContext, within_days: int = 7) -> list[FollowUp]:
     """Open follow-ups due within `within_days` of sandbox today, overdue ones first."""
     today = ctx.now().date()
     superseded = superseded_ids(ctx)
     rows = db.session.execute(
-        select(Interaction, Contact)
-        .join(Contact, Contact.id == Interaction.contact_id)
-        .where(
-            Interaction.sandbox_id == ctx.sandbox_id,
-            Interaction.follow_up_on.is_not(None),
-            Interaction.follow_up_done_sbx.is_(None),
-            Interaction.follow_up_on <= today + timedelta(days=within_days),
-        )
-        .order_by(Interaction.follow_up_on, Interaction.id)
+        _FOLLOW_UPS_DUE,
+        {"sandbox_id": ctx.sandbox_id, "until": today + timedelta(days=within_days)},
     ).all()
     return [FollowUp(i, c, i.follow_up_on < today) for i, c in rows if i.id not in superseded]
 
@@ -230,8 +244,10 @@ def timeline(ctx: SandboxContext, contact: Contact) -> list[TimelineItem]:
                 c,
             )
         )
-    for r, title in db.session.execute(
-        select(Response, Survey.title)
+    # The timeline shows a response's time and its survey's title only: read those columns
+    # rather than whole responses.
+    for r in db.session.execute(
+        select(Response.id, Response.responded_at, Survey.title)
         .join(Survey, Survey.id == Response.survey_id)
         .where(
             Response.sandbox_id == ctx.sandbox_id,
@@ -240,7 +256,7 @@ def timeline(ctx: SandboxContext, contact: Contact) -> list[TimelineItem]:
         )
     ):
         items.append(
-            TimelineItem(r.responded_at, "response", "Feedback response", f"Answered: {title}", r)
+            TimelineItem(r.responded_at, "response", "Feedback response", f"Answered: {r.title}", r)
         )
     for n in contact.needs:
         items.append(TimelineItem(n.created_sbx, "need", "Need recorded", n.description, n))

@@ -28,6 +28,7 @@ from ...services import (
     sandbox_clock,
 )
 from ...services.context import SandboxContext
+from ..filters import RowUrl
 from ..forms_common import ButtonForm
 from . import bp
 from .common import commit_or_explain
@@ -99,6 +100,39 @@ def _fire_scenario_events(attempt) -> bool:
     return True
 
 
+# The CRM's sections in the side menu: (endpoint, label, endpoint prefixes of its other pages).
+NAV_SECTIONS = (
+    ("crm.dashboard", "Dashboard", ()),
+    ("crm.contact_list", "Contacts", ("crm.contact",)),
+    ("crm.complaint_list", "Complaints", ("crm.complaint",)),
+    ("crm.standard_list", "Service standards", ("crm.standard",)),
+    ("crm.survey_list", "Feedback", ("crm.survey", "crm.finding", "crm.improvement")),
+    ("crm.organisation", "Organisation & policies", ()),
+    ("crm.log", "My action log", ()),
+    ("crm.reset", "Reset sandbox", ()),
+)
+
+
+def _nav(sandbox_id: int) -> list[tuple[str, str, bool]]:
+    """The side menu of a CRM page: (label, URL, whether it is the section shown). The URLs
+    are built through the router once (per script root) with a marker for the sandbox id; a
+    page then fills in its own id (eight `url_for` calls on every page otherwise)."""
+    heads = _NAV_URLS.get(request.script_root)
+    if heads is None:
+        heads = _NAV_URLS[request.script_root] = [
+            (endpoint, label, prefixes, RowUrl(endpoint, "sandbox_id"))
+            for endpoint, label, prefixes in NAV_SECTIONS
+        ]
+    here = request.endpoint or ""
+    return [
+        (label, url(sandbox_id), here == endpoint or bool(prefixes and here.startswith(prefixes)))
+        for endpoint, label, prefixes, url in heads
+    ]
+
+
+_NAV_URLS: dict[str, list] = {}
+
+
 @bp.app_context_processor
 def _sandbox_globals():
     ctx = g.get("ctx")
@@ -109,6 +143,7 @@ def _sandbox_globals():
         "sandbox_now": ctx.now(),
         "org": ctx.sandbox.organisation,
         "attempt": g.get("attempt"),
+        "crm_nav": _nav(ctx.sandbox_id),
     }
 
 
