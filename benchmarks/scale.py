@@ -165,7 +165,7 @@ class Probe:
             # The last page's cursor, by following the pages as a learner clicks "Next".
             cursor, self.pages = "", 1
             while True:
-                _, following = contacts.list_contacts(ctx, contacts.ContactFilters(), cursor)
+                _, following, _ = contacts.list_contacts(ctx, contacts.ContactFilters(), cursor)
                 if following is None:
                     break
                 cursor, self.pages = following, self.pages + 1
@@ -218,7 +218,7 @@ class Probe:
             contacts.count_contacts(ctx, everyone)
         elif name == "contacts_search":
             found = contacts.ContactFilters(search=self.search)
-            rows, _ = contacts.list_contacts(ctx, found)
+            rows, _, _ = contacts.list_contacts(ctx, found)
             contacts.count_contacts(ctx, found)
             if not rows:
                 raise RuntimeError(f"the search for {self.search!r} found nobody")

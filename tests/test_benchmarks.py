@@ -18,11 +18,11 @@ ROOT = Path(__file__).resolve().parent.parent
 FIGURE_KEYS = {"median", "min", "max", "p95", "n"}
 
 
-def test_a_quick_run_writes_every_provisioning_figure_in_the_documented_shape(tmp_path):
+def test_a_quick_run_writes_every_provisioning_and_scale_figure_in_the_documented_shape(tmp_path):
     out = tmp_path / "latest.json"
     env = {k: v for k, v in os.environ.items() if not k.startswith(("BENCH_", "CRM_SANDBOX_"))}
     done = subprocess.run(
-        [sys.executable, "-m", "benchmarks", "--quick", "--only", "provision", "--out", out],
+        [sys.executable, "-m", "benchmarks", "--quick", "--only", "provision", "scale", "--out", out],
         cwd=ROOT,
         env=env,
         capture_output=True,
@@ -46,6 +46,11 @@ def test_a_quick_run_writes_every_provisioning_figure_in_the_documented_shape(tm
     assert section["rows_total"] == section["template_rows_total"] > 0
     assert section["same_rows_in_limit"] is True
     assert "provision_ratio" in done.stdout and ("PASS" in done.stdout or "MISS" in done.stdout)
+    # Scale calls the services the pages call: a change to their signatures shows here.
+    scale = result["scale"]
+    assert "error" not in scale, scale
+    for query in ("contacts_first_page", "contacts_late_page", "contacts_search"):
+        assert scale[query]["scale_ratio"] > 0, query
 
 
 def test_a_benchmark_missing_from_the_branch_is_reported_not_fatal():
