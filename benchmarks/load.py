@@ -411,9 +411,13 @@ def run(database_url: str | None, quick: bool = False) -> dict:
         "database": room.database_url.split(":", 1)[0],
         "setup_seconds": round(room.setup_seconds, 1),
         "mix": {k: w for k, (w, _) in MIX.items()},
-        "levels": levels,
         "server_tracebacks": server_errors,
+        **levels,  # one object per class size, keyed "30" and "1000"
     }
+
+
+def _levels(section: dict) -> list[dict]:
+    return [value for key, value in section.items() if key.isdigit()]
 
 
 def table(section: dict) -> str:
@@ -425,13 +429,13 @@ def table(section: dict) -> str:
     def fig(f: dict | None) -> str:
         return f"{f['median']:g} ({f['min']:g}-{f['max']:g})" if f else "no answers"
 
-    for level in section["levels"].values():
+    for level in _levels(section):
         rows.append(
             f"{level['learners']:>8} {fig(level['rate_rps']):>16} {fig(level['p50_ms']):>16} "
             f"{fig(level['p95_ms']):>18} {fig(level['p99_ms']):>18} {level['errors_total']:>6} "
             f"{level['db_locked']:>9} {level['client_cpu_percent']:>9}%"
         )
-    for level in section["levels"].values():
+    for level in _levels(section):
         rows.append(f"\n{level['learners']} learners, by page (p50 / p95 ms, count):")
         for page, p in level["pages"].items():
             rows.append(f"  {page:<18} {p['p50_ms']:>7} {p['p95_ms']:>7} {p['count']:>7}")

@@ -22,7 +22,17 @@ def test_a_quick_run_writes_every_provisioning_and_scale_figure_in_the_documente
     out = tmp_path / "latest.json"
     env = {k: v for k, v in os.environ.items() if not k.startswith(("BENCH_", "CRM_SANDBOX_"))}
     done = subprocess.run(
-        [sys.executable, "-m", "benchmarks", "--quick", "--only", "provision", "scale", "--out", out],
+        [
+            sys.executable,
+            "-m",
+            "benchmarks",
+            "--quick",
+            "--only",
+            "provision",
+            "scale",
+            "--out",
+            out,
+        ],
         cwd=ROOT,
         env=env,
         capture_output=True,
