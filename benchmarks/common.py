@@ -170,3 +170,25 @@ def make_learners(count: int, tag: str):
     db.session.add_all(users)
     db.session.flush()
     return users
+
+
+def standalone_main(
+    name: str,
+    doc: str,
+    run: Callable[..., dict],
+    table: Callable[[dict], str],
+    quick_help: str,
+    argv: list[str] | None = None,
+) -> int:
+    """Command line of a benchmark module run on its own: its table, then its JSON section."""
+    import argparse
+    import json
+
+    parser = argparse.ArgumentParser(description=doc.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help=quick_help)
+    parser.add_argument("--database-url", help="PostgreSQL server to use (default: SQLite)")
+    args = parser.parse_args(argv)
+    section = run(args.database_url, quick=args.quick)
+    print(table(section))
+    print(json.dumps({name: section}, indent=2))
+    return 0

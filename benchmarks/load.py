@@ -28,10 +28,8 @@ Run on its own: `python -m benchmarks.load [--quick] [--database-url URL]`.
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import html.parser
-import json
 import random
 import re
 import resource
@@ -43,6 +41,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .classroom import USER_AGENT, Learner, app_server, prepare_class, process_cpu_seconds
+from .common import standalone_main
 
 LEVELS = ((30, 15.0), (1000, 200.0))
 WINDOWS = 5
@@ -443,14 +442,7 @@ def table(section: dict) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="5 s per level instead of 30 s")
-    parser.add_argument("--database-url", help="PostgreSQL server to use (default: SQLite)")
-    args = parser.parse_args(argv)
-    section = run(args.database_url, quick=args.quick)
-    print(table(section))
-    print(json.dumps({"load": section}, indent=2))
-    return 0
+    return standalone_main("load", __doc__, run, table, "5 s per level instead of 30 s", argv)
 
 
 if __name__ == "__main__":

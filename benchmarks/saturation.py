@@ -17,9 +17,7 @@ Run on its own: `python -m benchmarks.saturation [--quick] [--database-url URL]`
 
 from __future__ import annotations
 
-import argparse
 import asyncio
-import json
 import re
 import shutil
 import statistics
@@ -30,6 +28,7 @@ import time
 from pathlib import Path
 
 from .classroom import USER_AGENT, GunicornServer, app_server, prepare_class
+from .common import standalone_main
 
 CONNECTIONS = 30
 ROUNDS = 5
@@ -193,14 +192,7 @@ def table(section: dict) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="5 s per app instead of 10 s")
-    parser.add_argument("--database-url", help="PostgreSQL server to use (default: SQLite)")
-    args = parser.parse_args(argv)
-    section = run(args.database_url, quick=args.quick)
-    print(table(section))
-    print(json.dumps({"saturation": section}, indent=2))
-    return 0
+    return standalone_main("saturation", __doc__, run, table, "5 s per app instead of 10 s", argv)
 
 
 if __name__ == "__main__":
