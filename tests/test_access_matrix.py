@@ -11,8 +11,6 @@ cases is printed at the end of the pytest run.
 
 from __future__ import annotations
 
-import re
-
 import pytest
 from sqlalchemy import func, select
 
@@ -34,6 +32,7 @@ from crm_sandbox.models import (
 from crm_sandbox.scenarios import engine
 from crm_sandbox.scenarios.loader import library_source
 from crm_sandbox.services import assessment, assignments, tutoring
+from tests.urls import fill_rule
 
 from .conftest import DEFAULT_PASSWORD
 
@@ -173,13 +172,6 @@ def world(app, create_user, create_group, provision):
     }
 
 
-def _fill(rule, values: dict) -> str:
-    path = rule.rule
-    for arg in rule.arguments:
-        path = re.sub(rf"<(?:[^:>]+:)?{arg}(?:\([^)]*\))?>", str(values[arg]), path)
-    return path
-
-
 def _bindings(rule, role: str, world, views):
     """The foreign URLs for this route and role, as (label, path); none when the route names no
     one else's object and the role is admitted to it (its own pages are not a foreign case)."""
@@ -193,11 +185,11 @@ def _bindings(rule, role: str, world, views):
         return []  # an admin may see every group and piece of work: nothing is foreign to them
     if admitted and not objects:
         return []
-    found = [("their " + "+".join(objects or ["area"]), _fill(rule, foreign))]
+    found = [("their " + "+".join(objects or ["area"]), fill_rule(rule, foreign))]
     # The intruder's own sandbox in the URL, with the victim's records: scoping must refuse.
     if role == "learner" and "sandbox_id" in objects and len(objects) > 1:
         own = dict(foreign, sandbox_id=world["own_sandbox_id"])
-        found.append(("own sandbox, their " + "+".join(objects[1:]), _fill(rule, own)))
+        found.append(("own sandbox, their " + "+".join(objects[1:]), fill_rule(rule, own)))
     return found
 
 
@@ -311,7 +303,7 @@ def test_another_sandboxs_ids_in_form_fields_link_nothing_and_change_nothing(
             continue
         if rule.endpoint == "crm.reset":
             continue  # resetting their own sandbox is theirs to do
-        response = client.post(_fill(rule, own_ids), data={**INTRUDER_FORM, **id_fields})
+        response = client.post(fill_rule(rule, own_ids), data={**INTRUDER_FORM, **id_fields})
         assert response.status_code < 500, rule.rule
         posted += 1
     after = _snapshot()

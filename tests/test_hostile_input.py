@@ -49,6 +49,7 @@ from crm_sandbox.services import (
     tutoring,
 )
 from crm_sandbox.services.context import SandboxContext
+from tests.urls import fill_rule
 
 from .conftest import DEFAULT_PASSWORD
 from .test_no_server_errors import FIELDS as JUNK_FIELDS
@@ -250,13 +251,6 @@ OBJECT_MODELS = {
 }
 
 
-def _fill(rule, ids: dict) -> str:
-    path = rule.rule
-    for arg in rule.arguments:
-        path = re.sub(rf"<(?:[^:>]+:)?{arg}(?:\([^)]*\))?>", str(ids.get(arg, 1)), path)
-    return path
-
-
 def route_forms(app, ids: dict, blueprints: tuple[str, ...], found: list[FormSpec]):
     """A form for each POST route of these areas that no page showed (a complaint at another
     stage, a draft survey...): posted with every field name any form of the app uses."""
@@ -266,7 +260,7 @@ def route_forms(app, ids: dict, blueprints: tuple[str, ...], found: list[FormSpe
     for rule in app.url_map.iter_rules():
         if "POST" not in rule.methods or rule.endpoint.split(".")[0] not in blueprints:
             continue
-        path = _fill(rule, ids)
+        path = fill_rule(rule, ids, default=1)
         if _pattern(path) not in known:
             known.add(_pattern(path))
             yield FormSpec(path, {name: [] for name in names}, tokens=tokens)
@@ -346,7 +340,7 @@ def test_no_form_answers_500_to_arbitrary_input(app, hostile_world, summary_line
     ):
         assert any(a.startswith(area) for a in actions), area
     post_routes = {
-        _pattern(_fill(r, {"action": "investigate"}))
+        _pattern(fill_rule(r, {"action": "investigate"}, default=1))
         for r in app.url_map.iter_rules()
         if "POST" in r.methods
         and r.endpoint.split(".")[0] in ("crm", "learner", "tutor", "assessor", "admin")
