@@ -18,35 +18,16 @@ from crm_sandbox.access import PUBLIC, SIGNED_IN, STATIC_ENDPOINTS, access_of
 from crm_sandbox.extensions import db
 from crm_sandbox.models import (
     Base,
-    Complaint,
-    Contact,
-    Finding,
-    ImprovementAction,
-    Interaction,
-    Need,
     Question,
     Role,
-    ServiceStandard,
-    Survey,
 )
 from crm_sandbox.scenarios import engine
 from crm_sandbox.scenarios.loader import library_source
 from crm_sandbox.services import assessment, assignments, tutoring
-from tests.urls import fill_rule
+from tests.urls import SANDBOX_OBJECTS, fill_rule
 
 from .conftest import DEFAULT_PASSWORD
 
-SANDBOX_OBJECTS = {
-    "contact_id": Contact,
-    "need_id": Need,
-    "interaction_id": Interaction,
-    "complaint_id": Complaint,
-    "standard_id": ServiceStandard,
-    "survey_id": Survey,
-    "question_id": Question,
-    "finding_id": Finding,
-    "action_id": ImprovementAction,
-}
 # Values an intruder would send: valid enough that an unprotected route would save them.
 INTRUDER_FORM = {
     "name": "Taken over",

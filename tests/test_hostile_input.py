@@ -24,15 +24,8 @@ from crm_sandbox.models import (
     Complaint,
     Contact,
     Decision,
-    Finding,
     Group,
-    ImprovementAction,
-    Interaction,
-    Need,
-    Question,
     Role,
-    ServiceStandard,
-    Survey,
     User,
 )
 from crm_sandbox.scenarios import engine
@@ -49,7 +42,7 @@ from crm_sandbox.services import (
     tutoring,
 )
 from crm_sandbox.services.context import SandboxContext
-from tests.urls import fill_rule
+from tests.urls import SANDBOX_OBJECTS, fill_rule
 
 from .conftest import DEFAULT_PASSWORD
 from .test_no_server_errors import FIELDS as JUNK_FIELDS
@@ -238,19 +231,6 @@ def hostile_world(app, create_user, create_group):
     return {"learner": learner, "admin": create_user(Role.ADMIN), "working": working, "ids": ids}
 
 
-OBJECT_MODELS = {
-    "contact_id": Contact,
-    "need_id": Need,
-    "interaction_id": Interaction,
-    "complaint_id": Complaint,
-    "standard_id": ServiceStandard,
-    "survey_id": Survey,
-    "question_id": Question,
-    "finding_id": Finding,
-    "action_id": ImprovementAction,
-}
-
-
 def route_forms(app, ids: dict, blueprints: tuple[str, ...], found: list[FormSpec]):
     """A form for each POST route of these areas that no page showed (a complaint at another
     stage, a draft survey...): posted with every field name any form of the app uses."""
@@ -307,7 +287,7 @@ def test_no_form_answers_500_to_arbitrary_input(app, hostile_world, summary_line
         ("/tutor/", "/assessor/", "/admin/", "/account"),
     )
     ids = dict(hostile_world["ids"], sandbox_id=sid, attempt_id=working.id, action="investigate")
-    for arg, model in OBJECT_MODELS.items():
+    for arg, model in SANDBOX_OBJECTS.items():
         ids[arg] = db.session.scalar(select(func.min(model.id)).where(model.sandbox_id == sid))
     learner_forms += list(route_forms(app, ids, ("crm", "learner"), learner_forms))
     ids["attempt_id"] = hostile_world["ids"]["waiting_id"]

@@ -4,6 +4,31 @@ from __future__ import annotations
 
 import re
 
+from crm_sandbox.models import (
+    Complaint,
+    Contact,
+    Finding,
+    ImprovementAction,
+    Interaction,
+    Need,
+    Question,
+    ServiceStandard,
+    Survey,
+)
+
+# The sandbox record each id argument of a CRM route names.
+SANDBOX_OBJECTS = {
+    "contact_id": Contact,
+    "need_id": Need,
+    "interaction_id": Interaction,
+    "complaint_id": Complaint,
+    "standard_id": ServiceStandard,
+    "survey_id": Survey,
+    "question_id": Question,
+    "finding_id": Finding,
+    "action_id": ImprovementAction,
+}
+
 
 def fill_rule(rule, values: dict, default=None) -> str:
     """The rule's path with each argument replaced by `values[arg]` (or `default` when given

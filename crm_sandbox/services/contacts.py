@@ -140,16 +140,20 @@ def _filtered(ctx: SandboxContext, filters: ContactFilters):
     term = (filters.search or "").strip().lower()[:SEARCH_MAX]
     if term:
         like = _like_pattern(term)
-        query = query.where(
-            or_(
-                Contact.sort_name.like(like, escape="\\"),
-                func.lower(Contact.first_name + " " + Contact.last_name).like(like, escape="\\"),
-                func.lower(Contact.email).like(like, escape="\\"),
-                func.lower(Contact.organisation_name).like(like, escape="\\"),
-                Contact.phone.like(like, escape="\\"),
-            )
-        )
+        query = query.where(_search_condition(like))
     return query
+
+
+def _search_condition(like):
+    """A contact matches a search when its name, email, organisation or phone contains it
+    (`like` is an escaped LIKE pattern, or a bound parameter holding one)."""
+    return or_(
+        Contact.sort_name.like(like, escape="\\"),
+        func.lower(Contact.first_name + " " + Contact.last_name).like(like, escape="\\"),
+        func.lower(Contact.email).like(like, escape="\\"),
+        func.lower(Contact.organisation_name).like(like, escape="\\"),
+        Contact.phone.like(like, escape="\\"),
+    )
 
 
 def _like_pattern(term: str) -> str:
@@ -235,15 +239,7 @@ def _list_statement(
         query = query.where(Contact.lifecycle_stage == bindparam("stage"))
     if search:
         like = bindparam("like")
-        query = query.where(
-            or_(
-                Contact.sort_name.like(like, escape="\\"),
-                func.lower(Contact.first_name + " " + Contact.last_name).like(like, escape="\\"),
-                func.lower(Contact.email).like(like, escape="\\"),
-                func.lower(Contact.organisation_name).like(like, escape="\\"),
-                Contact.phone.like(like, escape="\\"),
-            )
-        )
+        query = query.where(_search_condition(like))
     if after:
         query = query.where(
             or_(
