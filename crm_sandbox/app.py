@@ -16,6 +16,7 @@ from .extensions import bootstrap, csrf, db, limiter, login_manager, migrate
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 READ_METHODS = {"GET", "HEAD", "OPTIONS"}
+RATE_LIMITED_ENDPOINTS = frozenset({"auth.login"})
 
 # Sent with every response. The pages use no inline script or style (app.js and app.css are
 # files), so the policy needs no 'unsafe-inline'; charts are SVG files served by the app.
@@ -84,6 +85,14 @@ def _init_extensions(app: Flask) -> None:
     csrf.init_app(app)
     bootstrap.init_app(app)
     limiter.init_app(app)
+
+    @limiter.request_filter
+    def _not_rate_limited() -> bool:
+        # Only sign-in carries limits: every other request skips the limiter's lookups
+        # (a measurable share of a page's time). A limit added to another route must add its
+        # endpoint to RATE_LIMITED_ENDPOINTS.
+        return request.endpoint not in RATE_LIMITED_ENDPOINTS
+
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message = "Please sign in to open that page."

@@ -288,7 +288,7 @@ def list_contacts(
         bool(term),
         bool(after),
     )
-    found = db.session.execute(query, params)
+    found = db.session.connection().execute(query, params)
     if after:
         rows = [ContactRow(*row) for row in found]
         total = count_contacts(ctx, filters)
