@@ -46,8 +46,13 @@ def _parse_cached(digest: str, text: str) -> Scenario:
 
 def scenario_of(attempt: Attempt) -> Scenario:
     """The scenario as it was when the attempt started."""
-    digest = hashlib.sha256(attempt.scenario_yaml.encode()).hexdigest()
-    return _parse_cached(digest, attempt.scenario_yaml)
+    return scenario_from_snapshot(attempt.scenario_yaml)
+
+
+def scenario_from_snapshot(scenario_yaml: str) -> Scenario:
+    """The scenario of an attempt's stored YAML (parsed once per text)."""
+    digest = hashlib.sha256(scenario_yaml.encode()).hexdigest()
+    return _parse_cached(digest, scenario_yaml)
 
 
 # ---------------------------------------------------------------- opening data
@@ -206,17 +211,17 @@ KEY_OBJECT_TYPES = {
 }
 
 
-def _trigger_time(attempt: Attempt, trigger, since_seq: int):
+def _trigger_time(sandbox_id: int, keys: dict | None, trigger, since_seq: int):
     """When the first logged action matching an event's trigger happened in this attempt
     (one indexed query; None if it has not happened)."""
     query = select(ActionLogEntry.sandbox_time).where(
-        ActionLogEntry.sandbox_id == attempt.sandbox_id,
+        ActionLogEntry.sandbox_id == sandbox_id,
         ActionLogEntry.seq > since_seq,
         ActionLogEntry.verb == trigger.verb,
     )
     if trigger.key:
         for kind, object_type in KEY_OBJECT_TYPES.items():
-            object_id = (attempt.keys or {}).get(kind, {}).get(trigger.key)
+            object_id = (keys or {}).get(kind, {}).get(trigger.key)
             if object_id is not None:
                 query = query.where(
                     ActionLogEntry.object_type == object_type, ActionLogEntry.object_id == object_id
@@ -227,15 +232,35 @@ def _trigger_time(attempt: Attempt, trigger, since_seq: int):
 
 def due_events(attempt: Attempt) -> list:
     """Events whose time has come on the sandbox clock and that have not happened yet, as
-    (due time, event) pairs in time order. Called on every page of a scenario's CRM, so it
-    reads only what it needs: no log at all for timed events, one query per triggered one."""
-    scenario = scenario_of(attempt)
-    fired = set(attempt.fired_events or [])
+    (due time, event) pairs in time order."""
+    sandbox = attempt.sandbox
+    return events_due(
+        scenario_of(attempt),
+        attempt.fired_events,
+        clock.sandbox_now(sandbox),
+        sandbox.organisation,
+        attempt.sandbox_id,
+        attempt.keys,
+    )
+
+
+def events_due(
+    scenario: Scenario,
+    fired_events: list | None,
+    now,
+    organisation,
+    sandbox_id: int,
+    keys: dict | None,
+) -> list:
+    """`due_events` from the attempt's fields as read (a CRM page reads them as columns):
+    `organisation` is any object with the calendar fields. Called on every page of a
+    scenario's CRM, so it reads only what it needs: no log at all for timed events, one query
+    per triggered one."""
+    fired = set(fired_events or [])
     pending = [e for e in scenario.events if e.id not in fired]
     if not pending:
         return []
-    now = clock.sandbox_now(attempt.sandbox)
-    calendar = clock.WorkingCalendar.for_organisation(attempt.sandbox.organisation)
+    calendar = clock.WorkingCalendar.for_organisation(organisation)
     since_seq = None
     due = []
     for event in pending:
@@ -243,8 +268,8 @@ def due_events(attempt: Attempt) -> list:
             when = event.at
         else:
             if since_seq is None:
-                since_seq = attempt_start_seq(attempt.sandbox_id)
-            when = _trigger_time(attempt, event.after, since_seq)
+                since_seq = attempt_start_seq(sandbox_id)
+            when = _trigger_time(sandbox_id, keys, event.after, since_seq)
             if when is None:
                 continue
         if event.delay is not None:

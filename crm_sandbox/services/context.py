@@ -2,24 +2,57 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 
-from ..models import Sandbox, User
+from ..models import Sandbox, User, db
 from ..scoping import get_in_sandbox
 from . import clock
 from .errors import ServiceError
 
 
-@dataclass
 class SandboxContext:
-    sandbox: Sandbox
-    actor: User | None = None  # None: the system or a scenario event
-    actor_label_override: str | None = None
+    """The sandbox a service works in and who is acting (None: the system or a scenario event).
+
+    Built from a `Sandbox` row, or with `for_page` from its id and the clock fields a page read
+    at the start of the request: then the row itself is loaded only when a service first asks
+    for `sandbox` (a page that lists records never needs it)."""
+
+    __slots__ = ("_sandbox", "_sandbox_id", "_clock", "actor", "actor_label_override")
+
+    def __init__(
+        self,
+        sandbox: Sandbox,
+        actor: User | None = None,
+        actor_label_override: str | None = None,
+    ):
+        self._sandbox = sandbox
+        self._sandbox_id = sandbox.id
+        self._clock = None
+        self.actor = actor
+        self.actor_label_override = actor_label_override
+
+    @classmethod
+    def for_page(cls, sandbox_id: int, sandbox_clock, actor) -> SandboxContext:
+        """A context for a CRM page: `sandbox_clock` is any object with the sandbox's clock
+        fields (`clock_start`, `clock_anchor`, `clock_offset_seconds`) as read for this
+        request; `now()` reads them until the row itself is loaded."""
+        ctx = cls.__new__(cls)
+        ctx._sandbox = None
+        ctx._sandbox_id = sandbox_id
+        ctx._clock = sandbox_clock
+        ctx.actor = actor
+        ctx.actor_label_override = None
+        return ctx
+
+    @property
+    def sandbox(self) -> Sandbox:
+        if self._sandbox is None:
+            self._sandbox = db.session.get(Sandbox, self._sandbox_id)
+        return self._sandbox
 
     @property
     def sandbox_id(self) -> int:
-        return self.sandbox.id
+        return self._sandbox_id
 
     @property
     def actor_label(self) -> str:
@@ -31,11 +64,12 @@ class SandboxContext:
 
     def now(self) -> datetime:
         """Sandbox business time now."""
-        return clock.sandbox_now(self.sandbox)
+        # Once the row is loaded a service may have moved its clock: the row is the truth.
+        return clock.sandbox_now(self._sandbox if self._sandbox is not None else self._clock)
 
     def get(self, model, object_id):
         """An object of this sandbox by id, or NotFound."""
-        return get_in_sandbox(model, object_id, self.sandbox.id)
+        return get_in_sandbox(model, object_id, self._sandbox_id)
 
     def require_writable(self) -> None:
         """Refuse changes to a sandbox that is read-only (submitted, or a template)."""

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+from typing import NamedTuple
+
 from flask import abort, flash, g, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import bindparam, select
-from sqlalchemy.orm import joinedload
 
 from ... import scoping
 from ...access import learner_area
@@ -14,6 +16,7 @@ from ...extensions import db
 from ...models import (
     Attempt,
     Category,
+    Organisation,
     Sandbox,
     SandboxKind,
 )
@@ -21,6 +24,7 @@ from ...scenarios import engine
 from ...services import (
     action_log,
     assignments,
+    clock,
     complaints,
     contacts,
     interactions,
@@ -52,50 +56,103 @@ def _add_sandbox_id(endpoint, values):
             values["sandbox_id"] = sandbox_id
 
 
-def can_open(user, sandbox: Sandbox) -> bool:
-    """Whether this user may open this sandbox's CRM pages (its owner, for now)."""
+def can_open(user, sandbox) -> bool:
+    """Whether this user may open this sandbox's CRM pages (its owner, for now). `sandbox`: a
+    Sandbox row or a page's `SandboxHeader`."""
     return sandbox.kind != SandboxKind.TEMPLATE.value and sandbox.owner_id == user.id
 
 
-_SANDBOX_AND_ATTEMPT = (
-    select(Sandbox, Attempt)
+class SandboxHeader(NamedTuple):
+    """What every CRM page needs about its sandbox (the layout, the access check, the clock),
+    read as columns. Services that need the `Sandbox` row get it from `g.ctx.sandbox`."""
+
+    id: int
+    kind: str
+    owner_id: int | None
+    title: str
+    read_only: bool
+    clock_start: datetime
+    clock_anchor: datetime
+    clock_offset_seconds: int
+
+
+class OrganisationHeader(NamedTuple):
+    """The organisation's fields the layout and the dashboard show, and its working calendar."""
+
+    name: str
+    learner_role: str
+    opens_at: str
+    closes_at: str
+    working_days: list
+
+
+class AttemptHeader(NamedTuple):
+    """The scenario attempt a sandbox belongs to: what deciding due events needs."""
+
+    id: int
+    scenario_yaml: str
+    fired_events: list | None
+    keys: dict | None
+
+
+_HEADER = (
+    select(
+        *(getattr(Sandbox, name) for name in SandboxHeader._fields),
+        *(getattr(Organisation, name) for name in OrganisationHeader._fields),
+        *(getattr(Attempt, name) for name in AttemptHeader._fields),
+    )
+    .join(Organisation, Organisation.sandbox_id == Sandbox.id)
     .outerjoin(Attempt, Attempt.sandbox_id == Sandbox.id)
-    .options(joinedload(Sandbox.organisation))
     .where(Sandbox.id == bindparam("sandbox_id"))
 )
+_ORG_AT = len(SandboxHeader._fields)
+_ATTEMPT_AT = _ORG_AT + len(OrganisationHeader._fields)
 
 
-def _sandbox_and_attempt(sandbox_id: int) -> tuple[Sandbox | None, Attempt | None]:
-    """The sandbox with its organisation, and the scenario attempt it belongs to if any: what
-    every CRM page needs first, in one query (built once)."""
-    found = db.session.execute(_SANDBOX_AND_ATTEMPT, {"sandbox_id": sandbox_id}).first()
-    return (found[0], found[1]) if found is not None else (None, None)
+def _headers(sandbox_id: int):
+    """The sandbox, its organisation and its attempt (or None) as the page needs them: one
+    query built once, read without building ORM objects (every CRM page asks first)."""
+    row = db.session.connection().execute(_HEADER, {"sandbox_id": sandbox_id}).first()
+    if row is None:
+        return None, None, None
+    attempt = AttemptHeader(*row[_ATTEMPT_AT:]) if row[_ATTEMPT_AT] is not None else None
+    return SandboxHeader(*row[:_ORG_AT]), OrganisationHeader(*row[_ORG_AT:_ATTEMPT_AT]), attempt
 
 
 @bp.before_request
 def _enter_sandbox():
-    sandbox, attempt = _sandbox_and_attempt(g.sandbox_id) if g.sandbox_id else (None, None)
+    sandbox, org, attempt = _headers(g.sandbox_id) if g.sandbox_id else (None, None, None)
     if sandbox is None or not can_open(current_user, sandbox):
         abort(404)
     if sandbox.kind != SandboxKind.ASSIGNMENT.value:
         attempt = None
-    elif attempt is not None and _fire_scenario_events(attempt):
-        sandbox, attempt = _sandbox_and_attempt(g.sandbox_id)
+    elif attempt is not None and _fire_scenario_events(sandbox, org, attempt):
+        sandbox, org, attempt = _headers(g.sandbox_id)
     g.sandbox = sandbox
-    g.ctx = SandboxContext(sandbox, current_user)
+    g.organisation = org
     g.attempt = attempt
+    g.ctx = SandboxContext.for_page(sandbox.id, sandbox, current_user)
     scoping.enter_sandbox(sandbox.id)
 
 
-def _fire_scenario_events(attempt) -> bool:
+def _fire_scenario_events(sandbox: SandboxHeader, org: OrganisationHeader, attempt) -> bool:
     """Let the scenario's events that have fallen due happen before the page is shown
     (in a write transaction of its own); whether any did."""
-    if attempt.sandbox.read_only or not engine.due_events(attempt):
+    if sandbox.read_only:
         return False
-    sandbox_id = attempt.sandbox_id
+    due = engine.events_due(
+        engine.scenario_from_snapshot(attempt.scenario_yaml),
+        attempt.fired_events,
+        clock.sandbox_now(sandbox),
+        org,
+        sandbox.id,
+        attempt.keys,
+    )
+    if not due:
+        return False
     db.session.rollback()
     with write_transactions():
-        engine.fire_due_events(assignments.attempt_for_sandbox(sandbox_id))
+        engine.fire_due_events(assignments.attempt_for_sandbox(sandbox.id))
         db.session.commit()
     return True
 
@@ -139,10 +196,10 @@ def _sandbox_globals():
     if ctx is None:
         return {}
     return {
-        "sandbox": ctx.sandbox,
+        "sandbox": g.sandbox,
         "sandbox_now": ctx.now(),
-        "org": ctx.sandbox.organisation,
-        "attempt": g.get("attempt"),
+        "org": g.organisation,
+        "attempt": g.attempt,
         "crm_nav": _nav(ctx.sandbox_id),
     }
 
@@ -165,7 +222,7 @@ def dashboard():
 @bp.route("/organisation")
 @learner_area
 def organisation():
-    return render_template("crm/organisation.html")
+    return render_template("crm/organisation.html", org=g.ctx.sandbox.organisation)
 
 
 @bp.route("/clock/next-working-day", methods=["POST"])
@@ -204,7 +261,12 @@ def reset():
     if form.validate_on_submit():
         if g.attempt is not None:
             _, ok = commit_or_explain(
-                lambda: engine.reset_attempt(g.attempt, current_user, "reset by the learner"), form
+                lambda: engine.reset_attempt(
+                    assignments.attempt_for_sandbox(g.ctx.sandbox_id),
+                    current_user,
+                    "reset by the learner",
+                ),
+                form,
             )
         else:
             _, ok = commit_or_explain(
