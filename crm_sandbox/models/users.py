@@ -58,6 +58,12 @@ class User(Base):
     def get_id(self) -> str | None:  # Flask-Login keeps this in the cookie, not the user id
         return self.current_session_token
 
+    @property
+    def record(self) -> User:
+        """The row itself: `current_user.record` is a `User` whether the request was signed in
+        by its session cookie (a `SignedInUser`) or by `login_user` in this request."""
+        return self
+
     def __repr__(self) -> str:
         return f"<User {self.email} {self.role}>"
 

@@ -41,7 +41,7 @@ def contact_list():
     rows, next_cursor, total = contacts.list_contacts(g.ctx, filters, after=args.get("after", ""))
     return render_template(
         "crm/contacts.html",
-        rows=rows,
+        rows=[row.cells() for row in rows],
         next_cursor=next_cursor,
         filters=filters,
         total=total,

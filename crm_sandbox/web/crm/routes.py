@@ -263,7 +263,7 @@ def reset():
             _, ok = commit_or_explain(
                 lambda: engine.reset_attempt(
                     assignments.attempt_for_sandbox(g.ctx.sandbox_id),
-                    current_user,
+                    current_user.record,
                     "reset by the learner",
                 ),
                 form,
