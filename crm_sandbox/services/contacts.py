@@ -127,23 +127,6 @@ class ContactFilters:
     include_merged: bool = False
 
 
-def _filtered(ctx: SandboxContext, filters: ContactFilters):
-    query = select(Contact).where(Contact.sandbox_id == ctx.sandbox_id)
-    if not filters.include_merged:
-        query = query.where(Contact.merged_into_id.is_(None))
-    if filters.category:
-        query = query.where(Contact.category == filters.category)
-    if filters.segment:
-        query = query.where(Contact.segment == filters.segment)
-    if filters.lifecycle_stage:
-        query = query.where(Contact.lifecycle_stage == filters.lifecycle_stage)
-    term = (filters.search or "").strip().lower()[:SEARCH_MAX]
-    if term:
-        like = _like_pattern(term)
-        query = query.where(_search_condition(like))
-    return query
-
-
 def _search_condition(like):
     """A contact matches a search when its name, email, organisation or phone contains it
     (`like` is an escaped LIKE pattern, or a bound parameter holding one)."""
@@ -159,11 +142,6 @@ def _search_condition(like):
 def _like_pattern(term: str) -> str:
     """A LIKE pattern matching `term` anywhere, its wildcards taken literally (escape '\\')."""
     return "%" + term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-
-
-def count_contacts(ctx: SandboxContext, filters: ContactFilters) -> int:
-    query = _filtered(ctx, filters).with_only_columns(func.count(Contact.id))
-    return db.session.scalar(query)
 
 
 _COUNTS_BY_CATEGORY = (
@@ -200,14 +178,15 @@ class ContactRow(NamedTuple):
     display_name = property(Contact.display_name.fget)
 
     def cells(self) -> tuple:
-        """The list's cells in column order: (id, name, job title, department, type, segment,
-        stage, email, phone). A template unpacks them into names in its loop, cheaper than
-        nine attribute lookups a row."""
+        """The list's cells in column order: (name, job title with department, type, segment,
+        stage, email, phone). A template unpacks them into names in its loop, which costs
+        less than looking up and joining the fields cell by cell."""
+        job = self.job_title
+        if job and self.department:
+            job = f"{job}, {self.department}"
         return (
-            self.id,
             self.display_name,
-            self.job_title,
-            self.department,
+            job,
             _CATEGORY_LABELS[self.category],
             _SEGMENT_TEXTS.get(self.segment, ""),
             _STAGE_TEXTS.get(self.lifecycle_stage, ""),
@@ -225,25 +204,25 @@ _ROW_COLUMNS = [getattr(Contact, name) for name in ContactRow._fields]
 
 
 @functools.lru_cache(maxsize=64)
-def _list_statement(
+def _list_statements(
     merged: bool, category: bool, segment: bool, stage: bool, search: bool, after: bool
 ):
-    """The list query for one shape of filters, built once with bound parameters: building a
-    select with its filters costs about a quarter of running it."""
-    query = select(*_ROW_COLUMNS).where(Contact.sandbox_id == bindparam("sandbox_id"))
+    """The list query and its count for one shape of filters, built once with bound
+    parameters (building a select with its filters costs about a quarter of running it)."""
+    conditions = [Contact.sandbox_id == bindparam("sandbox_id")]
     if not merged:
-        query = query.where(Contact.merged_into_id.is_(None))
+        conditions.append(Contact.merged_into_id.is_(None))
     if category:
-        query = query.where(Contact.category == bindparam("category"))
+        conditions.append(Contact.category == bindparam("category"))
     if segment:
-        query = query.where(Contact.segment == bindparam("segment"))
+        conditions.append(Contact.segment == bindparam("segment"))
     if stage:
-        query = query.where(Contact.lifecycle_stage == bindparam("stage"))
+        conditions.append(Contact.lifecycle_stage == bindparam("stage"))
     if search:
-        like = bindparam("like")
-        query = query.where(_search_condition(like))
+        conditions.append(_search_condition(bindparam("like")))
+    count = select(func.count(Contact.id)).where(*conditions)
     if after:
-        query = query.where(
+        conditions.append(
             or_(
                 Contact.sort_name > bindparam("after_name"),
                 and_(
@@ -252,17 +231,24 @@ def _list_statement(
                 ),
             )
         )
-    else:
-        query = query.add_columns(func.count().over())
-    return query.order_by(Contact.sort_name, Contact.id).limit(bindparam("limit"))
+    rows = (
+        select(*_ROW_COLUMNS)
+        .where(*conditions)
+        .order_by(Contact.sort_name, Contact.id)
+        .limit(bindparam("limit"))
+    )
+    return rows, count
 
 
 def list_contacts(
     ctx: SandboxContext, filters: ContactFilters, after: str = "", limit: int = PAGE_SIZE
 ) -> tuple[list[ContactRow], str | None, int]:
     """One page of contacts in name order, the cursor of the next page (keyset paging: a late
-    page costs the same as the first), and how many contacts match the filters in all (on the
-    first page counted by the same query, as a window over the filtered rows)."""
+    page costs the same as the first), and how many contacts match the filters in all.
+
+    Two queries on the connection (no ORM objects): the page stops at its last row along the
+    (sandbox, name) index, and the count reads the index alone; one query with a window count
+    would read and sort every matching row (measured: 149 us against 84 + 9 on SQLite)."""
     params = {
         "sandbox_id": ctx.sandbox_id,
         "category": filters.category,
@@ -282,7 +268,7 @@ def list_contacts(
         if not 0 <= last_id <= MAX_ID:  # a forged cursor: start from the first page
             name, last_id = "", 0
         params["after_name"], params["after_id"] = name, last_id
-    query = _list_statement(
+    rows_query, count_query = _list_statements(
         filters.include_merged,
         bool(filters.category),
         bool(filters.segment),
@@ -290,14 +276,9 @@ def list_contacts(
         bool(term),
         bool(after),
     )
-    found = db.session.connection().execute(query, params)
-    if after:
-        rows = [ContactRow(*row) for row in found]
-        total = count_contacts(ctx, filters)
-    else:
-        counted = found.all()
-        rows = [ContactRow(*row[:-1]) for row in counted]
-        total = counted[0][-1] if counted else 0
+    connection = db.session.connection()
+    rows = [ContactRow(*row) for row in connection.execute(rows_query, params)]
+    total = connection.execute(count_query, params).scalar()
     next_cursor = None
     if len(rows) > limit:
         rows = rows[:limit]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import enum
+import functools
 from datetime import date, datetime
 
 import nh3
@@ -44,8 +46,22 @@ class RowUrl:
         return f"{self._head}{int(object_id)}{self._tail}"
 
 
+@functools.lru_cache(maxsize=256)
+def enum_options(choices: type[enum.Enum], selected: str = "") -> Markup:
+    """The `<option>` elements of a select over an enum of the code (value and label each
+    escaped), `selected` marked: built once per enum and choice, not option by option on
+    every page."""
+    return Markup("").join(
+        Markup('<option value="{}"{}>{}</option>').format(
+            member.value, Markup(" selected") if member.value == selected else "", member.label
+        )
+        for member in choices
+    )
+
+
 def register(app: Flask) -> None:
     app.jinja_env.globals["row_url"] = RowUrl
+    app.jinja_env.globals["enum_options"] = enum_options
     app.jinja_env.filters["sbx"] = sandbox_time
     app.jinja_env.filters["sbxdate"] = sandbox_date
     app.jinja_env.filters["utc"] = real_time

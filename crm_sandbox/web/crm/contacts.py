@@ -8,6 +8,7 @@ from ...access import learner_area
 from ...models import Category, Contact, Interaction, Lifecycle, Need, Segment
 from ...services import contacts, interactions
 from ...services.validation import value_or_blank
+from ..filters import RowUrl
 from ..forms_common import ButtonForm, save_once
 from . import bp
 from .common import (
@@ -39,9 +40,10 @@ def contact_list():
         lifecycle_stage=value_or_blank(args.get("stage"), Lifecycle),
     )
     rows, next_cursor, total = contacts.list_contacts(g.ctx, filters, after=args.get("after", ""))
+    contact_url = RowUrl("crm.contact_detail", "contact_id")
     return render_template(
         "crm/contacts.html",
-        rows=[row.cells() for row in rows],
+        rows=[(contact_url(row.id), *row.cells()) for row in rows],
         next_cursor=next_cursor,
         filters=filters,
         total=total,
