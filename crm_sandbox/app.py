@@ -12,11 +12,11 @@ from werkzeug.routing import IntegerConverter
 
 from . import access, config, database
 from .extensions import bootstrap, csrf, db, limiter, login_manager, migrate
+from .session_cookie import SessionInterface
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 READ_METHODS = {"GET", "HEAD", "OPTIONS"}
-RATE_LIMITED_ENDPOINTS = frozenset({"auth.login"})
 
 # Sent with every response. The pages use no inline script or style (app.js and app.css are
 # files), so the policy needs no 'unsafe-inline'; charts are SVG files served by the app.
@@ -52,6 +52,7 @@ def create_app(test_config: dict | None = None) -> Flask:
             app.config["SECRET_KEY"] = "testing-only-secret-key"  # noqa: S105 - tests only
         else:
             app.config["SECRET_KEY"] = config.instance_secret_key(app.instance_path)
+    app.session_interface = SessionInterface()
     if app.config["TRUSTED_PROXIES"]:
         n = app.config["TRUSTED_PROXIES"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
@@ -85,13 +86,6 @@ def _init_extensions(app: Flask) -> None:
     csrf.init_app(app)
     bootstrap.init_app(app)
     limiter.init_app(app)
-
-    @limiter.request_filter
-    def _not_rate_limited() -> bool:
-        # Only sign-in carries limits: every other request skips the limiter's lookups
-        # (a measurable share of a page's time). A limit added to another route must add its
-        # endpoint to RATE_LIMITED_ENDPOINTS.
-        return request.endpoint not in RATE_LIMITED_ENDPOINTS
 
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
@@ -148,7 +142,9 @@ def _register_request_hooks(app: Flask) -> None:
     def _refuse_nul_characters():
         # A NUL character can never be stored (PostgreSQL refuses it in text), so a request
         # carrying one is refused whole, before any of it reaches a query.
-        for values in (request.args, request.form):
+        # A GET or HEAD has no form to read (reading request.form would parse an empty one).
+        reads = request.method in READ_METHODS
+        for values in (request.args,) if reads else (request.args, request.form):
             for key, items in values.lists():
                 if "\x00" in key or any("\x00" in item for item in items):
                     from .web.errors import bad_request

@@ -221,8 +221,9 @@ def _list_statements(
     if search:
         conditions.append(_search_condition(bindparam("like")))
     count = select(func.count(Contact.id)).where(*conditions)
+    row_conditions = list(conditions)
     if after:
-        conditions.append(
+        row_conditions.append(
             or_(
                 Contact.sort_name > bindparam("after_name"),
                 and_(
@@ -232,8 +233,8 @@ def _list_statements(
             )
         )
     rows = (
-        select(*_ROW_COLUMNS)
-        .where(*conditions)
+        select(*_ROW_COLUMNS, count.scalar_subquery())
+        .where(*row_conditions)
         .order_by(Contact.sort_name, Contact.id)
         .limit(bindparam("limit"))
     )
@@ -246,9 +247,10 @@ def list_contacts(
     """One page of contacts in name order, the cursor of the next page (keyset paging: a late
     page costs the same as the first), and how many contacts match the filters in all.
 
-    Two queries on the connection (no ORM objects): the page stops at its last row along the
-    (sandbox, name) index, and the count reads the index alone; one query with a window count
-    would read and sort every matching row (measured: 149 us against 84 + 9 on SQLite)."""
+    One query on the connection (no ORM objects): the page stops at its last row along the
+    (sandbox, name) index, and the count is a scalar subquery the database runs once, on the
+    index alone. A window count instead would read and sort every matching row (measured on
+    SQLite: 149 us against 84 for the page and 9 for the count)."""
     params = {
         "sandbox_id": ctx.sandbox_id,
         "category": filters.category,
@@ -277,8 +279,13 @@ def list_contacts(
         bool(after),
     )
     connection = db.session.connection()
-    rows = [ContactRow(*row) for row in connection.execute(rows_query, params)]
-    total = connection.execute(count_query, params).scalar()
+    found = connection.execute(rows_query, params).all()
+    if found:
+        rows = [ContactRow._make(row[:-1]) for row in found]
+        total = found[0][-1]
+    else:  # no row to carry the count (a page past the end, or nothing matches)
+        rows = []
+        total = connection.execute(count_query, params).scalar()
     next_cursor = None
     if len(rows) > limit:
         rows = rows[:limit]

@@ -67,8 +67,10 @@ def csrf_token() -> str:
 
 
 def register(app: Flask) -> None:
+    """After CSRFProtect.init_app: this `csrf_token` replaces Flask-WTF's in templates (its
+    context processor runs first; the later one wins)."""
     app.jinja_env.globals["csrf_token"] = csrf_token
 
     @app.context_processor
     def _chrome():
-        return {"chrome": chrome()}
+        return {"chrome": chrome(), "csrf_token": csrf_token}

@@ -7,7 +7,7 @@ import functools
 from datetime import date, datetime
 
 import nh3
-from flask import Flask, url_for
+from flask import Flask, request, url_for
 from markupsafe import Markup
 
 
@@ -44,6 +44,16 @@ class RowUrl:
 
     def __call__(self, object_id: int) -> str:
         return f"{self._head}{int(object_id)}{self._tail}"
+
+    @classmethod
+    def cached(cls, endpoint: str, key: str, **values) -> RowUrl:
+        """The same, kept for the next request with the same script root and values."""
+        return _row_url(request.script_root, endpoint, key, tuple(sorted(values.items())))
+
+
+@functools.lru_cache(maxsize=4096)
+def _row_url(_script_root: str, endpoint: str, key: str, values: tuple) -> RowUrl:
+    return RowUrl(endpoint, key, **dict(values))
 
 
 @functools.lru_cache(maxsize=256)

@@ -40,7 +40,7 @@ def contact_list():
         lifecycle_stage=value_or_blank(args.get("stage"), Lifecycle),
     )
     rows, next_cursor, total = contacts.list_contacts(g.ctx, filters, after=args.get("after", ""))
-    contact_url = RowUrl("crm.contact_detail", "contact_id")
+    contact_url = RowUrl.cached("crm.contact_detail", "contact_id", sandbox_id=g.ctx.sandbox_id)
     return render_template(
         "crm/contacts.html",
         rows=[(contact_url(row.id), *row.cells()) for row in rows],
