@@ -3,7 +3,6 @@ let its events fall due on the sandbox clock, check the work, hints, submit, res
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass, field
 from datetime import timedelta
 from functools import lru_cache
@@ -39,20 +38,16 @@ DECLARATION = (
 )
 
 
-@lru_cache(maxsize=64)
-def _parse_cached(digest: str, text: str) -> Scenario:
-    return parse(text, "attempt")
-
-
 def scenario_of(attempt: Attempt) -> Scenario:
     """The scenario as it was when the attempt started."""
     return scenario_from_snapshot(attempt.scenario_yaml)
 
 
+@lru_cache(maxsize=64)
 def scenario_from_snapshot(scenario_yaml: str) -> Scenario:
-    """The scenario of an attempt's stored YAML (parsed once per text)."""
-    digest = hashlib.sha256(scenario_yaml.encode()).hexdigest()
-    return _parse_cached(digest, scenario_yaml)
+    """The scenario of an attempt's stored YAML (parsed once per text: the cache compares the
+    texts themselves, so an attempt always gets the scenario of its own text)."""
+    return parse(scenario_yaml, "attempt")
 
 
 # ---------------------------------------------------------------- opening data

@@ -200,6 +200,9 @@ def _sandbox_globals():
         "sandbox_now": ctx.now(),
         "org": g.organisation,
         "attempt": g.attempt,
+        "scenario_url": (
+            RowUrl.cached("learner.scenario", "attempt_id")(g.attempt.id) if g.attempt else None
+        ),
         "crm_nav": _nav(ctx.sandbox_id),
     }
 
