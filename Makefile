@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 # Where tests/e2e/conftest.py looks for Chromium (Debian's package).
 CHROMIUM := /usr/bin/chromium
 
-.PHONY: demo test lint format install clean screenshots bench e2e
+.PHONY: demo test lint format install clean screenshots bench e2e wrk
 
 $(STAMP): setup.cfg pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -35,9 +35,8 @@ test: lint
 
 # Benchmarks (under 10 minutes; SQLite unless BENCH_DATABASE_URL names a PostgreSQL database;
 # BENCH_QUICK=1 for a smoke run): a table on screen and benchmarks/latest.json.
-bench: $(STAMP)
+bench: $(STAMP) wrk
 	$(BIN)/python -m pip install --quiet -e '.[bench]'
-	@command -v wrk >/dev/null || echo "wrk not found: saturation uses a Python client (apt-get install wrk for a lighter one)"
 	BENCH_DATABASE_URL='$(BENCH_DATABASE_URL)' BENCH_QUICK='$(BENCH_QUICK)' $(BIN)/python -m benchmarks
 
 clean:
@@ -56,8 +55,20 @@ e2e: $(STAMP)
 # 3 minutes; BENCH_ARGS=--quick for a short run. Saturation uses wrk when it is installed
 # (apt-get install wrk), else a Python client that costs more CPU.
 .PHONY: bench-load
-bench-load: $(STAMP)
+bench-load: $(STAMP) wrk
 	$(BIN)/python -m pip install --quiet -e '.[bench]'
-	@command -v wrk >/dev/null || echo "wrk not found: saturation uses the Python client"
 	$(BIN)/python -m benchmarks.load $(BENCH_ARGS)
 	$(BIN)/python -m benchmarks.saturation $(BENCH_ARGS)
+
+# wrk, the C load client of the saturation benchmark (Debian's package): installed with apt when
+# it is missing and this runs as root on a machine with apt; otherwise the benchmark uses a
+# Python client, which spends more of the machine's CPU itself.
+wrk:
+	@command -v wrk >/dev/null || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "Installing wrk (apt-get) for the saturation benchmark"; \
+	    apt-get install -y -qq wrk >/dev/null 2>&1 || \
+	      { apt-get update -qq >/dev/null 2>&1 && apt-get install -y -qq wrk >/dev/null 2>&1; } || true; \
+	  fi; \
+	  command -v wrk >/dev/null || echo "wrk not found: saturation uses a Python client (apt-get install wrk for a lighter one)"; \
+	}

@@ -41,6 +41,22 @@ TARGETS = [
     ("check", "check_growth_ratio", "max", "<=", 1.0, "x"),
     ("scale", "build_s", "median", None, None, "s"),
 ]
+for _n, _p95 in (("30", 25), ("1000", 100)):
+    TARGETS += [
+        ("load", f"{_n}.rate_rps", "median", None, None, "req/s"),
+        ("load", f"{_n}.p50_ms", "median", None, None, "ms"),
+        ("load", f"{_n}.p95_ms", "median", "<=", _p95, "ms"),
+        ("load", f"{_n}.p99_ms", "median", None, None, "ms"),
+        ("load", f"{_n}.errors_total", "value", "==", 0, "errors"),
+        ("load", f"{_n}.db_locked", "value", "==", 0, "locked"),
+    ]
+TARGETS += [
+    ("saturation", "app_rps", "median", None, None, "req/s"),
+    ("saturation", "reference_rps", "median", None, None, "req/s"),
+    ("saturation", "saturation_ratio", "median", ">=", 0.6, "x"),
+    ("saturation", "errors", "value", "==", 0, "errors"),
+]
+PASSES = {"<=": lambda v, t: v <= t, ">=": lambda v, t: v >= t, "==": lambda v, t: v == t}
 SCALE_QUERIES = ("contacts_first_page", "contacts_late_page", "contacts_search",
                  "complaints_by_stage", "check_my_work")  # fmt: skip
 for _q in SCALE_QUERIES:
@@ -140,9 +156,6 @@ def table(result: dict) -> list[tuple[str, str, str, str, str]]:
             missing = section["error"] == "not available on this branch"
             rows.append((name, "-", section["error"], "", "n/a" if missing else "ERROR"))
             continue
-        if name in ("load", "saturation"):
-            rows.extend(_generic_rows(name, section))
-            continue
         for bench, key, stat, op, target, unit in TARGETS:
             if bench != name:
                 continue
@@ -150,27 +163,16 @@ def table(result: dict) -> list[tuple[str, str, str, str, str]]:
             if fig is None:
                 continue
             value = fig if stat == "value" else fig[stat]
-            shown = f"{value:,.2f} {unit}" + (
+            number = f"{value:,}" if isinstance(value, int) else f"{value:,.2f}"
+            shown = f"{number} {unit}" + (
                 "" if stat == "value" else f" ({stat}; {fig['min']:,.2f}-{fig['max']:,.2f})"
             )
             if op is None:
                 rows.append((name, key, shown, "", ""))
             else:
-                verdict = "PASS" if value <= target else "MISS"
+                verdict = "PASS" if PASSES[op](value, target) else "MISS"
                 rows.append((name, key, shown, f"{op} {target:,} {unit}", verdict))
     return rows
-
-
-def _generic_rows(name: str, section: dict, prefix: str = ""):
-    """Rows for a section whose figures this runner does not know by name: every figure
-    object, and any `targets` list of {figure, target, passed} the benchmark provides."""
-    for key, value in section.items():
-        if isinstance(value, dict) and {"median", "min", "max"} <= value.keys():
-            yield (name, prefix + key, f"{value['median']:,.2f} (median)", "", "")
-        elif isinstance(value, dict):
-            yield from _generic_rows(name, value, f"{prefix}{key}.")
-        elif isinstance(value, int | float) and not isinstance(value, bool) and key != "elapsed_s":
-            yield (name, prefix + key, f"{value:,.3f}", "", "")
 
 
 def print_table(rows) -> None:

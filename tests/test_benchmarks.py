@@ -75,6 +75,40 @@ def test_a_figure_is_the_median_min_max_and_p95_of_its_samples():
     assert figure([5, 1, 3, 2, 4]) == {"median": 3, "min": 1, "max": 5, "p95": 5, "n": 5}
 
 
+def test_the_table_judges_load_and_saturation_against_their_targets():
+    def fig(value):
+        return {"median": value, "min": value, "max": value, "p95": value, "n": 5}
+
+    def level(p95, errors=0, locked=0):
+        return {
+            "rate_rps": fig(200.0),
+            "p50_ms": fig(5.0),
+            "p95_ms": fig(p95),
+            "p99_ms": fig(p95),
+            "errors_total": errors,
+            "db_locked": locked,
+        }
+
+    result = {
+        "load": {"30": level(20.0), "1000": level(150.0, errors=2)},
+        "saturation": {
+            "app_rps": fig(300.0),
+            "reference_rps": fig(800.0),
+            "saturation_ratio": fig(0.38),
+            "errors": 0,
+        },
+    }
+    verdicts = {(bench, key): verdict for bench, key, _, _, verdict in run.table(result)}
+    assert verdicts[("load", "30.p95_ms")] == "PASS"
+    assert verdicts[("load", "1000.p95_ms")] == "MISS"
+    assert verdicts[("load", "1000.errors_total")] == "MISS"
+    assert verdicts[("load", "1000.db_locked")] == "PASS"
+    assert verdicts[("saturation", "saturation_ratio")] == "MISS"
+    result["saturation"]["saturation_ratio"] = fig(0.61)
+    verdicts = {(bench, key): verdict for bench, key, _, _, verdict in run.table(result)}
+    assert verdicts[("saturation", "saturation_ratio")] == "PASS"
+
+
 def test_bulk_filled_log_entries_pass_the_chain_verification(provision):
     sandbox = provision()
     added = logfill.append(sandbox, logfill.inbound_interactions(sandbox, 120), "Bench filler")
