@@ -14,6 +14,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from ..config import PASSWORD_HASH_METHOD, PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH
 from ..models import Role, User, UserSession, db
 from ..models.base import utcnow
+from ..models.users import SignedInInterface
 from .errors import ServiceError
 
 NAME_MAX_LENGTH = 120
@@ -141,7 +142,7 @@ def start_session(user: User, user_agent: str = "") -> str:
     return token
 
 
-class SignedInUser:
+class SignedInUser(SignedInInterface):
     """The user of a signed-in request, as Flask-Login's `current_user`: the account's columns
     read with the session in one query, without building an ORM object (asked on every
     request). Templates and access checks read its fields; a service that works on the
@@ -149,10 +150,6 @@ class SignedInUser:
     loaded on first use."""
 
     __slots__ = ("id", "email", "name", "role", "active", "current_session_token", "_record")
-
-    # Flask-Login's interface.
-    is_authenticated = True
-    is_anonymous = False
 
     def __init__(self, id, email, name, role, active, token):  # noqa: A002 - the column's name
         self.id = id
@@ -162,17 +159,6 @@ class SignedInUser:
         self.active = active
         self.current_session_token = token
         self._record = None
-
-    @property
-    def is_active(self) -> bool:
-        return bool(self.active)
-
-    def get_id(self) -> str | None:  # Flask-Login keeps this in the cookie, not the user id
-        return self.current_session_token
-
-    @property
-    def role_enum(self) -> Role:
-        return Role(self.role)
 
     @property
     def record(self) -> User:
