@@ -126,7 +126,8 @@ class Shooter:
         target = self.out / f"{name}.png"
         page.screenshot(path=str(target), full_page=False)
         self.taken.append(target)
-        print(f"  {target.relative_to(ROOT)}  {target.stat().st_size // 1024} KB")
+        shown = target.relative_to(ROOT) if target.is_relative_to(ROOT) else target  # --out
+        print(f"  {shown}  {target.stat().st_size // 1024} KB")
 
 
 def first_link(page, selector: str) -> str:

@@ -9,7 +9,8 @@ from sqlalchemy import func, select
 
 from crm_sandbox.extensions import db
 from crm_sandbox.models import Contact, Interaction, Need, Role
-from crm_sandbox.services import action_log
+from crm_sandbox.services import action_log, contacts
+from crm_sandbox.services.context import SandboxContext
 
 CALL = {
     "channel": "phone",
@@ -93,6 +94,42 @@ def test_find_an_external_customer_log_a_call_and_confirm_a_need(client, learner
     for verb in ("interaction.logged", "need.recorded", "need.confirmed"):
         assert verb in log
     assert action_log.verify(sandbox.id).ok
+
+
+def test_the_contact_list_pages_through_every_match_keeps_its_filters_and_counts_them(
+    client, learner_crm
+):
+    sandbox, base = learner_crm
+    ctx = SandboxContext(sandbox, sandbox.owner)
+    for i in range(60):  # more than one page of external customers
+        contacts.create_contact(
+            ctx, {"first_name": "Page", "last_name": f"Filler {i:02d}", "category": "external"}
+        )
+    db.session.commit()
+    external = db.session.scalars(
+        select(Contact)
+        .where(
+            Contact.sandbox_id == sandbox.id,
+            Contact.category == "external",
+            Contact.merged_into_id.is_(None),
+        )
+        .order_by(Contact.sort_name, Contact.id)
+    ).all()
+    assert len(external) > 50  # two pages
+    first = client.get(f"{base}/contacts?category=external").data.decode()
+    assert f"{len(external)} contacts match." in first
+    assert '<option value="external" selected>External customer</option>' in first
+    assert '<option value="internal">' in first  # the other types stay choosable
+    shown = re.findall(r'<a href="/s/\d+/contacts/(\d+)">', first)
+    assert [int(i) for i in shown] == [c.id for c in external[:50]]
+    assert "<td>External customer</td>" in first  # the type cell of each row
+    next_page = re.search(r'href="([^"]*after=[^"]*)">Next page', first).group(1)
+    second = client.get(next_page.replace("&amp;", "&")).data.decode()
+    assert f"{len(external)} contacts match." in second  # counted on later pages too
+    shown = re.findall(r'<a href="/s/\d+/contacts/(\d+)">', second)
+    assert [int(i) for i in shown] == [c.id for c in external[50:100]]
+    past_the_end = f"{base}/contacts?category=external&after=zzzz%7C{2**31 - 1}"
+    assert f"{len(external)} contacts match." in client.get(past_the_end).data.decode()
 
 
 def test_bad_input_gets_a_clear_message_and_saves_nothing(client, learner_crm):
