@@ -41,7 +41,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .classroom import USER_AGENT, Learner, app_server, prepare_class, process_cpu_seconds
-from .common import standalone_main
+from .common import figure, standalone_main
 
 LEVELS = ((30, 15.0), (1000, 200.0))
 WINDOWS = 5
@@ -296,16 +296,6 @@ def _percentile(values: list[float], q: float) -> float:
     return statistics.quantiles(values, n=1000, method="inclusive")[round(q * 10) - 1]
 
 
-def spread(values: list[float], digits: int = 1) -> dict:
-    """{"median", "min", "max", "n"} of per-window values."""
-    return {
-        "median": round(statistics.median(values), digits),
-        "min": round(min(values), digits),
-        "max": round(max(values), digits),
-        "n": len(values),
-    }
-
-
 def summarise(samples: list[Sample], start: float, seconds: float) -> dict:
     """Per-window percentiles, errors and rate over [start, start + seconds)."""
     width = seconds / WINDOWS
@@ -324,7 +314,7 @@ def summarise(samples: list[Sample], start: float, seconds: float) -> dict:
         per["p50_ms"].append(_percentile(ms, 50))
         per["p95_ms"].append(_percentile(ms, 95))
         per["p99_ms"].append(_percentile(ms, 99))
-    out = {k: spread(v, 0 if k == "errors" else 1) if v else None for k, v in per.items()}
+    out = {k: figure(v, 0 if k == "errors" else 1) if v else None for k, v in per.items()}
     out["empty_windows"] = sum(1 for w in windows if not w)
     measured = [s for w in windows for s in w]
     pages: dict[str, list[float]] = {}

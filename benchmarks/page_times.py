@@ -15,11 +15,11 @@ from __future__ import annotations
 
 import argparse
 import json
-import statistics
 import sys
 import time
 
 from .classroom import USER_AGENT, build_app, prepare_class
+from .common import figure
 
 # name: (method, path template); POSTs need a CSRF token and are timed by `benchmarks.load`.
 PAGES = {
@@ -47,15 +47,6 @@ def _paths(learner) -> dict[str, str]:
     return {name: path.format(**values) for name, path in PAGES.items()}
 
 
-def _spread(ms: list[float]) -> dict:
-    return {
-        "median": round(statistics.median(ms), 2),
-        "min": round(min(ms), 2),
-        "max": round(max(ms), 2),
-        "n": len(ms),
-    }
-
-
 def time_pages(database_url: str | None, repeat: int = 100, learners: int = 30) -> dict:
     room = prepare_class(database_url, learners, tag="pages")
     try:
@@ -78,7 +69,7 @@ def time_pages(database_url: str | None, repeat: int = 100, learners: int = 30) 
                 cpu[name].append((time.process_time() - c) * 1000)
                 wall[name].append((time.perf_counter() - t) * 1000)
         return {
-            name: {"cpu_ms": _spread(cpu[name]), "wall_ms": _spread(wall[name])} for name in paths
+            name: {"cpu_ms": figure(cpu[name]), "wall_ms": figure(wall[name])} for name in paths
         }
     finally:
         room.close()

@@ -20,7 +20,6 @@ from __future__ import annotations
 import asyncio
 import re
 import shutil
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -28,7 +27,7 @@ import time
 from pathlib import Path
 
 from .classroom import USER_AGENT, GunicornServer, app_server, prepare_class
-from .common import standalone_main
+from .common import figure, standalone_main
 
 CONNECTIONS = 30
 ROUNDS = 5
@@ -109,15 +108,6 @@ def check_page(url: str, headers: dict[str, str]) -> None:
         raise RuntimeError(f"{url} shows {rows} contact rows, not {ROWS}")
 
 
-def spread(values: list[float], digits: int = 1) -> dict:
-    return {
-        "median": round(statistics.median(values), digits),
-        "min": round(min(values), digits),
-        "max": round(max(values), digits),
-        "n": len(values),
-    }
-
-
 def run(database_url: str | None, quick: bool = False) -> dict:
     """The `saturation` section.
 
@@ -166,9 +156,9 @@ def run(database_url: str | None, quick: bool = False) -> dict:
         "client": client,
         "database": room.database_url.split(":", 1)[0],
         "page": f"contact list, {ROWS} rows",
-        "app_rps": spread([a["rps"] for a in app_rounds]),
-        "reference_rps": spread([r["rps"] for r in ref_rounds]),
-        "saturation_ratio": spread(ratios, 2),
+        "app_rps": figure([a["rps"] for a in app_rounds]),
+        "reference_rps": figure([r["rps"] for r in ref_rounds]),
+        "saturation_ratio": figure(ratios, 2),
         "errors": sum(a["errors"] for a in app_rounds) + sum(r["errors"] for r in ref_rounds),
         "db_locked": app_log.count("database is locked"),
         "target_ratio": TARGET_RATIO,

@@ -21,28 +21,25 @@ class SandboxContext:
 
     def __init__(
         self,
-        sandbox: Sandbox,
+        sandbox: Sandbox | None,
         actor: User | None = None,
         actor_label_override: str | None = None,
+        *,
+        sandbox_id: int | None = None,
+        clock_fields=None,
     ):
         self._sandbox = sandbox
-        self._sandbox_id = sandbox.id
-        self._clock = None
+        self._sandbox_id = sandbox.id if sandbox is not None else sandbox_id
+        self._clock = clock_fields
         self.actor = actor
         self.actor_label_override = actor_label_override
 
     @classmethod
-    def for_page(cls, sandbox_id: int, sandbox_clock, actor) -> SandboxContext:
-        """A context for a CRM page: `sandbox_clock` is any object with the sandbox's clock
+    def for_page(cls, sandbox_id: int, clock_fields, actor) -> SandboxContext:
+        """A context for a CRM page: `clock_fields` is any object with the sandbox's clock
         fields (`clock_start`, `clock_anchor`, `clock_offset_seconds`) as read for this
         request; `now()` reads them until the row itself is loaded."""
-        ctx = cls.__new__(cls)
-        ctx._sandbox = None
-        ctx._sandbox_id = sandbox_id
-        ctx._clock = sandbox_clock
-        ctx.actor = actor
-        ctx.actor_label_override = None
-        return ctx
+        return cls(None, actor, sandbox_id=sandbox_id, clock_fields=clock_fields)
 
     @property
     def sandbox(self) -> Sandbox:

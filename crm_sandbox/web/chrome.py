@@ -15,7 +15,6 @@ from flask import Flask, current_app, g, request, session, url_for
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 
-CSRF_FIELD = "csrf_token"  # Flask-WTF's default WTF_CSRF_FIELD_NAME, which we keep
 _SIGNED_CACHE_SIZE = 4096
 
 
@@ -30,15 +29,16 @@ class Chrome(NamedTuple):
     learner_home: str
 
 
-_CHROME: dict[str, Chrome] = {}
-_SIGNED: dict[tuple[str, str], str] = {}
+_SIGNED: dict[tuple, str] = {}
 
 
 def chrome() -> Chrome:
-    """The frame's links for this request's script root (built through the router once)."""
-    found = _CHROME.get(request.script_root)
+    """The frame's links for this app and request's script root (built through the router
+    once; kept with the app, since its settings decide the stylesheet's address)."""
+    built = current_app.extensions["crm_chrome"]
+    found = built.get(request.script_root)
     if found is None:
-        found = _CHROME[request.script_root] = Chrome(
+        found = built[request.script_root] = Chrome(
             bootstrap_css=current_app.extensions["bootstrap"].load_css(),
             app_css=url_for("static", filename="app.css"),
             app_js=url_for("static", filename="app.js"),
@@ -53,22 +53,25 @@ def chrome() -> Chrome:
 
 def csrf_token() -> str:
     """Flask-WTF's CSRF token for this session, signed once per session token and secret."""
-    raw = session.get(CSRF_FIELD)
-    if raw is None or current_app.config.get("WTF_CSRF_TIME_LIMIT") is not None:
+    config = current_app.config
+    field = config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
+    raw = session.get(field)
+    if raw is None or config.get("WTF_CSRF_TIME_LIMIT") is not None:
         return generate_csrf()
-    key = (current_app.secret_key, raw)
+    key = (config.get("WTF_CSRF_SECRET_KEY") or current_app.secret_key, raw)
     signed = _SIGNED.get(key)
     if signed is None:
         if len(_SIGNED) >= _SIGNED_CACHE_SIZE:
             _SIGNED.clear()
         signed = _SIGNED[key] = generate_csrf()
-    g.setdefault(CSRF_FIELD, signed)  # later calls in this request (forms) agree
+    g.setdefault(field, signed)  # later calls in this request (forms) agree
     return signed
 
 
 def register(app: Flask) -> None:
     """After CSRFProtect.init_app: this `csrf_token` replaces Flask-WTF's in templates (its
     context processor runs first; the later one wins)."""
+    app.extensions["crm_chrome"] = {}
     app.jinja_env.globals["csrf_token"] = csrf_token
 
     @app.context_processor
