@@ -24,7 +24,6 @@ def audit_group():
 @click.option(
     "--action",
     "verb",
-    default="",
     type=click.Choice(list(staff_audit.VERBS), case_sensitive=False),
     help="Only this action.",
 )
@@ -49,7 +48,7 @@ def audit_list(since, until, actor, verb, group_name, limit, as_json):
             group_id = group.id
         filters = staff_audit.Filters(
             actor=actor,
-            verb=verb.lower(),
+            verb=(verb or "").lower(),
             group_id=group_id,
             since=staff_audit.parse_day(since, "--since"),
             until=staff_audit.parse_day(until, "--until"),
