@@ -419,6 +419,31 @@ def test_a_rolled_back_action_takes_its_row_with_it(group, learner):
     assert db.session.get(User, learner.id).active is True
 
 
+def test_an_import_records_each_account_and_membership_and_a_bad_file_records_nothing(
+    client, auth, tutor, group
+):
+    auth.login(tutor.email)
+
+    def send(csv_text: str):
+        return client.post(
+            "/tutor/import",
+            data={"file": (io.BytesIO(csv_text.encode()), "learners.csv")},
+            content_type="multipart/form-data",
+        )
+
+    watch = Watch()
+    send(
+        "name,email,role,group\n"
+        "Gus Good,gus@college.example.org,learner,Wednesday BA\n"
+        "Hal Bad,not-an-email,learner,Wednesday BA\n"
+    )
+    assert watch.new() == []  # the whole import was refused: no account, no row
+    send("name,email,role,group\nGus Good,gus@college.example.org,learner,Friday BA\n")
+    new = watch.new()
+    assert [e.verb for e in new] == ["account.created", "group.created", "group.learner_added"]
+    assert {e.actor_id for e in new} == {tutor.id}
+
+
 # ---------------------------------------------------------------- append-only
 
 
