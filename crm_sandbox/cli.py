@@ -408,6 +408,7 @@ def criteria_coverage(as_json):
 
 def register_commands(app: Flask) -> None:
     """Attach every command to the app's CLI group."""
+    from .cli_audit import audit_group
     from .cli_evidence import evidence_group
 
     for command in (
@@ -420,6 +421,7 @@ def register_commands(app: Flask) -> None:
         scenarios_group,
         criteria_group,
         evidence_group,
+        audit_group,
     ):
         app.cli.add_command(command)
     from .cli_data import register as register_data_commands

@@ -31,6 +31,7 @@ from .interactions import Channel, Direction, Initiative, Interaction
 from .privacy import Erasure, FormSubmission
 from .sandboxes import Organisation, Sandbox, SandboxKind, SandboxScoped
 from .scenarios import Assignment, Attempt, AttemptStatus
+from .staff_audit import StaffAuditEntry
 from .standards import (
     Measure,
     Measurement,
@@ -67,6 +68,7 @@ __all__ = [
     "Response",
     "SandboxCounter",
     "ServiceStandard",
+    "StaffAuditEntry",
     "Severity",
     "Stage",
     "StandardFinding",

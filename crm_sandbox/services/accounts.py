@@ -16,6 +16,7 @@ from ..models import Role, User, UserSession, db
 from ..models.base import utcnow
 from ..models.users import SignedInInterface
 from .errors import ServiceError
+from .staff_audit import account_values, record_staff_action
 
 NAME_MAX_LENGTH = 120
 # A session's last-seen time is written at most this often (it feeds the idle timeout only).
@@ -102,7 +103,14 @@ def create_user(*, name: str, email: str, role: Role | str, password: str) -> Us
         raise ServiceError(f"An account with the email {user.email} already exists.", "email")
     db.session.add(user)
     db.session.flush()
+    record_staff_action(
+        "account.created", "user", user.id, learner_id=_learner_id(user), after=account_values(user)
+    )
     return user
+
+
+def _learner_id(user: User) -> int | None:
+    return user.id if user.role == Role.LEARNER.value else None
 
 
 def generate_password() -> str:
@@ -248,10 +256,20 @@ def end_all_sessions(user: User) -> None:
 
 def set_active(user: User, active: bool) -> None:
     """Enable or disable an account; disabling ends all its sessions."""
+    was = bool(user.active)
     user.active = active
     if not active:
         end_all_sessions(user)
     db.session.flush()
+    if was != bool(active):
+        record_staff_action(
+            "account.enabled" if active else "account.disabled",
+            "user",
+            user.id,
+            learner_id=_learner_id(user),
+            before={"active": was},
+            after={"active": bool(active)},
+        )
 
 
 def _require_current_password(user: User, current_password: str) -> None:
@@ -282,6 +300,9 @@ def change_password(user: User, current_password: str, new_password: str) -> Non
     user.password_hash = hash_password(new_password)
     end_other_sessions(user, user.current_session_token)
     db.session.flush()
+    record_staff_action(
+        "account.password_changed", "user", user.id, actor=user, learner_id=_learner_id(user)
+    )
 
 
 def change_email(user: User, current_password: str, new_email: str) -> None:
@@ -292,6 +313,16 @@ def change_email(user: User, current_password: str, new_email: str) -> None:
         raise ServiceError("That is already your email address.", field="email")
     if find_user_by_email(email) is not None:
         raise ServiceError(f"An account with the email {email} already exists.", field="email")
+    before = account_values(user)
     user.email = email
     end_other_sessions(user, user.current_session_token)
     db.session.flush()
+    record_staff_action(
+        "account.email_changed",
+        "user",
+        user.id,
+        actor=user,
+        learner_id=_learner_id(user),
+        before=before,
+        after=account_values(user),
+    )

@@ -33,6 +33,7 @@ from ..models.base import utcnow
 from . import action_log, groups
 from .context import SandboxContext
 from .errors import NotFound, ServiceError
+from .staff_audit import group_of_sandbox, record_staff_action
 
 # Work an assessor may open: submitted, or already decided.
 ASSESSABLE = (
@@ -386,6 +387,16 @@ def review(decision: Decision, reviewer: User, agrees: bool, comment: str) -> Qu
     )
     db.session.add(made)
     db.session.flush()
+    attempt = attempt_of(decision)
+    record_staff_action(
+        "assessment.reviewed",
+        "decision",
+        decision.id,
+        actor=reviewer,
+        group_id=group_of_sandbox(attempt.sandbox_id),
+        learner_id=attempt.learner_id,
+        after={"agrees": agrees, "comment": comment},
+    )
     return made
 
 

@@ -8,6 +8,7 @@ from sqlalchemy import select
 
 from ..models import Assignment, Attempt, User, db
 from .errors import NotFound, ServiceError
+from .staff_audit import record_staff_action
 
 
 def scenario_source(scenario_id: str) -> tuple[object, str]:
@@ -69,6 +70,19 @@ def assign_scenario(
     db.session.flush()
     for learner in needing:
         engine.start_attempt(learner, scenario, source, assignment.id)
+    record_staff_action(
+        "assignment.created",
+        "assignment",
+        assignment.id,
+        actor=set_by,
+        group_id=group_id,
+        learner_id=needing[0].id if len(needing) == 1 else None,
+        after={
+            "scenario_id": scenario.id,
+            "due_at": due_at,
+            "learner_ids": [u.id for u in needing],
+        },
+    )
     return len(needing)
 
 

@@ -25,9 +25,18 @@ from markdown_it import MarkdownIt
 from sqlalchemy import select
 
 from ..criteria import load_catalogue
-from ..models import ActionLogEntry, Attempt, AttemptStatus, Decision, Judgement, User, db
+from ..models import (
+    ActionLogEntry,
+    Attempt,
+    AttemptStatus,
+    Decision,
+    Judgement,
+    StaffAuditEntry,
+    User,
+    db,
+)
 from ..models.base import utcnow
-from . import assignments, groups
+from . import assignments, groups, staff_audit
 from .action_log import GENESIS, canonical_json, compute_entry_hash
 
 PACK_FORMAT = "crm-sandbox-evidence-pack"
@@ -82,6 +91,9 @@ class AttemptEvidence:
     entries: list[ActionLogEntry]
     judgements: list[Judgement] = field(default_factory=list)  # oldest first
     decisions: list[Decision] = field(default_factory=list)  # oldest first
+    # What staff did to the attempt (assigned it with its due date, changed the due date,
+    # reset it): the awarding body's audit trail needs it beside the learner's own actions.
+    staff_actions: list[StaffAuditEntry] = field(default_factory=list)  # oldest first
 
     @property
     def latest_judgements(self) -> list[Judgement]:
@@ -164,6 +176,7 @@ def gather(learner: User) -> Evidence:
                 entries,
                 [j for j in judgements if j.attempt_id == attempt.id],
                 [d for d in decisions if d.attempt_id == attempt.id],
+                staff_audit.for_attempt(attempt),
             )
         )
     learner_groups = groups.groups_of_learner(learner)
@@ -304,6 +317,7 @@ def action_log_json(evidence: Evidence) -> bytes:
                 **_chain_head(item),
                 "scenario_id": item.attempt.scenario_id,
                 "entries": [_entry_json(entry) for entry in item.entries],
+                "staff_actions": [_staff_action_json(e) for e in item.staff_actions],
             }
             for item in evidence.attempts
         ],
@@ -631,6 +645,7 @@ class _Report:
                 ),
                 self.p(decision.feedback or "(no feedback)"),
             ]
+        story += self.staff_actions(item)
         story.append(self.p("Recorded actions", self.h2))
         rows = [
             [
@@ -650,6 +665,49 @@ class _Report:
             )
         )
         return story
+
+    def staff_actions(self, item: AttemptEvidence) -> list:
+        story = [self.p("Staff actions", self.h2)]
+        if not item.staff_actions:
+            return story + [self.p("None recorded.")]
+        w = self.width
+        rows = [
+            [
+                _when(entry.real_time),
+                staff_audit.actor_label(entry),
+                staff_audit.VERBS.get(entry.verb, entry.verb),
+                _staff_action_details(entry),
+            ]
+            for entry in item.staff_actions
+        ]
+        story.append(
+            self.table(
+                ["When", "By", "Action", "Details"], rows, [w * 0.2, w * 0.28, w * 0.2, w * 0.32]
+            )
+        )
+        return story
+
+
+def _staff_action_json(entry: StaffAuditEntry) -> dict:
+    data = staff_audit.entry_json(entry)
+    data["after"] = _own_values(entry.after)
+    return data
+
+
+def _own_values(values: dict | None) -> dict | None:
+    """An assignment row lists every learner it started: keep other learners out of the pack."""
+    if values is None:
+        return None
+    return {k: v for k, v in values.items() if k != "learner_ids"}
+
+
+def _staff_action_details(entry: StaffAuditEntry) -> str:
+    after = _own_values(entry.after)
+    before = staff_audit.describe(entry.before)
+    if not before:
+        return staff_audit.describe(after)
+    # "from ... to ...": Helvetica in the PDF has no arrow glyph
+    return f"from {before} to {staff_audit.describe(after)}"
 
 
 def report_pdf(evidence: Evidence) -> bytes:

@@ -6,6 +6,7 @@ from sqlalchemy import func, select
 
 from ..models import Group, Role, User, db, group_assessors, group_members
 from .errors import NotFound, ServiceError
+from .staff_audit import record_staff_action
 
 GROUP_NAME_MAX = 120
 
@@ -69,20 +70,34 @@ def create_group(*, name: str, tutor: User) -> Group:
     group = Group(name=name, tutor_id=tutor.id)
     db.session.add(group)
     db.session.flush()
+    record_staff_action(
+        "group.created",
+        "group",
+        group.id,
+        group_id=group.id,
+        after={"name": group.name, "tutor": tutor.email},
+    )
     return group
 
 
 def add_member(group: Group, user: User) -> None:
     """Put a learner in a group, or assign an assessor to it."""
     if user.role_enum == Role.LEARNER:
-        if user not in group.learners:
-            group.learners.append(user)
+        if user in group.learners:
+            return
+        group.learners.append(user)
+        verb, learner_id, after = "group.learner_added", user.id, None
     elif user.role_enum == Role.ASSESSOR:
-        if user not in group.assessors:
-            group.assessors.append(user)
+        if user in group.assessors:
+            return
+        group.assessors.append(user)
+        verb, learner_id, after = "group.assessor_added", None, {"assessor": user.email}
     else:
         raise ServiceError(f"Only learners and assessors join groups, not a {user.role}.", "role")
     db.session.flush()
+    record_staff_action(
+        verb, "user", user.id, group_id=group.id, learner_id=learner_id, after=after
+    )
 
 
 def groups_of_learner(learner: User) -> list[Group]:

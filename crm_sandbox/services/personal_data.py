@@ -43,6 +43,7 @@ from ..models.base import utcnow
 from . import accounts, action_log
 from .context import SandboxContext
 from .errors import ServiceError
+from .staff_audit import record_staff_action
 
 ERASED_NAME = "Erased user"
 ERASED_VERB = "personal_data_erased"
@@ -228,7 +229,9 @@ def erase_learner(user: User, erased_by: User | None = None) -> Erasure:
     user.name = ERASED_NAME
     user.email = erased_email(user)
     user.password_hash = ""  # no password hash: no password can ever match
-    accounts.set_active(user, False)
+    # Not accounts.set_active: the erasure is one staff action with one audit row (below),
+    # and the sessions it would end are deleted next.
+    user.active = False
     db.session.execute(delete(UserSession).where(UserSession.user_id == user.id))
     db.session.execute(delete(FormSubmission).where(FormSubmission.user_id == user.id))
     erasure = Erasure(
@@ -239,6 +242,14 @@ def erase_learner(user: User, erased_by: User | None = None) -> Erasure:
     )
     db.session.add(erasure)
     db.session.flush()
+    record_staff_action(
+        "account.erased",
+        "user",
+        user.id,
+        actor=erased_by,
+        learner_id=user.id,
+        after={"sandboxes": len(sandboxes), "log_payloads_erased": total},
+    )
     return erasure
 
 

@@ -24,7 +24,7 @@ from sqlalchemy import (
 
 from ..models import Base, Sandbox, SandboxKind, SandboxScoped, User, db
 from ..models.base import utcnow
-from . import action_log, clock
+from . import action_log, clock, staff_audit
 from .context import SandboxContext
 from .errors import ServiceError
 
@@ -432,6 +432,17 @@ def reset(ctx: SandboxContext, reason: str = "") -> Sandbox:
         after={"reset_count": sandbox.reset_count, "reason": reason},
         sandbox_time=sandbox.clock_start,
     )
+    if ctx.actor is None or ctx.actor.id != sandbox.owner_id:  # not the learner's own restart
+        staff_audit.record_staff_action(
+            "sandbox.reset",
+            "sandbox",
+            sandbox.id,
+            actor=ctx.actor,
+            group_id=staff_audit.group_of_sandbox(sandbox.id),
+            learner_id=sandbox.owner_id,
+            before={"reset_count": sandbox.reset_count - 1},
+            after={"reset_count": sandbox.reset_count, "reason": reason},
+        )
     return sandbox
 
 

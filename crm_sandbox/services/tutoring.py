@@ -38,6 +38,7 @@ from ..scenarios.loader import parse as _loader_parse
 from . import accounts, action_log, assignments, groups, user_import
 from .context import SandboxContext
 from .errors import NotFound, ServiceError
+from .staff_audit import group_of_sandbox, record_staff_action
 
 RESET_REASON_MAX = 500
 LOG_LIMIT = 500
@@ -83,8 +84,18 @@ def rename_group(group: Group, name: str) -> Group:
     existing = groups.find_group(name)
     if existing is not None and existing.id != group.id:
         raise ServiceError(f"A group called {name!r} already exists.", field="name")
+    old_name = group.name
     group.name = name
     db.session.flush()
+    if name != old_name:
+        record_staff_action(
+            "group.renamed",
+            "group",
+            group.id,
+            group_id=group.id,
+            before={"name": old_name},
+            after={"name": name},
+        )
     return group
 
 
@@ -94,13 +105,31 @@ def archive_group(group: Group) -> Group:
         raise ServiceError("This group is already archived.")
     group.archived = True
     db.session.flush()
+    record_staff_action(
+        "group.archived",
+        "group",
+        group.id,
+        group_id=group.id,
+        before={"archived": False},
+        after={"archived": True},
+    )
     return group
 
 
 def restore_group(group: Group) -> Group:
     """Bring an archived group back into the lists."""
+    was = group.archived
     group.archived = False
     db.session.flush()
+    if was:
+        record_staff_action(
+            "group.restored",
+            "group",
+            group.id,
+            group_id=group.id,
+            before={"archived": True},
+            after={"archived": False},
+        )
     return group
 
 
@@ -482,6 +511,16 @@ def extend_due_date(attempt: Attempt, tutor: User, day: date) -> Attempt:
         before={"due_at": old_due},
         after={"due_at": new_due},
     )
+    record_staff_action(
+        "attempt.due_changed",
+        "attempt",
+        attempt.id,
+        actor=tutor,
+        group_id=group_of_sandbox(attempt.sandbox_id),
+        learner_id=attempt.learner_id,
+        before={"due_at": old_due},
+        after={"due_at": new_due},
+    )
     return attempt
 
 
@@ -604,6 +643,8 @@ def save_authored(
             f"The id {scenario.id!r} is taken by another tutor's scenario; choose another id.",
             "id",
         )
+    verb = "scenario.uploaded" if existing is None else "scenario.edited"
+    before = None if existing is None else {"scenario_id": existing.scenario_id}
     if existing is None:
         existing = AuthoredScenario(author_id=author.id, status="draft")
         db.session.add(existing)
@@ -618,6 +659,14 @@ def save_authored(
     existing.source = text
     existing.updated_at = utcnow()
     db.session.flush()
+    record_staff_action(
+        verb,
+        "authored_scenario",
+        existing.id,
+        actor=author,
+        before=before,
+        after={"scenario_id": existing.scenario_id, "title": existing.title},
+    )
     return existing
 
 
@@ -633,4 +682,11 @@ def publish_authored(authored: AuthoredScenario) -> AuthoredScenario:
     authored.status = "published"
     authored.published_at = utcnow()
     db.session.flush()
+    record_staff_action(
+        "scenario.published",
+        "authored_scenario",
+        authored.id,
+        before={"status": "draft"},
+        after={"status": "published", "scenario_id": authored.scenario_id},
+    )
     return authored

@@ -71,3 +71,6 @@ def test_the_tutor_assessor_and_admin_pages_pass_axe(new_page, world):
     sign_in(admin, admin_email)
     expect(admin.get_by_role("heading", name="Administration")).to_be_visible()
     check_accessible(admin, "the admin's home page")
+    admin.get_by_role("link", name="Staff audit log").click()
+    expect(admin.get_by_role("cell", name="Group renamed").first).to_be_visible()
+    check_accessible(admin, "the staff audit log")

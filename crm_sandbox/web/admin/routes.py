@@ -1,11 +1,11 @@
-from flask import abort, flash, redirect, render_template, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import func, select
 
 from ...access import admin_area
 from ...extensions import db
 from ...models import Group, Role, User
-from ...services import accounts, personal_data
+from ...services import accounts, personal_data, staff_audit
 from ...services.errors import ServiceError
 from . import bp
 from .forms import EraseForm, ToggleActiveForm
@@ -92,3 +92,48 @@ def erase_user(user_id: int):
             )
             return redirect(url_for("admin.home"))
     return render_template("admin/erase.html", user=user, form=form), (422 if form.errors else 200)
+
+
+@bp.route("/audit")
+@admin_area
+def audit():
+    """The staff audit log, newest first, filtered by actor, action, group and dates."""
+    args = request.args
+    error = None
+    try:
+        filters = staff_audit.Filters(
+            actor=args.get("actor", "")[:254],
+            verb=args.get("action", ""),
+            group_id=_whole_number(args.get("group"), "group"),
+            since=staff_audit.parse_day(args.get("since"), "From"),
+            until=staff_audit.parse_day(args.get("until"), "To"),
+        )
+        page = staff_audit.list_entries(filters, before=_whole_number(args.get("before"), "page"))
+    except ServiceError as exc:
+        error = exc.message
+        filters = staff_audit.Filters()
+        page = staff_audit.Page([], None)
+    # the filters as given, for the form and the paging links (blank ones left out)
+    query = {k: args[k] for k in ("actor", "action", "group", "since", "until") if args.get(k)}
+    return render_template(
+        "admin/audit.html",
+        page=page,
+        query=query,
+        first_page=not args.get("before"),
+        error=error,
+        verbs=staff_audit.VERBS,
+        groups=db.session.scalars(select(Group).order_by(Group.name)).all(),
+        group_names=staff_audit.group_names(page.entries),
+        learner_names=staff_audit.learner_names(page.entries),
+        actor_label=staff_audit.actor_label,
+        describe=staff_audit.describe,
+    ), (400 if error else 200)
+
+
+def _whole_number(value: str | None, label: str) -> int | None:
+    value = (value or "").strip()
+    if not value:
+        return None
+    if not value.isdigit() or len(value) > 18:
+        raise ServiceError(f"The {label} in the address is not a number; nothing was filtered.")
+    return int(value)
