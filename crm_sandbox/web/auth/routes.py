@@ -60,10 +60,11 @@ _check_limit_per_account = _password_check_limit(
 
 
 def safe_next(target: str | None) -> str | None:
-    """Only a path on this site (no scheme, no host, no protocol-relative //) may follow sign-in."""
+    """Only a path on this site (no scheme, no host, no protocol-relative //) may follow sign-in.
+    A control or invisible character (a line break would split the Location header) refuses it."""
     if not target or not target.startswith("/") or target.startswith("//"):
         return None
-    if "\\" in target:
+    if "\\" in target or not target.isprintable():
         return None
     parts = urlsplit(target)
     if parts.scheme or parts.netloc:
