@@ -154,8 +154,8 @@ huge = st.builds(lambda ch, n: ch * n, st.characters(codec="utf-8"), st.integers
 # Numbers no database integer holds, and below zero: ids, page numbers, counts, cursors.
 huge_ints = st.one_of(
     st.integers(min_value=-(10**30), max_value=-1),
-    st.integers(min_value=2**31 - 1, max_value=10**30),
-    st.sampled_from([2**31, 2**63, 2**64]),
+    st.integers(min_value=2**31, max_value=10**30),
+    st.sampled_from([2**31, 2**63, 2**64, -(2**63)]),
 ).map(str)
 # Control characters (CR/LF would split a header; others are invisible) inside ordinary text.
 control_text = st.builds(
@@ -829,3 +829,17 @@ def test_a_learners_button_returns_to_the_scenario_page_whatever_anchor_it_is_se
     assert checked.headers["Location"] == f"/learner/scenarios/{attempt.id}"
     tasks = client.post(url, query_string={"anchor": "tasks"})
     assert tasks.headers["Location"] == f"/learner/scenarios/{attempt.id}#tasks"
+
+
+@QUICK
+@given(value=huge_ints)
+def test_a_command_given_a_huge_or_negative_id_or_seed_says_so_and_changes_nothing(runner, value):
+    for args in (
+        ["log", "verify", "--sandbox", value],
+        ["sandbox", "reset", "--learner", "nobody@college.example.org", "--sandbox", value],
+        ["sandbox", "provision", "--learner", "nobody@college.example.org", "--seed", value],
+    ):
+        result = runner.invoke(args=args)
+        assert result.exit_code == 2, (args, result.output)  # click's usage error
+        assert "is not in the range" in result.output
+        assert "Traceback" not in result.output

@@ -205,7 +205,7 @@ class Scenario(_Spec):
     level: int = Field(2, ge=1, le=3)
     estimated_minutes: int = Field(ge=5, le=480)
     profile: Literal["retail", "leisure", "housing", "it_services"]
-    seed: int = Field(ge=0, le=2**31)
+    seed: int = Field(ge=0, le=2**31 - 1)  # a database integer
     size: Literal["small", "standard", "large"] = "small"
     start: BusinessTime
     criteria: list[str] = Field(min_length=1)
