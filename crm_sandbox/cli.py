@@ -15,6 +15,10 @@ from .models import Role
 from .services import accounts, demo, provisioning, user_import
 from .services.errors import ServiceError
 
+# Ids and seeds are database integers: a larger number gets click's own clear message rather
+# than an overflow from the database driver.
+DATABASE_INT = click.IntRange(0, 2**31 - 1)
+
 
 def _fail(message: str) -> None:
     click.secho(message, fg="red", err=True)
@@ -180,7 +184,7 @@ def _learners(learner_email: str | None, group_name: str | None) -> list:
 @click.option("--learner", "learner_email", help="The learner's email.")
 @click.option("--group", "group_name", help="Every learner in this group.")
 @click.option("--profile", default=provisioning.DEFAULT_PROFILE, show_default=True)
-@click.option("--seed", default=provisioning.DEFAULT_SEED, show_default=True, type=int)
+@click.option("--seed", default=provisioning.DEFAULT_SEED, show_default=True, type=DATABASE_INT)
 @click.option(
     "--size",
     default=provisioning.DEFAULT_SIZE,
@@ -209,7 +213,9 @@ def sandbox_provision(learner_email, group_name, profile, seed, size):
 
 @sandbox_group.command("reset")
 @click.option("--learner", "learner_email", required=True, help="The learner's email.")
-@click.option("--sandbox", "sandbox_id", type=int, help="Which sandbox (default: practice).")
+@click.option(
+    "--sandbox", "sandbox_id", type=DATABASE_INT, help="Which sandbox (default: practice)."
+)
 @click.option("--reason", default="reset from the command line", show_default=True)
 @with_appcontext
 def sandbox_reset(learner_email, sandbox_id, reason):
@@ -240,7 +246,7 @@ def log_group():
 
 
 @log_group.command("verify")
-@click.option("--sandbox", "sandbox_id", type=int, help="One sandbox (default: all).")
+@click.option("--sandbox", "sandbox_id", type=DATABASE_INT, help="One sandbox (default: all).")
 @with_appcontext
 def log_verify(sandbox_id):
     """Recompute each log's hash chain; exit 1 and name the first broken entry if any."""

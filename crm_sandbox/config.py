@@ -48,6 +48,8 @@ ENV_SETTINGS: dict[str, tuple[str, object]] = {
     "RATELIMIT_STORAGE_URI": ("RATELIMIT_STORAGE_URI", str),
     "LOGIN_RATE_LIMIT_ADDRESS": ("LOGIN_RATE_LIMIT_ADDRESS", str),
     "LOGIN_RATE_LIMIT_ACCOUNT": ("LOGIN_RATE_LIMIT_ACCOUNT", str),
+    "PASSWORD_CHECK_RATE_LIMIT_ADDRESS": ("PASSWORD_CHECK_RATE_LIMIT_ADDRESS", str),
+    "PASSWORD_CHECK_RATE_LIMIT_ACCOUNT": ("PASSWORD_CHECK_RATE_LIMIT_ACCOUNT", str),
     "SESSION_IDLE_MINUTES": ("SESSION_IDLE_MINUTES", int),
     "SESSION_MAX_HOURS": ("SESSION_MAX_HOURS", int),
     "TRUSTED_PROXIES": ("TRUSTED_PROXIES", int),
@@ -68,6 +70,11 @@ def defaults(instance_path: str) -> dict:
         # wider; the account limit is what stops guessing one learner's password.
         "LOGIN_RATE_LIMIT_ADDRESS": "60 per minute",
         "LOGIN_RATE_LIMIT_ACCOUNT": "5 per minute",
+        # Wrong current passwords on the Account page (changing password or email): whoever
+        # holds a stolen session must not be able to guess the password behind it. Only
+        # failed checks count, as at sign-in.
+        "PASSWORD_CHECK_RATE_LIMIT_ADDRESS": "60 per minute",
+        "PASSWORD_CHECK_RATE_LIMIT_ACCOUNT": "5 per minute; 20 per hour",
         "SESSION_IDLE_MINUTES": 60,
         "SESSION_MAX_HOURS": 12,
         "SESSION_COOKIE_HTTPONLY": True,

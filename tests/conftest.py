@@ -39,6 +39,8 @@ def base_config(database_url: str) -> dict:
         "PASSWORD_HASH_METHOD": FAST_HASH,
         "LOGIN_RATE_LIMIT_ADDRESS": "1000 per minute",
         "LOGIN_RATE_LIMIT_ACCOUNT": "1000 per minute",
+        "PASSWORD_CHECK_RATE_LIMIT_ADDRESS": "1000 per minute",
+        "PASSWORD_CHECK_RATE_LIMIT_ACCOUNT": "1000 per minute",
         "RATELIMIT_STORAGE_URI": "memory://",
     }
 

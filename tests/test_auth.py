@@ -181,3 +181,30 @@ def test_disabling_an_account_ends_its_sessions(app, client, auth, create_user):
     accounts.set_active(user, False)
     db.session.commit()
     assert client.get("/learner/").status_code == 302
+
+
+def test_successful_sign_ins_do_not_count_towards_the_failed_attempt_limit(app, create_user):
+    app.config["LOGIN_RATE_LIMIT_ACCOUNT"] = "3 per minute"
+    app.config["LOGIN_RATE_LIMIT_ADDRESS"] = "3 per minute"
+    user = create_user(Role.LEARNER)
+    for _ in range(5):  # a learner signing in on several machines in one minute
+        signed = app.test_client().post(
+            "/login", data={"email": user.email, "password": "correct horse battery"}
+        )
+        assert signed.status_code == 302
+    guesser = app.test_client()
+    for _ in range(3):
+        assert (
+            guesser.post("/login", data={"email": user.email, "password": "x"}).status_code == 200
+        )
+    assert guesser.post("/login", data={"email": user.email, "password": "x"}).status_code == 429
+
+
+def test_a_sign_in_form_refused_before_any_password_check_does_not_count(app):
+    app.config["LOGIN_RATE_LIMIT_ACCOUNT"] = "2 per minute"
+    client = app.test_client()
+    for _ in range(4):  # no password: the form is refused before anything is checked
+        assert client.post("/login", data={"email": "a@b.org"}).status_code == 200
+    for _ in range(2):
+        assert client.post("/login", data={"email": "a@b.org", "password": "x"}).status_code == 200
+    assert client.post("/login", data={"email": "a@b.org", "password": "x"}).status_code == 429

@@ -89,3 +89,38 @@ def test_sandbox_time_moves_with_real_time_and_can_be_moved_on():
     clock.set_sandbox_time(sandbox, dt("2026-03-03 09:00"), later)
     assert clock.sandbox_now(sandbox, later) == dt("2026-03-03 09:00")
     assert clock.sandbox_now(sandbox, later + timedelta(minutes=5)) == dt("2026-03-03 09:05")
+
+
+def test_business_time_is_kept_within_the_century():
+    assert clock.check_in_range(date(2026, 3, 2)) == date(2026, 3, 2)
+    for outside in (datetime(2100, 1, 1), datetime(1999, 12, 31, 23, 59), date(9999, 12, 31)):
+        with pytest.raises(ValueError, match="between 1 January 2000 and 31 December 2099"):
+            clock.check_in_range(outside)
+    sandbox = SimpleNamespace(clock_start=None, clock_anchor=None, clock_offset_seconds=0)
+    with pytest.raises(ValueError):
+        clock.start_clock(sandbox, datetime(9999, 12, 31, 9, 0))
+    assert sandbox.clock_start is None  # refused before anything changed
+
+
+def test_moving_the_clock_past_the_end_of_business_time_is_refused_and_changes_nothing(
+    client, auth, provision
+):
+    from sqlalchemy import func, select
+
+    from crm_sandbox.extensions import db
+    from crm_sandbox.models import ActionLogEntry, Sandbox
+
+    sandbox = provision()
+    clock.start_clock(sandbox, datetime(2099, 12, 31, 16, 0))  # the last working day
+    db.session.commit()
+    auth.login(sandbox.owner.email)
+    entries = db.session.scalar(select(func.count(ActionLogEntry.id)))
+    for path, data in (("next-working-day", {}), ("forward", {"hours": "8"})):
+        moved = client.post(f"/s/{sandbox.id}/clock/{path}", data=data, follow_redirects=True)
+        assert moved.status_code == 200
+        assert b"The sandbox clock cannot move there" in moved.data
+        assert b"Nothing was changed" in moved.data
+    db.session.rollback()
+    assert db.session.get(Sandbox, sandbox.id).clock_offset_seconds == 0
+    assert db.session.scalar(select(func.count(ActionLogEntry.id))) == entries
+    assert client.get(f"/s/{sandbox.id}/").status_code == 200  # the dashboard still opens

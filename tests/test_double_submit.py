@@ -252,3 +252,218 @@ def test_a_resent_standard_or_feedback_form_is_saved_once(
     assert first.status_code == 302
     assert b"already been saved" in again.data
     assert count(model, sandbox_id=sandbox.id, title=fields["title"]) == 1
+
+
+# ---------------------------------------------------------------- every other create form
+
+
+def form_on_page(html: str, action: str) -> dict:
+    """`form_defaults` of the one form on the page that posts to `action`."""
+    match = re.search(rf'<form[^>]*action="{re.escape(action)}"[^>]*>(.*?)</form>', html, re.S)
+    assert match, f"no form posting to {action}"
+    return form_defaults(match.group(1))
+
+
+@pytest.fixture
+def world(app, provision, ctx_for):
+    """A sandbox with a contact, an open complaint, a standard, a draft survey and a comment
+    card with a response, and a finding from it: something for every create form."""
+    from datetime import timedelta
+
+    from crm_sandbox.services import complaints, feedback, standards
+
+    sandbox = provision()
+    ctx = ctx_for(sandbox)
+    contact = db.session.scalar(
+        select(Contact).where(Contact.sandbox_id == sandbox.id, Contact.category == "external")
+    )
+    complaint = complaints.receive_complaint(
+        ctx, contact, {"channel": "email", "category": "Delivery", "description": "Late"}
+    )
+    standard = standards.create_standard(
+        ctx, {"title": "Answer the phone within 5 rings", "measure": "manual"}
+    )
+    draft = feedback.create_survey(ctx, {"title": "Draft", "method": "survey"})
+    card = feedback.create_survey(ctx, {"title": "Card", "method": "comment_card"})
+    question = feedback.add_question(ctx, card, "free_text", "Anything else?")
+    feedback.record_response(ctx, card, {question.id: "Queue too long"})
+    finding = feedback.add_finding(ctx, card, "Queues are a theme", question_id=question.id)
+    db.session.commit()
+    return {
+        "sandbox": sandbox,
+        "contact": contact.id,
+        "complaint": complaint.id,
+        "standard": standard.id,
+        "draft": draft.id,
+        "card": card.id,
+        "question": question.id,
+        "finding": finding.id,
+        "tomorrow": (ctx.now().date() + timedelta(days=1)).isoformat(),
+    }
+
+
+def _cases(w):
+    from crm_sandbox.models import (
+        Finding,
+        ImprovementAction,
+        Measurement,
+        Need,
+        Preference,
+        Question,
+        Response,
+        StandardFinding,
+    )
+
+    contact, standard = f"contacts/{w['contact']}", f"standards/{w['standard']}"
+    card = f"feedback/{w['card']}"
+    return {
+        "add need": (contact, f"{contact}/needs", {"description": "A call before 10am"}, Need),
+        "add preference": (
+            contact,
+            f"{contact}/preferences",
+            {"description": "Prefers email"},
+            Preference,
+        ),
+        "add survey question": (
+            f"feedback/{w['draft']}",
+            f"feedback/{w['draft']}/questions",
+            {"kind": "free_text", "text": "How was your visit?"},
+            Question,
+        ),
+        "record measurement": (
+            standard,
+            f"{standard}/measure",
+            {"taken_on": "2026-03-02", "value": "4"},
+            Measurement,
+        ),
+        "record standard finding": (
+            standard,
+            f"{standard}/findings",
+            {"text": "Most calls answered"},
+            StandardFinding,
+        ),
+        "record feedback finding": (
+            f"{card}/analysis",
+            f"{card}/findings",
+            {"text": "Waiting is the issue", "figure": "1 of 1 comments"},
+            Finding,
+        ),
+        "plan improvement action": (
+            "improvements",
+            f"findings/{w['finding']}/actions",
+            {
+                "description": "Open a second till",
+                "owner": "Store manager",
+                "due_on": w["tomorrow"],
+                "process_changed": "Checkout staffing",
+                "success_measure": "Queue under 5 minutes",
+            },
+            ImprovementAction,
+        ),
+        "type in a response": (
+            card,
+            f"{card}/responses",
+            {f"q_{w['question']}": "Friendly staff"},
+            Response,
+        ),
+        "log a complaint update": (
+            f"complaints/{w['complaint']}",
+            f"complaints/{w['complaint']}/update",
+            {"upd-channel": "email", "upd-message": "We are looking into it"},
+            Interaction,
+        ),
+    }
+
+
+@pytest.mark.parametrize(
+    "case",
+    [
+        "add need",
+        "add preference",
+        "add survey question",
+        "record measurement",
+        "record standard finding",
+        "record feedback finding",
+        "plan improvement action",
+        "type in a response",
+        "log a complaint update",
+    ],
+)
+def test_every_create_form_sent_twice_saves_once(client, auth, world, case):
+    page, action, fields, model = _cases(world)[case]
+    sid = world["sandbox"].id
+    auth.login(world["sandbox"].owner.email)
+    url = f"/s/{sid}/{action}"
+    data = {**form_on_page(client.get(f"/s/{sid}/{page}").data.decode(), url), **fields}
+    assert len(next(v for k, v in data.items() if k.endswith("form_token"))) >= 20
+    before = count(model, sandbox_id=sid)
+    first = client.post(url, data=data, follow_redirects=True)
+    assert b"Nothing was saved" not in first.data, re.findall(
+        r"Nothing was saved[^<]*", first.data.decode()
+    )
+    again = client.post(url, data=data, follow_redirects=True)
+    assert again.status_code == 200 and b"already been saved" in again.data, case
+    assert count(model, sandbox_id=sid) == before + 1, case
+
+
+def test_a_create_form_without_its_token_saves_nothing_and_says_why(client, auth, world):
+    from crm_sandbox.models import Need
+
+    sid, contact = world["sandbox"].id, world["contact"]
+    auth.login(world["sandbox"].owner.email)
+    refused = client.post(
+        f"/s/{sid}/contacts/{contact}/needs",
+        data={"description": "No token", "form_token": ""},
+        follow_redirects=True,
+    )
+    assert b"form was incomplete or out of date" in refused.data
+    assert count(Need, contact_id=contact, description="No token") == 0
+
+
+def test_a_form_shown_once_per_row_has_a_token_per_row(client, auth, world, ctx_for):
+    """Planning an action for one finding and then for another, from one page, saves both."""
+    from crm_sandbox.models import Finding, ImprovementAction
+    from crm_sandbox.services import feedback
+
+    sandbox = world["sandbox"]
+    ctx = ctx_for(sandbox)
+    card = db.session.get(Survey, world["card"])
+    second = feedback.add_finding(ctx, card, "Staff are praised", question_id=world["question"])
+    db.session.commit()
+    auth.login(sandbox.owner.email)
+    page = client.get(f"/s/{sandbox.id}/improvements").data.decode()
+    fields = _cases(world)["plan improvement action"][2]
+    tokens = set()
+    for finding_id in (world["finding"], second.id):
+        url = f"/s/{sandbox.id}/findings/{finding_id}/actions"
+        data = {**form_on_page(page, url), **fields}
+        tokens.add(data["form_token"])
+        assert client.post(url, data=data).status_code == 302
+    assert len(tokens) == 2
+    assert count(ImprovementAction, sandbox_id=sandbox.id) == 2
+    assert {f.id for f in db.session.scalars(select(Finding))} >= {world["finding"], second.id}
+
+
+def test_a_quality_review_sent_twice_is_recorded_once(app, client, auth, create_user, create_group):
+    from crm_sandbox.models import QualityReview, Role
+    from crm_sandbox.scenarios import engine
+    from crm_sandbox.services import assessment, assignments
+
+    learner, assessor, reviewer = (
+        create_user(r) for r in (Role.LEARNER, Role.ASSESSOR, Role.ASSESSOR)
+    )
+    group = create_group("QA", learners=[learner], assessors=[assessor, reviewer])
+    assignments.assign("first-complaint", [learner], set_by=group.tutor, group_id=group.id)
+    attempt = assignments.attempts_of(learner)[0]
+    engine.submit(attempt, learner, True)
+    for criterion in engine.criteria_of(engine.scenario_of(attempt)):
+        assessment.judge(attempt, assessor, criterion.id, "met", "")
+    decision = assessment.decide(attempt, assessor, "met", "Well done.")
+    db.session.commit()
+    auth.login(reviewer.email)
+    url = f"/assessor/quality/{decision.id}"
+    data = {**form_on_page(client.get("/assessor/quality").data.decode(), url), "agrees": "agree"}
+    client.post(url, data=data)
+    again = client.post(url, data=data, follow_redirects=True)
+    assert b"already been saved" in again.data
+    assert count(QualityReview, decision_id=decision.id) == 1

@@ -4,6 +4,7 @@ data, events on the sandbox clock, Check my work, hints, submission and restart.
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 from sqlalchemy import select
@@ -249,3 +250,27 @@ def test_a_date_that_does_not_exist_is_a_clear_error(runner, tmp_path):
     result = runner.invoke(args=["scenarios", "validate", str(path)])
     assert result.exit_code == 1
     assert "not valid YAML" in result.output and "Traceback" not in result.output
+
+
+@pytest.mark.parametrize(
+    "start", ["9999-12-30T09:00:00", "0001-01-01T09:00:00", "2100-01-01T09:00:00"]
+)
+def test_a_scenario_dated_outside_business_time_is_refused_at_its_line(start):
+    text = re.sub(r"^start: .*$", f"start: {start}", example_text(), count=1, flags=re.M)
+    with pytest.raises(ScenarioError) as refused:
+        parse(text, "late.yaml")
+    line = line_starting(text, "start:")
+    assert (
+        f"late.yaml:{line}: start: give a date between 1 January 2000 and 31 December 2099"
+        in str(refused.value)
+    )
+
+
+def test_every_date_in_a_scenario_is_checked_not_only_the_start():
+    text = example_text()
+    dated = [key for key in ("received_at:", "occurred_at:", "at:") if f" {key} " in text]
+    assert dated, "the example scenario has dated opening data or events"
+    key = dated[0]
+    late = text.replace(f" {key} ", f" {key} 9999-12-31T09:00:00\n# was: ", 1)
+    with pytest.raises(ScenarioError, match="give a date between"):
+        parse(late, "late.yaml")

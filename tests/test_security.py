@@ -529,3 +529,81 @@ def test_the_sanitiser_cleans_even_markdown_that_lets_raw_html_through(monkeypat
     assert {tag for tag, _ in tags} <= {"p", "strong", "a"}, tags
     assert all(not name.startswith("on") for _, attrs in tags for name in attrs)
     assert all(attrs.get("href", "").startswith("https:") for tag, attrs in tags if tag == "a")
+
+
+def _wrong_current_password(client, form: str):
+    if form == "password":
+        data = {
+            "current_password": "a guess",
+            "new_password": NEW_PASSWORD,
+            "confirm": NEW_PASSWORD,
+        }
+    else:
+        data = {"current_password": "a guess", "email": "guesser@college.example.org"}
+    return client.post(f"/account/{form}", data=data)
+
+
+def test_guessing_the_current_password_on_the_account_page_is_rate_limited(
+    app, client, auth, create_user
+):
+    """Both forms that check the current password share one allowance per account; when it is
+    used up even the right password changes nothing until the limit has passed."""
+    app.config["PASSWORD_CHECK_RATE_LIMIT_ACCOUNT"] = "3 per minute"
+    user = create_user(Role.LEARNER)
+    auth.login(user.email)
+    for form in ("password", "email", "password"):
+        assert _wrong_current_password(client, form).status_code == 400
+    for form in ("password", "email"):
+        limited = _wrong_current_password(client, form)
+        assert limited.status_code == 429
+        assert b"Too many wrong current passwords" in limited.data
+        assert b"Nothing was changed" in limited.data
+    right = client.post(
+        "/account/password",
+        data={
+            "current_password": DEFAULT_PASSWORD,
+            "new_password": NEW_PASSWORD,
+            "confirm": NEW_PASSWORD,
+        },
+    )
+    assert right.status_code == 429
+    db.session.rollback()
+    stored = db.session.get(User, user.id)
+    assert check_password_hash(stored.password_hash, DEFAULT_PASSWORD)
+    assert stored.email == user.email
+    # another learner on the same machine has an allowance of their own
+    other = app.test_client()
+    other.post("/login", data={"email": create_user().email, "password": DEFAULT_PASSWORD})
+    assert _wrong_current_password(other, "password").status_code == 400
+
+
+def test_the_account_page_limit_counts_only_wrong_current_passwords(app, client, auth, create_user):
+    app.config["PASSWORD_CHECK_RATE_LIMIT_ACCOUNT"] = "2 per minute"
+    user = create_user(Role.TUTOR)
+    auth.login(user.email)
+    for n in range(4):  # right password each time: no allowance is used
+        changed = client.post(
+            "/account/email",
+            data={"current_password": DEFAULT_PASSWORD, "email": f"me{n}@college.example.org"},
+        )
+        assert changed.status_code == 302
+    short = client.post(  # refused for the new password, not the current one
+        "/account/password",
+        data={"current_password": DEFAULT_PASSWORD, "new_password": "short", "confirm": "short"},
+    )
+    assert short.status_code == 400
+    for _ in range(2):
+        assert _wrong_current_password(client, "email").status_code == 400
+    assert _wrong_current_password(client, "email").status_code == 429
+
+
+def test_the_account_page_limit_per_address_covers_every_account(app, create_user):
+    app.config["PASSWORD_CHECK_RATE_LIMIT_ADDRESS"] = "2 per minute"
+    clients = []
+    for _ in range(3):
+        c = app.test_client()
+        c.post("/login", data={"email": create_user().email, "password": DEFAULT_PASSWORD})
+        clients.append(c)
+    assert _wrong_current_password(clients[0], "password").status_code == 400
+    assert _wrong_current_password(clients[1], "email").status_code == 400
+    assert _wrong_current_password(clients[2], "password").status_code == 429

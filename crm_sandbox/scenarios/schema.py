@@ -4,9 +4,11 @@ types and step types from registries in the package, and can never run code."""
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from ..services.clock import check_in_range
 
 Slug = Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,63}$")
 Category = Literal["internal", "external", "non_customer", "unclassified"]
@@ -14,6 +16,10 @@ TrueCategory = Literal["internal", "external", "non_customer"]
 ChannelName = Literal["phone", "email", "letter", "meeting", "live_chat", "social"]
 Segment = Literal["new", "regular", "key_account", "at_risk"]
 Lifecycle = Literal["acquisition", "retention", "development"]
+# Every date and time in a scenario lies in the range business time may take (see
+# services.clock): a start in year 9999 would overflow the sandbox's date arithmetic.
+BusinessTime = Annotated[datetime, AfterValidator(check_in_range)]
+BusinessDate = Annotated[date, AfterValidator(check_in_range)]
 
 
 class _Spec(BaseModel):
@@ -61,8 +67,8 @@ class InteractionSpec(_Spec):
     initiative: Literal["reactive", "proactive"] = "reactive"
     summary: str = Field(min_length=1, max_length=2000)
     outcome: str = Field("", max_length=500)
-    occurred_at: datetime | None = None
-    follow_up_on: date | None = None
+    occurred_at: BusinessTime | None = None
+    follow_up_on: BusinessDate | None = None
 
 
 class NeedSpec(_Spec):
@@ -78,7 +84,7 @@ class ComplaintSpec(_Spec):
     category: str = Field(min_length=1, max_length=80)
     description: str = Field(min_length=1, max_length=4000)
     severity: Literal["low", "medium", "high"] = "medium"
-    received_at: datetime | None = None
+    received_at: BusinessTime | None = None
     acknowledged: bool = False
 
 
@@ -137,7 +143,7 @@ class Trigger(_Spec):
 
 class EventSpec(_Spec):
     id: str = Slug
-    at: datetime | None = None
+    at: BusinessTime | None = None
     after: Trigger | None = None
     delay: Duration | None = None
     kind: Literal[
@@ -199,9 +205,9 @@ class Scenario(_Spec):
     level: int = Field(2, ge=1, le=3)
     estimated_minutes: int = Field(ge=5, le=480)
     profile: Literal["retail", "leisure", "housing", "it_services"]
-    seed: int = Field(ge=0, le=2**31)
+    seed: int = Field(ge=0, le=2**31 - 1)  # a database integer
     size: Literal["small", "standard", "large"] = "small"
-    start: datetime
+    start: BusinessTime
     criteria: list[str] = Field(min_length=1)
     brief: str = Field(min_length=1, max_length=20000)
     opening: Opening = Opening()

@@ -17,7 +17,21 @@ import holidays
 from ..models.base import utcnow
 
 DEFAULT_START = datetime(2026, 3, 2, 9, 0)  # a Monday, 09:00
+# Business time stays within this century. A scenario dated, or a clock moved, outside it is
+# refused before any date arithmetic runs: a start near the end of the calendar would make the
+# due dates and "within the next week" lists overflow past year 9999.
+EARLIEST = datetime(2000, 1, 1)
+LATEST = datetime(2099, 12, 31, 23, 59, 59)
+RANGE_TEXT = "between 1 January 2000 and 31 December 2099"
 MAX_DAYS_SCANNED = 3660  # ten years: a calendar with no working days at all is refused earlier
+
+
+def check_in_range(moment: date | datetime) -> date | datetime:
+    """Return `moment` if it lies in the range business time may take, else raise ValueError."""
+    as_time = moment if isinstance(moment, datetime) else datetime.combine(moment, time.min)
+    if not EARLIEST <= as_time.replace(tzinfo=None) <= LATEST:
+        raise ValueError(f"give a date {RANGE_TEXT}")
+    return moment
 
 
 @lru_cache(maxsize=64)
@@ -140,14 +154,18 @@ def sandbox_now(sandbox, real_now: datetime | None = None) -> datetime:
 
 
 def set_sandbox_time(sandbox, target: datetime, real_now: datetime | None = None) -> None:
-    """Move a sandbox's clock so that it reads `target` now (forward only: see the caller)."""
+    """Move a sandbox's clock so that it reads `target` now (forward only: see the caller);
+    a target outside the business-time range raises ValueError."""
+    check_in_range(target)
     real_now = real_now or utcnow()
     current = sandbox_now(sandbox, real_now)
     sandbox.clock_offset_seconds += int((target - current).total_seconds())
 
 
 def start_clock(sandbox, start: datetime, real_now: datetime | None = None) -> None:
-    """Start (or restart) a sandbox's clock at business time `start`."""
+    """Start (or restart) a sandbox's clock at business time `start` (ValueError if it is
+    outside the business-time range)."""
+    check_in_range(start)
     sandbox.clock_start = start
     sandbox.clock_anchor = real_now or utcnow()
     sandbox.clock_offset_seconds = 0

@@ -11,9 +11,18 @@ from .errors import ServiceError
 MAX_HOURS = 8
 
 
-def _move_to(ctx: SandboxContext, target: datetime) -> datetime:
+def _move_to(ctx: SandboxContext, target) -> datetime:
+    """Move to the time `target()` computes, refused with a clear message when that would take
+    the clock out of the range business time may take."""
     before = ctx.now()
-    clock.set_sandbox_time(ctx.sandbox, target)
+    try:
+        target = target()
+        clock.set_sandbox_time(ctx.sandbox, target)
+    except (ValueError, OverflowError):
+        raise ServiceError(
+            f"The sandbox clock cannot move there: business time stays {clock.RANGE_TEXT}. "
+            "Nothing was changed."
+        ) from None
     action_log.record(
         ctx,
         "clock.advanced",
@@ -29,7 +38,7 @@ def _move_to(ctx: SandboxContext, target: datetime) -> datetime:
 def advance_to_next_working_day(ctx: SandboxContext) -> datetime:
     """Move the sandbox clock to opening time on the next working day."""
     ctx.require_writable()
-    return _move_to(ctx, ctx.calendar().next_working_day_start(ctx.now()))
+    return _move_to(ctx, lambda: ctx.calendar().next_working_day_start(ctx.now()))
 
 
 def advance_by_working_hours(ctx: SandboxContext, hours: int) -> datetime:
@@ -41,4 +50,4 @@ def advance_by_working_hours(ctx: SandboxContext, hours: int) -> datetime:
         hours = 0
     if not 1 <= hours <= MAX_HOURS:
         raise ServiceError(f"Move the clock on by 1 to {MAX_HOURS} working hours.")
-    return _move_to(ctx, ctx.calendar().add(ctx.now(), hours, "working_hours"))
+    return _move_to(ctx, lambda: ctx.calendar().add(ctx.now(), hours, "working_hours"))

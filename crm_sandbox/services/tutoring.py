@@ -524,18 +524,22 @@ def extend_due_date(attempt: Attempt, tutor: User, day: date) -> Attempt:
     return attempt
 
 
-def sandbox_contacts(attempt: Attempt, page: int = 1) -> tuple[list[Contact], int]:
-    """One page of the attempt sandbox's contacts by name, and how many there are."""
+def sandbox_contacts(attempt: Attempt, page: int = 1) -> tuple[list[Contact], int, int]:
+    """One page of the attempt sandbox's contacts by name, how many there are, and which page
+    that is: a page number below the first or past the last (a typed or stale address) shows
+    the first or the last page."""
     where = Contact.sandbox_id == attempt.sandbox_id
     total = db.session.scalar(select(func.count()).select_from(Contact).where(where)) or 0
+    last_page = max(1, -(-total // CONTACTS_PER_PAGE))
+    page = min(max(page, 1), last_page)
     found = db.session.scalars(
         select(Contact)
         .where(where)
         .order_by(Contact.sort_name, Contact.id)
-        .offset((max(page, 1) - 1) * CONTACTS_PER_PAGE)
+        .offset((page - 1) * CONTACTS_PER_PAGE)
         .limit(CONTACTS_PER_PAGE)
     )
-    return list(found), total
+    return list(found), total, page
 
 
 def sandbox_complaints(attempt: Attempt) -> list[Complaint]:

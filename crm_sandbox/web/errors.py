@@ -1,6 +1,7 @@
 """Error pages: a plain explanation, never a traceback."""
 
 from flask import Flask, current_app, render_template
+from flask_limiter import RateLimitExceeded
 from flask_wtf.csrf import CSRFError
 
 from ..extensions import db
@@ -42,7 +43,7 @@ def _size(n: int) -> str:
 
 def register_error_handlers(app: Flask) -> None:
     for code in MESSAGES:
-        if code in (413, 500):
+        if code in (413, 429, 500):
             continue
         app.register_error_handler(code, lambda exc, code=code: _page(code))
 
@@ -63,6 +64,13 @@ def register_error_handlers(app: Flask) -> None:
             f"What you sent is larger than this site accepts{size}. Nothing was saved: "
             "send a smaller file or shorter text.",
         )
+
+    @app.errorhandler(429)
+    def _too_many(exc):
+        # A limit with its own message (the Account page's) says what was limited; the others
+        # get the general one rather than the library's "5 per 1 minute".
+        own = isinstance(exc, RateLimitExceeded) and exc.limit.error_message
+        return _page(429, exc.description if own else None)
 
     @app.errorhandler(500)
     def _server_error(exc):

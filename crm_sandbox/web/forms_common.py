@@ -68,6 +68,13 @@ class OnceForm(FlaskForm):
 
     form_token = FormTokenField(default=form_tokens.new_token)
 
+    def renew_token(self) -> OnceForm:
+        """Give the form a new token and return it: a form shown once per row (a plan for each
+        finding, a review of each decision) needs a token per row, since each row's save is
+        a save of its own."""
+        self.form_token.data = form_tokens.new_token()
+        return self
+
 
 def save_once(form: OnceForm, action, url_of):
     """Wrap a create action so that the form's token is used once: `url_of(result)` is where

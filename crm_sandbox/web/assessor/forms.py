@@ -10,7 +10,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, NumberRange, Optional
 
-from ..forms_common import options
+from ..forms_common import OnceForm, options
 
 JUDGEMENT_OPTIONS = (("met", "Met"), ("not_yet_met", "Not yet met"))
 
@@ -55,7 +55,7 @@ class DecideForm(FlaskForm):
     submit = SubmitField("Sign off decision")
 
 
-class ReviewForm(FlaskForm):
+class ReviewForm(OnceForm):
     agrees = RadioField(
         "Quality review",
         choices=options(("agree", "Agree"), ("disagree", "Disagree")),

@@ -5,7 +5,8 @@ from ...access import assessor_area
 from ...extensions import db
 from ...services import action_log, assessment, groups
 from ...services.errors import NotFound, ServiceError
-from ..forms_common import options, show_service_error
+from ...services.form_tokens import AlreadySaved
+from ..forms_common import options, save_once, show_service_error
 from . import bp
 from .forms import DecideForm, JudgeForm, QueueFilterForm, ReviewForm
 
@@ -156,12 +157,19 @@ def review(decision_id: int):
     except NotFound:
         abort(404)
     form = ReviewForm()
+    back = url_for(".quality", _anchor=f"decision-{decision_id}")
     try:
         if not form.validate_on_submit():
             raise ServiceError(" ".join(e for errs in form.errors.values() for e in errs))
-        assessment.review(
-            decision, current_user.record, form.agrees.data == "agree", form.comment.data
-        )
+        save_once(
+            form,
+            lambda: assessment.review(
+                decision, current_user.record, form.agrees.data == "agree", form.comment.data
+            ),
+            lambda _: back,
+        )()
+    except AlreadySaved:
+        raise  # answered by a redirect back to the review, saying so (forms_common)
     except ServiceError as exc:
         db.session.rollback()
         flash(f"Nothing was saved: {exc.message}", "danger")
@@ -172,7 +180,7 @@ def review(decision_id: int):
             f"{decision.created_at:%d %b %Y}) recorded: you {form.agrees.data}.",
             "success",
         )
-    return redirect(url_for(".quality", _anchor=f"decision-{decision_id}"))
+    return redirect(back)
 
 
 @bp.route("/attempts/<int:attempt_id>/evidence.zip")

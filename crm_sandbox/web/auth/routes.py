@@ -1,6 +1,6 @@
 from urllib.parse import urlsplit
 
-from flask import current_app, flash, redirect, render_template, request, session, url_for
+from flask import current_app, flash, g, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_user, logout_user
 
 from ...access import public, signed_in
@@ -12,17 +12,59 @@ from . import bp
 from .forms import ChangeEmailForm, ChangePasswordForm, LoginForm, LogoutForm
 
 BAD_SIGN_IN = "That email and password do not match an active account."
+TOO_MANY_GUESSES = (
+    "Too many wrong current passwords have been tried for this account. Nothing was changed. "
+    "Wait a while, then try again; if you have forgotten your password, ask your tutor or IT "
+    "team to reset it."
+)
 
 
 def _account_key() -> str:
     return "account:" + (request.form.get("email") or "").strip().lower()[:254]
 
 
+def _signed_in_key() -> str:
+    return f"user:{current_user.id}"
+
+
+def _password_refused() -> None:
+    """Mark this request as a failed password check: only those count towards the limits."""
+    g.password_refused = True
+
+
+def _only_refused(_response) -> bool:
+    # Flask-Limiter's deduct_when: the request counts towards the limit only when the password
+    # was checked and refused (a correct password, or a form refused before any check, does
+    # not use up the allowance).
+    return g.get("password_refused", False)
+
+
+def _password_check_limit(setting: str, scope: str, key_func=None):
+    """A limit shared by every form that checks the signed-in user's current password."""
+    return limiter.shared_limit(
+        lambda: current_app.config[setting],
+        scope=scope,
+        key_func=key_func,
+        methods=["POST"],
+        deduct_when=_only_refused,
+        error_message=TOO_MANY_GUESSES,
+    )
+
+
+_check_limit_per_address = _password_check_limit(
+    "PASSWORD_CHECK_RATE_LIMIT_ADDRESS", "password-check-address"
+)
+_check_limit_per_account = _password_check_limit(
+    "PASSWORD_CHECK_RATE_LIMIT_ACCOUNT", "password-check-account", _signed_in_key
+)
+
+
 def safe_next(target: str | None) -> str | None:
-    """Only a path on this site (no scheme, no host, no protocol-relative //) may follow sign-in."""
+    """Only a path on this site (no scheme, no host, no protocol-relative //) may follow sign-in.
+    A control or invisible character (a line break would split the Location header) refuses it."""
     if not target or not target.startswith("/") or target.startswith("//"):
         return None
-    if "\\" in target:
+    if "\\" in target or not target.isprintable():
         return None
     parts = urlsplit(target)
     if parts.scheme or parts.netloc:
@@ -33,13 +75,17 @@ def safe_next(target: str | None) -> str | None:
 @bp.route("/login", methods=["GET", "POST"])
 @public
 @limiter.limit(
-    lambda: current_app.config["LOGIN_RATE_LIMIT_ADDRESS"], methods=["POST"], scope="login-address"
+    lambda: current_app.config["LOGIN_RATE_LIMIT_ADDRESS"],
+    methods=["POST"],
+    scope="login-address",
+    deduct_when=_only_refused,
 )
 @limiter.limit(
     lambda: current_app.config["LOGIN_RATE_LIMIT_ACCOUNT"],
     key_func=_account_key,
     methods=["POST"],
     scope="login-account",
+    deduct_when=_only_refused,
 )
 def login():
     if current_user.is_authenticated:
@@ -48,6 +94,7 @@ def login():
     if form.validate_on_submit():
         user = accounts.authenticate(form.email.data, form.password.data)
         if user is None:
+            _password_refused()
             flash(BAD_SIGN_IN, "danger")
             return render_template("auth/login.html", form=form), 200
         # A new session at sign-in: nothing from before sign-in carries over.
@@ -98,6 +145,8 @@ def account():
 
 @bp.route("/account/password", methods=["POST"])
 @signed_in
+@_check_limit_per_address
+@_check_limit_per_account
 def change_password():
     form = ChangePasswordForm()
     if not form.validate_on_submit():
@@ -108,6 +157,8 @@ def change_password():
         )
     except ServiceError as exc:
         db.session.rollback()
+        if exc.field == "current_password":
+            _password_refused()
         show_service_error(form, exc)
         return _account_page(password_form=form, status=400)
     db.session.commit()
@@ -117,6 +168,8 @@ def change_password():
 
 @bp.route("/account/email", methods=["POST"])
 @signed_in
+@_check_limit_per_address
+@_check_limit_per_account
 def change_email():
     form = ChangeEmailForm()
     if not form.validate_on_submit():
@@ -125,6 +178,8 @@ def change_email():
         accounts.change_email(current_user.record, form.current_password.data, form.email.data)
     except ServiceError as exc:
         db.session.rollback()
+        if exc.field == "current_password":
+            _password_refused()
         show_service_error(form, exc)
         return _account_page(email_form=form, status=400)
     db.session.commit()

@@ -7,7 +7,7 @@ from flask import abort, flash, g, redirect, url_for
 from ...extensions import db
 from ...services.errors import NotFound, ServiceError
 from ...services.form_tokens import AlreadySaved
-from ..forms_common import show_service_error
+from ..forms_common import OnceForm, save_once, show_service_error
 
 
 def get_or_404(model, object_id):
@@ -47,7 +47,10 @@ def flash_form_errors(form) -> None:
 def post_then_redirect(form, action, success, target):
     """For a form shown on another page: run the action if the form is valid and go back.
     Refusals are flashed, since the redirect loses the form and its highlighted fields.
-    `success` may be a function, for a message that reads the (validated) form."""
+    `success` may be a function, for a message that reads the (validated) form. A create form
+    (an `OnceForm`) saves once: a repeat is sent back to the same page, saying so."""
+    if isinstance(form, OnceForm):
+        action = save_once(form, action, lambda _: target.location)
     if form.validate_on_submit():
         commit_or_explain(action, None, success() if callable(success) else success)
     else:

@@ -11,8 +11,16 @@ from ...services.validation import value_or_blank
 from ..forms_common import ButtonForm, save_once
 from ..forms_common import options as select_options
 from . import bp
-from .common import commit_or_explain, flash_form_errors, get_or_404
-from .forms import CloseForm, ComplaintForm, EscalateForm, MessageForm, NoteForm, ResolveForm
+from .common import commit_or_explain, get_or_404, post_then_redirect
+from .forms import (
+    CloseForm,
+    ComplaintForm,
+    EscalateForm,
+    MessageForm,
+    NoteForm,
+    ResolveForm,
+    UpdateForm,
+)
 
 
 @bp.route("/complaints")
@@ -84,7 +92,7 @@ def complaint_detail(complaint_id: int):
         rating_visible=complaints.satisfaction_visible(g.ctx, complaint),
         forms={
             "acknowledge": MessageForm(prefix="ack"),
-            "update": MessageForm(prefix="upd"),
+            "update": UpdateForm(prefix="upd"),
             "note": NoteForm(prefix="note"),
             "resolve": ResolveForm(prefix="res"),
             "close": CloseForm(prefix="close"),
@@ -97,13 +105,12 @@ def complaint_detail(complaint_id: int):
 def _move(complaint_id: int, form, run, success: str):
     """One move of the procedure; `success` names the complaint as {ref}."""
     complaint = get_or_404(Complaint, complaint_id)
-    if form.validate_on_submit():
-        commit_or_explain(
-            lambda: run(complaint, form), None, success.format(ref=complaint.reference)
-        )
-    else:
-        flash_form_errors(form)
-    return redirect(url_for("crm.complaint_detail", complaint_id=complaint.id))
+    return post_then_redirect(
+        form,
+        lambda: run(complaint, form),
+        success.format(ref=complaint.reference),
+        redirect(url_for("crm.complaint_detail", complaint_id=complaint.id)),
+    )
 
 
 @bp.route("/complaints/<int:complaint_id>/acknowledge", methods=["POST"])
@@ -122,7 +129,7 @@ def complaint_acknowledge(complaint_id: int):
 def complaint_update(complaint_id: int):
     return _move(
         complaint_id,
-        MessageForm(prefix="upd"),
+        UpdateForm(prefix="upd"),
         lambda c, f: complaints.send_update(g.ctx, c, f.channel.data, f.message.data),
         "Update to the customer on complaint {ref} logged.",
     )

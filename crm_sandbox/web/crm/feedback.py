@@ -27,6 +27,7 @@ from .forms import (
     FindingForm,
     ImprovementForm,
     QuestionForm,
+    ResponseForm,
     SendForm,
     SurveyForm,
 )
@@ -83,6 +84,7 @@ def survey_detail(survey_id: int):
         question_form=QuestionForm(),
         send_form=SendForm(),
         button=ButtonForm(),
+        response_form=ResponseForm(),
         close_form=ConfirmForm(),
         responses=len(feedback.visible_responses(g.ctx, survey)),
         contacts_for_response=contacts_for_response,
@@ -127,7 +129,8 @@ def survey_send(survey_id: int):
 @learner_area
 def survey_response_add(survey_id: int):
     survey = get_or_404(Survey, survey_id)
-    if not ButtonForm().validate_on_submit():
+    form = ResponseForm()
+    if not form.validate_on_submit():
         abort(400)
     answers = {}
     for q in survey.questions:
@@ -139,12 +142,12 @@ def survey_response_add(survey_id: int):
     contact = None
     if request.form.get("contact_id"):
         contact = get_or_404(Contact, request.form["contact_id"])
-    commit_or_explain(
+    return post_then_redirect(
+        form,
         lambda: feedback.record_response(g.ctx, survey, answers, contact),
-        None,
         f"Response to {survey.title!r} recorded.",
+        redirect(url_for("crm.survey_detail", survey_id=survey.id)),
     )
-    return redirect(url_for("crm.survey_detail", survey_id=survey.id))
 
 
 @bp.route("/feedback/<int:survey_id>/close", methods=["POST"])

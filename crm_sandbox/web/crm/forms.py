@@ -55,7 +55,7 @@ class ClassifyForm(FlaskForm):
     submit = SubmitField("Save type")
 
 
-class NeedForm(FlaskForm):
+class NeedForm(OnceForm):
     description = StringField(
         "What the customer needs", validators=[DataRequired(), Length(max=500)]
     )
@@ -67,7 +67,7 @@ class ConfirmNeedForm(FlaskForm):
     submit = SubmitField("Confirm need")
 
 
-class PreferenceForm(FlaskForm):
+class PreferenceForm(OnceForm):
     description = StringField(
         "What the customer would prefer", validators=[DataRequired(), Length(max=500)]
     )
@@ -142,6 +142,15 @@ class MessageForm(FlaskForm):
         "Message to the customer", validators=[DataRequired(), Length(max=2000)]
     )
     submit = SubmitField("Send")
+
+
+class UpdateForm(OnceForm, MessageForm):
+    """An update to the customer: each one sent is a new communication, so it is saved once."""
+
+
+class ResponseForm(OnceForm):
+    """A response typed in by hand (its answers are the survey's own fields, read from the
+    request); saved once however often it is sent."""
 
 
 class NoteForm(FlaskForm):
@@ -220,14 +229,14 @@ class AgreeForm(FlaskForm):
     submit = SubmitField("Record agreement")
 
 
-class MeasurementForm(FlaskForm):
+class MeasurementForm(OnceForm):
     taken_on = DateField("Date measured", validators=[DataRequired()])
     value = DecimalField("Value", validators=[DataRequired()], places=None)
     note = StringField("Note", validators=[Length(max=500)])
     submit = SubmitField("Record value")
 
 
-class StandardFindingForm(FlaskForm):
+class StandardFindingForm(OnceForm):
     text = TextAreaField("What monitoring shows", validators=[DataRequired(), Length(max=2000)])
     period_from = HiddenField()
     period_to = HiddenField()
@@ -244,7 +253,7 @@ class SurveyForm(OnceForm):
     submit = SubmitField("Create")
 
 
-class QuestionForm(FlaskForm):
+class QuestionForm(OnceForm):
     kind = SelectField("Question type", choices=choices(QuestionKind))
     text = StringField("Question", validators=[DataRequired(), Length(max=300)])
     options = TextAreaField(
@@ -263,7 +272,7 @@ class SendForm(FlaskForm):
     submit = SubmitField("Send survey")
 
 
-class FindingForm(FlaskForm):
+class FindingForm(OnceForm):
     text = TextAreaField("Finding", validators=[DataRequired(), Length(max=2000)])
     question_id = SelectField("Evidence: question", choices=[])
     segment = SelectField("Evidence: segment", choices=choices(Segment, "— none —"))
@@ -272,7 +281,7 @@ class FindingForm(FlaskForm):
     submit = SubmitField("Record finding")
 
 
-class ImprovementForm(FlaskForm):
+class ImprovementForm(OnceForm):
     description = TextAreaField("Action", validators=[DataRequired(), Length(max=2000)])
     owner = StringField("Owner", validators=[DataRequired(), Length(max=120)])
     due_on = DateField("Due date", validators=[DataRequired()])

@@ -1,3 +1,5 @@
+import re
+
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
@@ -12,6 +14,8 @@ from ...services.errors import NotFound, ServiceError
 from ..forms_common import ButtonForm
 from . import bp
 from .forms import RestartForm, SubmitWorkForm
+
+ANCHOR = re.compile(r"[A-Za-z][A-Za-z0-9_-]{0,63}")
 
 
 @bp.route("/")
@@ -94,8 +98,15 @@ def _act(attempt_id: int, action, success: str, form=None):
         db.session.commit()
         if success:
             flash(success.format(title=attempt.sandbox.title), "success")
+    # Only an element id may follow the page's address: anything else (a line break, a path)
+    # is ignored rather than written into the redirect.
+    anchor = request.args.get("anchor", "").removeprefix("#")
     return redirect(
-        url_for("learner.scenario", attempt_id=attempt.id) + request.args.get("anchor", "")
+        url_for(
+            "learner.scenario",
+            attempt_id=attempt.id,
+            _anchor=anchor if ANCHOR.fullmatch(anchor) else None,
+        )
     )
 
 

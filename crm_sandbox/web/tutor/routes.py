@@ -354,16 +354,14 @@ def extend_due(attempt_id: int):
 @tutor_area
 def attempt_contacts(attempt_id: int):
     found = _attempt(attempt_id)
-    page = request.args.get("page", 1, type=int) or 1
-    contacts, total = tutoring.sandbox_contacts(found, page)
-    pages = max(1, -(-total // tutoring.CONTACTS_PER_PAGE))
+    contacts, total, page = tutoring.sandbox_contacts(found, request.args.get("page", 1, type=int))
     return render_template(
         "tutor/sandbox_contacts.html",
         attempt=found,
         contacts=contacts,
         total=total,
-        page=min(max(page, 1), pages),
-        pages=pages,
+        page=page,
+        pages=max(1, -(-total // tutoring.CONTACTS_PER_PAGE)),
     )
 
 
