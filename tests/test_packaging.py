@@ -34,8 +34,6 @@ from urllib.parse import urlencode
 
 import pytest
 
-pytestmark = pytest.mark.packaging
-
 ROOT = Path(__file__).resolve().parent.parent
 # What a source tree holds that is not part of the project (caches, builds, local state).
 NOT_SOURCE = shutil.ignore_patterns(
@@ -104,6 +102,21 @@ def built(tmp_path_factory) -> tuple[Path, Path]:
     return wheel, source
 
 
+def test_a_checkout_reads_the_top_level_folders(monkeypatch, tmp_path):
+    from crm_sandbox import create_app, resources
+    from crm_sandbox.criteria import DEFAULT_PATH
+    from crm_sandbox.scenarios.loader import LIBRARY
+
+    assert resources.TEMPLATES == ROOT / "templates"
+    assert LIBRARY == ROOT / "scenarios"
+    assert DEFAULT_PATH.is_file() and resources.MIGRATIONS.joinpath("alembic.ini").is_file()
+    monkeypatch.setenv("CRM_SANDBOX_INSTANCE_PATH", str(tmp_path))
+    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": "sqlite://"})
+    assert app.jinja_loader.searchpath == [str(ROOT / "templates")]
+    assert Path(app.static_folder, "app.css").is_file()
+
+
+@pytest.mark.packaging
 def test_the_wheel_carries_every_file_the_app_reads(built):
     wheel, source = built
     names = set(zipfile.ZipFile(wheel).namelist())
@@ -188,6 +201,7 @@ def _wait_for(port: int, proc: subprocess.Popen, log_path: Path) -> None:
     pytest.fail(f"the installed app did not answer within 60 s:\n{log_path.read_text()}")
 
 
+@pytest.mark.packaging
 def test_an_installed_wheel_serves_the_app_outside_the_checkout(built, tmp_path):
     wheel, _ = built
     venv = tmp_path / "venv"
