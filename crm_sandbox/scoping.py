@@ -112,12 +112,14 @@ def read_in_sandbox(sandbox_id: int, statement: Select, params: dict | None = No
     it reads (in any of its SELECTs) has its `sandbox_id` (the sandboxes table: its `id`) equal to
     a bound parameter whose value is `sandbox_id`, through AND-ed equalities in WHERE and JOIN ON
     clauses. Raises UnscopedRead otherwise."""
+    if type(sandbox_id) is not int:  # None or text would make the comparison below meaningless
+        raise UnscopedRead(f"a sandbox id is a number, not {sandbox_id!r}")
     params = params or {}
     for table, binds in _pins(statement):
         if not any(params.get(bind.key, bind.effective_value) == sandbox_id for bind in binds):
             raise UnscopedRead(
-                f"the read of {table} is not limited to sandbox {sandbox_id!r} "
-                "(its sandbox_id is bound to another value)"
+                f"the read of {table} is not limited to sandbox {sandbox_id} "
+                "(its sandbox column is bound to another value, or to none)"
             )
     return db.session.connection().execute(statement, params)
 

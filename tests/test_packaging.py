@@ -13,8 +13,8 @@ How, and why this way:
 - Every command runs in a temporary folder with the venv's own scripts, so nothing can be
   imported from the checkout; the first check is where `crm_sandbox` was imported from.
 
-Marked `packaging` (about 30 s): deselect with -m "not packaging" while developing; `make test`
-and CI run it.
+Marked `packaging` (about 30 s on a quiet machine): deselect with -m "not packaging" while
+developing; `make test` and CI run it.
 """
 
 from __future__ import annotations

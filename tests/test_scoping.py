@@ -57,6 +57,8 @@ def test_a_core_read_bound_to_another_sandbox_is_refused(provision):
         read_in_sandbox(mine.id, BY_SANDBOX, {"sandbox_id": theirs.id})
     with pytest.raises(UnscopedRead, match="not limited to sandbox"):
         read_in_sandbox(mine.id, BY_SANDBOX)  # the parameter not given at all
+    with pytest.raises(UnscopedRead, match="is a number"):
+        read_in_sandbox(None, BY_SANDBOX, {"sandbox_id": None})
     literal = select(Contact.id).where(Contact.sandbox_id == theirs.id)
     with pytest.raises(UnscopedRead):
         read_in_sandbox(mine.id, literal)
