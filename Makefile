@@ -9,7 +9,7 @@ CHROMIUM := /usr/bin/chromium
 
 .PHONY: demo test lint format install clean screenshots bench e2e wrk
 
-$(STAMP): setup.cfg pyproject.toml
+$(STAMP): setup.cfg setup.py pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[test]'

@@ -10,12 +10,11 @@ from flask_login import current_user
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
-from . import access, config, database
+from . import access, config, database, resources
 from .extensions import bootstrap, csrf, db, limiter, login_manager, migrate
 from .session_cookie import SessionInterface
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
-MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+MIGRATIONS_DIR = resources.MIGRATIONS
 READ_METHODS = {"GET", "HEAD", "OPTIONS"}
 
 # Sent with every response. The pages use no inline script or style (app.js and app.css are
@@ -39,7 +38,8 @@ def create_app(test_config: dict | None = None) -> Flask:
         __name__,
         instance_path=str(Path(instance_path).resolve()) if instance_path else None,
         instance_relative_config=True,
-        template_folder=str(PROJECT_ROOT / "templates"),
+        template_folder=str(resources.TEMPLATES),
+        static_folder=str(resources.STATIC),
     )
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
 

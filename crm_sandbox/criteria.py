@@ -9,7 +9,9 @@ from pathlib import Path
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-DEFAULT_PATH = Path(__file__).parent / "data" / "criteria.yaml"
+from .resources import CRITERIA
+
+DEFAULT_PATH = CRITERIA
 
 
 class CatalogueError(ValueError):

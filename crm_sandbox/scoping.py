@@ -4,14 +4,35 @@ When a request enters a sandbox (`enter_sandbox`), every ORM query on the sessio
 lazy loads of relationships, gets `sandbox_id = <that sandbox>` added to every sandbox-scoped
 table it touches (SQLAlchemy's `with_loader_criteria`). Services also fetch objects with
 `get_in_sandbox`, which names the sandbox explicitly, so the CLI and tests are scoped too.
+Core selects run on the connection (the fast read paths) go through `read_in_sandbox`, which
+refuses a statement that does not pin every sandboxed table it reads to that sandbox, or
+`read_outside_sandboxes` for tables outside any sandbox (accounts, sessions); no other module
+executes on the raw connection (tests/test_scoping.py looks).
 """
 
 from __future__ import annotations
 
 import functools
 
-from sqlalchemy import event, select
+from sqlalchemy import (
+    Alias,
+    BinaryExpression,
+    BindParameter,
+    BooleanClauseList,
+    ColumnClause,
+    CompoundSelect,
+    FromClause,
+    Grouping,
+    Join,
+    Result,
+    Select,
+    TableClause,
+    TextClause,
+    event,
+    select,
+)
 from sqlalchemy.orm import Session, with_loader_criteria
+from sqlalchemy.sql import operators, visitors
 
 from .models import SandboxScoped, db
 from .services.errors import NotFound
@@ -67,3 +88,158 @@ def get_in_sandbox(model, object_id, sandbox_id: int):
     if found is None:
         raise NotFound(f"No such {model.__name__.lower()}.")
     return found
+
+
+# ---------------------------------------------------------------- Core reads
+#
+# The fast read paths run Core selects on the session's connection (plain rows, no ORM result
+# machinery), where the ORM hook above does not reach. They go through `read_in_sandbox`, which
+# refuses a statement unless every sandboxed table it reads is pinned to the sandbox asked for:
+# checked on the statement itself, so a forgotten filter fails loudly instead of showing another
+# learner's rows. Statements built once at import are analysed once (cached); each call then
+# only compares the pinning parameters' values with the sandbox id.
+
+SANDBOXES_TABLE = "sandboxes"  # its rows are sandboxes: pinned by their own id
+
+
+class UnscopedRead(RuntimeError):
+    """A Core read that could see rows outside the sandbox it was asked to read: a bug in the
+    calling code (a missing or wrong filter), never something a user's input can cause."""
+
+
+def read_in_sandbox(sandbox_id: int, statement: Select, params: dict | None = None) -> Result:
+    """Run a Core select on the session's connection, after checking that every sandboxed table
+    it reads (in any of its SELECTs) has its `sandbox_id` (the sandboxes table: its `id`) equal to
+    a bound parameter whose value is `sandbox_id`, through AND-ed equalities in WHERE and JOIN ON
+    clauses. Raises UnscopedRead otherwise."""
+    if type(sandbox_id) is not int:  # None or text would make the comparison below meaningless
+        raise UnscopedRead(f"a sandbox id is a number, not {sandbox_id!r}")
+    params = params or {}
+    for table, binds in _pins(statement):
+        if not any(params.get(bind.key, bind.effective_value) == sandbox_id for bind in binds):
+            raise UnscopedRead(
+                f"the read of {table} is not limited to sandbox {sandbox_id} "
+                "(its sandbox column is bound to another value, or to none)"
+            )
+    return db.session.connection().execute(statement, params)
+
+
+def read_outside_sandboxes(statement: Select, params: dict | None = None) -> Result:
+    """Run a Core select that reads no sandboxed table (accounts, sessions) on the session's
+    connection; raises UnscopedRead if it reads one (that needs `read_in_sandbox`)."""
+    if _pins(statement, required=False):
+        raise UnscopedRead("a read of sandboxed rows must name its sandbox (read_in_sandbox)")
+    return db.session.connection().execute(statement, params or {})
+
+
+@functools.cache
+def _sandboxed_tables() -> dict[str, str]:
+    """Every sandboxed table's name and the column that holds its sandbox's id."""
+    found = {t.name: "sandbox_id" for t in db.metadata.tables.values() if "sandbox_id" in t.c}
+    found[SANDBOXES_TABLE] = "id"
+    return found
+
+
+@functools.lru_cache(maxsize=512)
+def _pins(statement, required: bool = True) -> tuple[tuple[str, tuple[BindParameter, ...]], ...]:
+    """For every sandboxed table the statement reads: its name and the bound parameters its
+    sandbox column is equal to. Raises UnscopedRead for SQL this cannot see into (text) and,
+    when `required`, for a sandboxed table pinned to no parameter at all."""
+    if not isinstance(statement, Select | CompoundSelect):
+        raise UnscopedRead(f"only select() statements can be checked, not {type(statement)}")
+    found = []
+    for element in visitors.iterate(statement):
+        if isinstance(element, TextClause) or (
+            isinstance(element, ColumnClause) and element.is_literal
+        ):
+            raise UnscopedRead("a statement with literal SQL text cannot be checked")
+        if isinstance(element, Select):
+            found.extend(_pins_of_select(element, required))
+    return tuple(found)
+
+
+def _pins_of_select(select_: Select, required: bool) -> list:
+    """The pins of one SELECT's own FROM list, from its own WHERE and JOIN ON clauses (a nested
+    SELECT is checked on its own: the outer one's filter does not carry into it)."""
+    tables: list[FromClause] = []
+    pinned: dict[tuple, set[BindParameter]] = {}
+    edges: list[tuple[tuple, tuple]] = []  # (a, b): b is pinned to whatever pins a
+
+    def equalities(clause):
+        for term in _conjuncts(clause):
+            if isinstance(term, BinaryExpression) and term.operator is operators.eq:
+                yield term.left, term.right
+
+    def add(clause, inner_side: set | None = None):
+        """AND-ed equalities of a WHERE or ON clause. `inner_side`: the FROMs on the nullable
+        side of a LEFT OUTER JOIN, whose ON clause limits only their rows."""
+        for left, right in equalities(clause):
+            for a, b in ((left, right), (right, left)):
+                if not isinstance(a, ColumnClause) or a.table is None:
+                    continue
+                if inner_side is not None and a.table not in inner_side:
+                    continue
+                if isinstance(b, BindParameter):
+                    pinned.setdefault((a.table, a.name), set()).add(b)
+                elif isinstance(b, ColumnClause) and b.table is not None:
+                    edges.append(((b.table, b.name), (a.table, a.name)))
+
+    def walk(from_):
+        if isinstance(from_, Join):
+            if from_.full:
+                raise UnscopedRead("a FULL OUTER JOIN cannot be checked")
+            walk(from_.left)
+            walk(from_.right)
+            add(from_.onclause, _leaves(from_.right) if from_.isouter else None)
+        else:
+            tables.append(from_)
+
+    for from_ in select_.get_final_froms():
+        walk(from_)
+    if select_.whereclause is not None:
+        add(select_.whereclause)
+    changed = True
+    while changed:  # carry pins along column equalities until nothing changes
+        changed = False
+        for source, target in edges:
+            extra = pinned.get(source, set()) - pinned.get(target, set())
+            if extra:
+                pinned.setdefault(target, set()).update(extra)
+                changed = True
+
+    result = []
+    for from_ in tables:
+        name = _table_name(from_)
+        column = _sandboxed_tables().get(name)
+        if column is None:
+            continue
+        binds = pinned.get((from_, column))
+        if not binds and required:
+            raise UnscopedRead(f"the read of {name} does not filter on {name}.{column}")
+        result.append((name, tuple(binds or ())))
+    return result
+
+
+def _conjuncts(clause):
+    """The terms of a clause joined by AND (a term under OR limits nothing on its own)."""
+    while isinstance(clause, Grouping):
+        clause = clause.element
+    if isinstance(clause, BooleanClauseList) and clause.operator is operators.and_:
+        for term in clause.clauses:
+            yield from _conjuncts(term)
+    else:
+        yield clause
+
+
+def _leaves(from_) -> set:
+    if isinstance(from_, Join):
+        return _leaves(from_.left) | _leaves(from_.right)
+    return {from_}
+
+
+def _table_name(from_) -> str | None:
+    """The table a FROM entry reads: a table, or an alias of one (a subquery's own SELECT is
+    checked where it is found)."""
+    while isinstance(from_, Alias):
+        from_ = from_.element
+    return from_.name if isinstance(from_, TableClause) else None

@@ -11,9 +11,10 @@ import yaml
 from pydantic import ValidationError
 
 from ..criteria import load_catalogue
+from ..resources import SCENARIO_LIBRARY
 from .schema import Scenario
 
-LIBRARY = Path(__file__).resolve().parent.parent.parent / "scenarios"
+LIBRARY = SCENARIO_LIBRARY
 MAX_FILE_BYTES = 256 * 1024
 
 

@@ -8,7 +8,7 @@ from datetime import datetime
 from operator import attrgetter
 
 import orjson
-from sqlalchemy import String, Text, cast, func, select, type_coerce
+from sqlalchemy import String, Text, bindparam, cast, func, select, type_coerce
 
 from ..models import (
     ActionLogEntry,
@@ -19,6 +19,7 @@ from ..models import (
     Survey,
     db,
 )
+from ..scoping import read_in_sandbox
 from ..services import clock
 
 KIND_MODELS = {
@@ -202,26 +203,34 @@ class SandboxState:
         return {self.id_of("contacts", k): k for k in keys if self.id_of("contacts", k)}
 
 
+_LOG_SINCE = (
+    select(
+        ActionLogEntry.seq,
+        ActionLogEntry.verb,
+        ActionLogEntry.object_type,
+        ActionLogEntry.object_id,
+        # as the driver returns it: text on SQLite, parsed lazily (LogItem.sandbox_time)
+        type_coerce(ActionLogEntry.sandbox_time, String),
+        cast(ActionLogEntry.payload, Text),  # decoded lazily (LogItem.payload)
+        ActionLogEntry.payload[("after", "contact_id")].as_integer(),
+    )
+    .where(
+        ActionLogEntry.sandbox_id == bindparam("sandbox_id"),
+        ActionLogEntry.seq >= bindparam("from_seq"),
+    )
+    .order_by(ActionLogEntry.seq)
+)
+
+
 def load_log(sandbox_id: int) -> Log:
     """The log since the attempt last started, oldest first (light rows; earlier attempts'
     entries are left in the database)."""
-    # Core, not the ORM: plain rows, no ORM result machinery per row.
-    rows = db.session.connection().execute(
-        select(
-            ActionLogEntry.seq,
-            ActionLogEntry.verb,
-            ActionLogEntry.object_type,
-            ActionLogEntry.object_id,
-            # as the driver returns it: text on SQLite, parsed lazily (LogItem.sandbox_time)
-            type_coerce(ActionLogEntry.sandbox_time, String),
-            cast(ActionLogEntry.payload, Text),  # decoded lazily (LogItem.payload)
-            ActionLogEntry.payload[("after", "contact_id")].as_integer(),
-        )
-        .where(
-            ActionLogEntry.sandbox_id == sandbox_id,
-            ActionLogEntry.seq >= attempt_start_seq(sandbox_id),
-        )
-        .order_by(ActionLogEntry.seq)
+    # Core, not the ORM: plain rows, no ORM result machinery per row. One statement built at
+    # import, so the scope check in read_in_sandbox looks at it once.
+    rows = read_in_sandbox(
+        sandbox_id,
+        _LOG_SINCE,
+        {"sandbox_id": sandbox_id, "from_seq": attempt_start_seq(sandbox_id)},
     )
     return Log([LogItem(*row) for row in rows])
 

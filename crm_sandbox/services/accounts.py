@@ -15,6 +15,7 @@ from ..config import PASSWORD_HASH_METHOD, PASSWORD_MAX_LENGTH, PASSWORD_MIN_LEN
 from ..models import Role, User, UserSession, db
 from ..models.base import utcnow
 from ..models.users import SignedInInterface
+from ..scoping import read_outside_sandboxes
 from .errors import ServiceError
 from .staff_audit import account_values, record_staff_action
 
@@ -205,9 +206,7 @@ def load_session_user(token: str) -> tuple[SignedInUser | None, bool]:
     session's times."""
     if not token:
         return None, False
-    found = (
-        db.session.connection().execute(_SESSION_USER, {"token_hash": _token_hash(token)}).first()
-    )
+    found = read_outside_sandboxes(_SESSION_USER, {"token_hash": _token_hash(token)}).first()
     if found is None:
         return None, False
     user_id, email, name, role, active, created_at, last_seen_at, revoked_at = found

@@ -21,7 +21,7 @@ from ..models import (
     Segment,
     db,
 )
-from ..scoping import MAX_ID
+from ..scoping import MAX_ID, read_in_sandbox
 from . import action_log, validation
 from .context import SandboxContext
 from .errors import ServiceError
@@ -278,14 +278,13 @@ def list_contacts(
         bool(term),
         bool(after),
     )
-    connection = db.session.connection()
-    found = connection.execute(rows_query, params).all()
+    found = read_in_sandbox(ctx.sandbox_id, rows_query, params).all()
     if found:
         rows = [ContactRow._make(row[:-1]) for row in found]
         total = found[0][-1]
     else:  # no row to carry the count (a page past the end, or nothing matches)
         rows = []
-        total = connection.execute(count_query, params).scalar()
+        total = read_in_sandbox(ctx.sandbox_id, count_query, params).scalar()
     next_cursor = None
     if len(rows) > limit:
         rows = rows[:limit]

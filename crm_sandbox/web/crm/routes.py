@@ -112,7 +112,7 @@ _ATTEMPT_AT = _ORG_AT + len(OrganisationHeader._fields)
 def _headers(sandbox_id: int):
     """The sandbox, its organisation and its attempt (or None) as the page needs them: one
     query built once, read without building ORM objects (every CRM page asks first)."""
-    row = db.session.connection().execute(_HEADER, {"sandbox_id": sandbox_id}).first()
+    row = scoping.read_in_sandbox(sandbox_id, _HEADER, {"sandbox_id": sandbox_id}).first()
     if row is None:
         return None, None, None
     attempt = AttemptHeader(*row[_ATTEMPT_AT:]) if row[_ATTEMPT_AT] is not None else None
