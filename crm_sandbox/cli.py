@@ -365,7 +365,6 @@ def scenarios_selftest(as_json, paths):
 def scenarios_assign(scenario_id, learner_email, group_name):
     """Give learners an attempt at a scenario (each in a sandbox of its own)."""
     from .services import assignments
-
     from .services import groups as group_service
 
     learners = _learners(learner_email, group_name)
