@@ -174,9 +174,17 @@ def import_learners(data: bytes, viewer: User) -> user_import.ImportResult:
         )
     extra = _tutor_import_problems(data, viewer)
     savepoint = db.session.begin_nested()
-    result = user_import.import_users(
-        data, default_tutor=None if _is_admin(viewer) else viewer, added_by=viewer
-    )
+    try:
+        result = user_import.import_users(
+            data, default_tutor=None if _is_admin(viewer) else viewer, added_by=viewer
+        )
+    except ServiceError:
+        # A membership refused as it was made (groups.check_may_add): the lines behind it are
+        # among `extra`, which say more than the one refusal does.
+        savepoint.rollback()
+        if not extra:
+            raise
+        return user_import.ImportResult(problems=extra)
     if extra or not result.ok:
         savepoint.rollback()
         result.created = []
