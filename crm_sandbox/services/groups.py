@@ -8,11 +8,10 @@ staff only that group's work (`attempts_in_groups`).
 
 from __future__ import annotations
 
-import unicodedata
-
 from sqlalchemy import and_, func, or_, select
 
 from ..models import Assignment, Attempt, Group, Role, User, db, group_assessors, group_members
+from ..models.groups import group_name_key
 from .errors import NotFound, ServiceError
 
 GROUP_NAME_MAX = 120
@@ -58,24 +57,12 @@ def learner_counts(groups: list[Group]) -> dict[int, int]:
     return {group_id: count for group_id, count in rows}
 
 
-def name_key(name: str) -> str:
-    """The form of a group name that two names share when people would read them as the same
-    name: Unicode case folded ("CAFÉ" and "Café", "STRASSE" and "Straße") and compatibility
-    normalised (a composed "é" and "e" + combining accent, full-width letters, ligatures)."""
-    folded = unicodedata.normalize("NFKC", name.strip()).casefold()
-    return unicodedata.normalize("NFKC", folded)  # casefolding can undo the normal form
-
-
 def find_group(name: str) -> Group | None:
-    """The group with this name, compared as `name_key` does; None when there is none.
-
-    Compared in Python: SQLite's lower() folds ASCII only, and a college has a few hundred
-    groups at most."""
-    wanted = name_key(name)
-    for group_id, existing in db.session.execute(select(Group.id, Group.name).order_by(Group.id)):
-        if name_key(existing) == wanted:
-            return db.session.get(Group, group_id)
-    return None
+    """The group with this name, whatever its case or Unicode form (`group_name_key`); None
+    when there is none (the oldest, should two older names clash)."""
+    return db.session.scalar(
+        select(Group).where(Group.name_key == group_name_key(name)).order_by(Group.id).limit(1)
+    )
 
 
 def check_group_name(name: str, renaming: Group | None = None) -> str:
@@ -97,7 +84,8 @@ def check_group_name(name: str, renaming: Group | None = None) -> str:
 
 
 def create_group(*, name: str, tutor: User) -> Group:
-    """Create a group owned by a tutor; names are unique across the college (see `name_key`)."""
+    """Create a group owned by a tutor; names are unique across the college, whatever their
+    case (`group_name_key`)."""
     name = check_group_name(name)
     if tutor.role_enum != Role.TUTOR:
         raise ServiceError(f"{tutor.email} is not a tutor, so cannot own a group.", "tutor")
