@@ -7,6 +7,11 @@ the database changes.
 A case is one request: (route, method, role, the foreign objects its URL names). Cases are
 generated from the URL map, so a new route is covered as soon as it exists; the number of
 cases is printed at the end of the pytest run.
+
+The group dimension: a learner in two tutors' groups (put in the second by an admin). The
+second group's tutor and assessor, on every route of their area, are refused the first
+group's group, attempts and decision, and see none of that work on their own pages and in
+their own evidence pack; a tutor cannot add the first group's learner to their own group.
 """
 
 from __future__ import annotations
