@@ -149,7 +149,7 @@ def prepare_class(
                     role="learner",
                     password=secrets.token_hex(8),
                 )
-                groups.add_member(group, learner)
+                groups.add_member(group, learner, by=None)
                 learners.append(learner)
             db.session.commit()
             # One assignment; attempts are provisioned in batches so a transaction stays small.

@@ -371,10 +371,15 @@ def scenarios_selftest(as_json, paths):
 def scenarios_assign(scenario_id, learner_email, group_name):
     """Give learners an attempt at a scenario (each in a sandbox of its own)."""
     from .services import assignments
+    from .services import groups as group_service
 
     learners = _learners(learner_email, group_name)
+    # Set for a group, the work is that group's (its tutor and assessors see it, no other's).
+    group = group_service.find_group(group_name) if group_name else None
     try:
-        made = assignments.assign(scenario_id, learners, set_by=None)
+        made = assignments.assign(
+            scenario_id, learners, set_by=None, group_id=group.id if group else None
+        )
     except ServiceError as exc:
         db.session.rollback()
         _fail(exc.message)

@@ -212,7 +212,7 @@ def create_group(app, create_user):
     def make(name: str = "Group A", tutor=None, learners=(), assessors=()):
         group = groups.create_group(name=name, tutor=tutor or create_user(Role.TUTOR))
         for person in (*learners, *assessors):
-            groups.add_member(group, person)
+            groups.add_member(group, person, by=None)
         db.session.commit()
         return group
 

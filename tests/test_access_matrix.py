@@ -7,9 +7,20 @@ the database changes.
 A case is one request: (route, method, role, the foreign objects its URL names). Cases are
 generated from the URL map, so a new route is covered as soon as it exists; the number of
 cases is printed at the end of the pytest run.
+
+The group dimension: a learner in two tutors' groups (put in the second by an admin). The
+second group's tutor and assessor, on every route of their area, are refused the first
+group's group, attempts and decision, and see none of that work on their own pages and in
+their own evidence pack; a tutor cannot add the first group's learner to their own group.
 """
 
 from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+import zipfile
 
 import pytest
 from sqlalchemy import func, select
@@ -308,3 +319,239 @@ def test_another_sandboxs_ids_in_form_fields_link_nothing_and_change_nothing(
     assert victim_sandbox != own
     summary_line(f"foreign ids in form fields: {posted} posts to the intruder's own CRM routes")
     assert posted > 30
+
+
+# ---------------------------------------------------------------- the group dimension
+# Staff of a second group (its tutor and its assessor) and a learner who is in both groups:
+# each colleague sees the learner, and the learner's work set for their own group, but none
+# of the learner's work set for the first group, by any route or download.
+
+GROUP_OBJECTS = ("group_id", "attempt_id", "decision_id")
+FIRST_GROUP = "Tuesday Retail"
+
+
+@pytest.fixture
+def two_groups(app, create_user, create_group):
+    """Two tutors' groups with an assessor each. An admin puts the first group's learner Sam
+    in the second group too, through the group page (a tutor may not). The first group set Sam
+    three scenarios: one decided (returned), one submitted, one still in progress; the second
+    group set Sam one (submitted) and, to Sam and Olu, a scenario Sam did in the first group."""
+    first_tutor = create_user(Role.TUTOR, name="First tutor")
+    second_tutor = create_user(Role.TUTOR, name="Second tutor")
+    first_assessor = create_user(Role.ASSESSOR, name="First assessor")
+    second_assessor = create_user(Role.ASSESSOR, name="Second assessor")
+    shared = create_user(Role.LEARNER, name="Sam Shared", email="sam@college.example.org")
+    first_only = create_user(Role.LEARNER, name="Fay First", email="fay@college.example.org")
+    second_only = create_user(Role.LEARNER, name="Olu Other")
+    first = create_group(
+        FIRST_GROUP, tutor=first_tutor, learners=[shared, first_only], assessors=[first_assessor]
+    )
+    second = create_group(
+        "Thursday Leisure", tutor=second_tutor, learners=[second_only], assessors=[second_assessor]
+    )
+    admin = create_user(Role.ADMIN, name="The admin")
+    admin_client = app.test_client()
+    admin_client.post("/login", data={"email": admin.email, "password": DEFAULT_PASSWORD})
+    added = admin_client.post(
+        f"/tutor/groups/{second.id}/learners", data={"email": "sam@college.example.org"}
+    )
+    assert added.status_code == 302
+    db.session.rollback()
+    assert shared in db.session.get(type(second), second.id).learners
+
+    def set_for(group, scenario_id, learners=(shared,)):
+        assignments.assign(scenario_id, list(learners), set_by=group.tutor, group_id=group.id)
+        return next(a for a in assignments.attempts_of(shared) if a.scenario_id == scenario_id)
+
+    decided = set_for(first, "first-complaint")
+    engine.submit(decided, shared, True)
+    for criterion in engine.criteria_of(engine.scenario_of(decided)):
+        assessment.judge(decided, first_assessor, criterion.id, "not_yet_met", "More detail.")
+    decision = assessment.decide(decided, first_assessor, "not_yet_met", "Add more detail.")
+    waiting = set_for(first, "internal-request")
+    engine.submit(waiting, shared, True)
+    working = set_for(first, "who-are-our-customers")
+    ours = set_for(second, "needs-not-wants")
+    engine.submit(ours, shared, True)
+    set_for(second, "first-complaint", learners=(shared, second_only))  # Sam keeps the first's
+    db.session.commit()
+    return {
+        "first": first,
+        "second": second,
+        "first_only": first_only,
+        "foreign_attempts": {"decided": decided.id, "waiting": waiting.id, "working": working.id},
+        "decision_id": decision.id,
+        "own": {"group_id": second.id, "attempt_id": ours.id},
+        "colleagues": {Role.TUTOR: second_tutor, Role.ASSESSOR: second_assessor},
+        "owners": {Role.TUTOR: first_tutor, Role.ASSESSOR: first_assessor},
+    }
+
+
+def _signed_in_client(app, user):
+    client = app.test_client()
+    signed = client.post("/login", data={"email": user.email, "password": DEFAULT_PASSWORD})
+    assert signed.status_code == 302, user.email
+    return client
+
+
+def _foreign_group_bindings(rule, world) -> list[tuple[str, str]]:
+    """The first group's objects this route names, as (label, path): the group, each of the
+    shared learner's attempts there, the decision on one."""
+    objects = [a for a in rule.arguments if a in GROUP_OBJECTS]
+    if not objects or set(rule.arguments) - set(GROUP_OBJECTS):
+        return []
+    if "attempt_id" in objects:
+        return [
+            (f"the first group's {label} attempt", fill_rule(rule, {"attempt_id": attempt_id}))
+            for label, attempt_id in world["foreign_attempts"].items()
+        ]
+    values = {"group_id": world["first"].id, "decision_id": world["decision_id"]}
+    return [(f"the first group's {objects[0].removesuffix('_id')}", fill_rule(rule, values))]
+
+
+def _admitted(rule, role: Role, views) -> bool:
+    access = access_of(views[rule.endpoint])
+    return access not in (None, PUBLIC, SIGNED_IN) and role in access
+
+
+def _mentions_foreign_work(body: str, world) -> list[str]:
+    """What of the first group's work a page names: links to its attempts or decision, or
+    the first group's name."""
+    found = [
+        f"attempt {attempt_id}"
+        for attempt_id in world["foreign_attempts"].values()
+        if re.search(rf"/attempts/{attempt_id}(?![0-9])", body)
+    ]
+    if re.search(rf"(/quality/|decision-){world['decision_id']}(?![0-9])", body):
+        found.append("the decision")
+    if FIRST_GROUP in body:
+        found.append("the first group's name")
+    return found
+
+
+def _pack_attempt_ids(data: bytes) -> set[int]:
+    with zipfile.ZipFile(io.BytesIO(data)) as pack:
+        manifest = json.loads(pack.read("manifest.json"))
+        rows = list(csv.DictReader(io.StringIO(pack.read("action_log.csv").decode("utf-8-sig"))))
+    return {a["attempt_id"] for a in manifest["attempts"]} | {int(r["attempt_id"]) for r in rows}
+
+
+def test_a_colleague_in_another_group_reaches_none_of_a_shared_learners_work_there(
+    app, two_groups, summary_line
+):
+    """The second group's tutor and assessor, on every route of their area that names a
+    group, attempt or decision, with the first group's (its group, the shared learner's
+    decided, submitted and in-progress attempts there, the decision): refused, nothing
+    changed, while the first group's own staff open the same pages. On every page and download
+    of their own, none of the first group's work shows; the shared learner's pack holds only
+    the second group's handed-in work."""
+    world, views = two_groups, app.view_functions
+    rules = [r for r in app.url_map.iter_rules() if r.endpoint not in STATIC_ENDPOINTS]
+    refusals, owner_views, failures, covered = 0, 0, [], set()
+    before = _snapshot()
+    for role, colleague in world["colleagues"].items():
+        client = _signed_in_client(app, colleague)
+        owner = _signed_in_client(app, world["owners"][role])
+        for rule in rules:
+            if not _admitted(rule, role, views):
+                continue
+            for label, path in _foreign_group_bindings(rule, world):
+                for method in ("GET", "POST"):
+                    if method not in rule.methods:
+                        continue
+                    if method == "GET":
+                        response = client.get(path)
+                    else:
+                        response = client.post(path, data=INTRUDER_FORM)
+                    refusals += 1
+                    covered.add(rule.endpoint)
+                    if response.status_code not in (403, 404):
+                        failures.append(f"{role} {method} {path} ({label}): {response.status_code}")
+                    in_progress = label.endswith("working attempt")
+                    if method == "GET" and not (role == Role.ASSESSOR and in_progress):
+                        owner_views += 1  # the refusal is the boundary, not a broken page
+                        if owner.get(path).status_code != 200:
+                            failures.append(f"the first group's {role} cannot GET {path}")
+                after = _snapshot()
+                if _changed_tables(before, after):
+                    failures.append(f"{rule.endpoint}: changed {_changed_tables(before, after)}")
+                    before = after
+    assert not failures, "\n".join(failures)
+
+    # Their own pages and downloads: the second group's work shows, the first group's never.
+    own_pages, problems = 0, []
+    for role, colleague in world["colleagues"].items():
+        client = _signed_in_client(app, colleague)
+        for rule in rules:
+            if "GET" not in rule.methods or not _admitted(rule, role, views):
+                continue
+            if set(rule.arguments) - set(world["own"]):
+                continue  # names an object a colleague has none of here (their own scenario)
+            response = client.get(fill_rule(rule, world["own"]))
+            own_pages += 1
+            if response.status_code != 200:
+                problems.append(f"{role} GET {rule.rule}: {response.status_code}")
+            elif response.mimetype == "application/zip":
+                if _pack_attempt_ids(response.data) != {world["own"]["attempt_id"]}:
+                    problems.append(f"{role} {rule.rule}: the pack holds other work")
+            else:
+                for leak in _mentions_foreign_work(response.get_data(as_text=True), world):
+                    problems.append(f"{role} GET {rule.rule} names {leak}")
+    assert not problems, "\n".join(problems)
+    assert _changed_tables(before, _snapshot()) == []
+
+    summary_line(
+        f"group boundary: {refusals} (route, method, colleague, other group's object) cases "
+        f"over {len(covered)} tutor and assessor routes, refused: {refusals}; the same "
+        f"{owner_views} GETs open for that group's own staff; {own_pages} pages and downloads "
+        "of the colleagues' own show none of it"
+    )
+    every_kind = {
+        "tutor.progress",
+        "tutor.attempt",
+        "tutor.extend_due",
+        "tutor.reset_attempt",
+        "tutor.attempt_contacts",
+        "tutor.add_learner",
+        "assessor.attempt",
+        "assessor.judge",
+        "assessor.decide",
+        "assessor.evidence_pack",
+        "assessor.review",
+    }
+    assert every_kind <= covered, sorted(every_kind - covered)
+
+
+def test_a_tutor_cannot_take_a_learner_from_another_tutors_group_by_form_or_import(
+    app, two_groups, summary_line
+):
+    """The second tutor adds the first group's learner to their own group by email, imports a
+    file naming them, or imports new learners into the first group's name in other capitals:
+    each is refused with a message saying whom to ask, and nothing changes."""
+    client = _signed_in_client(app, two_groups["colleagues"][Role.TUTOR])
+    second = two_groups["second"].id
+    email = two_groups["first_only"].email
+    before = _snapshot()
+    added = client.post(f"/tutor/groups/{second}/learners", data={"email": email})
+    assert added.status_code == 400
+    assert "in another tutor&#39;s group" in added.get_data(as_text=True)
+    assert "ask First tutor, or an admin" in added.get_data(as_text=True)
+    files = {
+        "already exists": f"name,email,role,group\nFay First,{email},learner,Thursday Leisure\n",
+        "belongs to another tutor": "name,email,role,group\nNew Nia,nia@x.example,learner,"
+        + FIRST_GROUP.upper()
+        + "\n",
+    }
+    for problem, text in files.items():
+        imported = client.post(
+            "/tutor/import",
+            data={"file": (io.BytesIO(text.encode()), "learners.csv")},
+            content_type="multipart/form-data",
+        )
+        page = imported.get_data(as_text=True)
+        assert "Nothing was imported" in page and problem in page, problem
+    assert _changed_tables(before, _snapshot()) == []
+    summary_line(
+        f"group membership: {1 + len(files)} attempts by a tutor to take another tutor's "
+        "learner or group (form, CSV) refused, nothing changed"
+    )

@@ -463,3 +463,53 @@ def test_the_assessor_downloads_the_learners_evidence_pack_only_for_visible_work
     auth.logout()
     auth.login(outsider.email)
     assert client.get(f"/assessor/attempts/{attempt.id}/evidence.zip").status_code == 404
+
+
+def pack_attempt_ids(data: bytes) -> list[int]:
+    import io
+    import json
+    import zipfile
+
+    with zipfile.ZipFile(io.BytesIO(data)) as pack:
+        return sorted(a["attempt_id"] for a in json.loads(pack.read("manifest.json"))["attempts"])
+
+
+def test_an_assessors_pack_holds_only_their_groups_handed_in_work_the_learners_holds_all(
+    client, auth, world
+):
+    """Ann is in group A and (an admin put her there) group B. Group B's assessor's pack of
+    Ann holds group B's submitted work only: not group A's, not work still in progress."""
+    from crm_sandbox.services import groups
+
+    groups.add_member(world.group_b, world.ann, by=world.admin)
+    in_a = world.attempt(world.ann, world.group_a)
+    in_b = world.attempt(world.ann, world.group_b, scenario="internal-request")
+    working_b = world.attempt(world.ann, world.group_b, scenario="needs-not-wants", submit=False)
+
+    auth.login(world.bea.email)
+    response = client.get(f"/assessor/attempts/{in_b.id}/evidence.zip")
+    assert response.status_code == 200
+    assert pack_attempt_ids(response.data) == [in_b.id]
+    assert client.get(f"/assessor/attempts/{in_a.id}/evidence.zip").status_code == 404
+    queue = client.get("/assessor/").data.decode()
+    assert f"/assessor/attempts/{in_b.id}" in queue
+    assert f"/assessor/attempts/{in_a.id}" not in queue and "Group A" not in queue
+    auth.logout()
+
+    auth.login(world.ann.email)
+    own = client.get("/learner/evidence.zip")
+    assert pack_attempt_ids(own.data) == sorted([in_a.id, in_b.id, working_b.id])
+
+
+def test_work_set_to_a_learner_personally_names_only_a_group_the_assessor_sees(world):
+    """Work set from the command line to one learner (no group) shows, as its group, the
+    first of the learner's groups the assessor sees, never the other group's name."""
+    from crm_sandbox.services import groups
+
+    groups.add_member(world.group_b, world.ann, by=None)
+    assignments.assign(SCENARIO, [world.ann], None)
+    personal = assignments.attempts_of(world.ann)[0]
+    engine.submit(personal, world.ann, True)
+    db.session.commit()
+    assert assessment.group_of(personal, world.bea).name == "Group B"
+    assert assessment.group_of(personal, world.asa).name == "Group A"

@@ -366,8 +366,8 @@ def test_script_and_quotes_in_every_text_field_are_shown_escaped(app, create_use
     tutor = create_user(Role.TUTOR, name="Tutor " + PAYLOAD)
     assessor = create_user(Role.ASSESSOR, name="Assessor " + PAYLOAD)
     group = groups.create_group(name="Group " + PAYLOAD, tutor=tutor)
-    groups.add_member(group, learner)
-    groups.add_member(group, assessor)
+    groups.add_member(group, learner, by=None)
+    groups.add_member(group, assessor, by=None)
     assignments.assign("first-complaint", [learner], set_by=tutor, group_id=group.id)
     attempt = assignments.attempts_of(learner)[0]
     ctx = SandboxContext(attempt.sandbox, learner)

@@ -141,3 +141,39 @@ def test_upgrading_step_by_step_from_the_first_migration_keeps_every_row(tmp_pat
                 assert set(inserted) == {t.name for t in Base.metadata.sorted_tables}
         finally:
             dispose(app)
+
+
+def test_the_group_name_key_migration_fills_every_group_even_names_that_clash(tmp_path):
+    """Groups made before group names were compared whatever their case ("Café" and "CAFÉ"
+    side by side) get the same key, and the upgrade does not fail on them."""
+    from crm_sandbox.models.groups import group_name_key
+
+    with empty_database(tmp_path, "namekey") as url:
+        app = make_app(url, tmp_path / "instance")
+        try:
+            with app.app_context():
+                flask_migrate.upgrade(directory=str(MIGRATIONS_DIR), revision="c7e2d1a9b845")
+                with db.engine.begin() as conn:
+                    conn.execute(
+                        sa.text(
+                            "INSERT INTO users (id, email, name, role, password_hash, active, "
+                            "created_at) VALUES (1, 't@x.example', 'T', 'tutor', 'x', true, "
+                            "'2026-03-01 09:00:00')"
+                        )
+                    )
+                    for group_id, name in ((1, "Café"), (2, "CAFÉ"), (3, "Tuesday")):
+                        conn.execute(
+                            sa.text(
+                                "INSERT INTO groups (id, name, tutor_id, archived, body_id, "
+                                "created_at) VALUES (:id, :name, 1, false, 'vtct', "
+                                "'2026-03-01 09:00:00')"
+                            ),
+                            {"id": group_id, "name": name},
+                        )
+                flask_migrate.upgrade(directory=str(MIGRATIONS_DIR), revision="b3e9d4c1f7a2")
+                with db.engine.connect() as conn:
+                    keys = dict(conn.execute(sa.text("SELECT id, name_key FROM groups")).all())
+            assert keys[1] == keys[2] == group_name_key("café")
+            assert keys[3] == group_name_key("TUESDAY") != keys[1]
+        finally:
+            dispose(app)

@@ -179,12 +179,14 @@ def test_selftest_and_coverage_commands(runner):
 
 def test_assigning_from_the_command_line(runner, create_user, create_group):
     learners = [create_user(Role.LEARNER) for _ in range(2)]
-    create_group("Wednesday", learners=learners)
+    group = create_group("Wednesday", learners=learners)
     result = runner.invoke(
         args=["scenarios", "assign", "--scenario", EXAMPLE, "--group", "Wednesday"]
     )
     assert result.exit_code == 0, result.output
     assert "to 2 learner(s)" in result.output
+    set_for = assignments.attempts_of(learners[0])[0].assignment
+    assert set_for.group_id == group.id  # the group's work: its staff see it, no other's
     again = runner.invoke(
         args=["scenarios", "assign", "--scenario", EXAMPLE, "--learner", learners[0].email]
     )

@@ -215,7 +215,7 @@ def test_adding_an_existing_learner_or_assigning_an_assessor_writes_one_row(
 
     assessor = create_user(Role.ASSESSOR, email="asa@college.example.org")
     watch = Watch()
-    groups.add_member(db.session.get(type(group), group.id), assessor)
+    groups.add_member(db.session.get(type(group), group.id), assessor, by=None)
     db.session.commit()
     assigned = only(watch.new())
     assert assigned.verb == "group.assessor_added"

@@ -9,7 +9,7 @@ import io
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from crm_sandbox.extensions import db
 from crm_sandbox.models import (
@@ -135,6 +135,46 @@ def test_an_existing_learner_is_added_by_email_and_staff_are_refused(
         f"/tutor/groups/{group.id}/learners", data={"email": "ass@college.example.org"}
     )
     assert b"not a learner" in refused.data
+
+
+def test_a_tutor_cannot_add_another_tutors_learner_but_an_admin_can(
+    client, auth, signed_in, group, create_user, create_group
+):
+    colleague = create_user(Role.TUTOR, name="Colin Colleague")
+    theirs = create_user(Role.LEARNER, name="Dee Dunn", email="dee@college.example.org")
+    create_group("Colin's Thursday", tutor=colleague, learners=[theirs])
+    refused = client.post(
+        f"/tutor/groups/{group.id}/learners", data={"email": "DEE@college.example.org"}
+    )
+    page = refused.data.decode()
+    assert refused.status_code == 400
+    assert "Dee Dunn is in another tutor&#39;s group" in page
+    assert "ask Colin Colleague, or an admin, to add them to &#39;Wednesday BA&#39;" in page
+    assert theirs not in reload(group).learners
+
+    auth.logout()
+    auth.login(create_user(Role.ADMIN).email)
+    assert f"/tutor/groups/{group.id}".encode() in client.get("/admin/").data
+    added = client.post(
+        f"/tutor/groups/{group.id}/learners", data={"email": "dee@college.example.org"}
+    )
+    assert added.status_code == 302
+    assert theirs in reload(group).learners  # now in both groups
+
+
+def test_group_names_that_differ_only_by_unicode_case_or_form_are_refused(client, signed_in):
+    client.post("/tutor/groups/new", data={"name": "Café Society", "body_id": "vtct"})
+    for same in ("CAFÉ SOCIETY", "cafe\u0301 society", "Ｃａｆé Society"):
+        response = client.post("/tutor/groups/new", data={"name": same, "body_id": "vtct"})
+        page = response.data.decode()
+        assert "A group called &#39;Café Society&#39; already exists" in page, same
+        assert "compared ignoring capitals" in page
+    different = client.post("/tutor/groups/new", data={"name": "Cafe Society", "body_id": "vtct"})
+    assert different.status_code == 302  # no accent: another name
+    renamed = db.session.scalar(select(Group).where(Group.name == "Cafe Society"))
+    clash = client.post(f"/tutor/groups/{renamed.id}/rename", data={"name": "CAFÉ SOCIETY"})
+    assert clash.status_code == 400 and reload(renamed).name == "Cafe Society"
+    assert db.session.scalar(select(func.count()).select_from(Group)) == 2
 
 
 def test_a_csv_import_creates_learners_in_the_tutors_groups_and_shows_passwords(
@@ -265,6 +305,27 @@ def test_the_progress_grid_shows_status_score_and_overdue_and_sorts(
     by_score = client.get(f"/tutor/groups/{group.id}/progress?sort=score-{column}").data.decode()
     assert by_score.index("Bea Baker") < by_score.index("Abe Archer")
     assert "sorted by score" in by_score
+
+
+def test_the_grid_shows_a_shared_learners_work_in_another_group_as_set_there_without_a_link(
+    client, signed_in, group, create_user, create_group
+):
+    """Bea is also in a colleague's group (an admin put her there) and did the example
+    scenario for it: this group's grid says so and links to none of that work."""
+    bea = next(u for u in group.learners if u.name == "Bea Baker")
+    abe = next(u for u in group.learners if u.name == "Abe Archer")
+    theirs = create_group("Colleague's group", tutor=create_user(Role.TUTOR), learners=[bea])
+    tutoring.assign_to_group(theirs.tutor, theirs, EXAMPLE, None, None)
+    elsewhere = db.session.scalar(select(Attempt).where(Attempt.learner_id == bea.id))
+    assert tutoring.assign_to_group(signed_in, group, EXAMPLE, None, None) == 1  # Abe only
+    db.session.commit()
+
+    grid = client.get(f"/tutor/groups/{group.id}/progress").data.decode()
+    assert 'data-status="other_group"' in grid and "Set in another group" in grid
+    assert f"/tutor/attempts/{elsewhere.id}" not in grid
+    abe_attempt = db.session.scalar(select(Attempt).where(Attempt.learner_id == abe.id))
+    assert f"/tutor/attempts/{abe_attempt.id}" in grid
+    assert client.get(f"/tutor/attempts/{elsewhere.id}").status_code == 404
 
 
 # ---------------------------------------------------------------- a learner's attempt

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import select
 
 from ..criteria import Criterion, load_catalogue
 from ..models import (
@@ -25,8 +25,6 @@ from ..models import (
     Role,
     User,
     db,
-    group_assessors,
-    group_members,
 )
 from ..models.assessment import JUDGEMENT_DECISIONS
 from ..models.base import utcnow
@@ -48,16 +46,6 @@ STAFF = (Role.ASSESSOR, Role.ADMIN)
 # ---------------------------------------------------------------- who sees which work
 
 
-def _in_groups(group_ids):
-    """Attempts that belong to one of these groups: through the assignment's group, or (for
-    work assigned to chosen learners, with no group) through the learner's membership."""
-    members = select(group_members.c.user_id).where(group_members.c.group_id.in_(group_ids))
-    return or_(
-        Assignment.group_id.in_(group_ids),
-        and_(Assignment.group_id.is_(None), Attempt.learner_id.in_(members)),
-    )
-
-
 def _visible_attempts(viewer: User):
     """The one place that decides which attempts a member of staff may assess."""
     query = (
@@ -68,9 +56,20 @@ def _visible_attempts(viewer: User):
     if viewer.role_enum == Role.ADMIN:
         return query
     if viewer.role_enum == Role.ASSESSOR:
-        mine = select(group_assessors.c.group_id).where(group_assessors.c.user_id == viewer.id)
-        return query.where(_in_groups(mine))
+        return query.where(groups.attempts_in_groups(groups.staff_group_ids(viewer)))
     return query.where(False)
+
+
+def visible_attempts_of(viewer: User, learner: User) -> list[Attempt]:
+    """The learner's attempts this assessor may open (their groups' work, submitted or
+    decided; every learner's for an admin), oldest first."""
+    return list(
+        db.session.scalars(
+            _visible_attempts(viewer)
+            .where(Attempt.learner_id == learner.id)
+            .order_by(Attempt.started_at, Attempt.id)
+        )
+    )
 
 
 def queue(
@@ -83,7 +82,7 @@ def queue(
     only one group's, one scenario's, or work submitted more than N days ago."""
     query = _visible_attempts(viewer).where(Attempt.status == AttemptStatus.SUBMITTED.value)
     if group_id is not None:
-        query = query.where(_in_groups([group_id]))
+        query = query.where(groups.attempts_in_groups([group_id]))
     if scenario_id:
         query = query.where(Attempt.scenario_id == scenario_id)
     if older_than_days:
@@ -114,11 +113,13 @@ def attempt_for_assessor(viewer: User, attempt_id: int) -> Attempt:
     return attempt
 
 
-def group_of(attempt: Attempt) -> Group | None:
-    """The group the work was set for (or, for work set to chosen learners, their first)."""
+def group_of(attempt: Attempt, viewer: User) -> Group | None:
+    """The group the work was set for (or, for work set to the learner personally, the first
+    of their groups this person sees: never another group's name)."""
     if attempt.assignment is not None and attempt.assignment.group_id is not None:
         return db.session.get(Group, attempt.assignment.group_id)
-    found = groups.groups_of_learner(attempt.learner)
+    visible = {g.id for g in groups.groups_for(viewer, include_archived=True)}
+    found = [g for g in groups.groups_of_learner(attempt.learner) if g.id in visible]
     return found[0] if found else None
 
 

@@ -63,7 +63,7 @@ def ensure_demo_cohort() -> list[DemoAccount]:
         group = groups.create_group(name=DEMO_GROUP, tutor=users["tutor"])
     for user in users.values():
         if user.role_enum in (Role.LEARNER, Role.ASSESSOR):
-            groups.add_member(group, user)
+            groups.add_member(group, user, by=None)
     return accounts_out
 
 

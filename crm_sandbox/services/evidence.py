@@ -140,9 +140,20 @@ def _attempt_order(attempt: Attempt) -> tuple:
     return (STATUS_ORDER.get(attempt.status, 9), attempt.started_at, attempt.id)
 
 
-def gather(learner: User) -> Evidence:
-    """Everything the pack shows about one learner, read in one go."""
-    attempts = sorted(assignments.attempts_of(learner), key=_attempt_order)
+def gather(learner: User, viewer: User | None = None) -> Evidence:
+    """Everything the pack shows about one learner, read in one go: all their work (their
+    own pack, or the command line's), or, for a member of staff (`viewer`), only the work and
+    groups of the learner's that this person may see (`assessment.visible_attempts_of`)."""
+    from . import assessment
+
+    if viewer is None:
+        chosen = assignments.attempts_of(learner)
+        learner_groups = groups.groups_of_learner(learner)
+    else:
+        chosen = assessment.visible_attempts_of(viewer, learner)
+        visible = {g.id for g in groups.groups_for(viewer, include_archived=True)}
+        learner_groups = [g for g in groups.groups_of_learner(learner) if g.id in visible]
+    attempts = sorted(chosen, key=_attempt_order)
     ids = [a.id for a in attempts]
     judgements = list(
         db.session.scalars(
@@ -179,7 +190,6 @@ def gather(learner: User) -> Evidence:
                 staff_audit.for_attempt(attempt),
             )
         )
-    learner_groups = groups.groups_of_learner(learner)
     body_ids = list(dict.fromkeys(g.body_id for g in learner_groups)) or ["vtct"]
     return Evidence(
         learner=learner,
@@ -728,9 +738,10 @@ def pack_filename(learner: User, on: datetime | None = None) -> str:
     return f"evidence-{local}-{(on or utcnow()).date().isoformat()}.zip"
 
 
-def build_pack(learner: User) -> bytes:
-    """The learner's evidence pack as ZIP bytes (needs an app context, not a request)."""
-    evidence = gather(learner)
+def build_pack(learner: User, viewer: User | None = None) -> bytes:
+    """The learner's evidence pack as ZIP bytes (needs an app context, not a request): all
+    their work, or only what `viewer`, a member of staff, may see (see `gather`)."""
+    evidence = gather(learner, viewer)
     files = {
         PDF_NAME: report_pdf(evidence),
         CSV_NAME: action_log_csv(evidence),

@@ -1,10 +1,17 @@
-"""Groups: who owns them and who can see them."""
+"""Groups: who owns them, who can see them, who may join them, and which attempts belong
+to them.
+
+The group is the boundary between members of staff: a tutor or an assessor sees a learner's
+work only through one of their own groups, so a learner in two groups shows each group's
+staff only that group's work (`attempts_in_groups`).
+"""
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, or_, select
 
-from ..models import Group, Role, User, db, group_assessors, group_members
+from ..models import Assignment, Attempt, Group, Role, User, db, group_assessors, group_members
+from ..models.groups import group_name_key
 from .errors import NotFound, ServiceError
 from .staff_audit import record_staff_action
 
@@ -52,21 +59,37 @@ def learner_counts(groups: list[Group]) -> dict[int, int]:
 
 
 def find_group(name: str) -> Group | None:
-    """The group with exactly this name (any case), or None."""
-    return db.session.scalar(select(Group).where(func.lower(Group.name) == name.strip().lower()))
+    """The group with this name, whatever its case or Unicode form (`group_name_key`); None
+    when there is none (the oldest, should two older names clash)."""
+    return db.session.scalar(
+        select(Group).where(Group.name_key == group_name_key(name)).order_by(Group.id).limit(1)
+    )
 
 
-def create_group(*, name: str, tutor: User) -> Group:
-    """Create a group owned by a tutor; names are unique across the college."""
+def check_group_name(name: str, renaming: Group | None = None) -> str:
+    """The name, stripped; ServiceError when it is empty, too long, or the same as another
+    group's name but for case, accents' encoding or width."""
     name = (name or "").strip()
     if not name:
         raise ServiceError("Enter a group name.", field="name")
     if len(name) > GROUP_NAME_MAX:
         raise ServiceError(f"A group name can be at most {GROUP_NAME_MAX} characters.", "name")
+    existing = find_group(name)
+    if existing is not None and (renaming is None or existing.id != renaming.id):
+        raise ServiceError(
+            f"A group called {existing.name!r} already exists (group names are compared "
+            "ignoring capitals); choose another name.",
+            field="name",
+        )
+    return name
+
+
+def create_group(*, name: str, tutor: User) -> Group:
+    """Create a group owned by a tutor; names are unique across the college, whatever their
+    case (`group_name_key`)."""
+    name = check_group_name(name)
     if tutor.role_enum != Role.TUTOR:
         raise ServiceError(f"{tutor.email} is not a tutor, so cannot own a group.", "tutor")
-    if find_group(name) is not None:
-        raise ServiceError(f"A group called {name!r} already exists.", field="name")
     group = Group(name=name, tutor_id=tutor.id)
     db.session.add(group)
     db.session.flush()
@@ -80,8 +103,42 @@ def create_group(*, name: str, tutor: User) -> Group:
     return group
 
 
-def add_member(group: Group, user: User) -> None:
-    """Put a learner in a group, or assign an assessor to it."""
+def check_may_add(by: User | None, group: Group, user: User) -> None:
+    """Refuse (ServiceError) a membership this person may not make. An admin, or the command
+    line (`by` None: whoever runs it holds the server), may put anyone in any group. A tutor
+    may add learners to their own groups only, and only a learner who is in no other tutor's
+    group (archived ones too): that learner's tutor, or an admin, adds them instead."""
+    if by is None or by.role_enum == Role.ADMIN:
+        return
+    if by.role_enum != Role.TUTOR or group.tutor_id != by.id:
+        raise ServiceError("Only the group's tutor or an admin can add people to it.")
+    if user.role_enum != Role.LEARNER:
+        raise ServiceError(
+            f"{user.email} belongs to a {user.role}, not a learner: ask an admin.", "email"
+        )
+    tutors = list(
+        db.session.scalars(
+            select(User)
+            .join(Group, Group.tutor_id == User.id)
+            .join(group_members, group_members.c.group_id == Group.id)
+            .where(group_members.c.user_id == user.id, Group.tutor_id != by.id)
+            .distinct()
+            .order_by(User.name)
+        )
+    )
+    if tutors:
+        names = " or ".join(t.name for t in tutors)
+        raise ServiceError(
+            f"{user.name} is in another tutor's group, so you cannot add them yourself: ask "
+            f"{names}, or an admin, to add them to {group.name!r}.",
+            "email",
+        )
+
+
+def add_member(group: Group, user: User, *, by: User | None) -> None:
+    """Put a learner in a group, or assign an assessor to it, as `by` (None: the command line
+    or set-up); refused when `check_may_add` says so."""
+    check_may_add(by, group, user)
     if user.role_enum == Role.LEARNER:
         if user in group.learners:
             return
@@ -96,7 +153,7 @@ def add_member(group: Group, user: User) -> None:
         raise ServiceError(f"Only learners and assessors join groups, not a {user.role}.", "role")
     db.session.flush()
     record_staff_action(
-        verb, "user", user.id, group_id=group.id, learner_id=learner_id, after=after
+        verb, "user", user.id, actor=by, group_id=group.id, learner_id=learner_id, after=after
     )
 
 
@@ -110,3 +167,21 @@ def groups_of_learner(learner: User) -> list[Group]:
             .order_by(Group.name)
         )
     )
+
+
+def attempts_in_groups(group_ids):
+    """A condition on `Attempt` (with `Assignment` outer-joined) for the attempts that belong
+    to one of these groups: set for the group, or set to the learner personally (no group,
+    from the command line) while they are a member. Another group's work never matches, even
+    for a learner who is in both."""
+    members = select(group_members.c.user_id).where(group_members.c.group_id.in_(group_ids))
+    return or_(
+        Assignment.group_id.in_(group_ids),
+        and_(Assignment.group_id.is_(None), Attempt.learner_id.in_(members)),
+    )
+
+
+def staff_group_ids(viewer: User):
+    """A subquery of the ids of the groups whose learners' work this tutor or assessor sees
+    (every group for an admin; none for a learner)."""
+    return _visible_groups(viewer).with_only_columns(Group.id)

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 
 import yaml
-from sqlalchemy import and_, func, select
+from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import selectinload
 
 from ..criteria import load_catalogue
@@ -29,7 +29,6 @@ from ..models import (
     Role,
     User,
     db,
-    group_members,
 )
 from ..models.base import utcnow
 from ..scenarios.loader import MAX_FILE_BYTES as SCENARIO_MAX_BYTES
@@ -73,18 +72,9 @@ def create_group(tutor: User, name: str, body_id: str) -> Group:
 
 
 def rename_group(group: Group, name: str) -> Group:
-    """Give a group a new name (still unique across the college)."""
-    name = (name or "").strip()
-    if not name:
-        raise ServiceError("Enter a group name.", field="name")
-    if len(name) > groups.GROUP_NAME_MAX:
-        raise ServiceError(
-            f"A group name can be at most {groups.GROUP_NAME_MAX} characters.", "name"
-        )
-    existing = groups.find_group(name)
-    if existing is not None and existing.id != group.id:
-        raise ServiceError(f"A group called {name!r} already exists.", field="name")
+    """Give a group a new name (still unique across the college, ignoring capitals)."""
     old_name = group.name
+    name = groups.check_group_name(name, renaming=group)
     group.name = name
     db.session.flush()
     if name != old_name:
@@ -133,9 +123,10 @@ def restore_group(group: Group) -> Group:
     return group
 
 
-def add_learner(group: Group, name: str, email: str) -> tuple[User, str | None]:
-    """Put a learner in the group: the existing learner with this email, or a new account
-    with a generated first password (returned so it can be shown once)."""
+def add_learner(group: Group, name: str, email: str, by: User | None) -> tuple[User, str | None]:
+    """Put a learner in the group as `by`: the existing learner with this email (a tutor only
+    one who is in no other tutor's group, see `groups.check_may_add`), or a new account with
+    a generated first password (returned so it can be shown once)."""
     email = accounts.normalise_email(email)
     existing = accounts.find_user_by_email(email)
     if existing is not None:
@@ -143,13 +134,13 @@ def add_learner(group: Group, name: str, email: str) -> tuple[User, str | None]:
             raise ServiceError(f"{email} belongs to a {existing.role}, not a learner.", "email")
         if existing in group.learners:
             raise ServiceError(f"{existing.name} is already in this group.", "email")
-        groups.add_member(group, existing)
+        groups.add_member(group, existing, by=by)
         return existing, None
     password = accounts.generate_password()
     learner = accounts.create_user(
         name=accounts.check_name(name), email=email, role=Role.LEARNER, password=password
     )
-    groups.add_member(group, learner)
+    groups.add_member(group, learner, by=by)
     return learner, password
 
 
@@ -213,7 +204,17 @@ def import_learners(data: bytes, viewer: User) -> user_import.ImportResult:
         )
     extra = _tutor_import_problems(data, viewer)
     savepoint = db.session.begin_nested()
-    result = user_import.import_users(data, default_tutor=None if _is_admin(viewer) else viewer)
+    try:
+        result = user_import.import_users(
+            data, default_tutor=None if _is_admin(viewer) else viewer, added_by=viewer
+        )
+    except ServiceError:
+        # A membership refused as it was made (groups.check_may_add): the lines behind it are
+        # among `extra`, which say more than the one refusal does.
+        savepoint.rollback()
+        if not extra:
+            raise
+        return user_import.ImportResult(problems=extra)
     if extra or not result.ok:
         savepoint.rollback()
         result.created = []
@@ -322,6 +323,7 @@ STATUS_LABELS = {
     "submitted": "Submitted",
     "assessed": "Assessed",
     "returned": "Returned",
+    "other_group": "Set in another group",
 }
 
 
@@ -388,9 +390,14 @@ def progress_grid(group: Group, sort: str = "name") -> Grid:
             columns.append(Column(assignment, f"score-{assignment.id}"))
     learners = list(group.learners)
     attempts: dict[tuple[int, str], Attempt] = {}
+    # A learner who is also in another group may have done the scenario there: that work is
+    # the other group's, so the cell says so and shows none of it.
+    elsewhere: set[tuple[int, str]] = set()
     if columns and learners:
-        found = db.session.scalars(
-            select(Attempt)
+        ours = case((groups.attempts_in_groups([group.id]), True), else_=False)
+        found = db.session.execute(
+            select(Attempt, ours)
+            .outerjoin(Assignment, Attempt.assignment_id == Assignment.id)
             .where(
                 Attempt.learner_id.in_([u.id for u in learners]),
                 Attempt.scenario_id.in_([c.assignment.scenario_id for c in columns]),
@@ -398,8 +405,11 @@ def progress_grid(group: Group, sort: str = "name") -> Grid:
             .options(selectinload(Attempt.assignment))  # due dates, without a query per cell
             .order_by(Attempt.id)
         )
-        for attempt in found:
-            attempts[(attempt.learner_id, attempt.scenario_id)] = attempt
+        for attempt, in_group in found:
+            if in_group:
+                attempts[(attempt.learner_id, attempt.scenario_id)] = attempt
+            else:
+                elsewhere.add((attempt.learner_id, attempt.scenario_id))
     active = set()
     if attempts:
         active = set(
@@ -421,9 +431,10 @@ def progress_grid(group: Group, sort: str = "name") -> Grid:
     for learner in learners:
         row = Row(learner)
         for column in columns:
-            attempt = attempts.get((learner.id, column.assignment.scenario_id))
+            key = (learner.id, column.assignment.scenario_id)
+            attempt = attempts.get(key)
             if attempt is None:
-                row.cells.append(Cell(None, "not_assigned"))
+                row.cells.append(Cell(None, "other_group" if key in elsewhere else "not_assigned"))
                 continue
             status = attempt.status
             if status == AttemptStatus.IN_PROGRESS.value and attempt.id not in active:
@@ -452,20 +463,17 @@ def progress_grid(group: Group, sort: str = "name") -> Grid:
 # ---------------------------------------------------------------- a learner's attempt
 
 
-def _visible_learner_ids(viewer: User):
-    return (
-        select(group_members.c.user_id)
-        .join(Group, Group.id == group_members.c.group_id)
-        .where(Group.tutor_id == viewer.id)
-    )
-
-
 def get_attempt(viewer: User, attempt_id: int) -> Attempt:
-    """An attempt of a learner in one of the tutor's groups (any attempt for an admin);
-    NotFound for any other."""
-    query = select(Attempt).where(Attempt.id == attempt_id)
+    """An attempt that belongs to one of the tutor's groups (`groups.attempts_in_groups`; any
+    attempt for an admin); NotFound for any other, including another group's attempt of a
+    learner who is in both groups."""
+    query = (
+        select(Attempt)
+        .outerjoin(Assignment, Attempt.assignment_id == Assignment.id)
+        .where(Attempt.id == attempt_id)
+    )
     if not _is_admin(viewer):
-        query = query.where(Attempt.learner_id.in_(_visible_learner_ids(viewer)))
+        query = query.where(groups.attempts_in_groups(groups.staff_group_ids(viewer)))
     attempt = db.session.scalar(query)
     if attempt is None:
         raise NotFound("No such attempt.")

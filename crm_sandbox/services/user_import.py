@@ -126,8 +126,11 @@ def _parse(text: str, result: ImportResult) -> list[_Row]:
     return rows
 
 
-def import_users(data: bytes, default_tutor: User | None = None) -> ImportResult:
-    """Validate every row, then create all the users (and groups) or none of them.
+def import_users(
+    data: bytes, default_tutor: User | None = None, added_by: User | None = None
+) -> ImportResult:
+    """Validate every row, then create all the users (and groups) or none of them; members
+    join their groups as `added_by` (None: the command line), under `groups.check_may_add`.
 
     The caller commits on success; on any problem the session is left unchanged.
     """
@@ -181,5 +184,5 @@ def import_users(data: bytes, default_tutor: User | None = None) -> ImportResult
                 group = groups.create_group(name=row.group, tutor=owner)
                 result.groups_created.append(group.name)
             if row.role != Role.TUTOR:
-                groups.add_member(group, created[row.email])
+                groups.add_member(group, created[row.email], by=added_by)
     return result

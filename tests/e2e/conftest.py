@@ -257,7 +257,7 @@ class World:
         with self.session():
             group = groups.create_group(name=name, tutor=db.session.get(User, tutor_id))
             for member_id in member_ids:
-                groups.add_member(group, db.session.get(User, member_id))
+                groups.add_member(group, db.session.get(User, member_id), by=None)
             db.session.flush()
             return group.id
 

@@ -35,6 +35,7 @@ def home():
         groups=mine,
         counts=groups.learner_counts(mine),
         assessment=assessment,
+        viewer=current_user.record,
     )
 
 
@@ -59,7 +60,7 @@ def _page(attempt, decide_form=None, failed_judgement=None, status=200):
         "assessor/attempt.html",
         attempt=attempt,
         title=assessment.title_of(attempt),
-        group=assessment.group_of(attempt),
+        group=assessment.group_of(attempt, current_user.record),
         entries=entries,
         evidence=evidence,
         criteria=criteria,
@@ -186,14 +187,15 @@ def review(decision_id: int):
 @bp.route("/attempts/<int:attempt_id>/evidence.zip")
 @assessor_area
 def evidence_pack(attempt_id: int):
-    """The evidence pack of the learner whose work this is (all their work and feedback)."""
+    """The evidence pack of the learner whose work this is: the work of theirs this assessor
+    may open (their groups', submitted or decided) and its feedback."""
     from flask import Response
 
     from ...services import evidence
 
     learner = _attempt(attempt_id).learner
     return Response(
-        evidence.build_pack(learner),
+        evidence.build_pack(learner, viewer=current_user.record),
         mimetype="application/zip",
         headers={
             "Content-Disposition": f'attachment; filename="{evidence.pack_filename(learner)}"'

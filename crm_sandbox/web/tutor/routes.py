@@ -172,7 +172,9 @@ def add_learner(group_id: int):
     if not form.validate_on_submit():
         return _render_group(found, add_form=form, status=400)
     try:
-        learner, password = tutoring.add_learner(found, form.name.data, form.email.data)
+        learner, password = tutoring.add_learner(
+            found, form.name.data, form.email.data, by=current_user.record
+        )
     except ServiceError as exc:
         db.session.rollback()
         show_service_error(form, exc)
