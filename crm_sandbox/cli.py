@@ -100,7 +100,15 @@ def users_import(csv_file: Path, tutor_email: str | None):
             _fail(f"--tutor: no tutor account with the email {tutor_email}.")
     if csv_file.stat().st_size > user_import.MAX_FILE_BYTES:
         _fail(f"{csv_file}: the file is larger than {user_import.MAX_FILE_BYTES // 1024} KiB.")
-    result = user_import.import_users(csv_file.read_bytes(), default_tutor=default_tutor)
+    with click.progressbar(length=1, label="Preparing passwords", file=sys.stderr) as bar:
+
+        def progress(done: int, total: int) -> None:
+            bar.length = total
+            bar.update(done - bar.pos)
+
+        result = user_import.import_users(
+            csv_file.read_bytes(), default_tutor=default_tutor, progress=progress
+        )
     if not result.ok:
         db.session.rollback()
         for problem in result.problems:

@@ -40,6 +40,8 @@ def base_config(database_url: str) -> dict:
         "LOGIN_RATE_LIMIT_ADDRESS": "1000 per minute",
         "LOGIN_RATE_LIMIT_ACCOUNT": "1000 per minute",
         "RATELIMIT_STORAGE_URI": "memory://",
+        # Imports run inside the upload's request, so a test sees them finished.
+        "IMPORT_IN_BACKGROUND": False,
     }
 
 

@@ -26,6 +26,7 @@ from ..models import (
     Complaint,
     Contact,
     Group,
+    ImportJob,
     Role,
     User,
     db,
@@ -172,10 +173,14 @@ def _tutor_import_problems(data: bytes, viewer: User) -> list[user_import.Import
     return problems
 
 
-def import_learners(data: bytes, viewer: User) -> user_import.ImportResult:
-    """Import accounts from a CSV file (`name,email,role,group`): every row or none, with the
-    same per-line problems as the command line; new groups belong to the tutor. A file over
-    the size limit is refused (ServiceError) unread."""
+def import_learners(
+    data: bytes, viewer: User, filename: str = ""
+) -> tuple[ImportJob | None, list[user_import.ImportProblem]]:
+    """Check a CSV file of accounts (`name,email,role,group`) and record its import as a job
+    to run (the caller commits, then runs it: hashing the passwords takes minutes for a big
+    file). Every row or none, with the same per-line problems as the command line; new
+    groups belong to the tutor. Returns the job, or every problem (and records nothing). A
+    file over the size limit is refused (ServiceError) unread."""
     if len(data) > user_import.MAX_FILE_BYTES:
         raise ServiceError(
             f"The file is larger than {user_import.MAX_FILE_BYTES // (1024 * 1024)} MiB: "
@@ -183,16 +188,19 @@ def import_learners(data: bytes, viewer: User) -> user_import.ImportResult:
             "file",
         )
     extra = _tutor_import_problems(data, viewer)
-    savepoint = db.session.begin_nested()
-    result = user_import.import_users(data, default_tutor=None if _is_admin(viewer) else viewer)
-    if extra or not result.ok:
-        savepoint.rollback()
-        result.created = []
-        result.groups_created = []
-        result.problems = sorted(result.problems + extra, key=lambda p: p.line)
-    else:
-        savepoint.commit()
-    return result
+    default_tutor = None if _is_admin(viewer) else viewer
+    rows, problems = user_import.check(data, default_tutor=default_tutor)
+    if extra or problems:
+        return None, sorted(problems + extra, key=lambda p: p.line)
+    return user_import.start_job(rows, viewer, default_tutor, filename), []
+
+
+def import_job(viewer: User, job_id: int) -> ImportJob:
+    """An import job its viewer started (NotFound for anyone else's)."""
+    job = db.session.get(ImportJob, job_id)
+    if job is None or job.created_by_id != viewer.id:
+        raise NotFound("import")
+    return job
 
 
 # ---------------------------------------------------------------- assigning
