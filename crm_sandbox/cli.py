@@ -352,7 +352,7 @@ def scenarios_selftest(as_json, paths):
             db.session.rollback()
             db.engine.dispose()
     if as_json:
-        click.echo(json.dumps(summary))
+        click.echo(json.dumps(summary, allow_nan=False))
     else:
         click.echo(
             f"{summary['scenarios']} scenarios: {summary['model_answers_passed']} model "
@@ -402,7 +402,7 @@ def criteria_coverage(as_json):
 
     report = selftest.coverage(library().values())
     if as_json:
-        click.echo(json.dumps(report))
+        click.echo(json.dumps(report, allow_nan=False))
     else:
         click.echo(
             f"criteria covered: {report['covered']} of {report['criteria']}; "
