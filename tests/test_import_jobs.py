@@ -191,3 +191,25 @@ def test_the_upload_page_runs_the_import_in_a_background_thread(app_factory, cre
             thread.join(timeout=60)
     page = client.get(response.location).data.decode()
     assert "Accounts created" in page and page.count("<code>") == 4
+
+
+def test_the_write_transaction_of_the_largest_import_is_a_handful_of_statements(app, tutor):
+    from sqlalchemy import event
+
+    rows, problems = user_import.check(learners_csv(user_import.MAX_ROWS), tutor)
+    assert problems == []
+    statements = []
+
+    def count(conn, cursor, statement, parameters, context, executemany):
+        statements.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        result = user_import.write(rows, ["not-a-real-hash"] * len(rows), tutor)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", count)
+    assert result.ok and len(result.created) == user_import.MAX_ROWS
+    # the taken-email checks (a query per 500 rows), the group, the batched inserts: never a
+    # statement per row while the write lock is held
+    assert len(statements) <= 20, len(statements)
+    db.session.rollback()

@@ -136,6 +136,7 @@ def _tutor_import_problems(data: bytes, viewer: User) -> list[user_import.Import
         return []  # import_users reports it
     reader = csv.reader(io.StringIO(text, newline=""))
     problems = []
+    found_groups: dict = {}
     try:
         header = [h.strip().lower() for h in next(reader)]
         if any(c not in header for c in user_import.REQUIRED_COLUMNS):
@@ -161,7 +162,10 @@ def _tutor_import_problems(data: bytes, viewer: User) -> list[user_import.Import
                     )
                 )
                 continue
-            found = groups.find_group(cells["group"])
+            key = cells["group"].lower()
+            if key not in found_groups:  # one query per group named, not per row
+                found_groups[key] = groups.find_group(cells["group"])
+            found = found_groups[key]
             if found is not None and found.tutor_id != viewer.id:
                 problems.append(
                     user_import.ImportProblem(
