@@ -393,10 +393,14 @@ def start_job(
 
 
 def _record_progress(job_id: int, hashed: int) -> None:
-    db.session.execute(
-        update(ImportJob).where(ImportJob.id == job_id).values(hashed=hashed, heartbeat_at=utcnow())
-    )
-    db.session.commit()
+    # A short write transaction of its own (and a heartbeat: see `job_state`).
+    with database.write_transactions():
+        db.session.execute(
+            update(ImportJob)
+            .where(ImportJob.id == job_id)
+            .values(hashed=hashed, heartbeat_at=utcnow())
+        )
+        db.session.commit()
 
 
 def run_job(job_id: int, key: bytes) -> None:
