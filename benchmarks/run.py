@@ -26,7 +26,7 @@ from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
 
-BENCHMARKS = ("provision", "check", "load", "saturation", "scale")
+BENCHMARKS = ("provision", "check", "load", "saturation", "scale", "import_load")
 OUT = Path(__file__).resolve().parent / "latest.json"
 
 # (section, figure key, statistic, comparison, target, unit)
@@ -55,6 +55,13 @@ TARGETS += [
     ("saturation", "reference_rps", "median", None, None, "req/s"),
     ("saturation", "saturation_ratio", "median", ">=", 0.6, "x"),
     ("saturation", "errors", "value", "==", 0, "errors"),
+]
+TARGETS += [
+    ("import_load", "baseline.p95_ms", "median", None, None, "ms"),
+    ("import_load", "during_import.p95_ms", "median", "<=", 100, "ms"),
+    ("import_load", "during_import.errors_total", "value", "==", 0, "errors"),
+    ("import_load", "during_import.db_locked", "value", "==", 0, "locked"),
+    ("import_load", "import_s", "value", None, None, "s"),
 ]
 PASSES = {"<=": lambda v, t: v <= t, ">=": lambda v, t: v >= t, "==": lambda v, t: v == t}
 SCALE_QUERIES = ("contacts_first_page", "contacts_late_page", "contacts_search",

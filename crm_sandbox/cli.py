@@ -104,7 +104,15 @@ def users_import(csv_file: Path, tutor_email: str | None):
             _fail(f"--tutor: no tutor account with the email {tutor_email}.")
     if csv_file.stat().st_size > user_import.MAX_FILE_BYTES:
         _fail(f"{csv_file}: the file is larger than {user_import.MAX_FILE_BYTES // 1024} KiB.")
-    result = user_import.import_users(csv_file.read_bytes(), default_tutor=default_tutor)
+    with click.progressbar(length=1, label="Preparing passwords", file=sys.stderr) as bar:
+
+        def progress(done: int, total: int) -> None:
+            bar.length = total
+            bar.update(done - bar.pos)
+
+        result = user_import.import_users(
+            csv_file.read_bytes(), default_tutor=default_tutor, progress=progress
+        )
     if not result.ok:
         db.session.rollback()
         for problem in result.problems:
@@ -350,7 +358,7 @@ def scenarios_selftest(as_json, paths):
             db.session.rollback()
             db.engine.dispose()
     if as_json:
-        click.echo(json.dumps(summary))
+        click.echo(json.dumps(summary, allow_nan=False))
     else:
         click.echo(
             f"{summary['scenarios']} scenarios: {summary['model_answers_passed']} model "
@@ -405,7 +413,7 @@ def criteria_coverage(as_json):
 
     report = selftest.coverage(library().values())
     if as_json:
-        click.echo(json.dumps(report))
+        click.echo(json.dumps(report, allow_nan=False))
     else:
         click.echo(
             f"criteria covered: {report['covered']} of {report['criteria']}; "

@@ -83,7 +83,7 @@ def users_export(email: str, out: Path | None):
     except ServiceError as exc:
         _fail(exc.message)
     data = json.loads(canonical_json(personal_data.export_learner(user)))
-    text = json.dumps(data, indent=2, ensure_ascii=False)
+    text = json.dumps(data, indent=2, ensure_ascii=False, allow_nan=False)
     if out is None:
         click.echo(text)
     else:

@@ -6,6 +6,7 @@ or without secure cookies.
 
 from __future__ import annotations
 
+import json
 import os
 import secrets
 from datetime import timedelta
@@ -57,12 +58,19 @@ ENV_SETTINGS: dict[str, tuple[str, object]] = {
 }
 
 
+def strict_json(value) -> str:
+    """JSON as the database stores it: standard JSON only (no NaN or Infinity)."""
+    return json.dumps(value, allow_nan=False)
+
+
 def defaults(instance_path: str) -> dict:
     """The settings a fresh install runs with before the environment is read."""
     db_file = Path(instance_path) / "crm_sandbox.sqlite3"
     return {
         "SQLALCHEMY_DATABASE_URI": f"sqlite:///{db_file}",
-        "SQLALCHEMY_ENGINE_OPTIONS": {},
+        # JSON columns are written strictly too: a NaN or Infinity would be refused (ValueError)
+        # rather than stored as a token PostgreSQL and strict parsers reject.
+        "SQLALCHEMY_ENGINE_OPTIONS": {"json_serializer": strict_json},
         "PASSWORD_HASH_METHOD": PASSWORD_HASH_METHOD,
         "RATELIMIT_STORAGE_URI": "memory://",
         "RATELIMIT_HEADERS_ENABLED": True,

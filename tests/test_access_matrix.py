@@ -122,6 +122,11 @@ def world(app, create_user, create_group, provision):
         "id: first-complaint", "id: victims-draft", 1
     )
     authored = tutoring.save_authored(victim_tutor, scenario_yaml, "victims-draft.yaml")
+    import_job, _ = tutoring.import_learners(
+        b"name,email,role,group\nVal New,val.new@college.example.org,learner,Victim group\n",
+        victim_tutor,
+        "victims.csv",
+    )
     db.session.commit()
 
     intruder = create_user(Role.LEARNER, name="Ivan Intruder")
@@ -139,6 +144,7 @@ def world(app, create_user, create_group, provision):
         "attempt_id": attempt.id,
         "group_id": victim_group.id,
         "authored_id": authored.id,
+        "job_id": import_job.id,
         "decision_id": decision.id,
         "user_id": victim.id,
         "action": "investigate",

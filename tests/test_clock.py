@@ -6,6 +6,8 @@ from datetime import date, datetime, time, timedelta
 from types import SimpleNamespace
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from crm_sandbox.services import clock
 
@@ -124,3 +126,88 @@ def test_moving_the_clock_past_the_end_of_business_time_is_refused_and_changes_n
     assert db.session.get(Sandbox, sandbox.id).clock_offset_seconds == 0
     assert db.session.scalar(select(func.count(ActionLogEntry.id))) == entries
     assert client.get(f"/s/{sandbox.id}/").status_code == 200  # the dashboard still opens
+
+
+# ---------------------------------------------------------------- arithmetic, not stepping
+
+
+def stepped_add(cal: clock.WorkingCalendar, start: datetime, amount: timedelta) -> datetime:
+    """The plain day-by-day walk the arithmetic must agree with."""
+    moment = cal.next_opening(start)
+    remaining = amount
+    while True:
+        available = datetime.combine(moment.date(), cal.closes) - moment
+        if remaining <= available:
+            return moment + remaining
+        remaining -= available
+        moment = cal.next_working_day_start(moment)
+
+
+def stepped_between(cal: clock.WorkingCalendar, start: datetime, end: datetime) -> timedelta:
+    if end <= start:
+        return timedelta(0)
+    total, moment = timedelta(0), cal.next_opening(start)
+    while moment < end:
+        total += min(end, datetime.combine(moment.date(), cal.closes)) - moment
+        moment = cal.next_working_day_start(moment)
+    return total
+
+
+calendars = st.builds(
+    lambda days, opens, length: clock.WorkingCalendar(
+        working_days=tuple(sorted(days)), opens=time(opens), closes=time(opens + length)
+    ),
+    st.sets(st.integers(1, 7), min_size=1),
+    st.integers(0, 12),
+    st.integers(1, 11),
+)
+moments = st.datetimes(min_value=datetime(2025, 1, 1), max_value=datetime(2031, 12, 31))
+
+
+@settings(max_examples=150, deadline=None)
+@given(calendars, moments, st.integers(0, 400 * 60), st.sampled_from([1, 60]))
+def test_adding_working_time_by_arithmetic_agrees_with_walking_day_by_day(
+    cal, start, amount, scale
+):
+    amount = timedelta(minutes=amount * scale)
+    assert cal.add_working_time(start, amount) == stepped_add(cal, start, amount)
+
+
+@settings(max_examples=150, deadline=None)
+@given(calendars, moments, moments)
+def test_working_time_between_by_arithmetic_agrees_with_walking_day_by_day(cal, start, end):
+    assert cal.working_time_between(start, end) == stepped_between(cal, start, end)
+
+
+def count_days_looked_at(monkeypatch) -> list[int]:
+    seen = [0]
+    real = clock.WorkingCalendar.is_working_day
+
+    def counting(self, day):
+        seen[0] += 1
+        return real(self, day)
+
+    monkeypatch.setattr(clock.WorkingCalendar, "is_working_day", counting)
+    return seen
+
+
+@pytest.mark.parametrize("days", [1, 60, 10_000])
+def test_a_deadline_looks_at_a_handful_of_days_however_far_away_it_is(monkeypatch, days):
+    seen = count_days_looked_at(monkeypatch)
+    CAL.add(dt("2026-12-18 16:00"), days, "working_days")
+    # the first opening and the last part-week, never one step per day in between
+    assert seen[0] <= 20, seen[0]
+
+
+def test_working_time_over_years_looks_at_a_handful_of_days(monkeypatch):
+    seen = count_days_looked_at(monkeypatch)
+    assert CAL.working_time_between(dt("2026-03-02 09:00"), dt("2028-03-02 09:00")) == (
+        timedelta(hours=8) * CAL.working_days_between(date(2026, 3, 2), date(2028, 3, 1))
+    )
+    assert seen[0] <= 5, seen[0]
+
+
+def test_working_days_between_skips_weekends_and_bank_holidays():
+    # April 2026: 22 weekdays, less Good Friday and Easter Monday
+    assert CAL.working_days_between(date(2026, 4, 1), date(2026, 4, 30)) == 20
+    assert CAL.working_days_between(date(2026, 4, 30), date(2026, 4, 1)) == 0

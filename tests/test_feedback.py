@@ -213,6 +213,23 @@ def test_findings_link_to_evidence_and_actions_complete_the_cycle(crm):
     with pytest.raises(ServiceError, match="Mark the action as done"):
         feedback.evaluate_action(ctx, action, 3.5, "Better", "improved")
     feedback.complete_action(ctx, action)
+    for not_a_figure in ("nan", "Infinity", "-inf"):
+        with pytest.raises(ServiceError, match="not NaN or Infinity") as refused:
+            feedback.evaluate_action(ctx, action, not_a_figure, "Better", "improved")
+        assert refused.value.field == "result" and action.status == "done"
+    with pytest.raises(ServiceError, match="The baseline must be an ordinary number"):
+        feedback.add_action(
+            ctx,
+            finding,
+            {
+                "description": "Again",
+                "owner": "Team lead",
+                "due_on": date(2026, 4, 10),
+                "standard_id": standard.id,
+                "success_measure": "Rating",
+                "baseline": "inf",
+            },
+        )
     feedback.evaluate_action(ctx, action, 3.5, "Ratings rose after the calls", "improved")
     assert action.status == "evaluated" and action.result == 3.5 and action.baseline == 2.8
 

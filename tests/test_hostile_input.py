@@ -150,6 +150,12 @@ TRICKY = [
     "a\r\nb",
     '=HYPERLINK("http://evil.example")',
 ]
+# Numbers that are not figures (Python's float() and Decimal accept every one of them).
+NON_FINITE = ["nan", "NaN", "-nan", "inf", "Infinity", "-Infinity", "1e999", "sNaN"]
+# Text matplotlib would parse as math if it were not drawn plainly.
+MATH_TEXT = [r"$\frac{a}$", "$x^$", "$$", r"$\sqrt{$", "cost $5 and $6", r"\$\alpha$"]
+# Control characters no name or title needs.
+CONTROL = ["a\x00b", "tab\there", "bell\x07", "esc\x1b[31m", "del\x7f"]
 huge = st.builds(lambda ch, n: ch * n, st.characters(codec="utf-8"), st.integers(1_000, 20_000))
 # Numbers no database integer holds, and below zero: ids, page numbers, counts, cursors.
 huge_ints = st.one_of(
@@ -173,6 +179,7 @@ extreme_dates = st.one_of(
 hostile_text = st.one_of(
     st.text(max_size=60),
     st.sampled_from(TRICKY),
+    st.sampled_from(NON_FINITE + MATH_TEXT + CONTROL),
     st.from_regex(r"-?[0-9]{1,24}(\.[0-9]{1,6})?", fullmatch=True),
     huge,
     huge_ints,
@@ -843,3 +850,157 @@ def test_a_command_given_a_huge_or_negative_id_or_seed_says_so_and_changes_nothi
         assert result.exit_code == 2, (args, result.output)  # click's usage error
         assert "is not in the range" in result.output
         assert "Traceback" not in result.output
+
+
+# ---------------------------------------------------------------- periods, numbers, math text
+
+
+@pytest.fixture
+def standard_world(app, provision, ctx_for):
+    sandbox = provision()
+    ctx = ctx_for(sandbox)
+    standard = standards.create_standard(
+        ctx,
+        {
+            "title": r"Acknowledge $\frac{a}$ complaints",
+            "measure": "complaint_ack_time",
+            "threshold": 60,
+            "threshold_unit": "working_days",
+            "target_percent": 95,
+        },
+    )
+    manual = standards.create_standard(
+        ctx,
+        {"title": "Calls $answered$", "measure": "manual", "threshold": 5, "threshold_unit": "$"},
+    )
+    db.session.commit()
+    client = app.test_client()
+    client.post("/login", data={"email": sandbox.owner.email, "password": DEFAULT_PASSWORD})
+    return {"client": client, "ctx": ctx, "standard": standard, "manual": manual}
+
+
+# Printable letters and the characters of math text (a missing glyph is only a font's gap).
+MATH_ALPHABET = "$\\{}^_ ab1()"
+dates = st.dates(min_value=__import__("datetime").date(1, 1, 1))
+
+
+@settings(
+    max_examples=25,
+    deadline=None,
+    database=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+@given(start=st.one_of(st.none(), dates), end=st.one_of(st.none(), dates))
+def test_any_monitoring_period_gets_a_page_and_a_chart_never_a_server_error(
+    standard_world, start, end
+):
+    client, standard = standard_world["client"], standard_world["standard"]
+    base = f"/s/{standard.sandbox_id}/standards/{standard.id}"
+    query = {k: v.isoformat() for k, v in (("from", start), ("to", end)) if v is not None}
+    page, chart = (
+        client.get(base, query_string=query),
+        client.get(base + "/chart.svg", query_string=query),
+    )
+    inverted = start is not None and end is not None and start > end
+    if inverted:
+        assert page.status_code == chart.status_code == 400
+        assert b"after it ends" in page.data and b"after it ends" in chart.data
+    else:
+        assert page.status_code in (200, 400) and chart.status_code in (200, 400)
+
+
+def test_an_inverted_period_for_a_finding_is_refused_and_saves_nothing(standard_world):
+    from crm_sandbox.models import StandardFinding
+
+    client, standard = standard_world["client"], standard_world["standard"]
+    response = client.post(
+        f"/s/{standard.sandbox_id}/standards/{standard.id}/findings",
+        data={"text": "Too slow", "period_from": "2026-03-10", "period_to": "2026-03-01"},
+        follow_redirects=True,
+    )
+    assert response.status_code == 200 and b"after it ends" in response.data
+    db.session.rollback()
+    assert db.session.scalar(select(func.count(StandardFinding.id))) == 0
+
+
+@settings(
+    max_examples=20,
+    deadline=None,
+    database=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+@given(value=st.sampled_from(NON_FINITE))
+def test_a_non_finite_number_is_refused_at_every_number_field_and_saves_nothing(
+    standard_world, value
+):
+    from crm_sandbox.models import Measurement
+
+    ctx, manual = standard_world["ctx"], standard_world["manual"]
+    for attempt in (
+        lambda: standards.record_measurement(ctx, manual, ctx.now().date(), value),
+        lambda: standards.update_standard(
+            ctx, manual, {"title": "x", "measure": "manual", "threshold": value}
+        ),
+        lambda: standards.create_standard(
+            ctx, {"title": "x", "measure": "complaint_ack_time", "target_percent": value}
+        ),
+    ):
+        with pytest.raises(standards.ServiceError):
+            attempt()
+        db.session.rollback()
+    client = standard_world["client"]
+    response = client.post(
+        f"/s/{manual.sandbox_id}/standards/{manual.id}/measure",
+        data={"taken_on": ctx.now().date().isoformat(), "value": value},
+        follow_redirects=True,
+    )
+    assert response.status_code < 500
+    db.session.rollback()
+    assert db.session.scalar(select(func.count(Measurement.id))) == 0
+
+
+@settings(max_examples=12, deadline=None, database=None)
+@given(
+    title=st.one_of(st.sampled_from(MATH_TEXT), st.text(alphabet=MATH_ALPHABET, max_size=20)),
+    labels=st.lists(
+        st.one_of(st.sampled_from(MATH_TEXT), st.text(alphabet=MATH_ALPHABET, max_size=12)),
+        min_size=1,
+        max_size=5,
+    ),
+)
+def test_chart_titles_and_labels_are_drawn_as_plain_text_whatever_they_hold(title, labels):
+    from datetime import date
+
+    from crm_sandbox.services import charts
+
+    compliance = charts.compliance_chart([(date(2026, 3, 2), 50.0, 2)], 90.0, title, title)
+    bars = charts.bar_chart(labels, [1] * len(labels), title, horizontal=True)
+    assert compliance.startswith(b"<?xml") and bars.startswith(b"<?xml")
+
+
+def test_a_standard_with_math_text_in_its_name_draws_its_chart(standard_world):
+    client, standard = standard_world["client"], standard_world["standard"]
+    response = client.get(f"/s/{standard.sandbox_id}/standards/{standard.id}/chart.svg")
+    assert response.status_code == 200 and response.mimetype == "image/svg+xml"
+
+
+def _strict(text: str):
+    import json
+
+    def refuse(token):
+        raise ValueError(f"not strict JSON: {token}")
+
+    return json.loads(text, parse_constant=refuse)
+
+
+def test_every_json_the_app_emits_is_strict(standard_world):
+    from crm_sandbox.services.action_log import canonical_json
+
+    with pytest.raises(ValueError):
+        canonical_json({"value": float("inf")})
+    client, manual = standard_world["client"], standard_world["manual"]
+    ctx = standard_world["ctx"]
+    standards.record_measurement(ctx, manual, ctx.now().date(), "123456789.5")
+    db.session.commit()
+    data = _strict(client.get("/learner/my-data.json").data.decode())
+    assert data

@@ -197,3 +197,69 @@ def test_a_finding_records_the_compliance_figure(crm):
     standard = standards.create_standard(ctx, ACK_STANDARD)
     finding = standards.add_finding(ctx, standard, "Nothing was acknowledged in time.", *WEEK)
     assert finding.compliance_percent == 0.0
+
+
+# ---------------------------------------------------------------- bounded by the domain
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"threshold": 100_000}, r"time allowed \(working days\) must be between 0 and 60"),
+        ({"threshold": 61}, r"time allowed \(working days\) must be between 0 and 60"),
+        (
+            {"threshold": 481, "threshold_unit": "working_hours"},
+            r"time allowed \(working hours\) must be between 0 and 480",
+        ),
+        (
+            {"measure": "satisfaction_score", "threshold": 6},
+            "average score to reach must be between 0 and 5",
+        ),
+        ({"measure": "manual", "threshold": 100_001}, "Target value must be between 0 and 100,000"),
+        ({"threshold": "Infinity"}, "not NaN or Infinity"),
+        ({"target_percent": "nan"}, "not NaN or Infinity"),
+    ],
+)
+def test_a_figure_outside_what_makes_sense_is_refused_with_a_clear_message(crm, changes, message):
+    _, ctx, _, _ = crm
+    with pytest.raises(ServiceError, match=message) as refused:
+        standards.create_standard(ctx, {**ACK_STANDARD, **changes})
+    assert refused.value.field in ("threshold", "target_percent")
+
+
+def test_monitoring_the_longest_time_allowed_looks_at_a_handful_of_days_per_case(crm, monkeypatch):
+    sandbox, ctx, customer, at = crm
+    at(sandbox, "2026-03-12 10:00")
+    for day in (9, 10, 11):
+        complaint_at(ctx, customer, f"2026-03-{day:02d} 10:00")
+    standard = standards.create_standard(
+        ctx, {**ACK_STANDARD, "threshold": standards.MAX_TIME_ALLOWED["working_days"]}
+    )
+    from crm_sandbox.services import clock
+
+    seen = [0]
+    real = clock.WorkingCalendar.is_working_day
+
+    def counting(self, day):
+        seen[0] += 1
+        return real(self, day)
+
+    monkeypatch.setattr(clock.WorkingCalendar, "is_working_day", counting)
+    result = standards.compliance(ctx, standard, *WEEK)
+    cases = [c for c in result.cases if c.kind == "complaint"]
+    assert len(cases) >= 3 and all(c.met is None for c in cases)  # 60 days: not yet due
+    # one deadline each, by arithmetic: never one step per day of the 60 working days
+    assert seen[0] <= 20 * len(cases), seen[0]
+
+
+def test_a_monitoring_period_that_starts_after_it_ends_or_spans_years_is_refused(crm):
+    _, ctx, _, _ = crm
+    standard = standards.create_standard(ctx, ACK_STANDARD)
+    with pytest.raises(ServiceError, match="starts .* after it ends"):
+        standards.compliance(ctx, standard, date(2026, 3, 13), date(2026, 3, 9))
+    with pytest.raises(ServiceError, match="at most 731 days"):
+        standards.compliance(ctx, standard, date(2020, 1, 1), date(2026, 3, 9))
+    # the earliest date there is: the default window does not overflow
+    with pytest.raises(ServiceError, match="after it ends"):
+        standards.compliance(ctx, standard, date(1, 1, 5), date(1, 1, 1))
+    assert standards.compliance(ctx, standard, None, date(1, 1, 1)).cases == []

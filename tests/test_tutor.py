@@ -189,6 +189,7 @@ def test_a_csv_import_creates_learners_in_the_tutors_groups_and_shows_passwords(
         "/tutor/import",
         data={"file": upload(csv_text.encode(), "learners.csv")},
         content_type="multipart/form-data",
+        follow_redirects=True,
     )
     page = response.data.decode()
     assert response.status_code == 200 and "shown only this once" in page

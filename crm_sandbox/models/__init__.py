@@ -27,6 +27,7 @@ from .feedback import (
     SurveyStatus,
 )
 from .groups import Group, group_assessors, group_members
+from .imports import ImportJob, ImportStatus
 from .interactions import Channel, Direction, Initiative, Interaction
 from .privacy import Erasure, FormSubmission
 from .sandboxes import Organisation, Sandbox, SandboxKind, SandboxScoped
@@ -44,6 +45,8 @@ from .users import Role, User, UserSession
 
 __all__ = [
     "Erasure",
+    "ImportJob",
+    "ImportStatus",
     "FormSubmission",
     "AuthoredScenario",
     "Decision",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+import unicodedata
 from datetime import timedelta
 
 from email_validator import EmailNotValidError, validate_email
@@ -20,6 +21,11 @@ from .errors import ServiceError
 from .staff_audit import account_values, record_staff_action
 
 NAME_MAX_LENGTH = 120
+# No 0/o or 1/l/i, so a password read out loud is typed right.
+PASSWORD_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"  # noqa: S105 - letters, not a password
+CONTROL_CHARACTERS_MESSAGE = (
+    "{what} name cannot contain control characters (such as a NUL byte, a tab or a line break)."
+)
 # A session's last-seen time is written at most this often (it feeds the idle timeout only).
 TOUCH_INTERVAL = timedelta(minutes=1)
 
@@ -55,13 +61,22 @@ def normalise_email(email: str) -> str:
     return valid.normalized.lower()
 
 
+def has_control_characters(text: str) -> bool:
+    """Whether `text` holds a control character (Unicode category Cc: NUL, tab, newline,
+    escape ...), which no name needs and which would break the CSV and pages it appears in."""
+    return any(unicodedata.category(ch) == "Cc" for ch in text)
+
+
 def check_name(name: str) -> str:
-    """A person's display name, trimmed; raise ServiceError when empty or too long."""
+    """A person's display name, trimmed; raise ServiceError when empty, too long or holding
+    control characters."""
     name = (name or "").strip()
     if not name:
         raise ServiceError("Enter a name.", field="name")
     if len(name) > NAME_MAX_LENGTH:
         raise ServiceError(f"A name can be at most {NAME_MAX_LENGTH} characters.", field="name")
+    if has_control_characters(name):
+        raise ServiceError(CONTROL_CHARACTERS_MESSAGE.format(what="A"), field="name")
     return name
 
 
@@ -94,11 +109,19 @@ def find_user_by_email(email: str) -> User | None:
 
 def create_user(*, name: str, email: str, role: Role | str, password: str) -> User:
     """Create an account; refuses a bad name, email, role or password, or a taken email."""
+    return create_user_with_hash(
+        name=name, email=email, role=role, password_hash=hash_password(check_password(password))
+    )
+
+
+def create_user_with_hash(*, name: str, email: str, role: Role | str, password_hash: str) -> User:
+    """Create an account whose password was hashed beforehand (outside any transaction: see
+    `user_import`); the same checks as `create_user` otherwise."""
     user = User(
         name=check_name(name),
         email=normalise_email(email),
         role=parse_role(role).value,
-        password_hash=hash_password(check_password(password)),
+        password_hash=password_hash,
     )
     if find_user_by_email(user.email) is not None:
         raise ServiceError(f"An account with the email {user.email} already exists.", "email")
@@ -116,8 +139,7 @@ def _learner_id(user: User) -> int | None:
 
 def generate_password() -> str:
     """A random password a person can type: four groups of four letters and digits."""
-    alphabet = "abcdefghjkmnpqrstuvwxyz23456789"
-    return "-".join("".join(secrets.choice(alphabet) for _ in range(4)) for _ in range(4))
+    return "-".join("".join(secrets.choice(PASSWORD_ALPHABET) for _ in range(4)) for _ in range(4))
 
 
 def authenticate(email: str, password: str) -> User | None:

@@ -29,9 +29,17 @@ def _default(value):
 
 
 def canonical_json(value) -> str:
-    """JSON with sorted keys and no spaces: the same data always gives the same text."""
+    """JSON with sorted keys and no spaces: the same data always gives the same text.
+
+    Strict JSON: NaN and Infinity are refused (ValueError) rather than written as the bare
+    tokens strict parsers reject; the services refuse such numbers at input."""
     return json.dumps(
-        value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=_default
+        value,
+        sort_keys=True,
+        separators=(",", ":"),
+        ensure_ascii=False,
+        allow_nan=False,
+        default=_default,
     )
 
 

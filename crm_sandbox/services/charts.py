@@ -1,4 +1,11 @@
-"""Charts drawn on the server with matplotlib, as SVG: no script and no CDN in the browser."""
+"""Charts drawn on the server with matplotlib, as SVG: no script and no CDN in the browser.
+
+Every text on a chart that a user wrote (a standard's title and unit, a question, an option)
+is drawn as plain text, never parsed: matplotlib reads `$...$` as math, and a learner's
+`$\\frac{a}$` would fail the drawing. Titles are Text objects with `parse_math=False`; tick
+and legend labels, which matplotlib makes itself, have their dollar signs escaped (`\\$`,
+matplotlib's own way to draw a literal `$`). TeX is never used (`usetex=False`).
+"""
 
 from __future__ import annotations
 
@@ -12,6 +19,15 @@ from matplotlib.figure import Figure
 BLUE = "#0d6efd"
 RED = "#dc3545"
 GREY = "#6c757d"
+
+
+def plain(text: str) -> str:
+    """User text for a label matplotlib makes itself: `$` escaped so no math is parsed."""
+    return text.replace("$", r"\$")
+
+
+def _title(ax, title: str) -> None:
+    ax.set_title(title, fontsize=10, parse_math=False, usetex=False)
 
 
 def _svg(fig: Figure) -> bytes:
@@ -34,7 +50,7 @@ def compliance_chart(
             [d for d, _ in shown], [v for _, v in shown], marker="o", color=BLUE, label="Measured"
         )
     if target is not None:
-        ax.axhline(target, color=RED, linestyle="--", label=f"Target {target:g}{unit}")
+        ax.axhline(target, color=RED, linestyle="--", label=plain(f"Target {target:g}{unit}"))
     if not shown:
         ax.text(
             0.5,
@@ -45,8 +61,8 @@ def compliance_chart(
             transform=ax.transAxes,
             color=GREY,
         )
-    ax.set_title(title, fontsize=10)
-    ax.set_ylabel(unit.strip() or "value")
+    _title(ax, title)
+    ax.set_ylabel(unit.strip() or "value", parse_math=False, usetex=False)
     if unit.strip() == "%":
         ax.set_ylim(0, 105)
     ax.grid(alpha=0.3)
@@ -64,13 +80,22 @@ def bar_chart(
     height = max(2.5, 0.35 * len(labels)) if horizontal else 3
     fig = Figure(figsize=(6, height), dpi=100)
     ax = fig.add_subplot()
-    short = [label if len(label) <= 28 else label[:27] + "…" for label in labels]
+    short = [plain(label if len(label) <= 28 else label[:27] + "…") for label in labels]
     if horizontal:
         ax.barh(short[::-1], values[::-1], color=BLUE)
     else:
         ax.bar(short, values, color=BLUE)
-    ax.set_title(title, fontsize=10)
+    _title(ax, title)
     if xlabel:
-        ax.set_xlabel(xlabel)
+        ax.set_xlabel(xlabel, parse_math=False, usetex=False)
     ax.grid(alpha=0.3, axis="x" if horizontal else "y")
+    return _svg(fig)
+
+
+def message_chart(message: str) -> bytes:
+    """A chart-sized image that says why there is no chart (e.g. a period that cannot be
+    shown), drawn as plain text."""
+    fig = Figure(figsize=(7, 1.2), dpi=100)
+    # (no wrap=True: matplotlib 3.11 measures wrapped lines as math whatever parse_math says)
+    fig.text(0.5, 0.5, message, ha="center", va="center", color=RED, parse_math=False)
     return _svg(fig)

@@ -34,7 +34,7 @@ def check_in_range(moment: date | datetime) -> date | datetime:
     return moment
 
 
-@lru_cache(maxsize=64)
+@lru_cache(maxsize=256)
 def _bank_holidays(year: int) -> frozenset[date]:
     return frozenset(holidays.country_holidays("GB", subdiv="ENG", years=year).keys())
 
@@ -109,19 +109,71 @@ class WorkingCalendar:
         """Opening time on the first working day after `moment`'s day."""
         return self.next_opening(datetime.combine(moment.date() + timedelta(days=1), time.min))
 
+    def closed_working_days(self, first: date, last: date) -> int:
+        """How many bank holidays and extra closed days from `first` to `last` (inclusive)
+        fall on the calendar's working weekdays."""
+        if last < first:
+            return 0
+        closed = set(self.extra_closed_days)
+        for year in range(first.year, last.year + 1):
+            closed |= _bank_holidays(year)
+        return sum(1 for d in closed if first <= d <= last and d.isoweekday() in self.working_days)
+
+    def working_days_between(self, first: date, last: date) -> int:
+        """How many working days from `first` to `last` (inclusive; 0 if last is earlier).
+
+        Whole weeks by arithmetic, the days left over (fewer than seven) by their weekday,
+        less the closed days in range: the cost does not grow with the span."""
+        if last < first:
+            return 0
+        weeks, left_over = divmod((last - first).days + 1, 7)
+        count = weeks * len(set(self.working_days))
+        tail = first + timedelta(weeks=weeks)
+        count += sum(
+            1
+            for i in range(left_over)
+            if (tail + timedelta(days=i)).isoweekday() in self.working_days
+        )
+        return count - self.closed_working_days(first, last)
+
+    def nth_working_day_after(self, day: date, n: int) -> date:
+        """The `n`-th working day after `day` (n >= 1).
+
+        Jumps whole weeks while more than a week's working days remain (a jump never
+        overshoots; it falls short by the closed days it crossed, so a few jumps suffice),
+        then steps through the last week day by day."""
+        per_week = len(set(self.working_days))
+        while n > per_week:
+            weeks = (n - 1) // per_week
+            target = day + timedelta(weeks=weeks)
+            n -= self.working_days_between(day + timedelta(days=1), target)
+            day = target
+        for _ in range(MAX_DAYS_SCANNED):
+            day += timedelta(days=1)
+            if self.is_working_day(day):
+                n -= 1
+                if n <= 0:
+                    return day
+        raise ValueError("no working day within ten years")
+
     def add_working_time(self, start: datetime, amount: timedelta) -> datetime:
-        """The moment `amount` of working time after `start` (time outside hours is skipped)."""
+        """The moment `amount` of working time after `start` (time outside hours is skipped).
+
+        The rest of the first day, then whole working days found by `nth_working_day_after`,
+        then the part of a day left: the cost does not grow with the amount."""
         if amount < timedelta(0):
             raise ValueError("cannot add negative working time")
         moment = self.next_opening(start)
-        remaining = amount
-        while True:
-            end_of_day = datetime.combine(moment.date(), self.closes)
-            available = end_of_day - moment
-            if remaining <= available:
-                return moment + remaining
-            remaining -= available
-            moment = self.next_working_day_start(moment)
+        available = datetime.combine(moment.date(), self.closes) - moment
+        if amount <= available:
+            return moment + amount
+        whole_days, rest = divmod(amount - available, self.day_length)
+        if not rest:  # it ends exactly at closing time on the last whole day
+            return datetime.combine(
+                self.nth_working_day_after(moment.date(), whole_days), self.closes
+            )
+        day = self.nth_working_day_after(moment.date(), whole_days + 1)
+        return datetime.combine(day, self.opens) + rest
 
     def add(self, start: datetime, amount: float, unit: str) -> datetime:
         """`amount` working hours or days after `start` (unit "working_hours" or "working_days")."""
@@ -132,15 +184,25 @@ class WorkingCalendar:
         raise ValueError(f"unknown unit of working time: {unit!r}")
 
     def working_time_between(self, start: datetime, end: datetime) -> timedelta:
-        """How much working time passes from `start` to `end` (zero if end is not later)."""
+        """How much working time passes from `start` to `end` (zero if end is not later):
+        the rest of the first working day, whole days between, and the start of the last."""
         if end <= start:
             return timedelta(0)
-        total = timedelta(0)
         moment = self.next_opening(start)
-        while moment < end:
-            end_of_day = datetime.combine(moment.date(), self.closes)
-            total += min(end, end_of_day) - moment
-            moment = self.next_working_day_start(moment)
+        if moment >= end:
+            return timedelta(0)
+        first_close = datetime.combine(moment.date(), self.closes)
+        if end <= first_close:
+            return end - moment
+        total = first_close - moment
+        last_day = end.date()
+        between = self.working_days_between(
+            moment.date() + timedelta(days=1), last_day - timedelta(days=1)
+        )
+        total += self.day_length * between
+        if last_day > moment.date() and self.is_working_day(last_day):
+            opens = datetime.combine(last_day, self.opens)
+            total += min(max(end, opens), datetime.combine(last_day, self.closes)) - opens
         return total
 
 

@@ -332,7 +332,7 @@ def action_log_json(evidence: Evidence) -> bytes:
             for item in evidence.attempts
         ],
     }
-    return json.dumps(data, indent=1, ensure_ascii=False).encode("utf-8")
+    return json.dumps(data, indent=1, ensure_ascii=False, allow_nan=False).encode("utf-8")
 
 
 def home_page() -> str:
@@ -765,7 +765,9 @@ def build_pack(learner: User, viewer: User | None = None) -> bytes:
             for item in evidence.attempts
         ],
     }
-    files[MANIFEST_NAME] = json.dumps(manifest, indent=1, ensure_ascii=False).encode("utf-8")
+    files[MANIFEST_NAME] = json.dumps(
+        manifest, indent=1, ensure_ascii=False, allow_nan=False
+    ).encode("utf-8")
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zf:
         for name, data in files.items():

@@ -293,11 +293,9 @@ def _answer_for(q: Question, value) -> dict:
             QuestionKind.YES_NO: (0, 1),
         }[kind]
         try:
-            number = float(value)
-        except (TypeError, ValueError):
+            number = validation.number(value, q.text, low, high)
+        except ServiceError:
             raise ServiceError(f"'{q.text}': give a number from {low} to {high}.") from None
-        if not low <= number <= high:
-            raise ServiceError(f"'{q.text}': give a number from {low} to {high}.")
         return {**empty, "number": number}
     if kind in CHOICE_KINDS:
         chosen = value if isinstance(value, list) else [value]
@@ -557,10 +555,13 @@ def add_action(ctx: SandboxContext, finding: Finding, data: dict) -> Improvement
         raise ServiceError("Say which standard or process the action changes.", "process_changed")
     baseline = data.get("baseline")
     if baseline not in (None, ""):
-        try:
-            baseline = float(baseline)
-        except (TypeError, ValueError):
-            raise ServiceError("The baseline must be a number.", "baseline") from None
+        baseline = validation.number(
+            baseline,
+            "The baseline",
+            -validation.MEASURE_LIMIT,
+            validation.MEASURE_LIMIT,
+            field="baseline",
+        )
     else:
         baseline = None
     action = ImprovementAction(
@@ -628,10 +629,15 @@ def evaluate_action(
     ctx.require_writable()
     if action.status == ActionStatus.PLANNED.value:
         raise ServiceError("Mark the action as done before evaluating it.")
-    try:
-        result_value = float(result)
-    except (TypeError, ValueError):
-        raise ServiceError("Give the measure's value now, as a number.", "result") from None
+    if result in (None, ""):
+        raise ServiceError("Give the measure's value now, as a number.", "result")
+    result_value = validation.number(
+        result,
+        "The measure's value now",
+        -validation.MEASURE_LIMIT,
+        validation.MEASURE_LIMIT,
+        field="result",
+    )
     if outcome not in OUTCOMES:
         raise ServiceError("Say whether things improved, did not change, or got worse.", "outcome")
     action.result = result_value

@@ -84,9 +84,10 @@ def check_group_name(name: str, renaming: Group | None = None) -> str:
     return name
 
 
-def create_group(*, name: str, tutor: User) -> Group:
+def create_group(*, name: str, tutor: User, by: User | None = None) -> Group:
     """Create a group owned by a tutor; names are unique across the college, whatever their
-    case (`group_name_key`)."""
+    case (`group_name_key`). `by`: who is acting, when not the signed-in user (a background
+    import)."""
     name = check_group_name(name)
     if tutor.role_enum != Role.TUTOR:
         raise ServiceError(f"{tutor.email} is not a tutor, so cannot own a group.", "tutor")
@@ -97,6 +98,7 @@ def create_group(*, name: str, tutor: User) -> Group:
         "group.created",
         "group",
         group.id,
+        actor=by,
         group_id=group.id,
         after={"name": group.name, "tutor": tutor.email},
     )

@@ -51,6 +51,13 @@ VAGUE_WORDS = (
     "polite",
 )
 SYNCHRONOUS_CHANNELS = ("phone", "meeting", "live_chat")
+# A service standard's time allowed is at most a quarter's working days (complaints
+# procedures allow eight weeks at most before the ombudsman); a longer one measures nothing.
+MAX_TIME_ALLOWED = {"working_days": 60, "working_hours": 480}
+MAX_TARGET_VALUE = 100_000
+# Monitoring looks back at most two years: the sandbox's history is months long.
+MAX_WINDOW_DAYS = 731
+DEFAULT_WINDOW_DAYS = 90
 
 
 def snapshot(s: ServiceStandard) -> dict:
@@ -127,22 +134,30 @@ def _clean(data: dict) -> dict:
             data.get("agreed_with"), "Agreed with", 200, field="agreed_with"
         ),
     }
-    for name, label, low, high in (
-        ("threshold", "Target value", 0, 100000),
-        ("target_percent", "Share of cases", 0, 100),
-    ):
-        value = data.get(name)
-        if value in (None, ""):
-            clean[name] = None
-            continue
-        try:
-            number = float(value)
-        except (TypeError, ValueError):
-            raise ServiceError(f"{label} must be a number.", name) from None
-        if not low <= number <= high:
-            raise ServiceError(f"{label} must be between {low} and {high}.", name)
-        clean[name] = number
+    clean["threshold"] = _threshold(data.get("threshold"), measure, clean["threshold_unit"])
+    target = data.get("target_percent")
+    clean["target_percent"] = (
+        None
+        if target in (None, "")
+        else validation.number(target, "Share of cases", 0, 100, field="target_percent")
+    )
     return clean
+
+
+def _threshold(value, measure: Measure, unit: str) -> float | None:
+    """The target value or time allowed, within what makes sense for what is measured: time
+    allowed up to MAX_TIME_ALLOWED (a quarter's working days), an average score out of 5, or
+    a count or figure up to MAX_TARGET_VALUE."""
+    if value in (None, ""):
+        return None
+    if measure in TIME_MEASURES and unit in MAX_TIME_ALLOWED:
+        high, label = MAX_TIME_ALLOWED[unit], f"The time allowed ({unit.replace('_', ' ')})"
+        number = validation.number(value, label, 0, high, field="threshold")
+    elif measure == Measure.SATISFACTION:
+        number = validation.number(value, "The average score to reach", 0, 5, field="threshold")
+    else:
+        number = validation.number(value, "Target value", 0, MAX_TARGET_VALUE, field="threshold")
+    return number
 
 
 def create_standard(ctx: SandboxContext, data: dict) -> ServiceStandard:
@@ -240,10 +255,9 @@ def record_measurement(
     ctx.require_writable()
     if standard.measure != Measure.MANUAL.value:
         raise ServiceError("This standard is measured from the CRM's records automatically.")
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        raise ServiceError("The value must be a number.", "value") from None
+    number = validation.number(
+        value, "The value", -validation.MEASURE_LIMIT, validation.MEASURE_LIMIT, field="value"
+    )
     if taken_on is None or taken_on > ctx.now().date():
         raise ServiceError("Give the date the value was measured (not in the future).", "taken_on")
     m = Measurement(
@@ -354,9 +368,21 @@ class Compliance:
 def _window(ctx, period_from, period_to) -> tuple[datetime, datetime, date, date]:
     today = ctx.now().date()
     period_to = period_to or today
-    period_from = period_from or (period_to - timedelta(days=90))
+    if period_from is None:
+        # (not before year 1: a date that early would overflow)
+        days_back = min(DEFAULT_WINDOW_DAYS, (period_to - date.min).days)
+        period_from = period_to - timedelta(days=days_back)
     if period_from > period_to:
-        raise ServiceError("The start of the period must be before its end.", "period_from")
+        raise ServiceError(
+            f"The monitoring period starts ({period_from:%d %b %Y}) after it ends "
+            f"({period_to:%d %b %Y}): choose a start before the end.",
+            "period_from",
+        )
+    if (period_to - period_from).days > MAX_WINDOW_DAYS:
+        raise ServiceError(
+            f"A monitoring period can be at most {MAX_WINDOW_DAYS} days (two years).",
+            "period_from",
+        )
     return (
         datetime.combine(period_from, time.min),
         datetime.combine(period_to, time.max),

@@ -26,6 +26,7 @@ from ..models import (
     Complaint,
     Contact,
     Group,
+    ImportJob,
     Role,
     User,
     db,
@@ -155,6 +156,7 @@ def _tutor_import_problems(data: bytes, viewer: User) -> list[user_import.Import
         return []  # import_users reports it
     reader = csv.reader(io.StringIO(text, newline=""))
     problems = []
+    found_groups: dict = {}
     try:
         header = [h.strip().lower() for h in next(reader)]
         if any(c not in header for c in user_import.REQUIRED_COLUMNS):
@@ -180,7 +182,10 @@ def _tutor_import_problems(data: bytes, viewer: User) -> list[user_import.Import
                     )
                 )
                 continue
-            found = groups.find_group(cells["group"])
+            key = cells["group"].lower()
+            if key not in found_groups:  # one query per group named, not per row
+                found_groups[key] = groups.find_group(cells["group"])
+            found = found_groups[key]
             if found is not None and found.tutor_id != viewer.id:
                 problems.append(
                     user_import.ImportProblem(
@@ -192,10 +197,14 @@ def _tutor_import_problems(data: bytes, viewer: User) -> list[user_import.Import
     return problems
 
 
-def import_learners(data: bytes, viewer: User) -> user_import.ImportResult:
-    """Import accounts from a CSV file (`name,email,role,group`): every row or none, with the
-    same per-line problems as the command line; new groups belong to the tutor. A file over
-    the size limit is refused (ServiceError) unread."""
+def import_learners(
+    data: bytes, viewer: User, filename: str = ""
+) -> tuple[ImportJob | None, list[user_import.ImportProblem]]:
+    """Check a CSV file of accounts (`name,email,role,group`) and record its import as a job
+    to run (the caller commits, then runs it: hashing the passwords takes minutes for a big
+    file). Every row or none, with the same per-line problems as the command line; new
+    groups belong to the tutor. Returns the job, or every problem (and records nothing). A
+    file over the size limit is refused (ServiceError) unread."""
     if len(data) > user_import.MAX_FILE_BYTES:
         raise ServiceError(
             f"The file is larger than {user_import.MAX_FILE_BYTES // (1024 * 1024)} MiB: "
@@ -203,26 +212,19 @@ def import_learners(data: bytes, viewer: User) -> user_import.ImportResult:
             "file",
         )
     extra = _tutor_import_problems(data, viewer)
-    savepoint = db.session.begin_nested()
-    try:
-        result = user_import.import_users(
-            data, default_tutor=None if _is_admin(viewer) else viewer, added_by=viewer
-        )
-    except ServiceError:
-        # A membership refused as it was made (groups.check_may_add): the lines behind it are
-        # among `extra`, which say more than the one refusal does.
-        savepoint.rollback()
-        if not extra:
-            raise
-        return user_import.ImportResult(problems=extra)
-    if extra or not result.ok:
-        savepoint.rollback()
-        result.created = []
-        result.groups_created = []
-        result.problems = sorted(result.problems + extra, key=lambda p: p.line)
-    else:
-        savepoint.commit()
-    return result
+    default_tutor = None if _is_admin(viewer) else viewer
+    rows, problems = user_import.check(data, default_tutor=default_tutor)
+    if extra or problems:
+        return None, sorted(problems + extra, key=lambda p: p.line)
+    return user_import.start_job(rows, viewer, default_tutor, filename), []
+
+
+def import_job(viewer: User, job_id: int) -> ImportJob:
+    """An import job its viewer started (NotFound for anyone else's)."""
+    job = db.session.get(ImportJob, job_id)
+    if job is None or job.created_by_id != viewer.id:
+        raise NotFound("import")
+    return job
 
 
 # ---------------------------------------------------------------- assigning

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import math
 
 import phonenumbers
 from email_validator import EmailNotValidError, validate_email
@@ -22,6 +23,29 @@ def text(value, label: str, max_length: int, *, required: bool = False, field: s
             f"{label} can be at most {max_length} characters (it has {len(value)}).", field
         )
     return value
+
+
+# Measured figures (a manual standard's values, an improvement's baseline and result) are
+# counts, scores, percentages or money: a billion either way is far past any of them.
+MEASURE_LIMIT = 1_000_000_000
+
+
+def number(value, label: str, low: float, high: float, *, field: str = "") -> float:
+    """A finite number from `low` to `high`; ServiceError naming the field otherwise (NaN and
+    Infinity are refused: no figure is either, and strict JSON cannot hold them)."""
+    try:
+        result = float(value)
+    except (TypeError, ValueError, ArithmeticError):
+        raise ServiceError(f"{label} must be a number.", field) from None
+    if not math.isfinite(result):
+        raise ServiceError(f"{label} must be an ordinary number (not NaN or Infinity).", field)
+    if not low <= result <= high:
+        raise ServiceError(f"{label} must be between {_figure(low)} and {_figure(high)}.", field)
+    return result
+
+
+def _figure(x: float) -> str:
+    return f"{x:,.0f}" if float(x).is_integer() else f"{x:,g}"
 
 
 def email(value, *, required: bool = False, field: str = "email") -> str:

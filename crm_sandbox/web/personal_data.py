@@ -14,7 +14,7 @@ from ..services.action_log import canonical_json
 def personal_data_response(user: User) -> Response:
     data = json.loads(canonical_json(personal_data.export_learner(user)))
     return Response(
-        json.dumps(data, indent=2, ensure_ascii=False),
+        json.dumps(data, indent=2, ensure_ascii=False, allow_nan=False),
         mimetype="application/json",
         headers={
             "Content-Disposition": f'attachment; filename="personal-data-user-{user.id}.json"'

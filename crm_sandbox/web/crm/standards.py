@@ -11,6 +11,7 @@ from ...access import learner_area
 from ...extensions import db
 from ...models import Contact, Measure, ServiceStandard
 from ...services import charts, standards
+from ...services.errors import ServiceError
 from ..forms_common import options, save_once
 from . import bp
 from .common import commit_or_explain, get_or_404, post_then_redirect
@@ -129,9 +130,14 @@ def standard_detail(standard_id: int):
     standard = get_or_404(ServiceStandard, standard_id)
     period_from, period_to = _period_args()
     problems = standards.measurability_problems(standard)
-    result = None
+    result, status = None, 200
     if not problems:
-        result = standards.compliance(g.ctx, standard, period_from, period_to)
+        try:
+            result = standards.compliance(g.ctx, standard, period_from, period_to)
+        except ServiceError as exc:
+            # A period that cannot be shown: say why, and show the usual period instead.
+            flash(exc.message, "danger")
+            result, status = standards.compliance(g.ctx, standard), 400
     agree = AgreeForm(agreed_with=standard.agreed_with)
     agree.contact_id.choices = _contact_choices()
     finding = StandardFindingForm()
@@ -148,7 +154,7 @@ def standard_detail(standard_id: int):
         measure_form=MeasurementForm(),
         finding_form=finding,
         Measure=Measure,
-    )
+    ), status
 
 
 @bp.route("/standards/<int:standard_id>/chart.svg")
@@ -159,7 +165,10 @@ def standard_chart(standard_id: int):
     if standards.measurability_problems(standard):
         points, target, unit = [], None, "%"
     else:
-        result = standards.compliance(g.ctx, standard, period_from, period_to)
+        try:
+            result = standards.compliance(g.ctx, standard, period_from, period_to)
+        except ServiceError as exc:
+            return Response(charts.message_chart(exc.message), 400, mimetype="image/svg+xml")
         points = standards.series(result)
         unit = result.unit
         target = (
