@@ -39,7 +39,7 @@ from ..models import (
 from ..models.base import utcnow
 from . import accounts, groups
 from .errors import ServiceError
-from .staff_audit import record_staff_action
+from .staff_audit import record_staff_actions
 
 REQUIRED_COLUMNS = ("name", "email", "role", "group")
 # The largest import the product supports: its hashing takes minutes, shown as progress.
@@ -347,33 +347,35 @@ def write(
 
 
 def _record_on_audit_log(rows: list[Row], created: dict, group_of: dict, by: User | None) -> None:
-    """The staff audit rows of an import: each account made, and each membership."""
+    """The staff audit rows of an import, batched: each account made, and each membership."""
+    actions = []
     for row in rows:
         user = created[row.email]
         learner_id = user.id if row.role == Role.LEARNER else None
-        record_staff_action(
-            "account.created",
-            "user",
-            user.id,
-            actor=by,
-            learner_id=learner_id,
-            after=accounts.account_values(user),
+        actions.append(
+            dict(
+                verb="account.created",
+                object_type="user",
+                object_id=user.id,
+                actor=by,
+                learner_id=learner_id,
+                after=accounts.account_values(user),
+            )
         )
         if row.group and row.role in (Role.LEARNER, Role.ASSESSOR):
-            group = group_of[row.group.lower()]
-            if row.role == Role.LEARNER:
-                verb, after = "group.learner_added", None
-            else:
-                verb, after = "group.assessor_added", {"assessor": user.email}
-            record_staff_action(
-                verb,
-                "user",
-                user.id,
-                actor=by,
-                group_id=group.id,
-                learner_id=learner_id,
-                after=after,
+            learner = row.role == Role.LEARNER
+            actions.append(
+                dict(
+                    verb="group.learner_added" if learner else "group.assessor_added",
+                    object_type="user",
+                    object_id=user.id,
+                    actor=by,
+                    group_id=group_of[row.group.lower()].id,
+                    learner_id=learner_id,
+                    after=None if learner else {"assessor": user.email},
+                )
             )
+    record_staff_actions(actions)
 
 
 def import_users(
