@@ -140,15 +140,21 @@ def demo_command(port: int, host: str, no_serve: bool):
 
 
 @click.command("check-deploy")
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    help="How many server processes will run (default: gunicorn's WEB_CONCURRENCY if set).",
+)
 @with_appcontext
-def check_deploy_command():
+def check_deploy_command(workers: int | None):
     """Say whether this configuration is safe to serve to real users (exit 1 if not)."""
     from .config import deploy_problems
 
-    problems = deploy_problems(current_app.config)
-    if problems:
-        for p in problems:
-            click.secho(f"- {p}", fg="red", err=True)
+    problems = deploy_problems(current_app.config, workers=workers, debug=current_app.debug)
+    for problem in problems:
+        label = "" if problem.fatal else "(warning) "
+        click.secho(f"- {label}{problem}", fg="red" if problem.fatal else "yellow", err=True)
+    if any(p.fatal for p in problems):
         _fail("Not ready for production.")
     click.echo("Configuration is ready for production.")
 
