@@ -52,7 +52,7 @@ def create_app(test_config: dict | None = None) -> Flask:
             app.config["SECRET_KEY"] = "testing-only-secret-key"  # noqa: S105 - tests only
         else:
             app.config["SECRET_KEY"] = config.instance_secret_key(app.instance_path)
-    if not app.config.get("LOG_KEY") and app.config.get("TESTING"):
+    if "LOG_KEY" not in app.config and app.config.get("TESTING"):
         # Otherwise the action log's key is read (or generated) from the instance folder when
         # first needed, so a verifier elsewhere never invents one (services.action_log).
         app.config["LOG_KEY"] = "testing-only-log-key"  # noqa: S105 - tests only

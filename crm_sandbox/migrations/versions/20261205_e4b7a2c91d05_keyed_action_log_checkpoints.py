@@ -22,9 +22,12 @@ branch_labels = None
 depends_on = None
 
 
+# Plain ALTER TABLE, never a batch copy: on SQLite a batch move drops the sandboxes table,
+# and with foreign keys on that deletes (cascades to) every action-log entry.
+
+
 def upgrade():
-    with op.batch_alter_table('sandboxes', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('log_mac', sa.String(length=64), nullable=True))
+    op.add_column('sandboxes', sa.Column('log_mac', sa.String(length=64), nullable=True))
     if context.is_offline_mode():
         return  # no rows to read: `crm-sandbox log verify` reports logs left without one
     from crm_sandbox.services.action_log import head_mac, log_key
@@ -54,5 +57,4 @@ def upgrade():
 
 
 def downgrade():
-    with op.batch_alter_table('sandboxes', schema=None) as batch_op:
-        batch_op.drop_column('log_mac')
+    op.execute('ALTER TABLE sandboxes DROP COLUMN log_mac')  # SQLite 3.35+ and PostgreSQL
