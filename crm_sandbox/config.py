@@ -265,8 +265,9 @@ def gunicorn_workers(environ=None, argv=None) -> int | None:
     return int(raw) if raw.isdigit() else None
 
 
-def sqlite_file(database_url: str) -> Path | None:
-    """The file of a SQLite database URL (None for other databases and in-memory ones)."""
+def sqlite_file(database_url) -> Path | None:
+    """The file of a SQLite database URL, a string or SQLAlchemy URL (None for other
+    databases and in-memory ones)."""
     from sqlalchemy.engine import make_url
 
     try:
