@@ -58,7 +58,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.config["LOG_KEY"] = "testing-only-log-key"  # noqa: S105 - tests only
     problems = config.startup_problems(app.config)
     if problems:
-        raise RuntimeError(
+        raise config.SettingsError(
             "CRM Sandbox cannot start with these settings:\n"
             + "\n".join(f"  - {p}" for p in problems)
         )

@@ -435,8 +435,12 @@ def register_commands(app: Flask) -> None:
 
 def _create_app_for_cli() -> Flask:
     from .app import create_app
+    from .config import SettingsError
 
-    return create_app()
+    try:
+        return create_app()
+    except SettingsError as exc:  # a bad setting is a message, not a traceback
+        _fail(str(exc))
 
 
 main = FlaskGroup(

@@ -41,6 +41,10 @@ _BOOL = {
 }
 
 
+class SettingsError(RuntimeError):
+    """A setting no start can work with; the message names the variable and what is expected."""
+
+
 def _as_bool(value: str) -> bool:
     try:
         return _BOOL[value.strip().lower()]
@@ -104,7 +108,7 @@ def from_environment(environ: os._Environ | dict) -> dict:
         try:
             found[key] = parse(raw)
         except ValueError as exc:
-            raise RuntimeError(f"{ENV_PREFIX}{name}: {exc}") from None
+            raise SettingsError(f"{ENV_PREFIX}{name}: {exc}") from None
     if "SESSION_COOKIE_SECURE" in found:
         found["REMEMBER_COOKIE_SECURE"] = found["SESSION_COOKIE_SECURE"]
     return found
@@ -322,7 +326,7 @@ def deploy_problems(
         problems.append(
             Problem(
                 ENV_PREFIX + "SECURE_COOKIES",
-                "cookies are not marked Secure; serve over HTTPS and expected 1",
+                "cookies are not marked Secure; expected 1 (with the site served over HTTPS)",
             )
         )
     for key, variable in (("SECRET_KEY", "SECRET_KEY"), ("LOG_KEY", "LOG_KEY")):
