@@ -77,7 +77,9 @@ def log_key() -> bytes:
 
 def head_mac(key: bytes, sandbox_id: int, seq: int, head: str) -> str:
     """The keyed checkpoint of a chain head: HMAC-SHA256 over the sandbox, seq and head hash."""
-    message = canonical_json({"sandbox_id": sandbox_id, "seq": seq, "head": head})
+    # Fixed fields with a fixed separator (ids are integers, the head is hex): unambiguous,
+    # and a tenth of the cost of canonical JSON on every append.
+    message = f"crm-sandbox-log-head:{int(sandbox_id)}:{int(seq)}:{head}"
     return hmac.new(key, message.encode("utf-8"), hashlib.sha256).hexdigest()
 
 
