@@ -265,9 +265,17 @@ def log_verify(sandbox_id):
                 select(Sandbox.id).where(Sandbox.kind != "template").order_by(Sandbox.id)
             )
         )
+    key = action_log.existing_log_key()
+    if key is None and db.session.scalar(
+        select(Sandbox.id).where(Sandbox.id.in_(ids), Sandbox.log_seq > 0).limit(1)
+    ):
+        _fail(
+            "No log key here (CRM_SANDBOX_LOG_KEY, or instance/log_key beside the app that "
+            "wrote the logs): the keyed checkpoints cannot be checked. Nothing was verified."
+        )
     broken = 0
     for sid in ids:
-        result = action_log.verify(sid)
+        result = action_log.verify(sid, key)
         if result.ok:
             click.echo(str(result))
         else:
@@ -330,6 +338,7 @@ def scenarios_selftest(as_json, paths):
     database of its own (the real one is not touched)."""
     import json
     import logging
+    import secrets
     import tempfile
 
     from .app import create_app
@@ -341,6 +350,8 @@ def scenarios_selftest(as_json, paths):
             {
                 "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp}/selftest.sqlite3",
                 "SECRET_KEY": "selftest",
+                # A throwaway log key: the self-test must not create the instance's real one.
+                "LOG_KEY": secrets.token_hex(32),
             }
         )
         with app.app_context():

@@ -6,12 +6,10 @@ import sys
 from pathlib import Path
 
 import click
-from flask import current_app
 from flask.cli import with_appcontext
 
-from . import config
 from .models import Role
-from .services import accounts, evidence
+from .services import accounts, action_log, evidence
 
 
 @click.group("evidence")
@@ -47,10 +45,7 @@ def _verifying_key(key_file: Path | None) -> bytes | None:
         if not text:
             raise click.BadParameter(f"{key_file} is empty.", param_hint="--key-file")
         return text.encode("utf-8")
-    key = current_app.config.get("LOG_KEY") or config.instance_log_key(
-        current_app.instance_path, create=False
-    )
-    return key.encode("utf-8") if isinstance(key, str) else key
+    return action_log.existing_log_key()
 
 
 @evidence_group.command("verify")

@@ -158,7 +158,8 @@ RATE_LIMIT_SETTINGS = {
     "LOGIN_RATE_LIMIT_ACCOUNT": ENV_PREFIX + "LOGIN_RATE_LIMIT_ACCOUNT",
 }
 # Keys that appear in this repository, its docs and tutorials everywhere: anyone can sign
-# cookies (or log checkpoints) with them. Matched case-insensitively, also as a prefix.
+# cookies (or log checkpoints) with them. Matched case-insensitively; one ending in "-" is a
+# prefix (the rest of such a key is a short random suffix).
 WELL_KNOWN_KEYS = (
     "testing-only-secret-key",
     "testing-only-log-key",

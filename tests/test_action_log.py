@@ -271,3 +271,22 @@ def test_the_migration_checkpoints_logs_written_before_keyed_checkpoints(logged,
     mac = db.session.scalar(text("SELECT log_mac FROM sandboxes WHERE id = :s"), {"s": logged.id})
     assert mac == action_log.head_mac(action_log.log_key(), logged.id, 5, head)
     assert action_log.verify(logged.id).ok
+
+
+def test_log_verify_without_the_key_says_so_and_never_makes_one_up(app_factory, provision):
+    app = app_factory(LOG_KEY=None)
+    with app.app_context():
+        key_file = Path(app.instance_path) / "log_key"
+        key_file.write_text("a" * 64)  # the key the logs are written with
+        sandbox = provision()
+        db.session.commit()
+        assert sandbox.log_seq > 0
+        key_file.unlink()  # verifying elsewhere, without the key
+
+    elsewhere = app_factory(LOG_KEY=None)
+    with elsewhere.app_context():
+        result = elsewhere.test_cli_runner().invoke(args=["log", "verify"])
+
+        assert result.exit_code == 1
+        assert "No log key here" in result.output and "Nothing was verified" in result.output
+        assert not key_file.exists()

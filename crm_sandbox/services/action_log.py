@@ -75,6 +75,15 @@ def log_key() -> bytes:
     return key.encode("utf-8") if isinstance(key, str) else key
 
 
+def existing_log_key() -> bytes | None:
+    """The log key if this app has one (settings or instance folder), never a new one: a key
+    made up by a verifier could only fail every checkpoint."""
+    key = current_app.config.get("LOG_KEY") or config.instance_log_key(
+        current_app.instance_path, create=False
+    )
+    return key.encode("utf-8") if isinstance(key, str) else key
+
+
 def head_mac(key: bytes, sandbox_id: int, seq: int, head: str) -> str:
     """The keyed checkpoint of a chain head: HMAC-SHA256 over the sandbox, seq and head hash."""
     # Fixed fields with a fixed separator (ids are integers, the head is hex): unambiguous,
