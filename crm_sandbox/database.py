@@ -56,9 +56,13 @@ def configure_engine(engine: Engine) -> None:
     from .config import sqlite_file
 
     path = sqlite_file(engine.url)
-    if path is not None:
-        # Before SQLite's first connection would create it with the umask's (0644) mode.
-        create_private_file(path)
+
+    @event.listens_for(engine, "do_connect")
+    def _create_private(_dialect, _record, _cargs, _cparams):
+        # Just before SQLite would create a missing file with the umask's (0644) mode; only
+        # when something connects, so commands that never open the database make no file.
+        if path is not None:
+            create_private_file(path)
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection, _record):
