@@ -83,6 +83,7 @@ def append(sandbox, items: Iterable[tuple[str, str, int | None, dict]], actor_la
             flush_rows()
     flush_rows()
     sandbox.log_seq, sandbox.log_head = seq, head
+    action_log.checkpoint(sandbox)
     db.session.flush()
     return added
 

@@ -52,6 +52,16 @@ def create_app(test_config: dict | None = None) -> Flask:
             app.config["SECRET_KEY"] = "testing-only-secret-key"  # noqa: S105 - tests only
         else:
             app.config["SECRET_KEY"] = config.instance_secret_key(app.instance_path)
+    if "LOG_KEY" not in app.config and app.config.get("TESTING"):
+        # Otherwise the action log's key is read (or generated) from the instance folder when
+        # first needed, so a verifier elsewhere never invents one (services.action_log).
+        app.config["LOG_KEY"] = "testing-only-log-key"  # noqa: S105 - tests only
+    problems = config.startup_problems(app.config)
+    if problems:
+        raise config.SettingsError(
+            "CRM Sandbox cannot start with these settings:\n"
+            + "\n".join(f"  - {p}" for p in problems)
+        )
     app.session_interface = SessionInterface()
     if app.config["TRUSTED_PROXIES"]:
         n = app.config["TRUSTED_PROXIES"]

@@ -152,15 +152,21 @@ def demo_command(port: int, host: str, no_serve: bool):
 
 
 @click.command("check-deploy")
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    help="How many server processes will run (default: gunicorn's WEB_CONCURRENCY if set).",
+)
 @with_appcontext
-def check_deploy_command():
+def check_deploy_command(workers: int | None):
     """Say whether this configuration is safe to serve to real users (exit 1 if not)."""
     from .config import deploy_problems
 
-    problems = deploy_problems(current_app.config)
-    if problems:
-        for p in problems:
-            click.secho(f"- {p}", fg="red", err=True)
+    problems = deploy_problems(current_app.config, workers=workers, debug=current_app.debug)
+    for problem in problems:
+        label = "" if problem.fatal else "(warning) "
+        click.secho(f"- {label}{problem}", fg="red" if problem.fatal else "yellow", err=True)
+    if any(p.fatal for p in problems):
         _fail("Not ready for production.")
     click.echo("Configuration is ready for production.")
 
@@ -273,9 +279,17 @@ def log_verify(sandbox_id):
                 select(Sandbox.id).where(Sandbox.kind != "template").order_by(Sandbox.id)
             )
         )
+    key = action_log.existing_log_key()
+    if key is None and db.session.scalar(
+        select(Sandbox.id).where(Sandbox.id.in_(ids), Sandbox.log_seq > 0).limit(1)
+    ):
+        _fail(
+            "No log key here (CRM_SANDBOX_LOG_KEY, or instance/log_key beside the app that "
+            "wrote the logs): the keyed checkpoints cannot be checked. Nothing was verified."
+        )
     broken = 0
     for sid in ids:
-        result = action_log.verify(sid)
+        result = action_log.verify(sid, key)
         if result.ok:
             click.echo(str(result))
         else:
@@ -338,6 +352,7 @@ def scenarios_selftest(as_json, paths):
     database of its own (the real one is not touched)."""
     import json
     import logging
+    import secrets
     import tempfile
 
     from .app import create_app
@@ -349,6 +364,8 @@ def scenarios_selftest(as_json, paths):
             {
                 "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp}/selftest.sqlite3",
                 "SECRET_KEY": "selftest",
+                # A throwaway log key: the self-test must not create the instance's real one.
+                "LOG_KEY": secrets.token_hex(32),
             }
         )
         with app.app_context():
@@ -450,8 +467,12 @@ def register_commands(app: Flask) -> None:
 
 def _create_app_for_cli() -> Flask:
     from .app import create_app
+    from .config import SettingsError
 
-    return create_app()
+    try:
+        return create_app()
+    except SettingsError as exc:  # a bad setting is a message, not a traceback
+        _fail(str(exc))
 
 
 main = FlaskGroup(

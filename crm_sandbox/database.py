@@ -5,15 +5,20 @@ writes can fail with "database is locked" (or read a stale counter) when another
 between. So every transaction that may write starts with BEGIN IMMEDIATE, which waits
 (busy_timeout) for the write lock before reading anything. Read-only requests (GET, HEAD) use a
 plain deferred BEGIN so that readers never queue behind each other.
+
+The SQLite file holds password hashes, so it is created readable by its owner only (0600);
+SQLite gives its -wal and -shm files the database file's permissions.
 """
 
 from __future__ import annotations
 
 import contextlib
 import contextvars
+import os
 import random
 import sqlite3
 import time
+from pathlib import Path
 
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
@@ -32,10 +37,32 @@ SQLITE_PRAGMAS = (
 )
 
 
+def create_private_file(path: str | Path) -> bool:
+    """Create an empty file only its owner can read and write (0600), unless one exists;
+    True when it was created. A missing folder is left for the caller's own error."""
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except (FileExistsError, FileNotFoundError):
+        return False
+    os.close(fd)
+    return True
+
+
 def configure_engine(engine: Engine) -> None:
-    """Attach the SQLite connection set-up to an engine (PostgreSQL needs none)."""
+    """Attach the SQLite connection set-up to an engine (PostgreSQL needs none), and create
+    a SQLite file that does not exist yet with owner-only permissions."""
     if engine.dialect.name != "sqlite":
         return
+    from .config import sqlite_file
+
+    path = sqlite_file(engine.url)
+
+    @event.listens_for(engine, "do_connect")
+    def _create_private(_dialect, _record, _cargs, _cparams):
+        # Just before SQLite would create a missing file with the umask's (0644) mode; only
+        # when something connects, so commands that never open the database make no file.
+        if path is not None:
+            create_private_file(path)
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection, _record):

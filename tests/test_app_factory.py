@@ -81,6 +81,7 @@ def test_a_production_start_refuses_debug_and_insecure_cookies(tmp_path, monkeyp
 
     monkeypatch.setenv("CRM_SANDBOX_DEBUG", "0")
     monkeypatch.setenv("CRM_SANDBOX_SECURE_COOKIES", "1")
+    monkeypatch.setenv("WEB_CONCURRENCY", "1")
     app = create_production_app()
     assert deploy_problems(app.config) == []
     assert app.config["SESSION_COOKIE_SECURE"] is True

@@ -4,6 +4,8 @@ integrity check, every action log verifies, and its counts agree with each other
 
 from __future__ import annotations
 
+import os
+import stat
 import time
 from pathlib import Path
 
@@ -14,7 +16,7 @@ from crm_sandbox.extensions import db
 from crm_sandbox.models import ActionLogEntry, Complaint, Contact
 from crm_sandbox.models.complaints import SandboxCounter
 
-from .conftest import dispose, make_app
+from .conftest import TEST_DATABASE_URL, dispose, make_app
 from .databases import empty_database
 from .writers import finish_writers, start_writers
 
@@ -125,3 +127,30 @@ def test_restore_refuses_a_file_that_is_not_a_backup(runner, tmp_path: Path, cre
     assert result.exit_code == 1 and "Not restored" in result.output
     missing = runner.invoke(args=["restore", str(tmp_path / "missing.crm")])
     assert missing.exit_code == 1 and "no backup file" in missing.output
+
+
+def _mode(path: Path) -> int:
+    return stat.S_IMODE(path.stat().st_mode)
+
+
+@pytest.mark.skipif(bool(TEST_DATABASE_URL), reason="SQLite files")
+def test_a_backup_and_a_restored_database_are_readable_by_their_owner_only(
+    runner, create_user, tmp_path: Path
+):
+    create_user()
+    old_umask = os.umask(0o022)  # the usual umask: files would be 0644
+    try:
+        backup_file = tmp_path / "taken.crm"
+        assert runner.invoke(args=["backup", "--out", str(backup_file)]).exit_code == 0
+        restored_path = tmp_path / "restored.sqlite3"
+        restored = make_app(f"sqlite:///{restored_path}", tmp_path / "restored-instance")
+        try:
+            with restored.app_context():
+                result = restored.test_cli_runner().invoke(args=["restore", str(backup_file)])
+            assert result.exit_code == 0, result.output
+        finally:
+            dispose(restored)
+    finally:
+        os.umask(old_umask)
+    assert _mode(backup_file) == 0o600
+    assert _mode(restored_path) == 0o600

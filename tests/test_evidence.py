@@ -12,6 +12,7 @@ import threading
 import zipfile
 import zlib
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 
@@ -19,8 +20,10 @@ from crm_sandbox.cli_evidence import evidence_group
 from crm_sandbox.models import AttemptStatus, Decision, Judgement, Role, db
 from crm_sandbox.scenarios import engine
 from crm_sandbox.scenarios.loader import library_source
-from crm_sandbox.services import action_log, contacts, evidence
+from crm_sandbox.services import action_log, contacts, evidence, personal_data
 from crm_sandbox.services.context import SandboxContext
+
+from .tampering import rewrite_and_rehash
 
 FILES = {"report.pdf", "action_log.csv", "action_log.json", "xapi.jsonl", "manifest.json"}
 TITLE = "A first complaint: stage 1, in time"
@@ -416,3 +419,115 @@ def test_a_learner_downloads_their_own_evidence_pack(client, auth, create_user):
         "xapi.jsonl",
         "manifest.json",
     } <= set(names)
+
+
+# ---------------------------------------------------------------- keyed checkpoints
+
+
+def test_the_pack_carries_each_heads_keyed_checkpoint_and_verifies_with_the_key(
+    learner_with_work, tmp_path
+):
+    learner, assessed, _ = learner_with_work
+    path = evidence.write_pack(learner, tmp_path)
+    manifest = json.loads(unzip(path.read_bytes())["manifest.json"])
+    heads = {a["attempt_id"]: a for a in manifest["attempts"]}
+
+    assert heads[assessed.id]["log_mac"] == assessed.sandbox.log_mac
+    assert evidence.verify_pack(path, action_log.log_key()) == []
+    assert evidence.verify_pack(path, b"another key entirely, 32 bytes+") != []
+
+
+def test_a_pack_exported_after_the_database_was_rehashed_fails_against_the_key(
+    learner_with_work, tmp_path
+):
+    learner, assessed, _ = learner_with_work
+    sandbox_id = assessed.sandbox.id
+    rewrite_and_rehash(sandbox_id, 3, lambda p: {**p, "actor": "Someone else"})
+    path = evidence.write_pack(learner, tmp_path)
+
+    keyed = evidence.verify_pack(path, action_log.log_key())
+    unkeyed = evidence.verify_pack(path)
+
+    assert unkeyed == []  # the hashes alone cannot tell: that is what the key is for
+    assert len(keyed) == 1
+    assert keyed[0].startswith(f"action_log.json: sandbox {sandbox_id}: the chain's head (seq ")
+    assert "does not match its keyed checkpoint" in keyed[0]
+
+
+def test_a_pack_edited_rehashed_and_resealed_fails_against_the_key(learner_with_work, tmp_path):
+    learner, assessed, _ = learner_with_work
+    files = unzip(evidence.build_pack(learner))
+    log = json.loads(files["action_log.json"])
+    sandbox = next(s for s in log["sandboxes"] if s["sandbox_id"] == assessed.sandbox.id)
+    sandbox["entries"][1]["verb"] = "complaint.closed"
+    prev = sandbox["entries"][0]["entry_hash"]
+    for raw in sandbox["entries"][1:]:  # re-hash the rest, as the code does
+        raw["prev_hash"] = prev
+        entry = evidence._entry_from_json({**raw, "sandbox_id": sandbox["sandbox_id"]})
+        raw["entry_hash"] = prev = action_log.compute_entry_hash(entry)
+    sandbox["log_head"] = prev
+    files["action_log.json"] = json.dumps(log).encode()
+    manifest = json.loads(files["manifest.json"])
+    for attempt in manifest["attempts"]:
+        if attempt["sandbox_id"] == sandbox["sandbox_id"]:
+            attempt["log_head"] = prev
+    files["manifest.json"] = json.dumps(manifest).encode()
+    reseal(files, "action_log.json")
+    rezip(tmp_path / "p.zip", files)
+
+    assert evidence.verify_pack(tmp_path / "p.zip") == []
+    keyed = evidence.verify_pack(tmp_path / "p.zip", action_log.log_key())
+    assert len(keyed) == 1 and "does not match its keyed checkpoint" in keyed[0]
+
+
+def test_a_pack_whose_checkpoint_was_removed_fails_against_the_key(learner_with_work, tmp_path):
+    files = unzip(evidence.build_pack(learner_with_work[0]))
+    log = json.loads(files["action_log.json"])
+    log["sandboxes"][0]["log_mac"] = None
+    files["action_log.json"] = json.dumps(log).encode()
+    reseal(files, "action_log.json")
+    rezip(tmp_path / "p.zip", files)
+
+    problems = evidence.verify_pack(tmp_path / "p.zip", action_log.log_key())
+
+    assert len(problems) == 1 and "has no keyed checkpoint" in problems[0]
+
+
+def test_a_pack_of_erased_payloads_still_verifies_against_the_key(learner_with_work, tmp_path):
+    learner = learner_with_work[0]
+    personal_data.erase_learner(learner)
+    db.session.commit()
+    path = evidence.write_pack(learner, tmp_path)
+    log = json.loads(unzip(path.read_bytes())["action_log.json"])
+    assert any(e["payload"] is None for s in log["sandboxes"] for e in s["entries"])
+    assert evidence.verify_pack(path, action_log.log_key()) == []
+
+
+def test_the_verify_command_uses_the_key_a_key_file_or_says_it_checked_without(
+    cli, learner_with_work, tmp_path
+):
+    path = evidence.write_pack(learner_with_work[0], tmp_path)
+    key_file = tmp_path / "log_key"
+    key_file.write_text(action_log.log_key().decode())
+    wrong = tmp_path / "wrong_key"
+    wrong.write_text("f" * 16 + "0123456789abcdef" * 3)
+
+    assert cli.invoke(args=["evidence", "verify", str(path)]).exit_code == 0
+    with_file = cli.invoke(args=["evidence", "verify", str(path), "--key-file", str(key_file)])
+    assert with_file.exit_code == 0 and "NOT checked" not in with_file.output
+    refused = cli.invoke(args=["evidence", "verify", str(path), "--key-file", str(wrong)])
+    assert refused.exit_code == 1 and "keyed checkpoint" in refused.output
+    unkeyed = cli.invoke(args=["evidence", "verify", str(path), "--no-key"])
+    assert unkeyed.exit_code == 0 and "keyed checkpoints NOT checked" in unkeyed.output
+
+
+def test_the_verify_command_without_any_key_says_how_to_give_one(app_factory, tmp_path):
+    app = app_factory(LOG_KEY=None)
+    app.cli.add_command(evidence_group)
+    pack = tmp_path / "p.zip"
+    rezip(pack, {"manifest.json": b"{}"})
+
+    result = app.test_cli_runner().invoke(args=["evidence", "verify", str(pack)])
+
+    assert result.exit_code == 1 and "No log key here" in result.output
+    assert not (Path(app.instance_path) / "log_key").exists()

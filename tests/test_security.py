@@ -5,7 +5,9 @@ pages keep (no inline script or style), no `|safe` on user data, sanitised Markd
 
 from __future__ import annotations
 
+import os
 import re
+import stat
 from datetime import timedelta
 from html.parser import HTMLParser
 from pathlib import Path
@@ -14,6 +16,7 @@ import pytest
 from sqlalchemy import select, update
 from werkzeug.security import check_password_hash
 
+from crm_sandbox.cli import upgrade_database
 from crm_sandbox.config import from_environment
 from crm_sandbox.extensions import db
 from crm_sandbox.models import Role, User, UserSession
@@ -23,7 +26,7 @@ from crm_sandbox.scenarios.loader import library_source
 from crm_sandbox.services import tutoring
 from crm_sandbox.web.filters import markdown
 
-from .conftest import DEFAULT_PASSWORD
+from .conftest import DEFAULT_PASSWORD, TEST_DATABASE_URL, dispose, make_app
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 NEW_PASSWORD = "a brand new passphrase"
@@ -607,3 +610,26 @@ def test_the_account_page_limit_per_address_covers_every_account(app, create_use
     assert _wrong_current_password(clients[0], "password").status_code == 400
     assert _wrong_current_password(clients[1], "email").status_code == 400
     assert _wrong_current_password(clients[2], "password").status_code == 429
+
+
+@pytest.mark.skipif(bool(TEST_DATABASE_URL), reason="SQLite files")
+def test_a_new_sqlite_database_and_its_wal_files_are_readable_by_their_owner_only(tmp_path):
+    path = tmp_path / "fresh.sqlite3"
+    old_umask = os.umask(0o022)  # the usual umask: files would be 0644
+    try:
+        app = make_app(f"sqlite:///{path}", tmp_path / "instance")
+        try:
+            with app.app_context():
+                upgrade_database()
+                with db.engine.connect() as conn:  # the WAL files exist while it is open
+                    conn.exec_driver_sql("SELECT count(*) FROM users").scalar()
+                    modes = {
+                        p.name: stat.S_IMODE(p.stat().st_mode)
+                        for p in tmp_path.glob("fresh.sqlite3*")
+                    }
+        finally:
+            dispose(app)
+    finally:
+        os.umask(old_umask)
+    assert set(modes) == {"fresh.sqlite3", "fresh.sqlite3-wal", "fresh.sqlite3-shm"}
+    assert set(modes.values()) == {0o600}

@@ -56,6 +56,9 @@ class Sandbox(Base):
     # which also serialises concurrent appends to one sandbox's log.
     log_seq: Mapped[int] = mapped_column(Integer, default=0)
     log_head: Mapped[str] = mapped_column(String(64), default="0" * 64)
+    # HMAC of (id, log_seq, log_head) under the log key kept outside the database: a chain
+    # re-hashed by someone with only the database cannot carry a matching one.
+    log_mac: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     owner: Mapped[User | None] = relationship(foreign_keys=[owner_id])

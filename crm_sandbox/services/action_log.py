@@ -3,18 +3,27 @@
 entry_hash = SHA-256(prev_hash + canonical JSON of the entry header), where the header holds
 the SHA-256 of the payload (values before and after). Erasing a payload for data protection
 therefore leaves the chain verifiable.
+
+The chain alone proves nothing to someone who can write to the database: they can edit an
+entry and re-hash every entry after it. So each sandbox's head also carries a keyed checkpoint,
+`log_mac` = HMAC-SHA256(log key, sandbox id, seq, head hash), rewritten with every entry. The
+key lives outside the database (`CRM_SANDBOX_LOG_KEY` or `instance/log_key`), so a re-hashed
+chain ends in a head whose checkpoint no one without the key can make.
 """
 
 from __future__ import annotations
 
 import functools
 import hashlib
+import hmac
 import json
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from flask import current_app
 from sqlalchemy import bindparam, select
 
+from .. import config
 from ..models import ActionLogEntry, Sandbox, db
 from ..models.base import utcnow
 from . import clock
@@ -65,6 +74,42 @@ def compute_entry_hash(entry: ActionLogEntry) -> str:
     return _sha256(entry.prev_hash + canonical_json(_header(entry)))
 
 
+def log_key() -> bytes:
+    """The app's HMAC key for log checkpoints: `LOG_KEY` from the settings, else the instance
+    folder's `log_key` file (generated on first use, mode 0600)."""
+    key = current_app.config.get("LOG_KEY")
+    if not key:
+        key = current_app.config["LOG_KEY"] = config.instance_log_key(current_app.instance_path)
+    return key.encode("utf-8") if isinstance(key, str) else key
+
+
+def existing_log_key() -> bytes | None:
+    """The log key if this app has one (settings or instance folder), never a new one: a key
+    made up by a verifier could only fail every checkpoint."""
+    key = current_app.config.get("LOG_KEY") or config.instance_log_key(
+        current_app.instance_path, create=False
+    )
+    return key.encode("utf-8") if isinstance(key, str) else key
+
+
+def head_mac(key: bytes, sandbox_id: int, seq: int, head: str) -> str:
+    """The keyed checkpoint of a chain head: HMAC-SHA256 over the sandbox, seq and head hash."""
+    # Fixed fields with a fixed separator (ids are integers, the head is hex): unambiguous,
+    # and a tenth of the cost of canonical JSON on every append.
+    message = f"crm-sandbox-log-head:{int(sandbox_id)}:{int(seq)}:{head}"
+    return hmac.new(key, message.encode("utf-8"), hashlib.sha256).hexdigest()
+
+
+def head_mac_matches(key: bytes, sandbox_id: int, seq: int, head: str, mac: str | None) -> bool:
+    """Whether `mac` is the checkpoint of this head (compared in constant time)."""
+    return isinstance(mac, str) and hmac.compare_digest(head_mac(key, sandbox_id, seq, head), mac)
+
+
+def checkpoint(sandbox: Sandbox, key: bytes | None = None) -> None:
+    """Set the sandbox's keyed checkpoint for its current head (after appending entries)."""
+    sandbox.log_mac = head_mac(key or log_key(), sandbox.id, sandbox.log_seq, sandbox.log_head)
+
+
 def lock_sandbox(sandbox: Sandbox) -> Sandbox:
     """Re-read the sandbox row with a row lock (PostgreSQL) so appends to one log queue up;
     on SQLite the write transaction (BEGIN IMMEDIATE) already serialises them."""
@@ -105,6 +150,7 @@ def record(
     entry.entry_hash = compute_entry_hash(entry)
     sandbox.log_seq = entry.seq
     sandbox.log_head = entry.entry_hash
+    checkpoint(sandbox)
     db.session.add(entry)
     db.session.flush()
     return entry
@@ -118,22 +164,27 @@ class VerifyResult:
     first_bad_seq: int | None = None
     first_bad_id: int | None = None
     reason: str = ""
+    erased: int = 0  # payloads erased for data protection (the one allowed change)
 
     def __str__(self) -> str:
         if self.ok:
-            return f"sandbox {self.sandbox_id}: {self.entries} entries, chain intact"
-        return (
-            f"sandbox {self.sandbox_id}: BROKEN at entry seq {self.first_bad_seq} "
-            f"(id {self.first_bad_id}): {self.reason}"
-        )
+            erased = f", {self.erased} payload(s) erased for data protection" if self.erased else ""
+            keyed = ", keyed checkpoint matches" if self.entries else ""
+            return f"sandbox {self.sandbox_id}: {self.entries} entries{erased}, chain intact{keyed}"
+        where = f"entry seq {self.first_bad_seq}"
+        if self.first_bad_id is not None:
+            where += f" (id {self.first_bad_id})"
+        return f"sandbox {self.sandbox_id}: BROKEN at {where}: {self.reason}"
 
 
-def verify(sandbox_id: int) -> VerifyResult:
-    """Recompute the sandbox's chain and name the first entry that does not fit."""
+def verify(sandbox_id: int, key: bytes | None = None) -> VerifyResult:
+    """Recompute the sandbox's chain, name the first entry that does not fit, and check the
+    head against its keyed checkpoint (which a re-hashed chain cannot match)."""
     sandbox = db.session.get(Sandbox, sandbox_id)
     prev_hash = GENESIS
     expected_seq = 1
-    count = 0
+    count = erased = 0
+    last_id = None
     rows = db.session.scalars(
         select(ActionLogEntry)
         .where(ActionLogEntry.sandbox_id == sandbox_id)
@@ -142,7 +193,7 @@ def verify(sandbox_id: int) -> VerifyResult:
     )
 
     def broken(entry, reason):
-        return VerifyResult(sandbox_id, count, False, entry.seq, entry.id, reason)
+        return VerifyResult(sandbox_id, count, False, entry.seq, entry.id, reason, erased)
 
     try:
         for entry in rows:
@@ -155,18 +206,20 @@ def verify(sandbox_id: int) -> VerifyResult:
                 )
             if entry.prev_hash != prev_hash:
                 return broken(entry, "does not follow the entry before it")
-            if (
-                entry.payload is not None
-                and _sha256(canonical_json(entry.payload)) != entry.payload_hash
-            ):
+            if entry.payload is None:
+                erased += 1
+            elif _sha256(canonical_json(entry.payload)) != entry.payload_hash:
                 return broken(entry, "its recorded values were changed")
             if compute_entry_hash(entry) != entry.entry_hash:
                 return broken(entry, "its contents were changed")
             prev_hash = entry.entry_hash
+            last_id = entry.id
             expected_seq += 1
     finally:
         rows.close()  # a server-side cursor on PostgreSQL when we stop early
-    if sandbox is not None and (sandbox.log_seq != count or sandbox.log_head != prev_hash):
+    if sandbox is None:
+        return VerifyResult(sandbox_id, count, True, erased=erased)
+    if sandbox.log_seq != count or sandbox.log_head != prev_hash:
         return VerifyResult(
             sandbox_id,
             count,
@@ -175,8 +228,24 @@ def verify(sandbox_id: int) -> VerifyResult:
             None,
             f"the log should have {sandbox.log_seq} entries ending in {sandbox.log_head[:12]}…, "
             f"but has {count} ending in {prev_hash[:12]}… (entries at the end were removed)",
+            erased,
         )
-    return VerifyResult(sandbox_id, count, True)
+    if count and not head_mac_matches(
+        key or log_key(), sandbox_id, count, prev_hash, sandbox.log_mac
+    ):
+        missing = "has no keyed checkpoint" if not sandbox.log_mac else "does not match"
+        return VerifyResult(
+            sandbox_id,
+            count,
+            False,
+            count,
+            last_id,
+            f"the chain's head (seq {count}, {prev_hash[:12]}…) {missing} its keyed "
+            "checkpoint: the log was rewritten and re-hashed by someone without the log key "
+            "(or this is not the key the log was written with)",
+            erased,
+        )
+    return VerifyResult(sandbox_id, count, True, erased=erased)
 
 
 def entries(sandbox_id: int, newest_first: bool = True, limit: int | None = None):

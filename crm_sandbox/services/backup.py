@@ -22,6 +22,7 @@ from pathlib import Path
 from sqlalchemy import inspect, literal, select, table
 from sqlalchemy.engine import Engine
 
+from ..database import create_private_file
 from .errors import ServiceError
 
 
@@ -90,6 +91,7 @@ def backup(engine: Engine, out: Path) -> BackupReport:
         raise ServiceError(f"The folder {out.parent} does not exist. Nothing was written.")
     if engine.dialect.name == "postgresql":
         pg_dump = _tool("pg_dump")
+        create_private_file(out)  # the dump holds password hashes: owner-only (0600)
         done = subprocess.run(  # noqa: S603 - fixed arguments
             [pg_dump, "--format=custom", "--no-owner", f"--file={out}", _libpq_url(engine)],
             capture_output=True,
@@ -107,6 +109,7 @@ def backup(engine: Engine, out: Path) -> BackupReport:
     partial = out.with_name(out.name + ".partial")
     with contextlib.suppress(FileNotFoundError):
         partial.unlink()
+    create_private_file(partial)  # the copy holds password hashes: owner-only (0600)
     source = sqlite3.connect(source_path, timeout=30)
     target = sqlite3.connect(partial)
     try:
@@ -178,6 +181,7 @@ def restore(engine: Engine, source: Path, force: bool = False) -> BackupReport:
     if target_path.exists() and not force and not database_is_empty(engine):
         raise _not_empty()
     engine.dispose()
+    create_private_file(target_path)
     backup_conn = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
     target = sqlite3.connect(target_path, timeout=30)
     try:

@@ -1,6 +1,8 @@
 """The evidence pack: one ZIP per learner with a PDF report for people, the action log as CSV
 and JSON, xAPI statements for a learning record store, and a manifest of hashes that lets
-anyone check the pack later, without our database (`verify_pack`).
+anyone check the pack later, without our database (`verify_pack`). Each sandbox's chain head
+carries the keyed checkpoint from the database (`log_mac`, see services.action_log): with the
+log key, `verify_pack` also proves the chain was not re-hashed, in the database or in the pack.
 
 Building the pack reads only: it never changes a sandbox or its log.
 """
@@ -37,7 +39,7 @@ from ..models import (
 )
 from ..models.base import utcnow
 from . import assignments, groups, staff_audit
-from .action_log import GENESIS, canonical_json, compute_entry_hash
+from .action_log import GENESIS, canonical_json, compute_entry_hash, head_mac_matches
 
 PACK_FORMAT = "crm-sandbox-evidence-pack"
 PACK_VERSION = 1
@@ -313,6 +315,8 @@ def _chain_head(item: AttemptEvidence) -> dict:
         "sandbox_id": sandbox.id,
         "log_seq": sandbox.log_seq,
         "log_head": sandbox.log_head,
+        # Copied, never recomputed: a pack must not vouch for a head the key never signed.
+        "log_mac": sandbox.log_mac,
     }
 
 
@@ -837,7 +841,7 @@ def _verify_chain(sandbox: dict) -> tuple[list[str], int, str]:
     return problems, count, prev_hash
 
 
-def _check_chains(log: dict, manifest: dict) -> list[str]:
+def _check_chains(log: dict, manifest: dict, key: bytes | None = None) -> list[str]:
     problems = []
     heads = {a.get("sandbox_id"): a for a in manifest.get("attempts", []) if isinstance(a, dict)}
     seen = set()
@@ -858,15 +862,38 @@ def _check_chains(log: dict, manifest: dict) -> list[str]:
                 f"records seq {expected.get('log_seq')} ending in "
                 f"{str(expected.get('log_head'))[:12]}…"
             )
+        elif not found and key is not None and count:
+            problems += _check_checkpoint(key, sandbox, expected, count, head)
     for sandbox_id in heads:
         if sandbox_id not in seen:
             problems.append(f"{JSON_NAME}: the log of sandbox {sandbox_id} is missing")
     return problems
 
 
-def verify_pack(source: str | Path | io.IOBase) -> list[str]:
+def _check_checkpoint(key: bytes, sandbox: dict, expected: dict, count: int, head: str):
+    """The head's keyed checkpoint, in the log and in the manifest, against the key."""
+    sandbox_id = sandbox.get("sandbox_id")
+    where = f"sandbox {sandbox_id}: the chain's head (seq {count}, {head[:12]}…)"
+    if not isinstance(sandbox_id, int):
+        return [f"{JSON_NAME}: a sandbox's id is malformed"]
+    for name, mac in (
+        (JSON_NAME, sandbox.get("log_mac")),
+        (MANIFEST_NAME, expected.get("log_mac")),
+    ):
+        if not mac:
+            return [f"{name}: {where} has no keyed checkpoint"]
+        if not head_mac_matches(key, sandbox_id, count, head, mac):
+            return [
+                f"{name}: {where} does not match its keyed checkpoint (the log was "
+                "re-hashed without the log key, or this is not the key it was written with)"
+            ]
+    return []
+
+
+def verify_pack(source: str | Path | io.IOBase, key: bytes | None = None) -> list[str]:
     """Problems with an evidence pack (empty when it is intact): files against the manifest's
-    hashes, and the action log's hash chain against the recorded heads. Needs no database."""
+    hashes, the action log's hash chain against the recorded heads, and, given the log key,
+    each head against its keyed checkpoint. Needs no database."""
     try:
         zf = zipfile.ZipFile(source)
     except (zipfile.BadZipFile, OSError) as exc:
@@ -916,7 +943,7 @@ def verify_pack(source: str | Path | io.IOBase) -> list[str]:
                 problems.append(f"{JSON_NAME}: not valid JSON ({exc})")
             else:
                 if isinstance(log, dict) and isinstance(manifest.get("attempts", []), list):
-                    problems += _check_chains(log, manifest)
+                    problems += _check_chains(log, manifest, key)
                 else:
                     problems.append(f"{JSON_NAME}: not laid out as an evidence pack's log")
     return problems

@@ -215,6 +215,9 @@ class World:
                     "SQLALCHEMY_DATABASE_URI": server.database_url,
                     "PASSWORD_HASH_METHOD": FAST_HASH,
                     "TESTING": True,
+                    # The server's log key (instance/log_key), not the fixed testing one: the
+                    # server checks the checkpoints of the entries this process appends.
+                    "LOG_KEY": None,
                 }
             )
         finally:

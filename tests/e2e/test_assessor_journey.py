@@ -94,7 +94,14 @@ def test_an_assessor_judges_returns_and_downloads_the_evidence_pack(new_page, wo
             assert hashlib.sha256(zf.read(name)).hexdigest() == entry["sha256"], name
         assert zf.read("report.pdf").startswith(b"%PDF")
     verify = subprocess.run(
-        [str(Path(sys.executable).parent / "crm-sandbox"), "evidence", "verify", str(pack)],
+        [
+            str(Path(sys.executable).parent / "crm-sandbox"),
+            "evidence",
+            "verify",
+            str(pack),
+            "--key-file",
+            str(world.server.instance_path / "log_key"),
+        ],
         capture_output=True,
         text=True,
     )
