@@ -1,291 +1,30 @@
-"""The complaints procedure as a state machine.
-
-Stages: received -> acknowledged -> investigating (<-> waiting for the customer) -> resolved ->
-closed; escalation moves a complaint up the organisation's levels (front line, supervisor,
-manager, external review) and restarts the procedure at the new level. Each move is a
-function that refuses an out-of-order step with a message naming the missing procedure step.
-Timing mistakes are allowed (learners make them) but recorded as breaches on the history,
-where the checks and the assessor see them. Due times come from the organisation's procedure,
-in working time, pushed back by time spent waiting for the customer.
-"""
+"""One function per thing a user does with a complaint: receive it, acknowledge it, move it
+through investigation, wait for the customer, resolve, reopen, close and escalate it, and
+send the customer updates. Each refuses an out-of-order move (see policy), records a breach
+when a deadline passed, and appends to the action log in the same transaction."""
 
 from __future__ import annotations
 
-import functools
-import random
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 
-from sqlalchemy import bindparam, func, select, text
-from sqlalchemy.orm import joinedload
+from sqlalchemy import text
 
-from ..models import Channel, Contact, Interaction, db
-from ..models.complaints import Complaint, ComplaintEvent, Level, Severity, Stage
-from . import action_log, validation
-from .context import SandboxContext
-from .errors import ServiceError
-
-OPEN_STAGES = (
-    Stage.RECEIVED,
-    Stage.ACKNOWLEDGED,
-    Stage.INVESTIGATING,
-    Stage.WAITING,
-    Stage.RESOLVED,
+from ...models import Channel, Contact, Interaction, db
+from ...models.complaints import Complaint, ComplaintEvent, Severity, Stage
+from .. import action_log, validation
+from ..context import SandboxContext
+from ..errors import ServiceError
+from .policy import (
+    _check_move,
+    _due,
+    _late,
+    _words,
+    level_policy,
+    levels,
+    next_level,
+    procedure,
 )
-AT_RISK_SHARE = 0.25  # "at risk" once less than a quarter of the allowed time is left
-
-# The legal stage moves: action -> (stages it may start from, stage it leads to).
-MOVES: dict[str, tuple[tuple[Stage, ...], Stage]] = {
-    "acknowledge": ((Stage.RECEIVED,), Stage.ACKNOWLEDGED),
-    "investigate": ((Stage.ACKNOWLEDGED,), Stage.INVESTIGATING),
-    "wait_for_customer": ((Stage.INVESTIGATING,), Stage.WAITING),
-    "customer_replied": ((Stage.WAITING,), Stage.INVESTIGATING),
-    "resolve": ((Stage.INVESTIGATING,), Stage.RESOLVED),
-    "reopen": ((Stage.RESOLVED,), Stage.INVESTIGATING),
-    "close": ((Stage.RESOLVED,), Stage.CLOSED),
-}
-ACTION_LABELS = {
-    "acknowledge": "Acknowledge",
-    "investigate": "Start investigating",
-    "wait_for_customer": "Wait for the customer",
-    "customer_replied": "Customer replied",
-    "resolve": "Record the resolution",
-    "reopen": "Reopen the investigation",
-    "close": "Close",
-    "escalate": "Escalate",
-}
-# Why a move is refused from a given stage: the procedure step that is missing.
-MISSING_STEP = {
-    Stage.RECEIVED: "acknowledge the complaint first (procedure step: acknowledgement)",
-    Stage.ACKNOWLEDGED: "start the investigation first (procedure step: investigate)",
-    Stage.INVESTIGATING: "record a resolution first (procedure step: resolve)",
-    Stage.WAITING: "record the customer's reply first: the complaint is waiting for them",
-    Stage.RESOLVED: "it is already resolved: close it, reopen it or escalate it",
-    Stage.CLOSED: "it is closed: the procedure has ended",
-}
-
-
-# ---------------------------------------------------------------- the procedure (policy data)
-
-
-def procedure(ctx: SandboxContext) -> dict:
-    return ctx.sandbox.organisation.complaints_procedure or {}
-
-
-def level_policy(ctx: SandboxContext, level: Level) -> dict:
-    for entry in procedure(ctx).get("levels", []):
-        if entry.get("key") == level.value:
-            return entry
-    return {
-        "key": level.value,
-        "name": level.label,
-        "owner": level.label,
-        "acknowledge_within": None,
-        "resolve_within": None,
-    }
-
-
-def levels(ctx: SandboxContext) -> list[Level]:
-    keys = [entry.get("key") for entry in procedure(ctx).get("levels", [])]
-    known = [Level(k) for k in keys if k in Level.__members__.values()]
-    return known or list(Level)
-
-
-def next_level(ctx: SandboxContext, level: Level) -> Level | None:
-    order = levels(ctx)
-    position = order.index(level) if level in order else -1
-    return order[position + 1] if position + 1 < len(order) else None
-
-
-def _due(ctx: SandboxContext, start: datetime, rule: dict | None) -> datetime | None:
-    if not rule:
-        return None
-    return ctx.calendar().add(start, rule["amount"], rule["unit"])
-
-
-# ---------------------------------------------------------------- reading
-
-
-def snapshot(c: Complaint) -> dict:
-    return {
-        "reference": c.reference,
-        "stage": c.stage,
-        "level": c.level,
-        "owner": c.owner,
-        "ack_due_at": c.ack_due_at,
-        "resolve_due_at": c.resolve_due_at,
-        "acknowledged_at": c.acknowledged_at,
-        "resolved_at": c.resolved_at,
-        "closed_at": c.closed_at,
-        "customer_confirmed": c.customer_confirmed,
-    }
-
-
-@dataclass
-class DueStatus:
-    label: str  # "Acknowledge" / "Resolve"
-    due: datetime | None
-    done: datetime | None
-    state: str  # met / missed / at_risk / on_track / paused / none
-
-    @property
-    def badge(self) -> str:
-        return {
-            "met": "success",
-            "missed": "danger",
-            "at_risk": "warning",
-            "on_track": "secondary",
-            "paused": "info",
-        }.get(self.state, "light")
-
-
-def _due_state(
-    ctx: SandboxContext, complaint: Complaint, start: datetime, due, done, now: datetime
-) -> str:
-    if due is None:
-        return "none"
-    if done is not None:
-        return "met" if done <= due else "missed"
-    if complaint.stage == Stage.WAITING.value:
-        return "paused"
-    if now > due:
-        return "missed"
-    calendar = ctx.calendar()
-    allowed = calendar.working_time_between(start, due)
-    left = calendar.working_time_between(now, due)
-    return "at_risk" if allowed and left <= allowed * AT_RISK_SHARE else "on_track"
-
-
-def due_statuses(ctx: SandboxContext, complaint: Complaint) -> list[DueStatus]:
-    """The acknowledgement and resolution due times at the current level, and whether each
-    was met, missed, is at risk, or is still on track."""
-    now = ctx.now()
-    start = complaint.level_started_at
-    ack_done = complaint.acknowledged_at if complaint.stage != Stage.RECEIVED.value else None
-    resolve_done = (
-        complaint.resolved_at
-        if complaint.stage in (Stage.RESOLVED.value, Stage.CLOSED.value)
-        else None
-    )
-    return [
-        DueStatus(
-            "Acknowledge",
-            complaint.ack_due_at,
-            ack_done,
-            _due_state(ctx, complaint, start, complaint.ack_due_at, ack_done, now),
-        ),
-        DueStatus(
-            "Resolve",
-            complaint.resolve_due_at,
-            resolve_done,
-            _due_state(ctx, complaint, start, complaint.resolve_due_at, resolve_done, now),
-        ),
-    ]
-
-
-def legal_actions(complaint: Complaint, ctx: SandboxContext) -> list[str]:
-    """The moves the procedure allows from where the complaint is now (shown as buttons)."""
-    stage = complaint.stage_enum
-    actions = [name for name, (starts, _) in MOVES.items() if stage in starts]
-    if stage != Stage.CLOSED and next_level(ctx, complaint.level_enum) is not None:
-        actions.append("escalate")
-    return actions
-
-
-@dataclass
-class ComplaintFilters:
-    stage: str = ""
-    owner: str = ""
-    overdue: bool = False
-    escalated: bool = False
-
-
-@functools.lru_cache(maxsize=64)
-def _complaints_statement(stage: bool, owner: bool, escalated: bool, overdue: bool, limit: bool):
-    """The complaint list query for one shape of filters, built once with bound parameters
-    (building it costs as much as running it)."""
-    query = (
-        select(Complaint)
-        .options(joinedload(Complaint.contact))
-        .where(Complaint.sandbox_id == bindparam("sandbox_id"))
-    )
-    if stage:
-        query = query.where(Complaint.stage == bindparam("stage"))
-    if owner:
-        query = query.where(Complaint.owner == bindparam("owner"))
-    if escalated:
-        query = query.where(Complaint.level != Level.FRONT_LINE.value)
-    if overdue:
-        now = bindparam("now")
-        query = query.where(
-            Complaint.stage != Stage.CLOSED.value,
-            Complaint.stage != Stage.WAITING.value,
-            ((Complaint.stage == Stage.RECEIVED.value) & (Complaint.ack_due_at < now))
-            | ((Complaint.stage != Stage.RESOLVED.value) & (Complaint.resolve_due_at < now)),
-        )
-    query = query.order_by(Complaint.received_at.desc(), Complaint.id)
-    if limit:
-        query = query.limit(bindparam("limit"))
-    return query
-
-
-def list_complaints(
-    ctx: SandboxContext, filters: ComplaintFilters, limit: int | None = None
-) -> list[Complaint]:
-    """Complaints matching the filters, newest first, each with its customer (loaded in the
-    same query: the list shows every complaint's customer)."""
-    query = _complaints_statement(
-        bool(filters.stage),
-        bool(filters.owner),
-        bool(filters.escalated),
-        bool(filters.overdue),
-        limit is not None,
-    )
-    params = {"sandbox_id": ctx.sandbox_id, "stage": filters.stage, "owner": filters.owner}
-    if filters.overdue:
-        params["now"] = ctx.now()
-    if limit is not None:
-        params["limit"] = limit
-    return list(db.session.scalars(query, params))
-
-
-_COUNTS_BY_STAGE = (
-    select(Complaint.stage, func.count())
-    .where(Complaint.sandbox_id == bindparam("sandbox_id"))
-    .group_by(Complaint.stage)
-)
-
-
-def counts_by_stage(ctx: SandboxContext) -> dict[str, int]:
-    rows = db.session.execute(_COUNTS_BY_STAGE, {"sandbox_id": ctx.sandbox_id}).all()
-    found = dict(rows)
-    return {s.value: found.get(s.value, 0) for s in Stage}
-
-
-def owners(ctx: SandboxContext) -> list[str]:
-    return list(
-        db.session.scalars(
-            select(Complaint.owner)
-            .where(Complaint.sandbox_id == ctx.sandbox_id)
-            .distinct()
-            .order_by(Complaint.owner)
-        )
-    )
-
-
-def communications(ctx: SandboxContext, complaint: Complaint) -> list[Interaction]:
-    return list(
-        db.session.scalars(
-            select(Interaction)
-            .where(
-                Interaction.sandbox_id == ctx.sandbox_id, Interaction.complaint_id == complaint.id
-            )
-            .order_by(Interaction.occurred_at, Interaction.id)
-        )
-    )
-
-
-# ---------------------------------------------------------------- changing
+from .queries import snapshot
 
 
 def next_reference(ctx: SandboxContext) -> str:
@@ -396,22 +135,6 @@ def receive_complaint(ctx: SandboxContext, contact: Contact, data: dict) -> Comp
         },
     )
     return complaint
-
-
-def _check_move(complaint: Complaint, action: str) -> Stage:
-    starts, target = MOVES[action]
-    if complaint.stage_enum not in starts:
-        raise ServiceError(
-            f"{ACTION_LABELS[action]} is not possible while the complaint is "
-            f"{complaint.stage_enum.label.lower()}: {MISSING_STEP[complaint.stage_enum]}."
-        )
-    return target
-
-
-def _late(done: datetime, due: datetime | None, what: str) -> str:
-    if due is not None and done > due:
-        return f"{what} after the procedure's deadline ({due:%a %d %b %H:%M})"
-    return ""
 
 
 def _communicate(
@@ -682,81 +405,3 @@ def escalate(ctx: SandboxContext, complaint: Complaint, reason: str) -> Complain
         {"reason": reason, "from_level": from_level, "judgement": judgement},
     )
     return complaint
-
-
-_STOP = {
-    "the",
-    "a",
-    "an",
-    "is",
-    "to",
-    "of",
-    "with",
-    "or",
-    "and",
-    "for",
-    "about",
-    "over",
-    "not",
-    "be",
-    "by",
-    "in",
-    "on",
-    "at",
-    "their",
-    "they",
-    "it",
-    "this",
-    "that",
-    "has",
-    "was",
-}
-
-
-def _words(text_: str) -> set[str]:
-    return {w.strip(".,;:!?()'\"").lower() for w in text_.split()} - _STOP - {""}
-
-
-def request_satisfaction(ctx: SandboxContext, complaint: Complaint) -> Complaint:
-    """Send the customer a satisfaction rating (1-5 with a comment) after closure; the
-    simulated customer answers a working day or two later, deterministically per seed."""
-    ctx.require_writable()
-    if complaint.stage != Stage.CLOSED.value:
-        raise ServiceError("Ask for a satisfaction rating once the complaint is closed.")
-    if complaint.satisfaction_requested_at is not None:
-        raise ServiceError("A satisfaction rating was already requested for this complaint.")
-    now = ctx.now()
-    rng = random.Random(f"{ctx.sandbox.seed}:{complaint.reference}")  # noqa: S311 - simulation
-    late = any(e.breach for e in complaint.events)
-    if complaint.customer_confirmed and not late:
-        weights = [1, 2, 8, 30, 40]
-    elif complaint.customer_confirmed:
-        weights = [3, 8, 25, 30, 14]
-    else:
-        weights = [30, 30, 20, 8, 2]
-    rating = rng.choices([1, 2, 3, 4, 5], weights=weights)[0]
-    comments = {
-        1: "Very disappointed with how this was handled.",
-        2: "It took too long and I had to chase.",
-        3: "Sorted in the end, but communication could be better.",
-        4: "Good service, kept me informed.",
-        5: "Excellent, quick and friendly. Thank you.",
-    }
-    complaint.satisfaction_requested_at = now
-    complaint.satisfaction_rating = rating
-    complaint.satisfaction_comment = comments[rating]
-    complaint.satisfaction_at = ctx.calendar().add(now, rng.choice([4, 8, 12]), "working_hours")
-    db.session.flush()
-    action_log.record(
-        ctx,
-        "complaint.satisfaction_requested",
-        "complaint",
-        complaint.id,
-        after={"requested_at": now},
-    )
-    return complaint
-
-
-def satisfaction_visible(ctx: SandboxContext, complaint: Complaint) -> bool:
-    """Whether the customer's rating has arrived by sandbox time now."""
-    return complaint.satisfaction_at is not None and complaint.satisfaction_at <= ctx.now()

@@ -1,0 +1,56 @@
+"""Contacts: find, create, edit, classify, record needs and preferences, consent, accuracy,
+and merging duplicates. Every change is written to the action log in the same transaction.
+
+Split by concern: `records` (the record: create, edit, classify, accuracy, merge), `needs`
+(needs, preferences and consent), `listing` (the paged, searchable list and counts) and
+`duplicates` (merge candidates). Callers use the names re-exported here.
+"""
+
+from __future__ import annotations
+
+from ..errors import ServiceError as ServiceError  # callers catch `contacts.ServiceError`
+from .duplicates import possible_duplicates
+from .listing import (
+    PAGE_SIZE,
+    SEARCH_MAX,
+    ContactFilters,
+    ContactRow,
+    counts_by_category,
+    list_contacts,
+)
+from .listing import _list_statements as _list_statements  # the scoping tests build these
+from .needs import add_need, add_preference, confirm_need, set_consent
+from .records import (
+    CONTACT_FIELDS,
+    TEXT_FIELDS,
+    classify_contact,
+    create_contact,
+    mark_accuracy_checked,
+    merge_contacts,
+    snapshot,
+    sort_name_for,
+    update_contact,
+)
+
+__all__ = [
+    "CONTACT_FIELDS",
+    "PAGE_SIZE",
+    "SEARCH_MAX",
+    "TEXT_FIELDS",
+    "ContactFilters",
+    "ContactRow",
+    "add_need",
+    "add_preference",
+    "classify_contact",
+    "confirm_need",
+    "counts_by_category",
+    "create_contact",
+    "list_contacts",
+    "mark_accuracy_checked",
+    "merge_contacts",
+    "possible_duplicates",
+    "set_consent",
+    "snapshot",
+    "sort_name_for",
+    "update_contact",
+]

@@ -1,0 +1,84 @@
+"""What the customer needs and prefers: needs (confirmed with the customer, and how),
+preferences, and the channels they agreed to be contacted on."""
+
+from __future__ import annotations
+
+from ...models import ConfirmationMethod, Contact, Need, Preference, db
+from .. import action_log, validation
+from ..context import SandboxContext
+from ..errors import ServiceError
+from .records import _require_current
+
+
+def add_need(ctx: SandboxContext, contact: Contact, description: str) -> Need:
+    """Record something the customer needs (a requirement, not a preference)."""
+    ctx.require_writable()
+    _require_current(contact)
+    text = validation.text(description, "The need", 500, required=True, field="description")
+    need = Need(
+        sandbox_id=ctx.sandbox_id, contact_id=contact.id, description=text, created_sbx=ctx.now()
+    )
+    db.session.add(need)
+    db.session.flush()
+    action_log.record(
+        ctx, "need.recorded", "need", need.id, after={"contact_id": contact.id, "description": text}
+    )
+    return need
+
+
+def confirm_need(ctx: SandboxContext, need: Need, method: str) -> Need:
+    """Record that the need was confirmed with the customer, and how."""
+    ctx.require_writable()
+    how = validation.choice(method, ConfirmationMethod, "How it was confirmed", field="method")
+    if need.confirmed:
+        raise ServiceError("This need is already confirmed.")
+    need.confirmed = True
+    need.confirmation_method = how.value
+    need.confirmed_sbx = ctx.now()
+    db.session.flush()
+    action_log.record(
+        ctx,
+        "need.confirmed",
+        "need",
+        need.id,
+        before={"confirmed": False},
+        after={"confirmed": True, "method": how.value, "contact_id": need.contact_id},
+    )
+    return need
+
+
+def add_preference(ctx: SandboxContext, contact: Contact, description: str) -> Preference:
+    """Record something the customer would like (a preference, not a need)."""
+    ctx.require_writable()
+    _require_current(contact)
+    text = validation.text(description, "The preference", 500, required=True, field="description")
+    pref = Preference(
+        sandbox_id=ctx.sandbox_id, contact_id=contact.id, description=text, created_sbx=ctx.now()
+    )
+    db.session.add(pref)
+    db.session.flush()
+    action_log.record(
+        ctx,
+        "preference.recorded",
+        "preference",
+        pref.id,
+        after={"contact_id": contact.id, "description": text},
+    )
+    return pref
+
+
+def set_consent(ctx: SandboxContext, contact: Contact, consents: dict[str, bool]) -> Contact:
+    """Record which channels the customer agreed to be contacted on."""
+    ctx.require_writable()
+    _require_current(contact)
+    before = contact.consents()
+    for channel in before:
+        if channel in consents:
+            setattr(contact, f"consent_{channel}", bool(consents[channel]))
+    after = contact.consents()
+    if after != before:
+        db.session.flush()
+        action_log.record(
+            ctx, "contact.consent_changed", "contact", contact.id, before=before, after=after
+        )
+    return contact
