@@ -27,7 +27,7 @@ from faker import Faker
 from crm_sandbox.services.clock import WorkingCalendar
 
 from .answers import response_rate, simulate_response
-from .profiles import SUPPLIER_OUTCOMES, Profile, get_profile
+from .profiles import Profile, get_profile
 
 SIZES = {
     "small": {"contacts": 50, "interactions": 250, "complaints": 10},
@@ -113,6 +113,13 @@ INTERNAL_CHANNELS = (("email", "phone", "meeting", "live_chat"), (0.5, 0.25, 0.1
 SUPPLIER_CHANNELS = (("email", "phone"), (0.6, 0.4))
 OTHER_CHANNELS = (("email", "phone", "social", "letter"), (0.45, 0.35, 0.15, 0.05))
 
+SUPPLIER_OUTCOMES = (
+    "Noted on the supplier record",
+    "Passed to the team that placed the order",
+    "Confirmed by email",
+    "Waiting for the supplier's reply",
+    "Resolved",
+)
 HOLDING_OUTCOMES = (
     "Told the customer we would reply within our charter time",
     "Checking the details; reply to follow",

@@ -39,7 +39,7 @@ class ScenarioError(Exception):
         self.problems = problems
 
 
-def _line_of(node, path: tuple) -> int | None:
+def line_of(node, path: tuple) -> int | None:
     """Follow a pydantic error location through the YAML node tree to a line number."""
     line = node.start_mark.line + 1 if node is not None else None
     for part in path:
@@ -58,7 +58,8 @@ def _line_of(node, path: tuple) -> int | None:
     return line
 
 
-def _field_name(loc: tuple) -> str:
+def field_name(loc: tuple) -> str:
+    """A pydantic error location as a dotted field name (validator wrappers left out)."""
     return ".".join(str(p) for p in loc if not str(p).startswith("function-"))
 
 
@@ -93,14 +94,14 @@ def parse(text: str, source: str = "<scenario>") -> Scenario:
             problems.append(
                 Problem(
                     source,
-                    _line_of(node, loc),
-                    _field_name(loc),
+                    line_of(node, loc),
+                    field_name(loc),
                     error["msg"].removeprefix("Value error, "),
                 )
             )
         raise ScenarioError(problems) from None
     problems = [
-        Problem(source, _line_of(node, path), field, message)
+        Problem(source, line_of(node, path), field, message)
         for path, field, message in cross_check(scenario)
     ]
     if problems:
