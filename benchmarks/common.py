@@ -134,8 +134,8 @@ def fresh_app(database_url: str | None, workdir: Path, name: str):
 
 def schema_key() -> str:
     """A digest of everything that decides what a provisioned sandbox holds: the migrations,
-    the models, the seed generators and profiles, and the copying code. A cached database built under
-    another key is stale."""
+    the models, the seed generators and profiles, and the copying code. A cached database
+    built under another key is stale."""
     digest = hashlib.sha256()
     paths = sorted(
         [
