@@ -120,7 +120,7 @@ class Suggestion(TypedDict):
 
 
 class Feedback(TypedDict):
-    """Words for the seeded feedback collections (see seed.generate's survey designs)."""
+    """Words for the seeded feedback collections (see seed.generate.feedback)."""
 
     __pydantic_config__ = _FORBID  # type: ignore[misc]
     team: Text
