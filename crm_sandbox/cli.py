@@ -2,17 +2,30 @@
 
 from __future__ import annotations
 
+import json
+import logging
 import sys
+import tempfile
 from pathlib import Path
 
 import click
 from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
 from flask_migrate import upgrade as migrate_upgrade
+from sqlalchemy import select
+from werkzeug.serving import run_simple
 
+from .app import create_app
+from .cli_data import register as register_data_commands
+from .cli_evidence import evidence_group
+from .config import deploy_problems
 from .extensions import db
-from .models import Role
-from .services import accounts, demo, provisioning, user_import
+from .models import Role, Sandbox
+from .scenarios import selftest
+from .scenarios.loader import ScenarioError, library, load_file
+from .services import accounts, action_log, assignments, demo, provisioning, user_import
+from .services import groups as group_service
+from .services.context import SandboxContext
 from .services.errors import ServiceError
 
 
@@ -132,7 +145,6 @@ def demo_command(port: int, host: str, no_serve: bool):
         click.echo(f"  {row.role:9} {row.email:38} password: {row.password}")
     if no_serve:
         return
-    from werkzeug.serving import run_simple
 
     click.echo(f"Serving the demo on http://{host}:{port}/  (press Ctrl+C to stop)")
     app: Flask = current_app._get_current_object()
@@ -143,8 +155,6 @@ def demo_command(port: int, host: str, no_serve: bool):
 @with_appcontext
 def check_deploy_command():
     """Say whether this configuration is safe to serve to real users (exit 1 if not)."""
-    from .config import deploy_problems
-
     problems = deploy_problems(current_app.config)
     if problems:
         for p in problems:
@@ -159,8 +169,6 @@ def sandbox_group():
 
 
 def _learners(learner_email: str | None, group_name: str | None) -> list:
-    from .services import groups as group_service
-
     if bool(learner_email) == bool(group_name):
         _fail("Name either --learner EMAIL or --group NAME.")
     if learner_email:
@@ -214,9 +222,6 @@ def sandbox_provision(learner_email, group_name, profile, seed, size):
 @with_appcontext
 def sandbox_reset(learner_email, sandbox_id, reason):
     """Put a learner's sandbox back to its starting state."""
-    from .models import Sandbox
-    from .services.context import SandboxContext
-
     learner = _learners(learner_email, None)[0]
     sandbox = (
         db.session.get(Sandbox, sandbox_id)
@@ -244,11 +249,6 @@ def log_group():
 @with_appcontext
 def log_verify(sandbox_id):
     """Recompute each log's hash chain; exit 1 and name the first broken entry if any."""
-    from sqlalchemy import select
-
-    from .models import Sandbox
-    from .services import action_log
-
     if sandbox_id is not None:
         if db.session.get(Sandbox, sandbox_id) is None:
             _fail(f"No sandbox {sandbox_id}.")
@@ -281,8 +281,6 @@ def scenarios_group():
 @with_appcontext
 def scenarios_list():
     """The scenarios in the library."""
-    from .scenarios.loader import library
-
     for scenario in library().values():
         click.echo(
             f"{scenario.id:32} L{scenario.level} {scenario.estimated_minutes:>3} min  "
@@ -297,8 +295,6 @@ def scenarios_list():
 @with_appcontext
 def scenarios_validate(paths):
     """Check scenario files; one line per problem (file:line: field: message); exit 1 if any."""
-    from .scenarios.loader import ScenarioError, load_file
-
     bad = 0
     for path in paths:
         try:
@@ -322,12 +318,6 @@ def scenarios_validate(paths):
 def scenarios_selftest(as_json, paths):
     """Replay every model answer and mistake walk-through on fresh sandboxes, in a temporary
     database of its own (the real one is not touched)."""
-    import json
-    import logging
-    import tempfile
-
-    from .app import create_app
-    from .scenarios import selftest
 
     logging.getLogger("alembic").setLevel(logging.WARNING)
     with tempfile.TemporaryDirectory(prefix="crm-selftest-") as tmp:
@@ -364,8 +354,6 @@ def scenarios_selftest(as_json, paths):
 @with_appcontext
 def scenarios_assign(scenario_id, learner_email, group_name):
     """Give learners an attempt at a scenario (each in a sandbox of its own)."""
-    from .services import assignments
-
     learners = _learners(learner_email, group_name)
     try:
         made = assignments.assign(scenario_id, learners, set_by=None)
@@ -387,10 +375,6 @@ def criteria_group():
 def criteria_coverage(as_json):
     """Which criteria and common mistakes the scenario library's checks cover (exit 1 if any
     is uncovered)."""
-    import json
-
-    from .scenarios import selftest
-    from .scenarios.loader import library
 
     report = selftest.coverage(library().values())
     if as_json:
@@ -408,8 +392,6 @@ def criteria_coverage(as_json):
 
 def register_commands(app: Flask) -> None:
     """Attach every command to the app's CLI group."""
-    from .cli_evidence import evidence_group
-
     for command in (
         init_command,
         users_group,
@@ -422,14 +404,11 @@ def register_commands(app: Flask) -> None:
         evidence_group,
     ):
         app.cli.add_command(command)
-    from .cli_data import register as register_data_commands
 
     register_data_commands(app, users_group)
 
 
 def _create_app_for_cli() -> Flask:
-    from .app import create_app
-
     return create_app()
 
 

@@ -11,6 +11,7 @@ import yaml
 from pydantic import ValidationError
 
 from ..criteria import load_catalogue
+from ..models import Attempt
 from .schema import Scenario
 
 LIBRARY = Path(__file__).resolve().parent.parent.parent / "scenarios"
@@ -256,3 +257,21 @@ def library_source(scenario_id: str) -> tuple[Scenario, str] | None:
     if entry is None:
         return None
     return entry[0], entry[1].read_text(encoding="utf-8")
+
+
+def scenario_of(attempt: Attempt) -> Scenario:
+    """The scenario as it was when the attempt started."""
+    return scenario_from_snapshot(attempt.scenario_yaml)
+
+
+@lru_cache(maxsize=64)
+def scenario_from_snapshot(scenario_yaml: str) -> Scenario:
+    """The scenario of an attempt's stored YAML (parsed once per text: the cache compares the
+    texts themselves, so an attempt always gets the scenario of its own text)."""
+    return parse(scenario_yaml, "attempt")
+
+
+def criteria_of(scenario: Scenario) -> list:
+    """The catalogue's criteria that the scenario names, in its order."""
+    catalogue = load_catalogue()
+    return [catalogue.criterion(c) for c in scenario.criteria]

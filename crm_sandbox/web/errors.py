@@ -4,6 +4,7 @@ from flask import Flask, current_app, render_template
 from flask_wtf.csrf import CSRFError
 
 from ..extensions import db
+from .forms_common import register_already_saved_handler
 
 MESSAGES = {
     400: ("Bad request", "The request could not be understood. Go back and try again."),
@@ -68,7 +69,5 @@ def register_error_handlers(app: Flask) -> None:
     def _server_error(exc):
         db.session.rollback()
         return _page(500)
-
-    from .forms_common import register_already_saved_handler
 
     register_already_saved_handler(app)

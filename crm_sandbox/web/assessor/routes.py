@@ -1,9 +1,9 @@
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from ...access import assessor_area
 from ...extensions import db
-from ...services import action_log, assessment, groups
+from ...services import action_log, assessment, evidence, groups
 from ...services.errors import NotFound, ServiceError
 from ..forms_common import options, show_service_error
 from . import bp
@@ -179,10 +179,6 @@ def review(decision_id: int):
 @assessor_area
 def evidence_pack(attempt_id: int):
     """The evidence pack of the learner whose work this is (all their work and feedback)."""
-    from flask import Response
-
-    from ...services import evidence
-
     learner = _attempt(attempt_id).learner
     return Response(
         evidence.build_pack(learner),
