@@ -15,6 +15,8 @@ from flask_migrate import upgrade as migrate_upgrade
 from sqlalchemy import select
 from werkzeug.serving import run_simple
 
+from seed import profiles as seed_profiles
+
 from .app import create_app
 from .cli_data import register as register_data_commands
 from .cli_evidence import evidence_group
@@ -213,6 +215,28 @@ def sandbox_provision(learner_email, group_name, profile, seed, size):
         _fail(exc.message)
     db.session.commit()
     click.echo(f"Provisioned {made} sandbox(es); {len(learners) - made} already had one.")
+
+
+@sandbox_group.command("profiles")
+@click.argument("paths", nargs=-1, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def sandbox_profiles(paths):
+    """Check organisation profile files (every shipped one if none are given): one line per
+    profile, or one per problem (file:line: field: message); exit 1 if any has a problem."""
+    bad = 0
+    for path in paths or seed_profiles.profile_files():
+        try:
+            profile = seed_profiles.load_file(path)
+        except seed_profiles.ProfileError as exc:
+            bad += 1
+            for problem in exc.problems:
+                click.echo(str(problem))
+            continue
+        click.echo(
+            f"{path.name}: ok ({profile.key}: {profile.name}, "
+            f"{len(profile.departments)} departments)"
+        )
+    if bad:
+        sys.exit(1)
 
 
 @sandbox_group.command("reset")

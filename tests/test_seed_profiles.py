@@ -111,3 +111,19 @@ def test_a_profile_file_must_be_named_after_its_key(tmp_path: Path):
     path.write_text(RETAIL, encoding="utf-8")
     with pytest.raises(ProfileError, match="shop.yaml:1: key: must be the file name, 'shop'"):
         load_file(path)
+
+
+def test_the_profiles_command_checks_every_shipped_profile(runner):
+    result = runner.invoke(args=["sandbox", "profiles"])
+    assert result.exit_code == 0, result.output
+    assert "retail.yaml: ok (retail: Harbour & Vine Home Stores, 7 departments)" in result.output
+    assert len(result.output.splitlines()) == len(profile_files())
+
+
+def test_the_profiles_command_lists_each_problem_of_a_broken_file_and_fails(runner, tmp_path):
+    path = tmp_path / "retail.yaml"
+    path.write_text(RETAIL.replace("business_share: 0.25", "business_share: lots"), "utf-8")
+    result = runner.invoke(args=["sandbox", "profiles", str(path)])
+    assert result.exit_code == 1
+    line = line_of(path.read_text(encoding="utf-8"), "business_share")
+    assert result.output.startswith(f"retail.yaml:{line}: business_share: Input should be")
