@@ -5,9 +5,9 @@ Pure functions of a seeded `random.Random`: the same rng state gives the same an
 
 - `simulate_response(rng, questions, segment, category, profile_key)`: one answer per question.
 - `response_rate(segment, category)`: the share of a group that answers an emailed survey.
-- `THEMES` (the app's, from crm_sandbox.services.feedback_themes): theme -> keywords, the
-  vocabulary the app uses to group free-text comments; every comment in the banks below contains
-  a keyword of its own theme.
+- The comment banks below are written to the app's themes (crm_sandbox.services.feedback_themes,
+  theme -> keywords, which the app groups free-text comments by): every comment contains a
+  keyword of its own theme.
 
 Each respondent has a hidden satisfaction "mood" (1-5) drawn from a distribution that depends on
 their segment: key accounts and regular customers are happiest, new customers a little less,
@@ -19,8 +19,6 @@ answers agree with each other.
 from __future__ import annotations
 
 import random
-
-# The app's vocabulary for grouping comments; the comment banks below are written to it.
 
 # ---------------------------------------------------------------- themes and response rates
 
