@@ -134,14 +134,15 @@ def fresh_app(database_url: str | None, workdir: Path, name: str):
 
 def schema_key() -> str:
     """A digest of everything that decides what a provisioned sandbox holds: the migrations,
-    the models, the seed generators and the copying code. A cached database built under
-    another key is stale."""
+    the models, the seed generators and profiles, and the copying code. A cached database
+    built under another key is stale."""
     digest = hashlib.sha256()
     paths = sorted(
         [
             *(ROOT / "crm_sandbox" / "migrations" / "versions").glob("*.py"),
             *(ROOT / "crm_sandbox" / "models").glob("*.py"),
             *(ROOT / "seed").glob("**/*.py"),
+            *(ROOT / "seed").glob("**/*.yaml"),  # the organisation profiles are data files
             ROOT / "crm_sandbox" / "services" / "provisioning.py",
             Path(__file__).resolve(),
             Path(__file__).resolve().parent / "scale.py",

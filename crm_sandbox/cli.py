@@ -2,17 +2,34 @@
 
 from __future__ import annotations
 
+import json
+import logging
+import secrets
 import sys
+import tempfile
 from pathlib import Path
 
 import click
 from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
 from flask_migrate import upgrade as migrate_upgrade
+from sqlalchemy import select
+from werkzeug.serving import run_simple
 
+from seed import profiles as seed_profiles
+
+from .app import create_app
+from .cli_audit import audit_group
+from .cli_data import register as register_data_commands
+from .cli_evidence import evidence_group
+from .config import SettingsError, deploy_problems
 from .extensions import db
-from .models import Role
-from .services import accounts, demo, provisioning, user_import
+from .models import Role, Sandbox
+from .scenarios import selftest
+from .scenarios.loader import ScenarioError, library, load_file
+from .services import accounts, action_log, assignments, demo, provisioning, user_import
+from .services import groups as group_service
+from .services.context import SandboxContext
 from .services.errors import ServiceError
 
 # Ids and seeds are database integers: a larger number gets click's own clear message rather
@@ -144,7 +161,6 @@ def demo_command(port: int, host: str, no_serve: bool):
         click.echo(f"  {row.role:9} {row.email:38} password: {row.password}")
     if no_serve:
         return
-    from werkzeug.serving import run_simple
 
     click.echo(f"Serving the demo on http://{host}:{port}/  (press Ctrl+C to stop)")
     app: Flask = current_app._get_current_object()
@@ -160,8 +176,6 @@ def demo_command(port: int, host: str, no_serve: bool):
 @with_appcontext
 def check_deploy_command(workers: int | None):
     """Say whether this configuration is safe to serve to real users (exit 1 if not)."""
-    from .config import deploy_problems
-
     problems = deploy_problems(current_app.config, workers=workers, debug=current_app.debug)
     for problem in problems:
         label = "" if problem.fatal else "(warning) "
@@ -177,8 +191,6 @@ def sandbox_group():
 
 
 def _learners(learner_email: str | None, group_name: str | None) -> list:
-    from .services import groups as group_service
-
     if bool(learner_email) == bool(group_name):
         _fail("Name either --learner EMAIL or --group NAME.")
     if learner_email:
@@ -225,6 +237,28 @@ def sandbox_provision(learner_email, group_name, profile, seed, size):
     click.echo(f"Provisioned {made} sandbox(es); {len(learners) - made} already had one.")
 
 
+@sandbox_group.command("profiles")
+@click.argument("paths", nargs=-1, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def sandbox_profiles(paths):
+    """Check organisation profile files (every shipped one if none are given): one line per
+    profile, or one per problem (file:line: field: message); exit 1 if any has a problem."""
+    bad = 0
+    for path in paths or seed_profiles.profile_files():
+        try:
+            profile = seed_profiles.load_file(path)
+        except seed_profiles.ProfileError as exc:
+            bad += 1
+            for problem in exc.problems:
+                click.echo(str(problem))
+            continue
+        click.echo(
+            f"{path.name}: ok ({profile.key}: {profile.name}, "
+            f"{len(profile.departments)} departments)"
+        )
+    if bad:
+        sys.exit(1)
+
+
 @sandbox_group.command("reset")
 @click.option("--learner", "learner_email", required=True, help="The learner's email.")
 @click.option(
@@ -234,9 +268,6 @@ def sandbox_provision(learner_email, group_name, profile, seed, size):
 @with_appcontext
 def sandbox_reset(learner_email, sandbox_id, reason):
     """Put a learner's sandbox back to its starting state."""
-    from .models import Sandbox
-    from .services.context import SandboxContext
-
     learner = _learners(learner_email, None)[0]
     sandbox = (
         db.session.get(Sandbox, sandbox_id)
@@ -264,11 +295,6 @@ def log_group():
 @with_appcontext
 def log_verify(sandbox_id):
     """Recompute each log's hash chain; exit 1 and name the first broken entry if any."""
-    from sqlalchemy import select
-
-    from .models import Sandbox
-    from .services import action_log
-
     if sandbox_id is not None:
         if db.session.get(Sandbox, sandbox_id) is None:
             _fail(f"No sandbox {sandbox_id}.")
@@ -309,8 +335,6 @@ def scenarios_group():
 @with_appcontext
 def scenarios_list():
     """The scenarios in the library."""
-    from .scenarios.loader import library
-
     for scenario in library().values():
         click.echo(
             f"{scenario.id:32} L{scenario.level} {scenario.estimated_minutes:>3} min  "
@@ -325,8 +349,6 @@ def scenarios_list():
 @with_appcontext
 def scenarios_validate(paths):
     """Check scenario files; one line per problem (file:line: field: message); exit 1 if any."""
-    from .scenarios.loader import ScenarioError, load_file
-
     bad = 0
     for path in paths:
         try:
@@ -350,13 +372,6 @@ def scenarios_validate(paths):
 def scenarios_selftest(as_json, paths):
     """Replay every model answer and mistake walk-through on fresh sandboxes, in a temporary
     database of its own (the real one is not touched)."""
-    import json
-    import logging
-    import secrets
-    import tempfile
-
-    from .app import create_app
-    from .scenarios import selftest
 
     logging.getLogger("alembic").setLevel(logging.WARNING)
     with tempfile.TemporaryDirectory(prefix="crm-selftest-") as tmp:
@@ -395,9 +410,6 @@ def scenarios_selftest(as_json, paths):
 @with_appcontext
 def scenarios_assign(scenario_id, learner_email, group_name):
     """Give learners an attempt at a scenario (each in a sandbox of its own)."""
-    from .services import assignments
-    from .services import groups as group_service
-
     learners = _learners(learner_email, group_name)
     # Set for a group, the work is that group's (its tutor and assessors see it, no other's).
     group = group_service.find_group(group_name) if group_name else None
@@ -423,10 +435,6 @@ def criteria_group():
 def criteria_coverage(as_json):
     """Which criteria and common mistakes the scenario library's checks cover (exit 1 if any
     is uncovered)."""
-    import json
-
-    from .scenarios import selftest
-    from .scenarios.loader import library
 
     report = selftest.coverage(library().values())
     if as_json:
@@ -444,9 +452,6 @@ def criteria_coverage(as_json):
 
 def register_commands(app: Flask) -> None:
     """Attach every command to the app's CLI group."""
-    from .cli_audit import audit_group
-    from .cli_evidence import evidence_group
-
     for command in (
         init_command,
         users_group,
@@ -460,15 +465,11 @@ def register_commands(app: Flask) -> None:
         audit_group,
     ):
         app.cli.add_command(command)
-    from .cli_data import register as register_data_commands
 
     register_data_commands(app, users_group)
 
 
 def _create_app_for_cli() -> Flask:
-    from .app import create_app
-    from .config import SettingsError
-
     try:
         return create_app()
     except SettingsError as exc:  # a bad setting is a message, not a traceback

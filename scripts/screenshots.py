@@ -50,7 +50,7 @@ def prepare_work() -> None:
     scenario's model answer for two learners, so the pages have work to show."""
     from crm_sandbox.app import create_app
     from crm_sandbox.extensions import db
-    from crm_sandbox.scenarios import engine
+    from crm_sandbox.scenarios import engine, loader
     from crm_sandbox.services import accounts, assignments
 
     app = create_app()
@@ -58,7 +58,7 @@ def prepare_work() -> None:
         leah = accounts.find_user_by_email(EMAIL.format("learner1"))
         liam = accounts.find_user_by_email(EMAIL.format("learner2"))
         leah_attempt = assignments.attempts_of(leah)[0]
-        steps = engine.scenario_of(leah_attempt).model_answer
+        steps = loader.scenario_of(leah_attempt).model_answer
         # Leah has acknowledged the complaint and called the customer back, no more yet.
         engine.replay(leah_attempt, steps[:3])
         liam_attempt = assignments.attempts_of(liam)[0]

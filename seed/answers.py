@@ -5,9 +5,9 @@ Pure functions of a seeded `random.Random`: the same rng state gives the same an
 
 - `simulate_response(rng, questions, segment, category, profile_key)`: one answer per question.
 - `response_rate(segment, category)`: the share of a group that answers an emailed survey.
-- `THEMES`: theme -> keywords (lower case, matched as substrings of a lower-cased comment), the
-  vocabulary the app uses to group free-text comments; every comment in the banks below contains
-  a keyword of its own theme.
+- The comment banks below are written to the app's themes (crm_sandbox.services.feedback_themes,
+  theme -> keywords, which the app groups free-text comments by): every comment contains a
+  keyword of its own theme.
 
 Each respondent has a hidden satisfaction "mood" (1-5) drawn from a distribution that depends on
 their segment: key accounts and regular customers are happiest, new customers a little less,
@@ -22,111 +22,6 @@ import random
 
 # ---------------------------------------------------------------- themes and response rates
 
-THEMES: dict[str, list[str]] = {
-    "delivery": ["deliver", " van", "courier", "driver", "parcel", "arrived", "arrive on"],
-    "staff": [
-        "staff",
-        "friendly",
-        "helpful",
-        "rude",
-        "polite",
-        "receptionist",
-        "lifeguard",
-        "instructor",
-        "adviser",
-        "manner",
-    ],
-    "communication": [
-        "informed",
-        "update",
-        "call back",
-        "called back",
-        "ring back",
-        "rang back",
-        "nobody told",
-        "no one told",
-        "let me know",
-        "let us know",
-        "reply",
-        "replied",
-        "chase",
-        "explained",
-    ],
-    "price": [
-        "price",
-        "value for money",
-        "cost",
-        "expensive",
-        "cheap",
-        " fee",
-        "charge",
-        "discount",
-        "afford",
-        " rent ",
-        "invoice",
-    ],
-    "quality": [
-        "quality",
-        "well made",
-        "broke",
-        "faulty",
-        "damaged",
-        "sturdy",
-        "lasted",
-        "fell apart",
-        "flimsy",
-    ],
-    "range": [" range", "choice", "in stock", "out of stock", "colours", "selection"],
-    "website": [
-        "website",
-        "online",
-        "the app",
-        "booking app",
-        "checkout",
-        "portal",
-        "log in",
-        "live chat",
-    ],
-    "waiting time": [
-        "wait",
-        "queue",
-        "on hold",
-        "took too long",
-        "slow",
-        "quick",
-        "fast",
-        "prompt",
-        "straight away",
-        "same day",
-        "response time",
-    ],
-    "facilities": [
-        "changing room",
-        "shower",
-        "pool",
-        "gym",
-        "car park",
-        "locker",
-        "equipment",
-        "café",
-        "sauna",
-        "sports hall",
-    ],
-    "cleanliness": ["clean", "dirty", "tidy", "messy", "a mess", "smell", "hygien", "litter"],
-    "classes": ["class", "lesson", "timetable", "instructor"],
-    "repairs": ["repair", "fix", "fault", "boiler", "leak", "contractor", "operative"],
-    "neighbourhood": [
-        "estate",
-        "neighbour",
-        "anti-social",
-        "noise",
-        "bin store",
-        "communal",
-        "stairwell",
-        "graffiti",
-    ],
-    "accuracy": ["accura", "mistake", "wrong", "error", "correct", "missing", "incomplete"],
-}
 
 RESPONSE_RATES = {"key_account": 0.45, "regular": 0.35, "new": 0.25, "at_risk": 0.12}
 INTERNAL_RATE = 0.6

@@ -32,7 +32,7 @@ from crm_sandbox.models import (
     Question,
     Role,
 )
-from crm_sandbox.scenarios import engine
+from crm_sandbox.scenarios import engine, loader
 from crm_sandbox.scenarios.loader import library_source
 from crm_sandbox.services import assessment, assignments, tutoring
 from tests.urls import SANDBOX_OBJECTS, fill_rule
@@ -112,10 +112,10 @@ def world(app, create_user, create_group, provision):
     )
     assignments.assign("closing-the-loop", [victim], set_by=victim_tutor, group_id=victim_group.id)
     attempt = assignments.attempts_of(victim)[0]
-    scenario = engine.scenario_of(attempt)
+    scenario = loader.scenario_of(attempt)
     engine.replay(attempt, scenario.model_answer)
     engine.submit(attempt, victim, True)
-    for criterion in engine.criteria_of(scenario):
+    for criterion in loader.criteria_of(scenario):
         assessment.judge(attempt, victim_assessor, criterion.id, "not_yet_met", "More detail.")
     decision = assessment.decide(attempt, victim_assessor, "not_yet_met", "Add more detail.")
     scenario_yaml = library_source("first-complaint")[1].replace(

@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from crm_sandbox.extensions import db
 from crm_sandbox.models import ActionLogEntry, Judgement, Role
 from crm_sandbox.models.base import utcnow
-from crm_sandbox.scenarios import engine
+from crm_sandbox.scenarios import engine, loader
 from crm_sandbox.services import assessment, assignments
 from crm_sandbox.services.errors import ServiceError
 
@@ -37,7 +37,7 @@ class World:
         assignments.assign(scenario, [learner], None, group_id=group.id)
         attempt = [a for a in assignments.attempts_of(learner) if a.scenario_id == scenario][0]
         if model_answer:
-            engine.replay(attempt, engine.scenario_of(attempt).model_answer)
+            engine.replay(attempt, loader.scenario_of(attempt).model_answer)
         if submit:
             engine.submit(attempt, learner, True)
         db.session.commit()

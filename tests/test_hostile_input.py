@@ -29,7 +29,7 @@ from crm_sandbox.models import (
     Role,
     User,
 )
-from crm_sandbox.scenarios import engine
+from crm_sandbox.scenarios import engine, loader
 from crm_sandbox.scenarios.loader import library_source
 from crm_sandbox.services import (
     assessment,
@@ -242,10 +242,10 @@ def hostile_world(app, create_user, create_group):
     working = by_scenario["closing-the-loop"]
     waiting = by_scenario["first-complaint"]
     signed_off = by_scenario["measurable-standards"]
-    engine.replay(working, engine.scenario_of(working).model_answer)
+    engine.replay(working, loader.scenario_of(working).model_answer)
     for attempt in (waiting, signed_off):
         engine.submit(attempt, learner, True)
-    for criterion in engine.criteria_of(engine.scenario_of(signed_off)):
+    for criterion in loader.criteria_of(loader.scenario_of(signed_off)):
         assessment.judge(signed_off, assessor, criterion.id, "met", "")
     assessment.decide(signed_off, assessor, "met", "Well done.")
     source = library_source("first-complaint")[1].replace("id: first-complaint", "id: mine", 1)
@@ -584,7 +584,7 @@ def test_the_evidence_csv_downloads_cannot_run_as_spreadsheet_formulas(
     )
     contacts.add_need(ctx, contact, "+44 wants a call back")
     engine.submit(attempt, learner, True)
-    criterion = engine.criteria_of(engine.scenario_of(attempt))[0]
+    criterion = loader.criteria_of(loader.scenario_of(attempt))[0]
     assessment.judge(attempt, assessor, criterion.id, "not_yet_met", "=cmd|' /C calc'!A0")
     db.session.commit()
 

@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from crm_sandbox.extensions import db
 from crm_sandbox.models import Complaint, Contact, Role
-from crm_sandbox.scenarios import engine
+from crm_sandbox.scenarios import engine, loader
 from crm_sandbox.scenarios.loader import LIBRARY, ScenarioError, library, library_source, parse
 from crm_sandbox.services import action_log, assignments
 from crm_sandbox.services.errors import ServiceError
@@ -153,7 +153,7 @@ def test_submitting_needs_the_declaration_and_makes_the_sandbox_read_only(attemp
 
 
 def test_restarting_puts_the_opening_data_back(attempt):
-    engine.replay(attempt, engine.scenario_of(attempt).model_answer)
+    engine.replay(attempt, loader.scenario_of(attempt).model_answer)
     engine.reset_attempt(attempt, attempt.learner)
     complaint = db.session.get(Complaint, attempt.keys["complaints"]["late_sofa"])
     assert complaint.stage == "received"

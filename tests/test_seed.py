@@ -971,7 +971,7 @@ def test_responses_come_from_the_audience_while_the_survey_is_open(profile):
 
 
 def test_survey_ratings_differ_by_segment_and_comments_fall_into_themes():
-    from seed.answers import THEMES
+    from crm_sandbox.services.feedback_themes import THEMES
 
     for profile in PROFILES:
         data = sandbox(profile, 1, "large")

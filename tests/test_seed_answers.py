@@ -10,11 +10,11 @@ from collections import Counter
 
 import pytest
 
+from crm_sandbox.services.feedback_themes import THEMES
 from seed.answers import (
     COMMENTS,
     ENDINGS,
     THEME_WEIGHTS,
-    THEMES,
     comment,
     response_rate,
     simulate_response,

@@ -20,7 +20,7 @@ from crm_sandbox.models import (
     Role,
     User,
 )
-from crm_sandbox.scenarios import engine
+from crm_sandbox.scenarios import engine, loader
 from crm_sandbox.scenarios.loader import ScenarioError, library_source, parse
 from crm_sandbox.services import action_log, tutoring
 
@@ -290,7 +290,7 @@ def test_the_progress_grid_shows_status_score_and_overdue_and_sorts(
     abe = next(u for u in group.learners if u.name == "Abe Archer")
     tutoring.assign_to_group(signed_in, group, EXAMPLE, [abe.id], None)
     bea_attempt = db.session.get(Attempt, attempt.id)
-    engine.replay(bea_attempt, engine.scenario_of(bea_attempt).model_answer)
+    engine.replay(bea_attempt, loader.scenario_of(bea_attempt).model_answer)
     engine.check_my_work(bea_attempt, bea_attempt.learner)
     abe_attempt = db.session.scalar(select(Attempt).where(Attempt.learner_id == abe.id))
     abe_attempt.due_at = datetime.now(UTC) - timedelta(days=1)
@@ -334,7 +334,7 @@ def test_the_grid_shows_a_shared_learners_work_in_another_group_as_set_there_wit
 
 def test_the_attempt_view_shows_results_hints_and_the_log_newest_first(client, signed_in, attempt):
     learner = attempt.learner
-    engine.use_hint(attempt, learner, engine.scenario_of(attempt).tasks[0].id, 0)
+    engine.use_hint(attempt, learner, loader.scenario_of(attempt).tasks[0].id, 0)
     engine.check_my_work(attempt, learner)
     db.session.commit()
     page = client.get(f"/tutor/attempts/{attempt.id}").data.decode()

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from crm_sandbox.extensions import db
 from crm_sandbox.models import ActionLogEntry, Complaint, Contact, Role, Survey
-from crm_sandbox.scenarios import engine
+from crm_sandbox.scenarios import engine, loader
 from crm_sandbox.services import assessment, assignments, complaints
 
 SCENARIO = "first-complaint"
@@ -211,7 +211,7 @@ def submitted(create_user, create_group):
     group = create_group("Group S", learners=[learner], assessors=[assessor])
     assignments.assign(SCENARIO, [learner], None, group_id=group.id)
     attempt = assignments.attempts_of(learner)[0]
-    engine.replay(attempt, engine.scenario_of(attempt).model_answer)
+    engine.replay(attempt, loader.scenario_of(attempt).model_answer)
     engine.submit(attempt, learner, True)
     for criterion in CRITERIA:
         assessment.judge(attempt, assessor, criterion, "not_yet_met", "Show the follow-up.")

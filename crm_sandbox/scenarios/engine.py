@@ -5,12 +5,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import timedelta
-from functools import lru_cache
 
 from sqlalchemy import select
 
 from ..checks import REGISTRY, CheckResult
-from ..criteria import load_catalogue
 from ..models import ActionLogEntry, Attempt, AttemptStatus, Contact, SandboxKind, User, db
 from ..models.base import utcnow
 from ..services import (
@@ -25,7 +23,7 @@ from ..services import (
 )
 from ..services.context import SandboxContext
 from ..services.errors import ServiceError
-from .loader import parse
+from .loader import scenario_of
 from .schema import Scenario
 from .state import SandboxState, attempt_start_seq, load_log
 from .steps import Runner
@@ -36,18 +34,6 @@ DECLARATION = (
     "I declare that this work is my own: I carried out the actions recorded in "
     "this sandbox myself, without help beyond the hints the scenario gives."
 )
-
-
-def scenario_of(attempt: Attempt) -> Scenario:
-    """The scenario as it was when the attempt started."""
-    return scenario_from_snapshot(attempt.scenario_yaml)
-
-
-@lru_cache(maxsize=64)
-def scenario_from_snapshot(scenario_yaml: str) -> Scenario:
-    """The scenario of an attempt's stored YAML (parsed once per text: the cache compares the
-    texts themselves, so an attempt always gets the scenario of its own text)."""
-    return parse(scenario_yaml, "attempt")
 
 
 # ---------------------------------------------------------------- opening data
@@ -495,8 +481,3 @@ def replay(attempt: Attempt, steps) -> Runner:
     for spec in steps:
         runner.run(spec)
     return runner
-
-
-def criteria_of(scenario: Scenario) -> list:
-    catalogue = load_catalogue()
-    return [catalogue.criterion(c) for c in scenario.criteria]

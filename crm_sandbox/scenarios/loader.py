@@ -11,6 +11,7 @@ import yaml
 from pydantic import ValidationError
 
 from ..criteria import load_catalogue
+from ..models import Attempt
 from ..resources import SCENARIO_LIBRARY
 from .schema import Scenario
 
@@ -40,7 +41,7 @@ class ScenarioError(Exception):
         self.problems = problems
 
 
-def _line_of(node, path: tuple) -> int | None:
+def line_of(node, path: tuple) -> int | None:
     """Follow a pydantic error location through the YAML node tree to a line number."""
     line = node.start_mark.line + 1 if node is not None else None
     for part in path:
@@ -59,7 +60,8 @@ def _line_of(node, path: tuple) -> int | None:
     return line
 
 
-def _field_name(loc: tuple) -> str:
+def field_name(loc: tuple) -> str:
+    """A pydantic error location as a dotted field name (validator wrappers left out)."""
     return ".".join(str(p) for p in loc if not str(p).startswith("function-"))
 
 
@@ -94,14 +96,14 @@ def parse(text: str, source: str = "<scenario>") -> Scenario:
             problems.append(
                 Problem(
                     source,
-                    _line_of(node, loc),
-                    _field_name(loc),
+                    line_of(node, loc),
+                    field_name(loc),
                     error["msg"].removeprefix("Value error, "),
                 )
             )
         raise ScenarioError(problems) from None
     problems = [
-        Problem(source, _line_of(node, path), field, message)
+        Problem(source, line_of(node, path), field, message)
         for path, field, message in cross_check(scenario)
     ]
     if problems:
@@ -256,3 +258,21 @@ def library_source(scenario_id: str) -> tuple[Scenario, str] | None:
     if entry is None:
         return None
     return entry[0], entry[1].read_text(encoding="utf-8")
+
+
+def scenario_of(attempt: Attempt) -> Scenario:
+    """The scenario as it was when the attempt started."""
+    return scenario_from_snapshot(attempt.scenario_yaml)
+
+
+@lru_cache(maxsize=64)
+def scenario_from_snapshot(scenario_yaml: str) -> Scenario:
+    """The scenario of an attempt's stored YAML (parsed once per text: the cache compares the
+    texts themselves, so an attempt always gets the scenario of its own text)."""
+    return parse(scenario_yaml, "attempt")
+
+
+def criteria_of(scenario: Scenario) -> list:
+    """The catalogue's criteria that the scenario names, in its order."""
+    catalogue = load_catalogue()
+    return [catalogue.criterion(c) for c in scenario.criteria]

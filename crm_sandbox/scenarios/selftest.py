@@ -3,6 +3,7 @@ mistake walk-through fails exactly the checks that catch its mistake."""
 
 from __future__ import annotations
 
+from ..criteria import load_catalogue
 from ..models import Role, User, db
 from . import engine
 from .loader import LIBRARY, ScenarioError, load_file
@@ -92,8 +93,6 @@ def run(paths=None) -> dict:
 
 def coverage(scenarios) -> dict:
     """Which catalogue criteria and common mistakes at least one check in a scenario maps to."""
-    from ..criteria import load_catalogue
-
     catalogue = load_catalogue()
     criteria = [c.id for c in catalogue.all_criteria()]
     mistakes = [m.id for m in catalogue.mistakes]

@@ -9,6 +9,7 @@ from datetime import timedelta
 
 from ..models import Complaint, Contact, Finding, ImprovementAction, Need, ServiceStandard, Survey
 from ..services import (
+    clock,
     complaints,
     contacts,
     feedback,
@@ -224,8 +225,6 @@ def _satisfaction(r, complaint):
 
 @step("advance", [], ["working_hours", "next_working_day"])
 def _advance(r, working_hours=None, next_working_day=False):
-    from ..services import clock
-
     if next_working_day:
         sandbox_clock.advance_to_next_working_day(r.ctx)
     if working_hours:

@@ -28,7 +28,8 @@ from ..models import (
 )
 from ..models.assessment import JUDGEMENT_DECISIONS
 from ..models.base import utcnow
-from . import action_log, groups
+from ..scenarios.loader import criteria_of, scenario_of
+from . import action_log, assignments, groups
 from .context import SandboxContext
 from .errors import NotFound, ServiceError
 from .staff_audit import group_of_sandbox, record_staff_action
@@ -153,9 +154,7 @@ class CriterionView:
 
 
 def _criteria_ids(attempt: Attempt) -> list[str]:
-    from ..scenarios import engine
-
-    return [c.id for c in engine.criteria_of(engine.scenario_of(attempt))]
+    return [c.id for c in criteria_of(scenario_of(attempt))]
 
 
 def _checks(results: dict | None):
@@ -187,9 +186,7 @@ def current_judgements(attempt: Attempt) -> dict[str, Judgement]:
 
 def criteria_view(attempt: Attempt) -> list[CriterionView]:
     """The scenario's criteria with the checks mapped to each and the judgement history."""
-    from ..scenarios import engine
-
-    views = {c.id: CriterionView(c) for c in engine.criteria_of(engine.scenario_of(attempt))}
+    views = {c.id: CriterionView(c) for c in criteria_of(scenario_of(attempt))}
     for task, check in _checks(attempt.latest_results):
         for criterion_id in check.get("criteria", []):
             if criterion_id in views:
@@ -415,7 +412,6 @@ class Feedback:
 def feedback_for(attempt: Attempt) -> Feedback:
     """The latest decision on the attempt and the per-criterion judgements it was based on
     (judgements after it belong to a later round and are not shown yet)."""
-    from ..scenarios import engine
 
     decisions = decisions_of(attempt)
     if not decisions:
@@ -425,7 +421,7 @@ def feedback_for(attempt: Attempt) -> Feedback:
     for judgement in judgements_of(attempt):
         if judgement.created_at <= decision.created_at:
             latest[judgement.criterion_id] = judgement
-    criteria = engine.criteria_of(engine.scenario_of(attempt))
+    criteria = criteria_of(scenario_of(attempt))
     return Feedback(decision, [(c, latest.get(c.id)) for c in criteria])
 
 
@@ -455,7 +451,6 @@ class BodyProgress:
 def criteria_progress(learner: User) -> list[BodyProgress]:
     """Every criterion of the learner's groups' qualifications: not started, working towards
     (a passing check maps to it) or met (judged met in assessed work), with the evidence."""
-    from . import assignments
 
     catalogue = load_catalogue()
     attempts = assignments.attempts_of(learner)

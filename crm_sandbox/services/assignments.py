@@ -7,14 +7,14 @@ from datetime import datetime
 from sqlalchemy import select
 
 from ..models import Assignment, Attempt, User, db
+from ..scenarios import engine
+from ..scenarios.loader import library, library_source
 from .errors import NotFound, ServiceError
 from .staff_audit import record_staff_action
 
 
 def scenario_source(scenario_id: str) -> tuple[object, str]:
     """The library scenario with this id and its file text."""
-    from ..scenarios.loader import library, library_source
-
     found = library_source(scenario_id)
     if found is None:
         known = ", ".join(sorted(library())) or "none"
@@ -44,7 +44,6 @@ def assign_scenario(
 ) -> int:
     """Create an assignment and an attempt (with its own sandbox) for each learner; learners
     who already have an attempt at it keep theirs. Returns how many were started."""
-    from ..scenarios import engine
 
     for learner in learners:
         if learner.role != "learner":

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 
 from ..models import Role, User, db
-from . import accounts, groups
+from . import accounts, assignments, groups
 
 DEMO_DOMAIN = "demo-college.ac.uk"
 DEMO_GROUP = "Business Admin L2 (demo)"
@@ -72,8 +72,6 @@ DEMO_SCENARIO = "first-complaint"
 
 def ensure_demo_assignment() -> int:
     """Give the demo learners the first scenario (learners who have it keep theirs)."""
-    from . import assignments
-
     group = groups.find_group(DEMO_GROUP)
     return assignments.assign(
         DEMO_SCENARIO, list(group.learners), set_by=group.tutor, group_id=group.id

@@ -38,6 +38,7 @@ from ..models import (
     db,
 )
 from ..models.base import utcnow
+from ..scenarios.loader import ScenarioError, scenario_of
 from . import assignments, groups, staff_audit
 from .action_log import GENESIS, canonical_json, compute_entry_hash, head_mac_matches
 
@@ -127,11 +128,8 @@ class Evidence:
 
 
 def _scenario_text(attempt: Attempt) -> tuple[str, str]:
-    from ..scenarios import engine
-    from ..scenarios.loader import ScenarioError
-
     try:
-        scenario = engine.scenario_of(attempt)
+        scenario = scenario_of(attempt)
     except ScenarioError:  # a snapshot that no longer parses still has its log as evidence
         title = attempt.assignment.title if attempt.assignment else attempt.scenario_id
         return title, ""
@@ -442,6 +440,8 @@ class _Report:
     """Builds report.pdf with ReportLab's page-layout engine."""
 
     def __init__(self, evidence: Evidence):
+        # Deferred on purpose (here and below): ReportLab is a heavy import, needed only when
+        # an evidence pack's PDF is built, not by every process that imports the services.
         from reportlab.lib import colors
         from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
 

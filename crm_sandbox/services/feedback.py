@@ -12,6 +12,8 @@ from typing import NamedTuple
 
 from sqlalchemy import func, select
 
+from seed.answers import response_rate, simulate_response
+
 from ..models import (
     ActionStatus,
     Answer,
@@ -33,6 +35,7 @@ from ..scoping import MAX_ID
 from . import action_log, validation
 from .context import SandboxContext
 from .errors import ServiceError
+from .feedback_themes import THEMES
 
 MAX_QUESTIONS = 20
 MAX_OPTIONS = 10
@@ -41,8 +44,6 @@ NUMBER_KINDS = (QuestionKind.RATING, QuestionKind.RECOMMEND, QuestionKind.YES_NO
 
 
 def _themes() -> dict[str, list[str]]:
-    from seed.answers import THEMES
-
     return THEMES
 
 
@@ -193,8 +194,6 @@ def send_survey(
 
 
 def _simulate_answers(ctx, survey, recipients, days_open) -> None:
-    from seed.answers import response_rate, simulate_response
-
     # Keyed on the seed and the survey's place in this sandbox (not its database id), so the
     # same seed and the same actions give the same answers in any sandbox.
     ordinal = db.session.scalar(

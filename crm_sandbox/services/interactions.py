@@ -8,7 +8,17 @@ from datetime import date, datetime, timedelta
 
 from sqlalchemy import bindparam, select
 
-from ..models import Channel, Contact, Direction, Initiative, Interaction, db
+from ..models import (
+    Channel,
+    Complaint,
+    Contact,
+    Direction,
+    Initiative,
+    Interaction,
+    Response,
+    Survey,
+    db,
+)
 from . import action_log, validation
 from .context import SandboxContext
 from .errors import ServiceError
@@ -228,7 +238,6 @@ def timeline(ctx: SandboxContext, contact: Contact) -> list[TimelineItem]:
                 superseded=i.id in superseded,
             )
         )
-    from ..models import Complaint, Response, Survey
 
     for c in db.session.scalars(
         select(Complaint).where(

@@ -22,6 +22,9 @@ from sqlalchemy import (
     text,
 )
 
+from seed.generate import generate
+from seed.profiles import load_all as load_profiles
+
 from ..models import Base, Sandbox, SandboxKind, SandboxScoped, User, db
 from ..models.base import utcnow
 from . import action_log, clock, staff_audit
@@ -106,11 +109,10 @@ def _fk_parent(column) -> str | None:
 
 
 def _validate_key(profile: str, size: str) -> None:
-    from seed.profiles import PROFILES
-
-    if profile not in PROFILES:
+    known = load_profiles()
+    if profile not in known:
         raise ServiceError(
-            f"Unknown organisation profile {profile!r}; known: {', '.join(sorted(PROFILES))}."
+            f"Unknown organisation profile {profile!r}; known: {', '.join(sorted(known))}."
         )
     if size not in SIZES:
         raise ServiceError(f"Unknown size {size!r}; use one of: {', '.join(SIZES)}.")
@@ -139,8 +141,6 @@ def get_or_create_template(
     template = find_template(profile, seed, size, start)
     if template is not None:
         return template
-    from seed.generate import generate
-
     rows = generate(profile, seed, size, start)
     template = Sandbox(
         kind=SandboxKind.TEMPLATE.value,

@@ -14,7 +14,7 @@ from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import select
 
-from ..models import Interaction, db
+from ..models import Contact, Interaction, db
 from ..models.complaints import Complaint, ComplaintEvent, Level
 from ..models.standards import (
     Measure,
@@ -224,8 +224,6 @@ def agree_standard(
         agreed_with, "Agreed with", 200, required=True, field="agreed_with"
     )
     if contact_id:
-        from ..models import Contact
-
         ctx.get(Contact, contact_id)
     before = snapshot(standard)
     standard.agreed_with = agreed_with

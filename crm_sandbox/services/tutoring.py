@@ -32,6 +32,7 @@ from ..models import (
     db,
 )
 from ..models.base import utcnow
+from ..scenarios import engine
 from ..scenarios.loader import MAX_FILE_BYTES as SCENARIO_MAX_BYTES
 from ..scenarios.loader import Problem, ScenarioError, library
 from ..scenarios.loader import parse as _loader_parse
@@ -489,8 +490,6 @@ def attempt_timeline(attempt: Attempt, limit: int = LOG_LIMIT) -> list[ActionLog
 
 def reset_attempt(attempt: Attempt, tutor: User, reason: str) -> Attempt:
     """Start the learner's scenario again in the same sandbox; the reason goes in the log."""
-    from ..scenarios import engine
-
     reason = (reason or "").strip()
     if not reason:
         raise ServiceError("Give the reason for the reset (it is recorded).", "reason")

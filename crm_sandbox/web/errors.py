@@ -5,6 +5,7 @@ from flask_limiter import RateLimitExceeded
 from flask_wtf.csrf import CSRFError
 
 from ..extensions import db
+from .forms_common import register_already_saved_handler
 
 MESSAGES = {
     400: ("Bad request", "The request could not be understood. Go back and try again."),
@@ -76,7 +77,5 @@ def register_error_handlers(app: Flask) -> None:
     def _server_error(exc):
         db.session.rollback()
         return _page(500)
-
-    from .forms_common import register_already_saved_handler
 
     register_already_saved_handler(app)

@@ -85,6 +85,7 @@ def markdown(text: str | None) -> Markup:
     """Markdown (from scenario briefs) to HTML, passed through an allow-list sanitiser."""
     global _markdown
     if _markdown is None:
+        # Deferred on purpose: the parser is built on the first brief shown, not at app start.
         from markdown_it import MarkdownIt
 
         _markdown = MarkdownIt("commonmark", {"html": False}).enable("table")

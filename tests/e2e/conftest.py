@@ -289,11 +289,11 @@ class World:
         model answer, then submission with the declaration."""
         from crm_sandbox.extensions import db
         from crm_sandbox.models import Attempt
-        from crm_sandbox.scenarios import engine
+        from crm_sandbox.scenarios import engine, loader
 
         with self.session():
             attempt = db.session.get(Attempt, attempt_id)
-            engine.replay(attempt, engine.scenario_of(attempt).model_answer)
+            engine.replay(attempt, loader.scenario_of(attempt).model_answer)
             engine.submit(attempt, attempt.learner, True)
 
     def read(self, fn):

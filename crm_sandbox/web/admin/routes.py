@@ -7,6 +7,7 @@ from ...extensions import db
 from ...models import Group, Role, User
 from ...services import accounts, personal_data, staff_audit
 from ...services.errors import ServiceError
+from ..personal_data import personal_data_response
 from . import bp
 from .forms import EraseForm, ToggleActiveForm
 
@@ -56,8 +57,6 @@ def _learner_or_404(user_id: int) -> User:
 @admin_area
 def user_data(user_id: int):
     """A learner's personal data as JSON, for a subject access request made to the college."""
-    from ..personal_data import personal_data_response
-
     return personal_data_response(_learner_or_404(user_id))
 
 

@@ -1,9 +1,9 @@
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from ...access import assessor_area
 from ...extensions import db
-from ...services import action_log, assessment, groups
+from ...services import action_log, assessment, evidence, groups
 from ...services.errors import NotFound, ServiceError
 from ...services.form_tokens import AlreadySaved
 from ..forms_common import options, save_once, show_service_error
@@ -189,10 +189,6 @@ def review(decision_id: int):
 def evidence_pack(attempt_id: int):
     """The evidence pack of the learner whose work this is: the work of theirs this assessor
     may open (their groups', submitted or decided) and its feedback."""
-    from flask import Response
-
-    from ...services import evidence
-
     learner = _attempt(attempt_id).learner
     return Response(
         evidence.build_pack(learner, viewer=current_user.record),

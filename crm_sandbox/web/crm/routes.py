@@ -21,6 +21,7 @@ from ...models import (
     SandboxKind,
 )
 from ...scenarios import engine
+from ...scenarios.loader import scenario_from_snapshot
 from ...services import (
     action_log,
     assignments,
@@ -141,7 +142,7 @@ def _fire_scenario_events(sandbox: SandboxHeader, org: OrganisationHeader, attem
     if sandbox.read_only:
         return False
     due = engine.events_due(
-        engine.scenario_from_snapshot(attempt.scenario_yaml),
+        scenario_from_snapshot(attempt.scenario_yaml),
         attempt.fired_events,
         clock.sandbox_now(sandbox),
         org,

@@ -8,10 +8,12 @@ from ...database import write_transactions
 from ...extensions import db
 from ...models import AttemptStatus
 from ...scenarios import engine
-from ...services import assignments, groups, interactions, provisioning
+from ...scenarios.loader import criteria_of, scenario_of
+from ...services import assignments, evidence, groups, interactions, provisioning
 from ...services.context import SandboxContext
 from ...services.errors import NotFound, ServiceError
 from ..forms_common import ButtonForm
+from ..personal_data import personal_data_response
 from . import bp
 from .forms import RestartForm, SubmitWorkForm
 
@@ -64,13 +66,13 @@ def scenario(attempt_id: int):
             engine.fire_due_events(_attempt(attempt_id))
             db.session.commit()
         attempt = _attempt(attempt_id)
-    scenario_data = engine.scenario_of(attempt)
+    scenario_data = scenario_of(attempt)
     shown_hints = set(attempt.hints_used or [])
     return render_template(
         "learner/scenario.html",
         attempt=attempt,
         scenario=scenario_data,
-        criteria=engine.criteria_of(scenario_data),
+        criteria=criteria_of(scenario_data),
         events=engine.happened_events(attempt),
         results=attempt.latest_results,
         shown_hints=shown_hints,
@@ -167,8 +169,6 @@ def restart(attempt_id: int):
 @learner_area
 def evidence_pack():
     """The learner's own evidence pack (their work, checks, feedback and action log)."""
-    from ...services import evidence
-
     learner = current_user.record
     return Response(
         evidence.build_pack(learner),
@@ -183,6 +183,4 @@ def evidence_pack():
 @learner_area
 def my_data():
     """Everything held about the learner, as JSON (their right of access, UK GDPR)."""
-    from ..personal_data import personal_data_response
-
     return personal_data_response(current_user.record)

@@ -15,8 +15,7 @@ from flask_login import current_user
 from ...access import tutor_area
 from ...extensions import db
 from ...models import AttemptStatus
-from ...scenarios import engine
-from ...scenarios.loader import ScenarioError, library
+from ...scenarios.loader import ScenarioError, library, scenario_of
 from ...services import groups, tutoring, user_import
 from ...services.errors import NotFound, ServiceError
 from ..forms_common import ButtonForm, options, show_service_error
@@ -349,7 +348,7 @@ def progress(group_id: int):
 @tutor_area
 def attempt(attempt_id: int):
     found = _attempt(attempt_id)
-    scenario = engine.scenario_of(found)
+    scenario = scenario_of(found)
     tasks = {t.id: t for t in scenario.tasks}
     hints = []
     for marker in found.hints_used or []:
