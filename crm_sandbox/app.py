@@ -125,10 +125,9 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(assessor_bp, url_prefix="/assessor")
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(crm_bp, url_prefix="/s/<int:sandbox_id>")
-    from .web import chrome, filters
+    from .web import filters
 
     filters.register(app)
-    chrome.register(app)
 
 
 def _register_request_hooks(app: Flask) -> None:

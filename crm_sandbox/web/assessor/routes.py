@@ -13,15 +13,15 @@ from .forms import DecideForm, JudgeForm, QueueFilterForm, ReviewForm
 @bp.route("/")
 @assessor_area
 def home():
-    mine = groups.groups_for(current_user.record)
+    mine = groups.groups_for(current_user)
     form = QueueFilterForm(formdata=request.args)
     form.group.choices = options(("", "All groups"), *((str(g.id), g.name) for g in mine))
     form.scenario.choices = options(
-        ("", "All scenarios"), *assessment.queue_scenarios(current_user.record)
+        ("", "All scenarios"), *assessment.queue_scenarios(current_user)
     )
     filtered = bool(request.args) and form.validate()
     waiting = assessment.queue(
-        current_user.record,
+        current_user,
         group_id=int(form.group.data) if filtered and form.group.data else None,
         scenario_id=form.scenario.data if filtered else None,
         older_than_days=form.older_than.data if filtered else None,
@@ -39,7 +39,7 @@ def home():
 
 def _attempt(attempt_id: int):
     try:
-        return assessment.attempt_for_assessor(current_user.record, attempt_id)
+        return assessment.attempt_for_assessor(current_user, attempt_id)
     except NotFound:
         abort(404)
 
@@ -86,9 +86,7 @@ def judge(attempt_id: int):
     try:
         if not form.validate_on_submit():
             raise ServiceError(" ".join(e for errs in form.errors.values() for e in errs))
-        assessment.judge(
-            attempt, current_user.record, criterion_id, form.decision.data, form.comment.data
-        )
+        assessment.judge(attempt, current_user, criterion_id, form.decision.data, form.comment.data)
     except ServiceError as exc:
         db.session.rollback()
         failed = {
@@ -114,9 +112,7 @@ def decide(attempt_id: int):
         flash(f"Nothing was signed: {problems}", "danger")
         return _page(attempt, decide_form=form, status=422)
     try:
-        made = assessment.decide(
-            attempt, current_user.record, form.outcome.data, form.feedback.data
-        )
+        made = assessment.decide(attempt, current_user, form.outcome.data, form.feedback.data)
     except ServiceError as exc:
         db.session.rollback()
         show_service_error(form, exc)
@@ -137,7 +133,7 @@ def decide(attempt_id: int):
 @bp.route("/quality")
 @assessor_area
 def quality():
-    sample = assessment.quality_sample(current_user.record)
+    sample = assessment.quality_sample(current_user)
     return render_template(
         "assessor/quality.html",
         sample=sample,
@@ -152,16 +148,14 @@ def quality():
 @assessor_area
 def review(decision_id: int):
     try:
-        decision = assessment.decision_for_reviewer(current_user.record, decision_id)
+        decision = assessment.decision_for_reviewer(current_user, decision_id)
     except NotFound:
         abort(404)
     form = ReviewForm()
     try:
         if not form.validate_on_submit():
             raise ServiceError(" ".join(e for errs in form.errors.values() for e in errs))
-        assessment.review(
-            decision, current_user.record, form.agrees.data == "agree", form.comment.data
-        )
+        assessment.review(decision, current_user, form.agrees.data == "agree", form.comment.data)
     except ServiceError as exc:
         db.session.rollback()
         flash(f"Nothing was saved: {exc.message}", "danger")
