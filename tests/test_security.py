@@ -529,3 +529,17 @@ def test_the_sanitiser_cleans_even_markdown_that_lets_raw_html_through(monkeypat
     assert {tag for tag, _ in tags} <= {"p", "strong", "a"}, tags
     assert all(not name.startswith("on") for _, attrs in tags for name in attrs)
     assert all(attrs.get("href", "").startswith("https:") for tag, attrs in tags if tag == "a")
+
+
+def test_a_new_secret_key_signs_everyone_out_unless_the_old_one_is_a_fallback(
+    app, client, auth, create_user
+):
+    auth.login(create_user(Role.LEARNER).email)
+    assert client.get("/learner/").status_code == 200
+    old_key = app.secret_key
+    app.config["SECRET_KEY"] = "a-new-secret-key-for-this-test"
+    app.config["SECRET_KEY_FALLBACKS"] = [old_key]
+    assert client.get("/learner/").status_code == 200  # the old key still reads the cookie
+    app.config["SECRET_KEY_FALLBACKS"] = []
+    response = client.get("/learner/")
+    assert response.status_code == 302 and response.headers["Location"].startswith("/login")
