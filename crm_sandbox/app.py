@@ -125,9 +125,10 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(assessor_bp, url_prefix="/assessor")
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(crm_bp, url_prefix="/s/<int:sandbox_id>")
-    from .web import filters
+    from .web import chrome, filters
 
     filters.register(app)
+    chrome.register(app)
 
 
 def _register_request_hooks(app: Flask) -> None:

@@ -543,3 +543,10 @@ def test_a_new_secret_key_signs_everyone_out_unless_the_old_one_is_a_fallback(
     app.config["SECRET_KEY_FALLBACKS"] = []
     response = client.get("/learner/")
     assert response.status_code == 302 and response.headers["Location"].startswith("/login")
+
+
+def test_the_frames_links_follow_the_script_root_the_app_is_mounted_at(client):
+    assert 'href="/static/app.css"' in client.get("/login").get_data(as_text=True)
+    mounted = client.get("/login", base_url="http://localhost/crm").get_data(as_text=True)
+    assert 'href="/crm/static/app.css"' in mounted and 'href="/crm/"' in mounted
+    assert 'href="/static/app.css"' in client.get("/login").get_data(as_text=True)
