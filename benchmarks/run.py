@@ -53,7 +53,7 @@ for _n, _p95 in (("30", 25), ("1000", 100)):
 TARGETS += [
     ("saturation", "app_rps", "median", None, None, "req/s"),
     ("saturation", "reference_rps", "median", None, None, "req/s"),
-    ("saturation", "saturation_ratio", "median", ">=", 0.6, "x"),
+    ("saturation", "saturation_ratio", "median", ">=", 0.5, "x"),
     ("saturation", "errors", "value", "==", 0, "errors"),
 ]
 TARGETS += [

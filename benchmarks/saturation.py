@@ -34,7 +34,7 @@ ROUNDS = 5
 FULL_SECONDS = 10.0  # per app, over all rounds
 QUICK_SECONDS = 5.0
 WARMUP_SECONDS = 1.0
-TARGET_RATIO = 0.6
+TARGET_RATIO = 0.5
 ROWS = 50
 ROW_RE = re.compile(r"<tr>\s*<td><a href=\"/s/\d+/contacts/\d+\"")
 

@@ -78,9 +78,7 @@ def configure_engine(engine: Engine) -> None:
         if _immediate.get():
             begin_immediate(connection.connection.driver_connection)
         else:
-            # Straight to the driver: a statement through SQLAlchemy's execution path costs
-            # more than the BEGIN itself, on every read-only request.
-            connection.connection.driver_connection.execute("BEGIN")
+            connection.exec_driver_sql("BEGIN")
 
 
 def begin_immediate(dbapi_connection, wait_seconds: float = WRITE_LOCK_WAIT_SECONDS) -> None:

@@ -13,23 +13,7 @@ migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
 bootstrap = Bootstrap5()
-
-
-class RouteLimiter(Limiter):
-    """Flask-Limiter with limits on decorated routes only.
-
-    A decorated route checks its limits inside its decorator. The app-wide before_request
-    hook adds default and application limits, which this app does not set, so it is not
-    registered: on every other request its lookups cost about 30 us (measured in-process, A/B
-    in one process), some 3 % of a contact list page. The after-request hook (rate-limit
-    headers) stays."""
-
-    def init_app(self, app) -> None:
-        super().init_app(app)
-        app.before_request_funcs[None].remove(self._check_request_limit)
-
-
-# No default limits: only sign-in is limited, per address and per account (see auth routes).
-limiter = RouteLimiter(key_func=get_remote_address)
+# Limits live on the routes that need them (`@limiter.limit`); no default or application limits.
+limiter = Limiter(key_func=get_remote_address)
 
 __all__ = ["db", "migrate", "login_manager", "csrf", "bootstrap", "limiter"]

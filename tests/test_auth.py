@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import re
+
+from sqlalchemy import event
 from werkzeug.security import check_password_hash
 
-from crm_sandbox.extensions import db
-from crm_sandbox.models import Role, UserSession
+from crm_sandbox.access import public
+from crm_sandbox.extensions import db, limiter
+from crm_sandbox.models import Role, User, UserSession
 from crm_sandbox.services import accounts
 from crm_sandbox.web.auth.routes import BAD_SIGN_IN
 
@@ -208,3 +212,53 @@ def test_a_sign_in_form_refused_before_any_password_check_does_not_count(app):
     for _ in range(2):
         assert client.post("/login", data={"email": "a@b.org", "password": "x"}).status_code == 200
     assert client.post("/login", data={"email": "a@b.org", "password": "x"}).status_code == 429
+
+def test_the_sign_out_button_carries_a_token_that_signs_out(client, auth, create_user):
+    auth.login(create_user(Role.LEARNER).email)
+    page = client.get("/learner/").get_data(as_text=True)
+    button = re.search(
+        r'<form method="post" action="/logout"[^>]*>\s*'
+        r'<input type="hidden" name="csrf_token" value="([^"]+)">',
+        page,
+    )
+    response = client.post("/logout", data={"csrf_token": button.group(1)}, csrf=False)
+    assert response.status_code == 302 and response.headers["Location"] == "/login"
+    assert client.get("/learner/").status_code == 302
+
+
+def test_a_route_limited_with_limiter_limit_needs_no_other_registration(app_factory):
+    app = app_factory()
+
+    @public
+    @limiter.limit("2 per minute")
+    def limited_probe():
+        return "ok"
+
+    app.add_url_rule("/limited-probe", "limited_probe", limited_probe)
+    client = app.test_client()
+    assert [client.get("/limited-probe").status_code for _ in range(3)] == [200, 200, 429]
+    assert client.get("/login").status_code == 200  # other routes carry no limit
+
+
+def test_a_live_session_loads_its_user_row_in_one_query(app, create_user):
+    user = create_user(Role.LEARNER)
+    user_id = user.id
+    token = accounts.start_session(user)
+    db.session.commit()
+    db.session.close()
+    statements = []
+
+    def count(_conn, _cursor, statement, *_args):
+        if not statement.startswith("BEGIN"):  # SQLite's transaction start is not a query
+            statements.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        loaded, stale = accounts.load_session_user(token)
+        # everything a page or a service asks of the user is already loaded
+        assert isinstance(loaded, User) and loaded.id == user_id and not stale
+        assert loaded.get_id() == token and loaded.is_active and loaded.role == "learner"
+        assert db.session.get(User, user_id) is loaded
+    finally:
+        event.remove(db.engine, "before_cursor_execute", count)
+    assert len(statements) == 1

@@ -633,3 +633,23 @@ def test_a_new_sqlite_database_and_its_wal_files_are_readable_by_their_owner_onl
         os.umask(old_umask)
     assert set(modes) == {"fresh.sqlite3", "fresh.sqlite3-wal", "fresh.sqlite3-shm"}
     assert set(modes.values()) == {0o600}
+
+def test_a_new_secret_key_signs_everyone_out_unless_the_old_one_is_a_fallback(
+    app, client, auth, create_user
+):
+    auth.login(create_user(Role.LEARNER).email)
+    assert client.get("/learner/").status_code == 200
+    old_key = app.secret_key
+    app.config["SECRET_KEY"] = "a-new-secret-key-for-this-test"
+    app.config["SECRET_KEY_FALLBACKS"] = [old_key]
+    assert client.get("/learner/").status_code == 200  # the old key still reads the cookie
+    app.config["SECRET_KEY_FALLBACKS"] = []
+    response = client.get("/learner/")
+    assert response.status_code == 302 and response.headers["Location"].startswith("/login")
+
+
+def test_the_frames_links_follow_the_script_root_the_app_is_mounted_at(client):
+    assert 'href="/static/app.css"' in client.get("/login").get_data(as_text=True)
+    mounted = client.get("/login", base_url="http://localhost/crm").get_data(as_text=True)
+    assert 'href="/crm/static/app.css"' in mounted and 'href="/crm/"' in mounted
+    assert 'href="/static/app.css"' in client.get("/login").get_data(as_text=True)

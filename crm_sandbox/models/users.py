@@ -25,30 +25,7 @@ class Role(enum.StrEnum):
 ROLE_VALUES = tuple(r.value for r in Role)
 
 
-class SignedInInterface:
-    """What Flask-Login and the pages ask of a signed-in user, from its `active`, `role` and
-    `current_session_token`: shared by the `User` row and the lighter `SignedInUser` a
-    request is signed in with (`services.accounts`).
-
-    Written out rather than Flask-Login's UserMixin, which compares users by get_id() (our
-    session token), so that every user without a session would be "equal" to every other."""
-
-    is_authenticated = True
-    is_anonymous = False
-
-    @property
-    def role_enum(self) -> Role:
-        return Role(self.role)
-
-    @property
-    def is_active(self) -> bool:  # Flask-Login
-        return bool(self.active)
-
-    def get_id(self) -> str | None:  # Flask-Login keeps this in the cookie, not the user id
-        return self.current_session_token
-
-
-class User(SignedInInterface, Base):
+class User(Base):
     __tablename__ = "users"
     __table_args__ = (CheckConstraint(f"role IN {ROLE_VALUES!r}", name="role_known"),)
 
@@ -66,10 +43,20 @@ class User(SignedInInterface, Base):
     current_session_token = None  # not a column
 
     @property
-    def record(self) -> User:
-        """The row itself: `current_user.record` is a `User` whether the request was signed in
-        by its session cookie (a `SignedInUser`) or by `login_user` in this request."""
-        return self
+    def role_enum(self) -> Role:
+        return Role(self.role)
+
+    # Flask-Login's interface, written out: its UserMixin compares users by get_id(), which
+    # would make every user without a session "equal" to every other.
+    is_authenticated = True
+    is_anonymous = False
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login
+        return bool(self.active)
+
+    def get_id(self) -> str | None:  # Flask-Login keeps this in the cookie, not the user id
+        return self.current_session_token
 
     def __repr__(self) -> str:
         return f"<User {self.email} {self.role}>"

@@ -15,7 +15,6 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from ..config import PASSWORD_HASH_METHOD, PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH
 from ..models import Role, User, UserSession, db
 from ..models.base import utcnow
-from ..models.users import SignedInInterface
 from ..scoping import read_outside_sandboxes
 from .errors import ServiceError
 from .staff_audit import account_values, record_staff_action
@@ -173,66 +172,27 @@ def start_session(user: User, user_agent: str = "") -> str:
     return token
 
 
-class SignedInUser(SignedInInterface):
-    """The user of a signed-in request, as Flask-Login's `current_user`: the account's columns
-    read with the session in one query, without building an ORM object (asked on every
-    request). Templates and access checks read its fields; a service that works on the
-    account itself (its groups, its password, its attempts) is given `record`, the `User` row,
-    loaded on first use."""
-
-    __slots__ = ("id", "email", "name", "role", "active", "current_session_token", "_record")
-
-    def __init__(self, id, email, name, role, active, token):  # noqa: A002 - the column's name
-        self.id = id
-        self.email = email
-        self.name = name
-        self.role = role
-        self.active = active
-        self.current_session_token = token
-        self._record = None
-
-    @property
-    def record(self) -> User:
-        """The account's `User` row in this request's database session."""
-        if self._record is None:
-            self._record = db.session.get(User, self.id)
-            self._record.current_session_token = self.current_session_token
-        return self._record
-
-    def __repr__(self) -> str:
-        return f"<SignedInUser {self.email} {self.role}>"
-
-
 # Built once: constructing the statement costs about as much as running it.
 _SESSION_USER = (
-    select(
-        User.id,
-        User.email,
-        User.name,
-        User.role,
-        User.active,
-        UserSession.created_at,
-        UserSession.last_seen_at,
-        UserSession.revoked_at,
-    )
+    select(User, UserSession.created_at, UserSession.last_seen_at, UserSession.revoked_at)
     .join(UserSession, UserSession.user_id == User.id)
     .where(UserSession.token_hash == bindparam("token_hash"))
 )
 
 
-def load_session_user(token: str) -> tuple[SignedInUser | None, bool]:
+def load_session_user(token: str) -> tuple[User | None, bool]:
     """The user behind a live session token (None when unknown, revoked or expired), and
     whether the session's last-seen time is old enough to be worth recording again.
 
-    Asked on every signed-in request, so it is one query of columns: the account with the
-    session's times."""
+    Asked on every signed-in request, so it is one query: the `User` row with the session's
+    times, which are all the timeouts need."""
     if not token:
         return None, False
     found = read_outside_sandboxes(_SESSION_USER, {"token_hash": _token_hash(token)}).first()
     if found is None:
         return None, False
-    user_id, email, name, role, active, created_at, last_seen_at, revoked_at = found
-    if revoked_at is not None or not active:
+    user, created_at, last_seen_at, revoked_at = found
+    if revoked_at is not None or not user.is_active:
         return None, False
     now = utcnow()
     cfg = current_app.config
@@ -240,7 +200,7 @@ def load_session_user(token: str) -> tuple[SignedInUser | None, bool]:
         return None, False
     if now - last_seen_at > timedelta(minutes=cfg["SESSION_IDLE_MINUTES"]):
         return None, False
-    user = SignedInUser(user_id, email, name, role, active, token)
+    user.current_session_token = token
     return user, now - last_seen_at > TOUCH_INTERVAL
 
 

@@ -82,7 +82,7 @@ def save_once(form: OnceForm, action, url_of):
     `commit_or_explain`); a repeat raises `AlreadySaved`, answered by a redirect."""
 
     def run():
-        submission = form_tokens.claim(form.form_token.data, current_user.record)
+        submission = form_tokens.claim(form.form_token.data, current_user)
         result = action()
         db.session.flush()
         form_tokens.saved(submission, url_of(result))

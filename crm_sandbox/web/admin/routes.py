@@ -77,7 +77,7 @@ def erase_user(user_id: int):
         else:
             name = user.name
             try:
-                erasure = personal_data.erase_learner(user, erased_by=current_user.record)
+                erasure = personal_data.erase_learner(user, erased_by=current_user)
             except ServiceError as exc:
                 db.session.rollback()
                 flash(f"Nothing was erased: {exc.message}", "danger")

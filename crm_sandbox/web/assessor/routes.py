@@ -14,15 +14,15 @@ from .forms import DecideForm, JudgeForm, QueueFilterForm, ReviewForm
 @bp.route("/")
 @assessor_area
 def home():
-    mine = groups.groups_for(current_user.record)
+    mine = groups.groups_for(current_user)
     form = QueueFilterForm(formdata=request.args)
     form.group.choices = options(("", "All groups"), *((str(g.id), g.name) for g in mine))
     form.scenario.choices = options(
-        ("", "All scenarios"), *assessment.queue_scenarios(current_user.record)
+        ("", "All scenarios"), *assessment.queue_scenarios(current_user)
     )
     filtered = bool(request.args) and form.validate()
     waiting = assessment.queue(
-        current_user.record,
+        current_user,
         group_id=int(form.group.data) if filtered and form.group.data else None,
         scenario_id=form.scenario.data if filtered else None,
         older_than_days=form.older_than.data if filtered else None,
@@ -35,13 +35,13 @@ def home():
         groups=mine,
         counts=groups.learner_counts(mine),
         assessment=assessment,
-        viewer=current_user.record,
+        viewer=current_user,
     )
 
 
 def _attempt(attempt_id: int):
     try:
-        return assessment.attempt_for_assessor(current_user.record, attempt_id)
+        return assessment.attempt_for_assessor(current_user, attempt_id)
     except NotFound:
         abort(404)
 
@@ -60,7 +60,7 @@ def _page(attempt, decide_form=None, failed_judgement=None, status=200):
         "assessor/attempt.html",
         attempt=attempt,
         title=assessment.title_of(attempt),
-        group=assessment.group_of(attempt, current_user.record),
+        group=assessment.group_of(attempt, current_user),
         entries=entries,
         evidence=evidence,
         criteria=criteria,
@@ -88,9 +88,7 @@ def judge(attempt_id: int):
     try:
         if not form.validate_on_submit():
             raise ServiceError(" ".join(e for errs in form.errors.values() for e in errs))
-        assessment.judge(
-            attempt, current_user.record, criterion_id, form.decision.data, form.comment.data
-        )
+        assessment.judge(attempt, current_user, criterion_id, form.decision.data, form.comment.data)
     except ServiceError as exc:
         db.session.rollback()
         failed = {
@@ -116,9 +114,7 @@ def decide(attempt_id: int):
         flash(f"Nothing was signed: {problems}", "danger")
         return _page(attempt, decide_form=form, status=422)
     try:
-        made = assessment.decide(
-            attempt, current_user.record, form.outcome.data, form.feedback.data
-        )
+        made = assessment.decide(attempt, current_user, form.outcome.data, form.feedback.data)
     except ServiceError as exc:
         db.session.rollback()
         show_service_error(form, exc)
@@ -139,7 +135,7 @@ def decide(attempt_id: int):
 @bp.route("/quality")
 @assessor_area
 def quality():
-    sample = assessment.quality_sample(current_user.record)
+    sample = assessment.quality_sample(current_user)
     return render_template(
         "assessor/quality.html",
         sample=sample,
@@ -154,7 +150,7 @@ def quality():
 @assessor_area
 def review(decision_id: int):
     try:
-        decision = assessment.decision_for_reviewer(current_user.record, decision_id)
+        decision = assessment.decision_for_reviewer(current_user, decision_id)
     except NotFound:
         abort(404)
     form = ReviewForm()
@@ -165,7 +161,7 @@ def review(decision_id: int):
         save_once(
             form,
             lambda: assessment.review(
-                decision, current_user.record, form.agrees.data == "agree", form.comment.data
+                decision, current_user, form.agrees.data == "agree", form.comment.data
             ),
             lambda _: back,
         )()
@@ -191,7 +187,7 @@ def evidence_pack(attempt_id: int):
     may open (their groups', submitted or decided) and its feedback."""
     learner = _attempt(attempt_id).learner
     return Response(
-        evidence.build_pack(learner, viewer=current_user.record),
+        evidence.build_pack(learner, viewer=current_user),
         mimetype="application/zip",
         headers={
             "Content-Disposition": f'attachment; filename="{evidence.pack_filename(learner)}"'

@@ -152,9 +152,7 @@ def change_password():
     if not form.validate_on_submit():
         return _account_page(password_form=form, status=400)
     try:
-        accounts.change_password(
-            current_user.record, form.current_password.data, form.new_password.data
-        )
+        accounts.change_password(current_user, form.current_password.data, form.new_password.data)
     except ServiceError as exc:
         db.session.rollback()
         if exc.field == "current_password":
@@ -175,7 +173,7 @@ def change_email():
     if not form.validate_on_submit():
         return _account_page(email_form=form, status=400)
     try:
-        accounts.change_email(current_user.record, form.current_password.data, form.email.data)
+        accounts.change_email(current_user, form.current_password.data, form.email.data)
     except ServiceError as exc:
         db.session.rollback()
         if exc.field == "current_password":
@@ -183,5 +181,5 @@ def change_email():
         show_service_error(form, exc)
         return _account_page(email_form=form, status=400)
     db.session.commit()
-    flash(f"You now sign in with {current_user.record.email}.", "success")
+    flash(f"You now sign in with {current_user.email}.", "success")
     return redirect(url_for("auth.account"))

@@ -267,7 +267,7 @@ def reset():
             _, ok = commit_or_explain(
                 lambda: engine.reset_attempt(
                     assignments.attempt_for_sandbox(g.ctx.sandbox_id),
-                    current_user.record,
+                    current_user,
                     "reset by the learner",
                 ),
                 form,

@@ -15,7 +15,7 @@ from . import bp
 @learner_area
 def feedback(attempt_id: int):
     try:
-        attempt = assignments.attempt_for(current_user.record, attempt_id)
+        attempt = assignments.attempt_for(current_user, attempt_id)
     except NotFound:
         abort(404)
     return render_template(
@@ -32,5 +32,5 @@ def feedback(attempt_id: int):
 @learner_area
 def criteria():
     return render_template(
-        "learner/criteria.html", bodies=assessment.criteria_progress(current_user.record)
+        "learner/criteria.html", bodies=assessment.criteria_progress(current_user)
     )

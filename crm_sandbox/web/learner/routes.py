@@ -23,16 +23,16 @@ ANCHOR = re.compile(r"[A-Za-z][A-Za-z0-9_-]{0,63}")
 @bp.route("/")
 @learner_area
 def home():
-    practice = provisioning.practice_sandbox(current_user.record)
+    practice = provisioning.practice_sandbox(current_user)
     follow_ups = []
     if practice is not None:
-        follow_ups = interactions.follow_ups_due(SandboxContext(practice, current_user.record))
+        follow_ups = interactions.follow_ups_due(SandboxContext(practice, current_user))
     return render_template(
         "learner/home.html",
-        groups=groups.groups_of_learner(current_user.record),
+        groups=groups.groups_of_learner(current_user),
         practice=practice,
         follow_ups=follow_ups,
-        attempts=assignments.attempts_of(current_user.record),
+        attempts=assignments.attempts_of(current_user),
     )
 
 
@@ -40,18 +40,18 @@ def home():
 @learner_area
 def open_practice_crm():
     """Open the learner's practice CRM, creating it the first time."""
-    sandbox = provisioning.practice_sandbox(current_user.record)
+    sandbox = provisioning.practice_sandbox(current_user)
     if sandbox is None:
         db.session.rollback()
         with write_transactions():
-            sandbox = provisioning.ensure_practice_sandbox(current_user.record)
+            sandbox = provisioning.ensure_practice_sandbox(current_user)
             db.session.commit()
     return redirect(url_for("crm.dashboard", sandbox_id=sandbox.id))
 
 
 def _attempt(attempt_id: int):
     try:
-        return assignments.attempt_for(current_user.record, attempt_id)
+        return assignments.attempt_for(current_user, attempt_id)
     except NotFound:
         abort(404)
 
@@ -118,7 +118,7 @@ def check_work(attempt_id: int):
     def run(attempt):
         if attempt.sandbox.read_only:
             raise ServiceError("This work is submitted; the checks ran when you submitted it.")
-        evaluation = engine.check_my_work(attempt, current_user.record)
+        evaluation = engine.check_my_work(attempt, current_user)
         flash(
             f"Checked: {round(evaluation.score * 100)}% of the checks pass. "
             "Read the feedback under each task.",
@@ -138,7 +138,7 @@ def hint(attempt_id: int):
         index = -1
     return _act(
         attempt_id,
-        lambda a: engine.use_hint(a, current_user.record, task_id, index),
+        lambda a: engine.use_hint(a, current_user, task_id, index),
         "Hint shown below the task (hints used are recorded).",
     )
 
@@ -148,7 +148,7 @@ def hint(attempt_id: int):
 def submit(attempt_id: int):
     return _act(
         attempt_id,
-        lambda a: engine.submit(a, current_user.record, True),
+        lambda a: engine.submit(a, current_user, True),
         "Submitted {title!r}. Its CRM is now read-only; your assessor will review it.",
         SubmitWorkForm(),
     )
@@ -159,7 +159,7 @@ def submit(attempt_id: int):
 def restart(attempt_id: int):
     return _act(
         attempt_id,
-        lambda a: engine.reset_attempt(a, current_user.record, "restarted by the learner"),
+        lambda a: engine.reset_attempt(a, current_user, "restarted by the learner"),
         "{title!r} has started again from the beginning.",
         RestartForm(),
     )
@@ -169,7 +169,7 @@ def restart(attempt_id: int):
 @learner_area
 def evidence_pack():
     """The learner's own evidence pack (their work, checks, feedback and action log)."""
-    learner = current_user.record
+    learner = current_user
     return Response(
         evidence.build_pack(learner),
         mimetype="application/zip",
@@ -183,4 +183,4 @@ def evidence_pack():
 @learner_area
 def my_data():
     """Everything held about the learner, as JSON (their right of access, UK GDPR)."""
-    return personal_data_response(current_user.record)
+    return personal_data_response(current_user)

@@ -36,21 +36,21 @@ from .forms import (
 
 def _group(group_id: int):
     try:
-        return groups.get_group(current_user.record, group_id)
+        return groups.get_group(current_user, group_id)
     except NotFound:
         abort(404)
 
 
 def _attempt(attempt_id: int):
     try:
-        return tutoring.get_attempt(current_user.record, attempt_id)
+        return tutoring.get_attempt(current_user, attempt_id)
     except NotFound:
         abort(404)
 
 
 def _authored(authored_id: int):
     try:
-        return tutoring.get_authored(current_user.record, authored_id)
+        return tutoring.get_authored(current_user, authored_id)
     except NotFound:
         abort(404)
 
@@ -66,10 +66,8 @@ def _flash_form_errors(form) -> None:
 @bp.route("/")
 @tutor_area
 def home():
-    mine = groups.groups_for(current_user.record)
-    archived = [
-        g for g in groups.groups_for(current_user.record, include_archived=True) if g.archived
-    ]
+    mine = groups.groups_for(current_user)
+    archived = [g for g in groups.groups_for(current_user, include_archived=True) if g.archived]
     return render_template(
         "tutor/home.html",
         groups=mine,
@@ -91,7 +89,7 @@ def new_group():
     form = _group_form()
     if form.validate_on_submit():
         try:
-            made = tutoring.create_group(current_user.record, form.name.data, form.body_id.data)
+            made = tutoring.create_group(current_user, form.name.data, form.body_id.data)
         except ServiceError as exc:
             db.session.rollback()
             show_service_error(form, exc)
@@ -183,7 +181,7 @@ def add_learner(group_id: int):
         return _render_group(found, add_form=form, status=400)
     try:
         learner, password = tutoring.add_learner(
-            found, form.name.data, form.email.data, by=current_user.record
+            found, form.name.data, form.email.data, by=current_user
         )
     except ServiceError as exc:
         db.session.rollback()
@@ -212,7 +210,7 @@ def import_learners():
         filename = _uploaded_name(form.file.data.filename, "upload.csv")
         try:
             job, problems = tutoring.import_learners(
-                form.file.data.read(), current_user.record, filename
+                form.file.data.read(), current_user, filename
             )
         except ServiceError as exc:
             show_service_error(form, exc)
@@ -268,7 +266,7 @@ def _take_import_key(job_id: int) -> bytes | None:
 @tutor_area
 def import_status(job_id: int):
     try:
-        job = tutoring.import_job(current_user.record, job_id)
+        job = tutoring.import_job(current_user, job_id)
     except NotFound:
         abort(404)
     state = user_import.job_state(job)
@@ -312,7 +310,7 @@ def assign(group_id: int):
         chosen = None if form.who.data == "all" else [int(i) for i in form.learners.data or []]
         try:
             made = tutoring.assign_to_group(
-                current_user.record, found, form.scenario.data, chosen, form.due.data
+                current_user, found, form.scenario.data, chosen, form.due.data
             )
         except ServiceError as exc:
             db.session.rollback()
@@ -379,7 +377,7 @@ def reset_attempt(attempt_id: int):
     form = ResetAttemptForm()
     if form.validate_on_submit():
         try:
-            tutoring.reset_attempt(found, current_user.record, form.reason.data)
+            tutoring.reset_attempt(found, current_user, form.reason.data)
         except ServiceError as exc:
             db.session.rollback()
             show_service_error(form, exc)
@@ -404,7 +402,7 @@ def extend_due(attempt_id: int):
         _flash_form_errors(form)
     else:
         try:
-            tutoring.extend_due_date(found, current_user.record, form.due.data)
+            tutoring.extend_due_date(found, current_user, form.due.data)
         except ServiceError as exc:
             db.session.rollback()
             flash(f"Nothing was changed: {exc.message}", "danger")
@@ -448,7 +446,7 @@ def attempt_complaints(attempt_id: int):
 def scenarios():
     return render_template(
         "tutor/scenarios.html",
-        authored=tutoring.authored_for(current_user.record),
+        authored=tutoring.authored_for(current_user),
         library=sorted(library().values(), key=lambda s: s.title.lower()),
     )
 
@@ -475,7 +473,7 @@ def new_scenario():
                 source, text = "pasted.yaml", form.text.data
             else:
                 raise ServiceError("Choose a file to upload, or paste the YAML.", "text")
-            made = tutoring.save_authored(current_user.record, text, source)
+            made = tutoring.save_authored(current_user, text, source)
         except ScenarioError as exc:
             db.session.rollback()
             problems = exc.problems
@@ -499,7 +497,7 @@ def edit_scenario(authored_id: int):
     if form.validate_on_submit():
         try:
             tutoring.save_authored(
-                current_user.record, form.text.data, f"{found.scenario_id}.yaml", existing=found
+                current_user, form.text.data, f"{found.scenario_id}.yaml", existing=found
             )
         except ScenarioError as exc:
             db.session.rollback()
