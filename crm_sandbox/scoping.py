@@ -5,9 +5,9 @@ lazy loads of relationships, gets `sandbox_id = <that sandbox>` added to every s
 table it touches (SQLAlchemy's `with_loader_criteria`). Services also fetch objects with
 `get_in_sandbox`, which names the sandbox explicitly, so the CLI and tests are scoped too.
 Core selects run on the connection (the fast read paths) go through `read_in_sandbox`, which
-refuses a statement that does not pin every sandboxed table it reads to that sandbox, or
-`read_outside_sandboxes` for tables outside any sandbox (accounts, sessions); no other module
-executes on the raw connection (tests/test_scoping.py looks).
+refuses a statement that does not pin every sandboxed table it reads to that sandbox; no other
+module executes on the raw connection (tests/test_scoping.py looks). Reads of rows outside any
+sandbox (accounts, sessions) go through the ORM session like any other.
 """
 
 from __future__ import annotations
@@ -122,14 +122,6 @@ def read_in_sandbox(sandbox_id: int, statement: Select, params: dict | None = No
                 "(its sandbox column is bound to another value, or to none)"
             )
     return db.session.connection().execute(statement, params)
-
-
-def read_outside_sandboxes(statement: Select, params: dict | None = None) -> Result:
-    """Run a Core select that reads no sandboxed table (accounts, sessions) on the session's
-    connection; raises UnscopedRead if it reads one (that needs `read_in_sandbox`)."""
-    if _pins(statement, required=False):
-        raise UnscopedRead("a read of sandboxed rows must name its sandbox (read_in_sandbox)")
-    return db.session.connection().execute(statement, params or {})
 
 
 @functools.cache

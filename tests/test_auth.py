@@ -213,6 +213,7 @@ def test_a_sign_in_form_refused_before_any_password_check_does_not_count(app):
         assert client.post("/login", data={"email": "a@b.org", "password": "x"}).status_code == 200
     assert client.post("/login", data={"email": "a@b.org", "password": "x"}).status_code == 429
 
+
 def test_the_sign_out_button_carries_a_token_that_signs_out(client, auth, create_user):
     auth.login(create_user(Role.LEARNER).email)
     page = client.get("/learner/").get_data(as_text=True)

@@ -18,9 +18,9 @@ from sqlalchemy.orm import aliased
 
 from crm_sandbox import scoping
 from crm_sandbox.extensions import db
-from crm_sandbox.models import ActionLogEntry, Contact, Interaction, Sandbox, User
+from crm_sandbox.models import Contact, Interaction, Sandbox
 from crm_sandbox.scenarios import state
-from crm_sandbox.scoping import UnscopedRead, read_in_sandbox, read_outside_sandboxes
+from crm_sandbox.scoping import UnscopedRead, read_in_sandbox
 from crm_sandbox.services import accounts, contacts
 from crm_sandbox.web.crm import routes as crm_routes
 
@@ -131,15 +131,6 @@ def test_joins_through_the_sandbox_column_and_left_joins_are_accepted(provision)
     assert header.id == mine.id
 
 
-def test_reads_outside_sandboxes_refuse_sandboxed_tables(app, create_user):
-    user = create_user()
-    found = read_outside_sandboxes(select(User.email).where(User.id == user.id)).scalar()
-    assert found == user.email
-    for statement in (select(Contact.id), select(Sandbox.id), select(ActionLogEntry.seq)):
-        with pytest.raises(UnscopedRead, match="read_in_sandbox"):
-            read_outside_sandboxes(statement)
-
-
 def test_every_fast_read_path_statement_passes_the_check(app):
     """The statements the pages and Check my work run pin every sandboxed table they read."""
     for merged in (False, True):
@@ -199,6 +190,6 @@ def test_no_module_but_scoping_runs_statements_on_the_raw_connection():
                 for line, code in raw_executions(path.read_text(encoding="utf-8"))
             ]
     assert offenders == [], (
-        "Core reads on the connection go through crm_sandbox.scoping.read_in_sandbox "
-        "(or read_outside_sandboxes):\n" + "\n".join(offenders)
+        "Core reads on the connection go through crm_sandbox.scoping.read_in_sandbox:\n"
+        + "\n".join(offenders)
     )

@@ -634,6 +634,7 @@ def test_a_new_sqlite_database_and_its_wal_files_are_readable_by_their_owner_onl
     assert set(modes) == {"fresh.sqlite3", "fresh.sqlite3-wal", "fresh.sqlite3-shm"}
     assert set(modes.values()) == {0o600}
 
+
 def test_a_new_secret_key_signs_everyone_out_unless_the_old_one_is_a_fallback(
     app, client, auth, create_user
 ):

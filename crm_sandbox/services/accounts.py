@@ -15,7 +15,6 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from ..config import PASSWORD_HASH_METHOD, PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH
 from ..models import Role, User, UserSession, db
 from ..models.base import utcnow
-from ..scoping import read_outside_sandboxes
 from .errors import ServiceError
 from .staff_audit import account_values, record_staff_action
 
@@ -188,7 +187,9 @@ def load_session_user(token: str) -> tuple[User | None, bool]:
     times, which are all the timeouts need."""
     if not token:
         return None, False
-    found = read_outside_sandboxes(_SESSION_USER, {"token_hash": _token_hash(token)}).first()
+    # An ORM read (the User row itself) through the session; users and sessions are no
+    # sandbox's rows, so the sandbox scope adds nothing to it.
+    found = db.session.execute(_SESSION_USER, {"token_hash": _token_hash(token)}).first()
     if found is None:
         return None, False
     user, created_at, last_seen_at, revoked_at = found

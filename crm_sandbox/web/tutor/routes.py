@@ -209,9 +209,7 @@ def import_learners():
     if form.validate_on_submit():
         filename = _uploaded_name(form.file.data.filename, "upload.csv")
         try:
-            job, problems = tutoring.import_learners(
-                form.file.data.read(), current_user, filename
-            )
+            job, problems = tutoring.import_learners(form.file.data.read(), current_user, filename)
         except ServiceError as exc:
             show_service_error(form, exc)
             job = None
