@@ -478,6 +478,8 @@ def _create_app_for_cli() -> Flask:
 
 main = FlaskGroup(
     create_app=_create_app_for_cli,
+    # The app's debug flag comes from CRM_SANDBOX_DEBUG (create_app), not from FLASK_DEBUG.
+    set_debug_flag=False,
     add_version_option=False,
     load_dotenv=False,
     help="CRM Sandbox: set up, manage users, run the demo. Run a command with --help for more.",

@@ -330,7 +330,14 @@ def deploy_problems(
     environ = os.environ if environ is None else environ
     problems = list(startup_problems(config))
     flask_debug = environ.get("FLASK_DEBUG", "").strip().lower() not in ("", "0", "false", "no")
-    if config.get("DEBUG") or debug:
+    # The variable itself too: a command line may have set the app's flag from elsewhere.
+    env_debug = environ.get(ENV_PREFIX + "DEBUG", "").strip().lower() not in (
+        "",
+        "0",
+        "false",
+        "no",
+    )
+    if config.get("DEBUG") or debug or env_debug:
         problems.append(Problem(ENV_PREFIX + "DEBUG", "debug is on; expected 0 (the default)"))
     if flask_debug:
         problems.append(

@@ -171,6 +171,25 @@ def test_the_command_line_prints_a_bad_setting_without_a_traceback(tmp_path):
     assert "Traceback" not in done.stderr
 
 
+@pytest.mark.parametrize("variable", ["CRM_SANDBOX_DEBUG", "FLASK_DEBUG"])
+def test_the_command_line_catches_debug_set_by_either_variable(tmp_path, variable):
+    import subprocess
+    import sys
+
+    env = {**os.environ, "CRM_SANDBOX_INSTANCE_PATH": str(tmp_path), variable: "1"}
+    env.pop("FLASK_DEBUG" if variable != "FLASK_DEBUG" else "CRM_SANDBOX_DEBUG", None)
+    done = subprocess.run(  # noqa: S603 - the project's own command
+        [str(Path(sys.executable).parent / "crm-sandbox"), "check-deploy"],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 1
+    assert f"- {variable}: debug is on" in done.stderr
+    assert "Traceback" not in done.stderr
+
+
 def test_check_deploy_exits_1_on_a_fatal_problem_and_0_on_warnings_only(app_factory):
     app = app_factory(
         TESTING=False,
