@@ -8,8 +8,8 @@ import sys
 import click
 from flask.cli import with_appcontext
 
-from .services import groups, staff_audit
-from .services.errors import ServiceError
+from ..services import groups, staff_audit
+from ..services.errors import ServiceError
 
 
 @click.group("audit")
