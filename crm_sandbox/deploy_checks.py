@@ -180,6 +180,28 @@ def deploy_problems(
                 "cookies are not marked Secure; expected 1 (with the site served over HTTPS)",
             )
         )
+    problems += _key_problems(config)
+    body = config.get("MAX_CONTENT_LENGTH")
+    if isinstance(body, int) and body > MAX_BODY_BYTES:
+        problems.append(
+            Problem(
+                ENV_PREFIX + "MAX_REQUEST_BYTES",
+                f"{body} bytes lets one request fill the server's memory; expected at most "
+                f"{MAX_BODY_BYTES} (100 MB)",
+            )
+        )
+    if workers is None:
+        workers = gunicorn_workers(environ, argv)
+    problems += _rate_limit_storage_problems(config, workers)
+    database = sqlite_file(str(config.get("SQLALCHEMY_DATABASE_URI", "")))
+    if database is not None:
+        problems += _file_problems(database)
+    return problems
+
+
+def _key_problems(config) -> list[Problem]:
+    """The signing keys (the session's and the action log's) that are weak."""
+    problems = []
     for key, variable in (("SECRET_KEY", "SECRET_KEY"), ("LOG_KEY", "LOG_KEY")):
         if key == "LOG_KEY" and not config.get(key):
             continue  # generated into the instance folder on first use: random
@@ -192,40 +214,33 @@ def deploy_problems(
                     "python -c 'import secrets; print(secrets.token_hex(32))'",
                 )
             )
-    body = config.get("MAX_CONTENT_LENGTH")
-    if isinstance(body, int) and body > MAX_BODY_BYTES:
-        problems.append(
-            Problem(
-                ENV_PREFIX + "MAX_REQUEST_BYTES",
-                f"{body} bytes lets one request fill the server's memory; expected at most "
-                f"{MAX_BODY_BYTES} (100 MB)",
-            )
-        )
-    if workers is None:
-        workers = gunicorn_workers(environ, argv)
-    storage = str(config.get("RATELIMIT_STORAGE_URI", "memory://"))
-    if storage.startswith("memory://"):
-        variable = ENV_PREFIX + "RATELIMIT_STORAGE_URI"
-        if workers is not None and workers > 1:
-            problems.append(
-                Problem(
-                    variable,
-                    f"memory:// counts sign-in attempts in each of the {workers} workers "
-                    "separately (the limits are multiplied); expected shared storage, "
-                    "e.g. redis://host:6379/0",
-                )
-            )
-        elif workers is None:
-            problems.append(
-                Problem(
-                    variable,
-                    "memory:// counts sign-in attempts per process: fine for one worker, "
-                    "but with more than one expected shared storage, e.g. redis://host:6379/0 "
-                    "(give --workers N to check)",
-                    fatal=False,
-                )
-            )
-    database = sqlite_file(str(config.get("SQLALCHEMY_DATABASE_URI", "")))
-    if database is not None:
-        problems += _file_problems(database)
     return problems
+
+
+def _rate_limit_storage_problems(config, workers: int | None) -> list[Problem]:
+    """Per-process rate-limit storage under several workers (fatal), or when the worker
+    count cannot be seen (a warning)."""
+    storage = str(config.get("RATELIMIT_STORAGE_URI", "memory://"))
+    if not storage.startswith("memory://"):
+        return []
+    variable = ENV_PREFIX + "RATELIMIT_STORAGE_URI"
+    if workers is not None and workers > 1:
+        return [
+            Problem(
+                variable,
+                f"memory:// counts sign-in attempts in each of the {workers} workers "
+                "separately (the limits are multiplied); expected shared storage, "
+                "e.g. redis://host:6379/0",
+            )
+        ]
+    if workers is None:
+        return [
+            Problem(
+                variable,
+                "memory:// counts sign-in attempts per process: fine for one worker, "
+                "but with more than one expected shared storage, e.g. redis://host:6379/0 "
+                "(give --workers N to check)",
+                fatal=False,
+            )
+        ]
+    return []

@@ -122,6 +122,7 @@ def users_erase(email: str, yes: bool):
 
 
 def register(app, users_group) -> None:
+    """Attach backup and restore to the app's CLI, and export and erase to `users`."""
     users_group.add_command(users_export)
     users_group.add_command(users_erase)
     app.cli.add_command(backup_command)

@@ -13,6 +13,8 @@ from ..state import SandboxState, load_log
 
 @dataclass
 class CheckOutcome:
+    """One check's result as the learner and assessor see it."""
+
     id: str
     passed: bool
     feedback: str
@@ -24,6 +26,8 @@ class CheckOutcome:
 
 @dataclass
 class TaskOutcome:
+    """A task's check results and its score (the share passed)."""
+
     id: str
     title: str
     checks: list[CheckOutcome] = field(default_factory=list)
@@ -39,6 +43,8 @@ class TaskOutcome:
 
 @dataclass
 class Evaluation:
+    """Every task's outcome and the overall score (the share of all checks passed)."""
+
     tasks: list[TaskOutcome]
 
     @property

@@ -3,11 +3,11 @@ top of the seeded base when an attempt starts (or starts again)."""
 
 from __future__ import annotations
 
-from ...models import Contact
+from ...models import Complaint, Contact, Survey
 from ...services import complaints, contacts, feedback, interactions, standards
 from ...services.context import SandboxContext
 from ...services.errors import ServiceError
-from ..schema import Scenario
+from ..schema import ComplaintSpec, Scenario, SurveySpec
 
 
 def apply_opening(ctx: SandboxContext, scenario: Scenario) -> dict[str, dict[str, int]]:
@@ -51,41 +51,51 @@ def apply_opening(ctx: SandboxContext, scenario: Scenario) -> dict[str, dict[str
         if spec.confirmed_as:
             contacts.confirm_need(ctx, need, spec.confirmed_as)
     for spec in o.complaints:
-        made = complaints.receive_complaint(
-            ctx,
-            contact(spec.contact),
-            {
-                "channel": spec.channel,
-                "category": spec.category,
-                "description": spec.description,
-                "severity": spec.severity,
-                "received_at": spec.received_at,
-            },
-        )
-        if spec.acknowledged:
-            complaints.acknowledge(
-                ctx,
-                made,
-                spec.channel,
-                "Thank you: we have received your "
-                "complaint and will reply within the procedure's time.",
-            )
-        keys["complaints"][spec.key] = made.id
+        keys["complaints"][spec.key] = _open_complaint(ctx, spec, contact(spec.contact)).id
     for spec in o.standards:
         made = standards.create_standard(ctx, spec.model_dump(exclude={"key"}))
         keys["standards"][spec.key] = made.id
     for spec in o.surveys:
-        survey = feedback.create_survey(
-            ctx, {"title": spec.title, "method": spec.method, "purpose": spec.purpose}
-        )
-        for q in spec.questions:
-            feedback.add_question(ctx, survey, q.kind, q.text, q.options)
-        if spec.send_to:
-            feedback.send_survey(
-                ctx,
-                survey,
-                spec.send_to.get("category", "external"),
-                spec.send_to.get("segment", ""),
-            )
-        keys["surveys"][spec.key] = survey.id
+        keys["surveys"][spec.key] = _open_survey(ctx, spec).id
     return keys
+
+
+def _open_complaint(ctx: SandboxContext, spec: ComplaintSpec, contact: Contact) -> Complaint:
+    """One opening complaint, received (and acknowledged if the scenario says so)."""
+    made = complaints.receive_complaint(
+        ctx,
+        contact,
+        {
+            "channel": spec.channel,
+            "category": spec.category,
+            "description": spec.description,
+            "severity": spec.severity,
+            "received_at": spec.received_at,
+        },
+    )
+    if spec.acknowledged:
+        complaints.acknowledge(
+            ctx,
+            made,
+            spec.channel,
+            "Thank you: we have received your "
+            "complaint and will reply within the procedure's time.",
+        )
+    return made
+
+
+def _open_survey(ctx: SandboxContext, spec: SurveySpec) -> Survey:
+    """One opening survey with its questions (and sent out if the scenario says so)."""
+    survey = feedback.create_survey(
+        ctx, {"title": spec.title, "method": spec.method, "purpose": spec.purpose}
+    )
+    for q in spec.questions:
+        feedback.add_question(ctx, survey, q.kind, q.text, q.options)
+    if spec.send_to:
+        feedback.send_survey(
+            ctx,
+            survey,
+            spec.send_to.get("category", "external"),
+            spec.send_to.get("segment", ""),
+        )
+    return survey
