@@ -10,7 +10,7 @@ from flask_login import current_user
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
-from . import access, config, database, resources
+from . import access, config, database, deploy_checks, resources
 from .extensions import bootstrap, csrf, db, limiter, login_manager, migrate
 from .session_cookie import SessionInterface
 
@@ -56,7 +56,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         # Otherwise the action log's key is read (or generated) from the instance folder when
         # first needed, so a verifier elsewhere never invents one (services.action_log).
         app.config["LOG_KEY"] = "testing-only-log-key"  # noqa: S105 - tests only
-    problems = config.startup_problems(app.config)
+    problems = deploy_checks.startup_problems(app.config)
     if problems:
         raise config.SettingsError(
             "CRM Sandbox cannot start with these settings:\n"

@@ -7,7 +7,8 @@ import sys
 from flask import Flask
 
 from .app import create_app
-from .config import SettingsError, deploy_problems
+from .config import SettingsError
+from .deploy_checks import deploy_problems
 
 
 def create_production_app() -> Flask:

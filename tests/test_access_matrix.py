@@ -371,7 +371,7 @@ def two_groups(app, create_user, create_group):
 
     decided = set_for(first, "first-complaint")
     engine.submit(decided, shared, True)
-    for criterion in engine.criteria_of(engine.scenario_of(decided)):
+    for criterion in loader.criteria_of(loader.scenario_of(decided)):
         assessment.judge(decided, first_assessor, criterion.id, "not_yet_met", "More detail.")
     decision = assessment.decide(decided, first_assessor, "not_yet_met", "Add more detail.")
     waiting = set_for(first, "internal-request")

@@ -8,8 +8,9 @@ import pytest
 from sqlalchemy import select, text
 
 from crm_sandbox import create_app
-from crm_sandbox.config import deploy_problems, from_environment
+from crm_sandbox.config import from_environment
 from crm_sandbox.database import write_transactions
+from crm_sandbox.deploy_checks import deploy_problems
 from crm_sandbox.extensions import db
 from crm_sandbox.models import Role, User
 from crm_sandbox.wsgi_check import create_production_app

@@ -10,13 +10,8 @@ from pathlib import Path
 import pytest
 
 from crm_sandbox import create_app
-from crm_sandbox.config import (
-    SettingsError,
-    deploy_problems,
-    gunicorn_workers,
-    sqlite_file,
-    startup_problems,
-)
+from crm_sandbox.config import SettingsError, sqlite_file
+from crm_sandbox.deploy_checks import deploy_problems, gunicorn_workers, startup_problems
 from crm_sandbox.wsgi_check import create_production_app
 
 from .conftest import TEST_DATABASE_URL

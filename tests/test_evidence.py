@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from crm_sandbox.cli_evidence import evidence_group
+from crm_sandbox.cli.evidence import evidence_group
 from crm_sandbox.models import AttemptStatus, Decision, Judgement, Role, db
 from crm_sandbox.scenarios import engine
 from crm_sandbox.scenarios.loader import library_source

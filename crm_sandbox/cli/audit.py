@@ -8,8 +8,8 @@ import sys
 import click
 from flask.cli import with_appcontext
 
-from .services import groups, staff_audit
-from .services.errors import ServiceError
+from ..services import groups, staff_audit
+from ..services.errors import ServiceError
 
 
 @click.group("audit")
@@ -66,18 +66,24 @@ def audit_list(since, until, actor, verb, group_name, limit, as_json):
         return
     names = staff_audit.group_names(page.entries)
     for entry in page.entries:
-        line = (
-            f"{entry.real_time:%Y-%m-%d %H:%M:%S} UTC  {staff_audit.actor_label(entry)}  "
-            f"{entry.verb}  {entry.object_type} {entry.object_id}"
-        )
-        if entry.group_id is not None:
-            line += f"  group {names.get(entry.group_id, entry.group_id)!s}"
-        if entry.learner_id is not None:
-            line += f"  learner {entry.learner_id}"
-        if entry.before:
-            line += f"  before [{staff_audit.describe(entry.before)}]"
-        if entry.after:
-            line += f"  after [{staff_audit.describe(entry.after)}]"
-        click.echo(line)
+        click.echo(_entry_line(entry, names))
     if page.next_before is not None:
         click.echo(f"(newest {limit} shown; narrow with --since/--until or raise --limit)")
+
+
+def _entry_line(entry, names: dict) -> str:
+    """One staff action as a line: when, who, what, then whichever of group, learner, before
+    and after it has."""
+    line = (
+        f"{entry.real_time:%Y-%m-%d %H:%M:%S} UTC  {staff_audit.actor_label(entry)}  "
+        f"{entry.verb}  {entry.object_type} {entry.object_id}"
+    )
+    if entry.group_id is not None:
+        line += f"  group {names.get(entry.group_id, entry.group_id)!s}"
+    if entry.learner_id is not None:
+        line += f"  learner {entry.learner_id}"
+    if entry.before:
+        line += f"  before [{staff_audit.describe(entry.before)}]"
+    if entry.after:
+        line += f"  after [{staff_audit.describe(entry.after)}]"
+    return line

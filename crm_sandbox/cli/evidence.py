@@ -8,8 +8,8 @@ from pathlib import Path
 import click
 from flask.cli import with_appcontext
 
-from .models import Role
-from .services import accounts, action_log, evidence
+from ..models import Role
+from ..services import accounts, action_log, evidence
 
 
 @click.group("evidence")

@@ -4,22 +4,17 @@
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 
 import click
 from flask.cli import with_appcontext
 
-from .extensions import db
-from .services import backup as backup_service
-from .services import personal_data
-from .services.action_log import canonical_json
-from .services.errors import ServiceError
-
-
-def _fail(message: str) -> None:
-    click.secho(message, fg="red", err=True)
-    sys.exit(1)
+from ..extensions import db
+from ..services import backup as backup_service
+from ..services import personal_data
+from ..services.action_log import canonical_json
+from ..services.errors import ServiceError
+from .common import _fail
 
 
 @click.command("backup")
@@ -127,6 +122,7 @@ def users_erase(email: str, yes: bool):
 
 
 def register(app, users_group) -> None:
+    """Attach backup and restore to the app's CLI, and export and erase to `users`."""
     users_group.add_command(users_export)
     users_group.add_command(users_erase)
     app.cli.add_command(backup_command)

@@ -1,0 +1,85 @@
+"""`crm-sandbox users create` and `users import`: make user accounts one at a time or from a
+CSV file."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+from flask.cli import with_appcontext
+
+from ..extensions import db
+from ..models import Role
+from ..services import accounts, user_import
+from ..services.errors import ServiceError
+from .common import _fail
+
+
+@click.group("users")
+def users_group():
+    """Create and import user accounts."""
+
+
+@users_group.command("create")
+@click.option("--name", required=True)
+@click.option("--email", required=True)
+@click.option("--role", required=True, type=click.Choice([r.value for r in Role]))
+@click.option("--password", help="Asked for if not given; --generate-password makes one.")
+@click.option("--generate-password", is_flag=True, help="Make a random password and print it.")
+@with_appcontext
+def users_create(name, email, role, password, generate_password):
+    """Create one user account."""
+    if generate_password:
+        password = accounts.generate_password()
+    elif not password:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    try:
+        user = accounts.create_user(name=name, email=email, role=role, password=password)
+    except ServiceError as exc:
+        db.session.rollback()
+        _fail(f"Not created: {exc.message}")
+    db.session.commit()
+    click.echo(f"Created {user.role} {user.name} <{user.email}>.")
+    if generate_password:
+        click.echo(f"Password: {password}")
+
+
+@users_group.command("import")
+@click.argument("csv_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "--tutor", "tutor_email", help="Tutor who owns groups the file does not give a tutor."
+)
+@with_appcontext
+def users_import(csv_file: Path, tutor_email: str | None):
+    """Import users from a CSV file with the columns name,email,role,group.
+
+    If any row is bad, nothing is imported and every bad row is listed with its line number.
+    """
+    default_tutor = None
+    if tutor_email:
+        default_tutor = accounts.find_user_by_email(tutor_email)
+        if default_tutor is None or default_tutor.role_enum != Role.TUTOR:
+            _fail(f"--tutor: no tutor account with the email {tutor_email}.")
+    if csv_file.stat().st_size > user_import.MAX_FILE_BYTES:
+        _fail(f"{csv_file}: the file is larger than {user_import.MAX_FILE_BYTES // 1024} KiB.")
+    with click.progressbar(length=1, label="Preparing passwords", file=sys.stderr) as bar:
+
+        def progress(done: int, total: int) -> None:
+            bar.length = total
+            bar.update(done - bar.pos)
+
+        result = user_import.import_users(
+            csv_file.read_bytes(), default_tutor=default_tutor, progress=progress
+        )
+    if not result.ok:
+        db.session.rollback()
+        for problem in result.problems:
+            click.secho(f"{csv_file}: {problem}", fg="red", err=True)
+        _fail(f"Nothing was imported: {len(result.problems)} problem(s) to fix first.")
+    db.session.commit()
+    for user, password in result.created:
+        click.echo(f"{user.role:9} {user.email:40} password: {password}")
+    if result.groups_created:
+        click.echo("Groups created: " + ", ".join(result.groups_created))
+    click.echo(f"Imported {len(result.created)} user(s). Give each their password privately.")

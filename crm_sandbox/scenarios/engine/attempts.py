@@ -1,0 +1,166 @@
+"""An attempt's life: start and restart it, the learner's "Check my work", hints and
+submission, and replaying model answers in it. Each change is logged."""
+
+from __future__ import annotations
+
+from ...models import Attempt, AttemptStatus, SandboxKind, User, db
+from ...models.base import utcnow
+from ...services import action_log, provisioning
+from ...services.context import SandboxContext
+from ...services.errors import ServiceError
+from ..loader import scenario_of
+from ..schema import Scenario
+from ..steps import Runner
+from .evaluation import Evaluation, evaluate
+from .events import fire_due_events
+from .opening import apply_opening
+
+SETUP_ACTOR = "Scenario set-up"
+
+
+DECLARATION = (
+    "I declare that this work is my own: I carried out the actions recorded in "
+    "this sandbox myself, without help beyond the hints the scenario gives."
+)
+
+
+def start_attempt(
+    learner: User, scenario: Scenario, source_yaml: str, assignment_id: int | None = None
+) -> Attempt:
+    """Give a learner a sandbox for the scenario: the seeded base from its profile and seed,
+    the opening data on top, the clock at the scenario's start."""
+    sandbox = provisioning.provision(
+        learner,
+        kind=SandboxKind.ASSIGNMENT,
+        profile=scenario.profile,
+        seed=scenario.seed,
+        size=scenario.size,
+        title=scenario.title,
+        start=scenario.start,
+    )
+    ctx = SandboxContext(sandbox, None, SETUP_ACTOR)
+    keys = apply_opening(ctx, scenario)
+    attempt = Attempt(
+        learner_id=learner.id,
+        sandbox_id=sandbox.id,
+        scenario_id=scenario.id,
+        scenario_yaml=source_yaml,
+        keys=keys,
+        assignment_id=assignment_id,
+        fired_events=[],
+        hints_used=[],
+    )
+    db.session.add(attempt)
+    db.session.flush()
+    action_log.record(
+        ctx,
+        "scenario.started",
+        "attempt",
+        attempt.id,
+        after={"scenario": scenario.id, "title": scenario.title},
+    )
+    return attempt
+
+
+def reset_attempt(attempt: Attempt, actor: User | None, reason: str = "") -> Attempt:
+    """Start the scenario again in the same sandbox (the log keeps everything)."""
+    if attempt.status == AttemptStatus.SUBMITTED.value:
+        raise ServiceError("Submitted work cannot be reset.")
+    scenario = scenario_of(attempt)
+    ctx = SandboxContext(attempt.sandbox, actor)
+    provisioning.reset(ctx, reason or "scenario restarted")
+    setup = SandboxContext(attempt.sandbox, None, SETUP_ACTOR)
+    attempt.keys = apply_opening(setup, scenario)
+    attempt.fired_events = []
+    attempt.latest_results = None
+    attempt.latest_score = None
+    db.session.flush()
+    action_log.record(
+        setup,
+        "scenario.started",
+        "attempt",
+        attempt.id,
+        after={"scenario": scenario.id, "restart": True},
+    )
+    return attempt
+
+
+def check_my_work(attempt: Attempt, actor: User) -> Evaluation:
+    """The learner's "Check my work": evaluate, keep the latest results, log the press."""
+    fire_due_events(attempt)
+    evaluation = evaluate(attempt)
+    attempt.checks_run += 1
+    attempt.latest_score = evaluation.score
+    attempt.latest_results = evaluation.as_dict()
+    attempt.checked_at = utcnow()
+    db.session.flush()
+    action_log.record(
+        SandboxContext(attempt.sandbox, actor),
+        "scenario.checked",
+        "attempt",
+        attempt.id,
+        after={"score": evaluation.score, "failing": evaluation.failing()},
+    )
+    return evaluation
+
+
+def use_hint(attempt: Attempt, actor: User, task_id: str, index: int) -> str:
+    """Show a task's hint, recording that it was used."""
+    scenario = scenario_of(attempt)
+    task = next((t for t in scenario.tasks if t.id == task_id), None)
+    if task is None or not 0 <= index < len(task.hints):
+        raise ServiceError("There is no such hint.")
+    marker = f"{task_id}:{index}"
+    if marker not in (attempt.hints_used or []):
+        attempt.hints_used = [*(attempt.hints_used or []), marker]
+        db.session.flush()
+        action_log.record(
+            SandboxContext(attempt.sandbox, actor),
+            "scenario.hint_viewed",
+            "attempt",
+            attempt.id,
+            after={"task": task_id, "hint": index},
+        )
+    return task.hints[index]
+
+
+def submit(attempt: Attempt, actor: User, declaration_confirmed: bool) -> Attempt:
+    """Submit the work with the declaration; the sandbox becomes read-only."""
+    if attempt.status == AttemptStatus.SUBMITTED.value:
+        raise ServiceError("This work has already been submitted.")
+    if attempt.status == AttemptStatus.ASSESSED.value:
+        raise ServiceError("This work has been assessed.")
+    if not declaration_confirmed:
+        raise ServiceError(
+            "Confirm the declaration that the work is your own to submit it.", "declaration"
+        )
+    evaluation = evaluate(attempt)
+    attempt.latest_score = evaluation.score
+    attempt.latest_results = evaluation.as_dict()
+    attempt.status = AttemptStatus.SUBMITTED.value
+    attempt.submitted_at = utcnow()
+    attempt.declaration = DECLARATION
+    attempt.sandbox.read_only = True
+    db.session.flush()
+    action_log.record(
+        SandboxContext(attempt.sandbox, actor),
+        "scenario.submitted",
+        "attempt",
+        attempt.id,
+        after={"score": evaluation.score, "declaration": DECLARATION},
+    )
+    return attempt
+
+
+def replay(attempt: Attempt, steps) -> Runner:
+    """Carry out model-answer or walk-through steps in an attempt's sandbox, letting events
+    fall due after each step (as they would between a learner's clicks)."""
+    ctx = SandboxContext(attempt.sandbox, attempt.learner)
+
+    def after_step():
+        fire_due_events(attempt)
+
+    runner = Runner(ctx, attempt.keys or {}, after_step)
+    for spec in steps:
+        runner.run(spec)
+    return runner

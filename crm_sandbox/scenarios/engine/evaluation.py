@@ -1,0 +1,98 @@
+"""Checking the work: run every check of a scenario on the sandbox and its log, and score
+the outcome per task and overall."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ...checks import REGISTRY, CheckResult
+from ...models import Attempt
+from ..loader import scenario_of
+from ..state import SandboxState, load_log
+
+
+@dataclass
+class CheckOutcome:
+    """One check's result as the learner and assessor see it."""
+
+    id: str
+    passed: bool
+    feedback: str
+    message: str
+    evidence: list[int]
+    criteria: list[str]
+    mistakes: list[str]
+
+
+@dataclass
+class TaskOutcome:
+    """A task's check results and its score (the share passed)."""
+
+    id: str
+    title: str
+    checks: list[CheckOutcome] = field(default_factory=list)
+
+    @property
+    def passed(self) -> int:
+        return sum(1 for c in self.checks if c.passed)
+
+    @property
+    def score(self) -> float:
+        return round(self.passed / len(self.checks), 3) if self.checks else 0.0
+
+
+@dataclass
+class Evaluation:
+    """Every task's outcome and the overall score (the share of all checks passed)."""
+
+    tasks: list[TaskOutcome]
+
+    @property
+    def score(self) -> float:
+        checks = [c for t in self.tasks for c in t.checks]
+        return round(sum(c.passed for c in checks) / len(checks), 3) if checks else 0.0
+
+    def failing(self) -> list[str]:
+        return [c.id for t in self.tasks for c in t.checks if not c.passed]
+
+    def as_dict(self) -> dict:
+        return {
+            "score": self.score,
+            "tasks": [
+                {
+                    "id": t.id,
+                    "title": t.title,
+                    "score": t.score,
+                    "checks": [c.__dict__ for c in t.checks],
+                }
+                for t in self.tasks
+            ],
+        }
+
+
+def evaluate(attempt: Attempt) -> Evaluation:
+    """Run every check of the scenario on the sandbox and its log (reads only)."""
+    scenario = scenario_of(attempt)
+    state = SandboxState(attempt.sandbox, attempt.keys or {})
+    log = load_log(attempt.sandbox_id)
+    tasks = []
+    for task in scenario.tasks:
+        outcome = TaskOutcome(task.id, task.title)
+        for check in task.checks:
+            try:
+                result = REGISTRY[check.type](state, log, scenario, check.params)
+            except (KeyError, ValueError, TypeError) as exc:  # a scenario that checks badly
+                result = CheckResult(False, f"(this check could not run: {exc})")
+            outcome.checks.append(
+                CheckOutcome(
+                    check.id,
+                    result.passed,
+                    check.feedback,
+                    result.message,
+                    result.evidence,
+                    list(check.criteria),
+                    list(check.mistakes),
+                )
+            )
+        tasks.append(outcome)
+    return Evaluation(tasks)
