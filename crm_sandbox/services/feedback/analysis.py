@@ -22,6 +22,9 @@ def _themes() -> dict[str, list[str]]:
 
 @dataclass
 class QuestionResult:
+    """The figures for one question: how many answered it and, by its kind, the average,
+    distribution, recommend score, yes share, or comments and their themes."""
+
     question: Question
     answered: int = 0
     average: float | None = None
@@ -37,6 +40,9 @@ class QuestionResult:
 
 @dataclass
 class Analysis:
+    """A survey's analysis: responses against recipients, each question's result, and the
+    number of responses and average rating by segment."""
+
     survey: Survey
     responses: int
     recipients: int
@@ -63,6 +69,7 @@ _ANSWER_COLUMNS = [getattr(Answer, name) for name in _AnswerRow._fields]
 
 
 def theme_of(text: str) -> list[str]:
+    """The themes whose key words appear in the comment; empty when none do."""
     lowered = text.lower()
     return [theme for theme, words in _themes().items() if any(w in lowered for w in words)]
 

@@ -30,6 +30,8 @@ from .design import CHOICE_KINDS, NUMBER_KINDS
 
 
 def audience_query(ctx: SandboxContext, category: str, segment: str):
+    """The contacts a survey can go to: current (not merged) contacts of a category, and of a
+    segment when one is given (a query, so callers can narrow it further)."""
     query = select(Contact).where(
         Contact.sandbox_id == ctx.sandbox_id,
         Contact.merged_into_id.is_(None),
@@ -210,6 +212,7 @@ def _answer_for(q: Question, value) -> dict:
 
 
 def close_survey(ctx: SandboxContext, survey: Survey) -> Survey:
+    """Close a sent survey: no more responses can be recorded against it."""
     ctx.require_writable()
     if survey.status != SurveyStatus.SENT.value:
         raise ServiceError("Only a sent survey can be closed.")

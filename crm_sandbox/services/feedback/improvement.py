@@ -166,6 +166,7 @@ def add_action(ctx: SandboxContext, finding: Finding, data: dict) -> Improvement
 
 
 def complete_action(ctx: SandboxContext, action: ImprovementAction) -> ImprovementAction:
+    """Mark a planned improvement action as done (it can then be evaluated)."""
     ctx.require_writable()
     if action.status != ActionStatus.PLANNED.value:
         raise ServiceError("This action is already done.")
@@ -224,6 +225,7 @@ def evaluate_action(
 
 
 def findings(ctx: SandboxContext, survey: Survey | None = None) -> list[Finding]:
+    """The sandbox's feedback findings in the order recorded, of one survey when one is given."""
     query = select(Finding).where(Finding.sandbox_id == ctx.sandbox_id)
     if survey is not None:
         query = query.where(Finding.survey_id == survey.id)
@@ -231,6 +233,7 @@ def findings(ctx: SandboxContext, survey: Survey | None = None) -> list[Finding]
 
 
 def actions(ctx: SandboxContext) -> list[ImprovementAction]:
+    """Every improvement action in the sandbox, soonest due first."""
     return list(
         db.session.scalars(
             select(ImprovementAction)

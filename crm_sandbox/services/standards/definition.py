@@ -18,6 +18,7 @@ MAX_TARGET_VALUE = 100_000
 
 
 def snapshot(s: ServiceStandard) -> dict:
+    """The standard's defining fields, for the action log's before/after."""
     return {
         "title": s.title,
         "measure": s.measure,

@@ -65,9 +65,11 @@ def measurability_problems(s: ServiceStandard) -> list[str]:
 
 
 def vague_words(text: str) -> list[str]:
+    """The vague words ('good', 'quickly', ...) that appear in the text as whole words."""
     lowered = text.lower()
     return [w for w in VAGUE_WORDS if re.search(rf"\b{re.escape(w)}\b", lowered)]
 
 
 def is_measurable(s: ServiceStandard) -> bool:
+    """Whether the standard can be measured as written (and so can be agreed)."""
     return not measurability_problems(s)

@@ -35,6 +35,9 @@ class Case:
 
 @dataclass
 class Compliance:
+    """A standard's compliance over a period: the cases it applied to and the measured figure
+    (percent of decided cases met, or an average score or value)."""
+
     standard: ServiceStandard
     period_from: date
     period_to: date
