@@ -34,6 +34,19 @@ VAGUE_WORDS = (
 
 def measurability_problems(s: ServiceStandard) -> list[str]:
     """Why a standard cannot be measured as written (empty when it can)."""
+    problems = _missing_parts(s)
+    words = vague_words(f"{s.title} {s.description}")
+    if words and problems:
+        problems.append(
+            "words like "
+            + ", ".join(f"'{w}'" for w in words)
+            + " describe a feeling, not a measure: say what is counted and the target"
+        )
+    return problems
+
+
+def _missing_parts(s: ServiceStandard) -> list[str]:
+    """What the standard's kind of measure needs and the standard does not give."""
     problems = []
     measure = Measure(s.measure)
     if measure in TIME_MEASURES:
@@ -54,13 +67,6 @@ def measurability_problems(s: ServiceStandard) -> list[str]:
             problems.append("give the number to reach")
         if not s.threshold_unit:
             problems.append("give the unit the number is in (e.g. calls answered, %)")
-    words = vague_words(f"{s.title} {s.description}")
-    if words and problems:
-        problems.append(
-            "words like "
-            + ", ".join(f"'{w}'" for w in words)
-            + " describe a feeling, not a measure: say what is counted and the target"
-        )
     return problems
 
 

@@ -126,106 +126,130 @@ def compliance(
     start, end, d_from, d_to = _window(ctx, period_from, period_to)
     result = Compliance(standard, d_from, d_to)
     measure = Measure(standard.measure)
-    calendar = ctx.calendar()
     now = ctx.now()
     if measure in (Measure.ACK_TIME, Measure.RESOLUTION_TIME):
-        complaints = list(
-            db.session.scalars(
-                select(Complaint)
-                .where(
-                    Complaint.sandbox_id == ctx.sandbox_id,
-                    Complaint.received_at.between(start, end),
-                )
-                .order_by(Complaint.received_at)
-            )
-        )
-        action = "acknowledge" if measure == Measure.ACK_TIME else "resolve"
-        done_at = _first_event_at(ctx, action, [c.id for c in complaints])
-        for c in complaints:
-            limit = calendar.add(c.received_at, standard.threshold, standard.threshold_unit)
-            done = done_at.get(c.id)
-            if done is not None:
-                met, detail = done <= limit, f"{action}d {done:%a %d %b %H:%M}"
-            elif now > limit:
-                met, detail = False, f"not {action}d by {limit:%a %d %b %H:%M}"
-            else:
-                met, detail = None, f"open, due by {limit:%a %d %b %H:%M}"
-            result.cases.append(
-                Case(c.received_at, f"{c.reference} ({c.category})", met, detail, "complaint", c.id)
-            )
+        _complaint_time_cases(ctx, standard, measure, start, end, now, result)
     elif measure == Measure.FIRST_RESPONSE:
         _first_response_cases(ctx, standard, start, end, now, result)
     elif measure == Measure.FOLLOW_UPS_ON_TIME:
-        rows = db.session.scalars(
-            select(Interaction)
-            .where(
-                Interaction.sandbox_id == ctx.sandbox_id,
-                Interaction.follow_up_on.between(d_from, d_to),
-            )
-            .order_by(Interaction.follow_up_on)
-        )
-        for i in rows:
-            if i.follow_up_done_sbx is not None:
-                met = i.follow_up_done_sbx.date() <= i.follow_up_on
-                detail = f"done {i.follow_up_done_sbx:%a %d %b}"
-            elif i.follow_up_on < now.date():
-                met, detail = False, "not done"
-            else:
-                met, detail = None, "not yet due"
-            result.cases.append(
-                Case(
-                    datetime.combine(i.follow_up_on, time(9)),
-                    f"Follow-up: {i.summary[:60]}",
-                    met,
-                    detail,
-                    "interaction",
-                    i.id,
-                )
-            )
+        _follow_up_cases(ctx, d_from, d_to, now, result)
     elif measure == Measure.SATISFACTION:
-        complaints = db.session.scalars(
-            select(Complaint).where(
-                Complaint.sandbox_id == ctx.sandbox_id,
-                Complaint.satisfaction_at.between(start, end),
-                Complaint.satisfaction_at <= now,
-            )
-        )
-        scores = []
-        for c in complaints:
-            scores.append(c.satisfaction_rating)
-            result.cases.append(
-                Case(
-                    c.satisfaction_at,
-                    f"{c.reference} rating",
-                    c.satisfaction_rating >= (standard.threshold or 0),
-                    f"{c.satisfaction_rating}/5",
-                    "complaint",
-                    c.id,
-                )
-            )
-        result.unit = "/5"
-        result.value = round(sum(scores) / len(scores), 2) if scores else None
+        _satisfaction_cases(ctx, standard, start, end, now, result)
         return result
     elif measure == Measure.MANUAL:
-        values = []
-        for m in standard.measurements:
-            if d_from <= m.taken_on <= d_to:
-                values.append(m.value)
-                result.cases.append(
-                    Case(
-                        datetime.combine(m.taken_on, time(9)),
-                        f"Measured {m.taken_on:%d %b}",
-                        m.value >= (standard.threshold or 0),
-                        f"{m.value:g} {standard.threshold_unit}",
-                        "measurement",
-                        m.id,
-                    )
-                )
-        result.unit = f" {standard.threshold_unit}"
-        result.value = round(sum(values) / len(values), 2) if values else None
+        _manual_cases(standard, d_from, d_to, result)
         return result
     result.value = result.percent
     return result
+
+
+def _complaint_time_cases(ctx, standard, measure, start, end, now, result) -> None:
+    """Complaints received in the period, acknowledged (or resolved) at the front line within
+    the time allowed; one still open counts once it is past its time."""
+    calendar = ctx.calendar()
+    complaints = list(
+        db.session.scalars(
+            select(Complaint)
+            .where(
+                Complaint.sandbox_id == ctx.sandbox_id,
+                Complaint.received_at.between(start, end),
+            )
+            .order_by(Complaint.received_at)
+        )
+    )
+    action = "acknowledge" if measure == Measure.ACK_TIME else "resolve"
+    done_at = _first_event_at(ctx, action, [c.id for c in complaints])
+    for c in complaints:
+        limit = calendar.add(c.received_at, standard.threshold, standard.threshold_unit)
+        done = done_at.get(c.id)
+        if done is not None:
+            met, detail = done <= limit, f"{action}d {done:%a %d %b %H:%M}"
+        elif now > limit:
+            met, detail = False, f"not {action}d by {limit:%a %d %b %H:%M}"
+        else:
+            met, detail = None, f"open, due by {limit:%a %d %b %H:%M}"
+        result.cases.append(
+            Case(c.received_at, f"{c.reference} ({c.category})", met, detail, "complaint", c.id)
+        )
+
+
+def _follow_up_cases(ctx, d_from, d_to, now, result) -> None:
+    """Follow-ups due in the period, done by their date; one not done counts once its date
+    has passed."""
+    rows = db.session.scalars(
+        select(Interaction)
+        .where(
+            Interaction.sandbox_id == ctx.sandbox_id,
+            Interaction.follow_up_on.between(d_from, d_to),
+        )
+        .order_by(Interaction.follow_up_on)
+    )
+    for i in rows:
+        if i.follow_up_done_sbx is not None:
+            met = i.follow_up_done_sbx.date() <= i.follow_up_on
+            detail = f"done {i.follow_up_done_sbx:%a %d %b}"
+        elif i.follow_up_on < now.date():
+            met, detail = False, "not done"
+        else:
+            met, detail = None, "not yet due"
+        result.cases.append(
+            Case(
+                datetime.combine(i.follow_up_on, time(9)),
+                f"Follow-up: {i.summary[:60]}",
+                met,
+                detail,
+                "interaction",
+                i.id,
+            )
+        )
+
+
+def _satisfaction_cases(ctx, standard, start, end, now, result) -> None:
+    """Satisfaction ratings given in the period (and by now), each against the score to
+    reach; the figure is their average out of 5."""
+    complaints = db.session.scalars(
+        select(Complaint).where(
+            Complaint.sandbox_id == ctx.sandbox_id,
+            Complaint.satisfaction_at.between(start, end),
+            Complaint.satisfaction_at <= now,
+        )
+    )
+    scores = []
+    for c in complaints:
+        scores.append(c.satisfaction_rating)
+        result.cases.append(
+            Case(
+                c.satisfaction_at,
+                f"{c.reference} rating",
+                c.satisfaction_rating >= (standard.threshold or 0),
+                f"{c.satisfaction_rating}/5",
+                "complaint",
+                c.id,
+            )
+        )
+    result.unit = "/5"
+    result.value = round(sum(scores) / len(scores), 2) if scores else None
+
+
+def _manual_cases(standard, d_from, d_to, result) -> None:
+    """Values measured by hand in the period, each against the number to reach; the figure
+    is their average, in the standard's unit."""
+    values = []
+    for m in standard.measurements:
+        if d_from <= m.taken_on <= d_to:
+            values.append(m.value)
+            result.cases.append(
+                Case(
+                    datetime.combine(m.taken_on, time(9)),
+                    f"Measured {m.taken_on:%d %b}",
+                    m.value >= (standard.threshold or 0),
+                    f"{m.value:g} {standard.threshold_unit}",
+                    "measurement",
+                    m.id,
+                )
+            )
+    result.unit = f" {standard.threshold_unit}"
+    result.value = round(sum(values) / len(values), 2) if values else None
 
 
 def _first_response_cases(ctx, standard, start, end, now, result) -> None:
