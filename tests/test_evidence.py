@@ -22,6 +22,8 @@ from crm_sandbox.scenarios import engine
 from crm_sandbox.scenarios.loader import library_source
 from crm_sandbox.services import action_log, contacts, evidence, personal_data
 from crm_sandbox.services.context import SandboxContext
+from crm_sandbox.services.evidence.exports import _sha256
+from crm_sandbox.services.evidence.verification import _entry_from_json
 
 from .tampering import rewrite_and_rehash
 
@@ -104,7 +106,7 @@ def reseal(files: dict[str, bytes], name: str) -> None:
     """Update the manifest's hash of one file, as a forger would."""
     manifest = json.loads(files["manifest.json"])
     manifest["files"][name] = {
-        "sha256": evidence._sha256(files[name]),
+        "sha256": _sha256(files[name]),
         "size": len(files[name]),
     }
     files["manifest.json"] = json.dumps(manifest).encode()
@@ -463,7 +465,7 @@ def test_a_pack_edited_rehashed_and_resealed_fails_against_the_key(learner_with_
     prev = sandbox["entries"][0]["entry_hash"]
     for raw in sandbox["entries"][1:]:  # re-hash the rest, as the code does
         raw["prev_hash"] = prev
-        entry = evidence._entry_from_json({**raw, "sandbox_id": sandbox["sandbox_id"]})
+        entry = _entry_from_json({**raw, "sandbox_id": sandbox["sandbox_id"]})
         raw["entry_hash"] = prev = action_log.compute_entry_hash(entry)
     sandbox["log_head"] = prev
     files["action_log.json"] = json.dumps(log).encode()
