@@ -19,8 +19,6 @@ from ..context import SandboxContext
 from ..errors import ServiceError
 
 DECISION_LABELS = {"met": "Met", "not_yet_met": "Not yet met"}
-
-
 STAFF = (Role.ASSESSOR, Role.ADMIN)
 
 

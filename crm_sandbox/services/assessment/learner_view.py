@@ -39,8 +39,6 @@ def feedback_for(attempt: Attempt) -> Feedback:
 
 
 NOT_STARTED, WORKING_TOWARDS, MET = "not_started", "working_towards", "met"
-
-
 PROGRESS_LABELS = {NOT_STARTED: "Not started", WORKING_TOWARDS: "Working towards", MET: "Met"}
 
 

@@ -25,35 +25,15 @@ from .gathering import AttemptEvidence, Evidence, _actor_label, _own_values, gat
 from .pdf import report_pdf
 
 PACK_FORMAT = "crm-sandbox-evidence-pack"
-
-
 PACK_VERSION = 1
-
-
 PDF_NAME = "report.pdf"
-
-
 CSV_NAME = "action_log.csv"
-
-
 JSON_NAME = "action_log.json"
-
-
 XAPI_NAME = "xapi.jsonl"
-
-
 MANIFEST_NAME = "manifest.json"
-
-
 CONTENT_FILES = (PDF_NAME, CSV_NAME, JSON_NAME, XAPI_NAME)
-
-
 XAPI_BASE = "https://crm-sandbox.invalid/xapi"
-
-
 DEFAULT_HOME_PAGE = "https://crm-sandbox.invalid"
-
-
 CSV_HEADER = (
     "attempt_id",
     "seq",
@@ -66,8 +46,6 @@ CSV_HEADER = (
     "before",
     "after",
 )
-
-
 # A spreadsheet runs a cell that starts with one of these as a formula (CSV injection).
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 

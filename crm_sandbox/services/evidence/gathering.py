@@ -32,8 +32,6 @@ STATUS_ORDER = {
     AttemptStatus.RETURNED.value: 2,
     AttemptStatus.IN_PROGRESS.value: 3,
 }
-
-
 MET, NOT_YET_MET, WORKING_TOWARDS, NOT_STARTED = (
     "met",
     "not yet met",
