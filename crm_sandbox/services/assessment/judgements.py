@@ -24,6 +24,9 @@ STAFF = (Role.ASSESSOR, Role.ADMIN)
 
 @dataclass
 class CheckEvidence:
+    """One check of the latest results that evidences a criterion, with the seq of each log
+    entry it points to."""
+
     task: str
     id: str
     passed: bool

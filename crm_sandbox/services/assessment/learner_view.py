@@ -44,6 +44,8 @@ PROGRESS_LABELS = {NOT_STARTED: "Not started", WORKING_TOWARDS: "Working towards
 
 @dataclass
 class CriterionProgress:
+    """One criterion of the learner's qualification: its status and the work behind it."""
+
     criterion: Criterion
     status: str = NOT_STARTED
     passing: list[tuple[str, str]] = field(default_factory=list)  # (scenario title, check id)
@@ -51,14 +53,33 @@ class CriterionProgress:
 
     @property
     def label(self) -> str:
+        """The status as the learner reads it."""
         return PROGRESS_LABELS[self.status]
 
 
 @dataclass
 class BodyProgress:
+    """The learner's progress towards one awarding body's criteria."""
+
     body_id: str
     name: str
     criteria: list[CriterionProgress]
+
+
+def _add_attempt(rows: dict[str, CriterionProgress], attempt: Attempt) -> None:
+    """Add one attempt's evidence to the criteria it maps to: its passing checks, and, once
+    assessed, the criteria judged met in it."""
+    title = title_of(attempt)
+    for _task, check in _checks(attempt.latest_results):
+        if not check.get("passed"):
+            continue
+        for criterion_id in check.get("criteria", []):
+            if criterion_id in rows:
+                rows[criterion_id].passing.append((title, check["id"]))
+    if attempt.status == AttemptStatus.ASSESSED.value:
+        for criterion_id, judgement in current_judgements(attempt).items():
+            if criterion_id in rows and judgement.decision == "met":
+                rows[criterion_id].met_in.append((title, judgement))
 
 
 def criteria_progress(learner: User) -> list[BodyProgress]:
@@ -76,17 +97,7 @@ def criteria_progress(learner: User) -> list[BodyProgress]:
             continue
         rows = {c.id: CriterionProgress(c) for c in body.criteria}
         for attempt in attempts:
-            title = title_of(attempt)
-            for _task, check in _checks(attempt.latest_results):
-                if not check.get("passed"):
-                    continue
-                for criterion_id in check.get("criteria", []):
-                    if criterion_id in rows:
-                        rows[criterion_id].passing.append((title, check["id"]))
-            if attempt.status == AttemptStatus.ASSESSED.value:
-                for criterion_id, judgement in current_judgements(attempt).items():
-                    if criterion_id in rows and judgement.decision == "met":
-                        rows[criterion_id].met_in.append((title, judgement))
+            _add_attempt(rows, attempt)
         for row in rows.values():
             if row.met_in:
                 row.status = MET

@@ -196,6 +196,7 @@ def xapi_statement(entry: ActionLogEntry, attempt_id: int, home: str) -> dict:
 
 
 def xapi_lines(evidence: Evidence) -> bytes:
+    """Every log entry of every attempt as an xAPI statement, one JSON object a line."""
     home = home_page()
     lines = [
         canonical_json(xapi_statement(entry, item.attempt.id, home))

@@ -42,6 +42,9 @@ MET, NOT_YET_MET, WORKING_TOWARDS, NOT_STARTED = (
 
 @dataclass
 class AttemptEvidence:
+    """One attempt in the pack: its scenario's title and brief, its sandbox's log, and the
+    judgements, decisions and staff actions on it."""
+
     attempt: Attempt
     title: str
     brief: str
@@ -63,6 +66,8 @@ class AttemptEvidence:
 
 @dataclass
 class CriterionStatus:
+    """One row of the criteria map: the criterion, its status and what it rests on."""
+
     criterion_id: str
     text: str
     status: str
@@ -71,6 +76,8 @@ class CriterionStatus:
 
 @dataclass
 class Evidence:
+    """Everything the pack shows about one learner, gathered when the pack is built."""
+
     learner: User
     generated_at: datetime
     group_names: list[str]
@@ -78,6 +85,7 @@ class Evidence:
     attempts: list[AttemptEvidence]
 
     def criteria_map(self, body_id: str) -> list[CriterionStatus]:
+        """The criteria map of one awarding body's criteria for these attempts."""
         return criteria_map(body_id, self.attempts)
 
 

@@ -117,6 +117,53 @@ def _check_checkpoint(key: bytes, sandbox: dict, expected: dict, count: int, hea
     return []
 
 
+def _read_manifest(zf: zipfile.ZipFile) -> dict:
+    """The pack's manifest; raises (ValueError, KeyError, TypeError) when it cannot be read or
+    its list of files is malformed."""
+    manifest = json.loads(zf.read(MANIFEST_NAME))
+    listed = manifest["files"]
+    if not isinstance(listed, dict) or not all(isinstance(item, dict) for item in listed.values()):
+        raise TypeError("its list of files is malformed")
+    return manifest
+
+
+def _check_files(
+    zf: zipfile.ZipFile, names: list[str], listed: dict
+) -> tuple[dict[str, bytes], list[str]]:
+    """Each file against the manifest's hash and size, and files the manifest does not list;
+    with the contents read, for the checks that follow."""
+    problems = []
+    contents: dict[str, bytes] = {}
+    for name in sorted(set(listed) | set(CONTENT_FILES)):
+        if name not in names:
+            problems.append(f"{name}: missing from the pack")
+            continue
+        try:
+            data = contents[name] = zf.read(name)
+        except (zipfile.BadZipFile, OSError) as exc:  # a damaged compressed member
+            problems.append(f"{name}: cannot be read ({exc})")
+            continue
+        expected = listed.get(name)
+        if expected is None:
+            problems.append(f"{name}: not listed in the manifest")
+        elif _sha256(data) != expected.get("sha256") or len(data) != expected.get("size"):
+            problems.append(f"{name}: does not match the hash in the manifest (changed)")
+    for name in sorted(set(names) - set(listed) - {MANIFEST_NAME} - set(CONTENT_FILES)):
+        problems.append(f"{name}: an extra file not listed in the manifest")
+    return contents, problems
+
+
+def _check_log(data: bytes, manifest: dict, key: bytes | None) -> list[str]:
+    """The action log's chains against the manifest's heads (and, given the key, checkpoints)."""
+    try:
+        log = json.loads(data)
+    except ValueError as exc:
+        return [f"{JSON_NAME}: not valid JSON ({exc})"]
+    if isinstance(log, dict) and isinstance(manifest.get("attempts", []), list):
+        return _check_chains(log, manifest, key)
+    return [f"{JSON_NAME}: not laid out as an evidence pack's log"]
+
+
 def verify_pack(source: str | Path | io.IOBase, key: bytes | None = None) -> list[str]:
     """Problems with an evidence pack (empty when it is intact): files against the manifest's
     hashes, the action log's hash chain against the recorded heads, and, given the log key,
@@ -138,39 +185,11 @@ def verify_pack(source: str | Path | io.IOBase, key: bytes | None = None) -> lis
         if MANIFEST_NAME not in names:
             return problems + [f"{MANIFEST_NAME} is missing, so nothing can be checked"]
         try:
-            manifest = json.loads(zf.read(MANIFEST_NAME))
-            listed = manifest["files"]
-            if not isinstance(listed, dict) or not all(
-                isinstance(item, dict) for item in listed.values()
-            ):
-                raise TypeError("its list of files is malformed")
+            manifest = _read_manifest(zf)
         except (ValueError, KeyError, TypeError, zipfile.BadZipFile) as exc:
             return problems + [f"{MANIFEST_NAME} cannot be read: {exc}"]
-        contents: dict[str, bytes] = {}
-        for name in sorted(set(listed) | set(CONTENT_FILES)):
-            if name not in names:
-                problems.append(f"{name}: missing from the pack")
-                continue
-            try:
-                data = contents[name] = zf.read(name)
-            except (zipfile.BadZipFile, OSError) as exc:  # a damaged compressed member
-                problems.append(f"{name}: cannot be read ({exc})")
-                continue
-            expected = listed.get(name)
-            if expected is None:
-                problems.append(f"{name}: not listed in the manifest")
-            elif _sha256(data) != expected.get("sha256") or len(data) != expected.get("size"):
-                problems.append(f"{name}: does not match the hash in the manifest (changed)")
-        for name in sorted(set(names) - set(listed) - {MANIFEST_NAME} - set(CONTENT_FILES)):
-            problems.append(f"{name}: an extra file not listed in the manifest")
+        contents, found = _check_files(zf, names, manifest["files"])
+        problems += found
         if JSON_NAME in contents:
-            try:
-                log = json.loads(contents[JSON_NAME])
-            except ValueError as exc:
-                problems.append(f"{JSON_NAME}: not valid JSON ({exc})")
-            else:
-                if isinstance(log, dict) and isinstance(manifest.get("attempts", []), list):
-                    problems += _check_chains(log, manifest, key)
-                else:
-                    problems.append(f"{JSON_NAME}: not laid out as an evidence pack's log")
+            problems += _check_log(contents[JSON_NAME], manifest, key)
     return problems
