@@ -23,7 +23,7 @@ from ...models import (
 )
 from ...models.base import utcnow
 from ...scenarios.loader import ScenarioError, scenario_of
-from .. import assignments, groups, staff_audit
+from .. import assessment, assignments, groups, staff_audit
 
 # Attempts in the report: assessed work first, as the strongest evidence.
 STATUS_ORDER = {
@@ -106,8 +106,6 @@ def gather(learner: User, viewer: User | None = None) -> Evidence:
     """Everything the pack shows about one learner, read in one go: all their work (their
     own pack, or the command line's), or, for a member of staff (`viewer`), only the work and
     groups of the learner's that this person may see (`assessment.visible_attempts_of`)."""
-    from .. import assessment
-
     if viewer is None:
         chosen = assignments.attempts_of(learner)
         learner_groups = groups.groups_of_learner(learner)
