@@ -22,6 +22,8 @@ from crm_sandbox.scenarios import engine
 from crm_sandbox.scenarios.loader import library_source
 from crm_sandbox.services import action_log, contacts, evidence, personal_data
 from crm_sandbox.services.context import SandboxContext
+from crm_sandbox.services.evidence.exports import _sha256
+from crm_sandbox.services.evidence.verification import _entry_from_json
 
 from .tampering import rewrite_and_rehash
 
@@ -104,7 +106,7 @@ def reseal(files: dict[str, bytes], name: str) -> None:
     """Update the manifest's hash of one file, as a forger would."""
     manifest = json.loads(files["manifest.json"])
     manifest["files"][name] = {
-        "sha256": evidence._sha256(files[name]),
+        "sha256": _sha256(files[name]),
         "size": len(files[name]),
     }
     files["manifest.json"] = json.dumps(manifest).encode()
@@ -344,6 +346,52 @@ def test_verify_finds_a_missing_or_extra_file(learner_with_work, tmp_path):
     assert "not a readable ZIP file" in evidence.verify_pack(tmp_path / "not.zip")[0]
 
 
+def test_verify_says_why_a_manifest_cannot_be_read(learner_with_work, tmp_path):
+    files = unzip(evidence.build_pack(learner_with_work[0]))
+    manifest = json.loads(files["manifest.json"])
+    broken = {
+        "not-json.zip": b"{the manifest",
+        "a-list.zip": b"[]",
+        "no-files.zip": json.dumps({**manifest, "files": None}).encode(),
+        "bad-entry.zip": json.dumps({**manifest, "files": {"report.pdf": "abc"}}).encode(),
+    }
+    for name, data in broken.items():
+        rezip(tmp_path / name, {**files, "manifest.json": data})
+
+    for name in broken:
+        problems = evidence.verify_pack(tmp_path / name)
+        assert len(problems) == 1 and problems[0].startswith("manifest.json cannot be read: ")
+    assert "its list of files is malformed" in evidence.verify_pack(tmp_path / "bad-entry.zip")[0]
+
+
+def test_verify_finds_a_log_that_is_not_json_or_not_laid_out_as_one(learner_with_work, tmp_path):
+    files = unzip(evidence.build_pack(learner_with_work[0]))
+    files["action_log.json"] = b"{not json"
+    reseal(files, "action_log.json")
+    rezip(tmp_path / "not-json.zip", files)
+    files["action_log.json"] = b"[]"
+    reseal(files, "action_log.json")
+    rezip(tmp_path / "a-list.zip", files)
+
+    not_json = evidence.verify_pack(tmp_path / "not-json.zip")
+    assert len(not_json) == 1 and not_json[0].startswith("action_log.json: not valid JSON (")
+    assert evidence.verify_pack(tmp_path / "a-list.zip") == [
+        "action_log.json: not laid out as an evidence pack's log"
+    ]
+
+
+def test_verify_finds_a_file_that_appears_twice(learner_with_work, tmp_path):
+    files = unzip(evidence.build_pack(learner_with_work[0]))
+    rezip(tmp_path / "p.zip", files)
+    with (
+        pytest.warns(UserWarning, match="Duplicate name"),
+        zipfile.ZipFile(tmp_path / "p.zip", "a") as zf,
+    ):
+        zf.writestr("report.pdf", files["report.pdf"])
+
+    assert evidence.verify_pack(tmp_path / "p.zip") == ["report.pdf: appears more than once"]
+
+
 def test_the_export_and_verify_commands(cli, learner_with_work, tmp_path):
     exported = cli.invoke(
         args=["evidence", "export", "--learner", "Ada.Lovelace@college.example", "--out", tmp_path]
@@ -463,7 +511,7 @@ def test_a_pack_edited_rehashed_and_resealed_fails_against_the_key(learner_with_
     prev = sandbox["entries"][0]["entry_hash"]
     for raw in sandbox["entries"][1:]:  # re-hash the rest, as the code does
         raw["prev_hash"] = prev
-        entry = evidence._entry_from_json({**raw, "sandbox_id": sandbox["sandbox_id"]})
+        entry = _entry_from_json({**raw, "sandbox_id": sandbox["sandbox_id"]})
         raw["entry_hash"] = prev = action_log.compute_entry_hash(entry)
     sandbox["log_head"] = prev
     files["action_log.json"] = json.dumps(log).encode()

@@ -26,6 +26,7 @@ from crm_sandbox.services import (
     staff_audit,
     tutoring,
 )
+from crm_sandbox.services.assessment.judgements import _criteria_ids
 from crm_sandbox.services.errors import ServiceError
 
 from .conftest import DEFAULT_PASSWORD
@@ -331,7 +332,7 @@ def test_a_quality_review_of_a_decision_writes_one_row(create_user, attempt):
     found = db.session.get(Attempt, attempt.id)
     engine.replay(found, engine.scenario_of(found).model_answer)
     engine.submit(found, found.learner, True)
-    for criterion in assessment._criteria_ids(found):
+    for criterion in _criteria_ids(found):
         assessment.judge(found, assessor, criterion, "met", "Seen.")
     decision = assessment.decide(found, assessor, "met", "Complete.")
     db.session.commit()
