@@ -13,9 +13,7 @@ from ..errors import NotFound, ServiceError
 from .viewers import _is_admin
 
 RESET_REASON_MAX = 500
-
 LOG_LIMIT = 500
-
 CONTACTS_PER_PAGE = 100
 
 

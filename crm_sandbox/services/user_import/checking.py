@@ -15,10 +15,8 @@ from .. import accounts, groups
 from ..errors import ServiceError
 
 REQUIRED_COLUMNS = ("name", "email", "role", "group")
-
 # The largest import the product supports: its hashing takes minutes, shown as progress.
 MAX_ROWS = 1000
-
 MAX_FILE_BYTES = 1024 * 1024
 
 

@@ -19,7 +19,6 @@ from .writing import write
 # A running job records its progress at least this often; one silent for STALE_AFTER died
 # with its process (a restart), and nothing of it was written.
 HEARTBEAT_SECONDS = 1.0
-
 STALE_AFTER_SECONDS = 120
 
 
