@@ -143,7 +143,7 @@ def schema_key() -> str:
             *(ROOT / "crm_sandbox" / "models").glob("*.py"),
             *(ROOT / "seed").glob("**/*.py"),
             *(ROOT / "seed").glob("**/*.yaml"),  # the organisation profiles are data files
-            ROOT / "crm_sandbox" / "services" / "provisioning.py",
+            *(ROOT / "crm_sandbox" / "services" / "provisioning").glob("*.py"),
             Path(__file__).resolve(),
             Path(__file__).resolve().parent / "scale.py",
         ]

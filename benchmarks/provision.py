@@ -20,7 +20,7 @@ PROFILE, SEED, SIZE = "retail", 1, "standard"
 
 
 def _tables():
-    from crm_sandbox.services.provisioning import _fk_parent, copied_tables
+    from crm_sandbox.services.provisioning.tables import _fk_parent, copied_tables
 
     return [(t, {c.name: _fk_parent(c) for c in t.c}) for t in copied_tables()]
 

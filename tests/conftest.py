@@ -272,13 +272,15 @@ def frozen(monkeypatch):
     `frozen(sandbox, "2026-03-06 15:00")`."""
     from datetime import UTC, datetime
 
-    from crm_sandbox.services import clock, provisioning
+    from crm_sandbox.services import clock
+    from crm_sandbox.services.provisioning import batch, copying, templates
 
     # Both the clock and provisioning (which anchors a new sandbox's clock) read the frozen
     # time: a sandbox provisioned inside the test starts exactly at its start time.
     real_now = datetime(2026, 11, 22, 10, 0, tzinfo=UTC)
     monkeypatch.setattr(clock, "utcnow", lambda: real_now)
-    monkeypatch.setattr(provisioning, "utcnow", lambda: real_now)
+    for module in (templates, copying, batch):
+        monkeypatch.setattr(module, "utcnow", lambda: real_now)
 
     def at(sandbox, when: str):
         clock.set_sandbox_time(sandbox, datetime.fromisoformat(when))

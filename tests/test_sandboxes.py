@@ -8,7 +8,8 @@ from sqlalchemy import select
 from crm_sandbox import scoping
 from crm_sandbox.extensions import db
 from crm_sandbox.models import Contact, Interaction, Organisation, Role
-from crm_sandbox.services import contacts, interactions, provisioning
+from crm_sandbox.services import action_log, contacts, interactions, provisioning
+from crm_sandbox.services.errors import ServiceError
 
 from .conftest import TEST_DATABASE_URL, dispose, fresh_database_url, make_app
 
@@ -83,9 +84,9 @@ def test_a_group_gets_sandboxes_copied_together_each_a_full_copy_of_its_own(
         )
         assert referenced and referenced <= own and not own & seen_contacts
         seen_contacts |= own
-        log = provisioning.action_log.entries(sandbox.id, newest_first=False)
+        log = action_log.entries(sandbox.id, newest_first=False)
         assert [e.verb for e in log] == ["sandbox.provisioned"]
-        assert provisioning.action_log.verify(sandbox.id).ok
+        assert action_log.verify(sandbox.id).ok
     # a group member's sandbox resets to the very same rows, and the next copy comes after
     before = dump(group[1].id)
     ctx = ctx_for(group[1])
@@ -163,9 +164,9 @@ def test_reset_restores_the_seed_exactly(provision, ctx_for):
     provisioning.reset(ctx, "testing")
     db.session.commit()
     assert dump(sandbox.id) == before
-    log = [e.verb for e in provisioning.action_log.entries(sandbox.id, newest_first=False)]
+    log = [e.verb for e in action_log.entries(sandbox.id, newest_first=False)]
     assert log[0] == "sandbox.provisioned" and log[-1] == "sandbox.reset"
-    assert provisioning.action_log.verify(sandbox.id).ok
+    assert action_log.verify(sandbox.id).ok
 
 
 def test_a_scoped_session_sees_only_its_own_sandbox(provision):
@@ -190,7 +191,7 @@ def test_provisioning_refuses_an_unknown_profile_or_size(app, create_user):
     ):
         try:
             provisioning.provision(learner, **kwargs)
-        except provisioning.ServiceError as exc:
+        except ServiceError as exc:
             assert message in exc.message
         else:
             raise AssertionError(kwargs)

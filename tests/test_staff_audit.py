@@ -179,7 +179,7 @@ def test_a_tutor_creating_renaming_archiving_and_restoring_a_group_writes_one_ro
     client.post("/tutor/groups/new", data={"name": "Monday BA", "body_id": "vtct"})
     created = only(watch.new())
     assert (created.verb, created.actor_email) == ("group.created", tutor.email)
-    assert created.after == {"name": "Monday BA", "tutor": tutor.email}
+    assert created.after == {"name": "Monday BA", "tutor": tutor.email, "qualification": "vtct"}
     group_id = created.group_id
     assert created.object_id == group_id
 

@@ -18,11 +18,13 @@ from crm_sandbox.models import (
     AuthoredScenario,
     Group,
     Role,
+    StaffAuditEntry,
     User,
 )
 from crm_sandbox.scenarios import engine, loader
 from crm_sandbox.scenarios.loader import ScenarioError, library_source, parse
-from crm_sandbox.services import action_log, tutoring
+from crm_sandbox.services import action_log, groups, tutoring
+from crm_sandbox.services.errors import ServiceError
 
 EXAMPLE = "first-complaint"
 
@@ -104,6 +106,35 @@ def test_a_tutor_creates_renames_and_archives_a_group_after_confirming(client, s
     assert reload(made).archived is True
     home = client.get("/tutor/").data.decode()
     assert "Archived groups (1)" in home
+
+
+def test_a_group_is_created_in_one_place_with_its_qualification_and_one_audit_row(tutor):
+    made = groups.create_group(name="Tuesday BA", tutor=tutor, body_id="focus")
+    db.session.commit()
+    assert (made.body_id, made.tutor_id) == ("focus", tutor.id)
+    rows = db.session.scalars(
+        select(StaffAuditEntry).where(
+            StaffAuditEntry.verb == "group.created", StaffAuditEntry.object_id == made.id
+        )
+    ).all()
+    assert len(rows) == 1
+    untold = groups.create_group(name="Thursday BA", tutor=tutor)
+    assert untold.body_id == "vtct"  # the model's default when no qualification is given
+
+
+def test_an_unknown_qualification_is_refused_before_the_name_and_nothing_is_made(tutor):
+    groups.create_group(name="Taken", tutor=tutor)
+    db.session.commit()
+    with pytest.raises(ServiceError) as refused:
+        groups.create_group(name="taken", tutor=tutor, body_id="no-such-body")
+    assert (refused.value.field, refused.value.message) == (
+        "body_id",
+        "Choose a qualification from the list.",
+    )
+    db.session.rollback()
+    assert db.session.scalar(select(func.count()).select_from(Group)) == 1
+    audit = select(func.count()).select_from(StaffAuditEntry)
+    assert db.session.scalar(audit.where(StaffAuditEntry.verb == "group.created")) == 1
 
 
 def test_adding_a_new_learner_shows_their_first_password_once(client, signed_in, group):

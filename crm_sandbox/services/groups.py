@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from sqlalchemy import and_, func, or_, select
 
+from ..criteria import load_catalogue
 from ..models import Assignment, Attempt, Group, Role, User, db, group_assessors, group_members
 from ..models.groups import group_name_key
 from .errors import NotFound, ServiceError
@@ -84,14 +85,32 @@ def check_group_name(name: str, renaming: Group | None = None) -> str:
     return name
 
 
-def create_group(*, name: str, tutor: User, by: User | None = None) -> Group:
+def qualification_bodies() -> list[tuple[str, str]]:
+    """The catalogue's awarding bodies as (id, name), for choosing a group's qualification."""
+    return [(body.id, body.name) for body in load_catalogue().bodies]
+
+
+def _check_body(body_id: str) -> str:
+    if body_id not in {b for b, _ in qualification_bodies()}:
+        raise ServiceError("Choose a qualification from the list.", field="body_id")
+    return body_id
+
+
+def create_group(
+    *, name: str, tutor: User, by: User | None = None, body_id: str | None = None
+) -> Group:
     """Create a group owned by a tutor; names are unique across the college, whatever their
     case (`group_name_key`). `by`: who is acting, when not the signed-in user (a background
-    import)."""
+    import). `body_id`: the qualification the group studies (one of `qualification_bodies`;
+    the model's default when not given)."""
+    if body_id is not None:
+        _check_body(body_id)
     name = check_group_name(name)
     if tutor.role_enum != Role.TUTOR:
         raise ServiceError(f"{tutor.email} is not a tutor, so cannot own a group.", "tutor")
     group = Group(name=name, tutor_id=tutor.id)
+    if body_id is not None:
+        group.body_id = body_id
     db.session.add(group)
     db.session.flush()
     record_staff_action(
@@ -100,7 +119,7 @@ def create_group(*, name: str, tutor: User, by: User | None = None) -> Group:
         group.id,
         actor=by,
         group_id=group.id,
-        after={"name": group.name, "tutor": tutor.email},
+        after={"name": group.name, "tutor": tutor.email, "qualification": group.body_id},
     )
     return group
 

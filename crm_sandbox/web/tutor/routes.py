@@ -79,7 +79,7 @@ def home():
 
 def _group_form() -> GroupForm:
     form = GroupForm()
-    form.body_id.choices = options(*tutoring.qualification_bodies())
+    form.body_id.choices = options(*groups.qualification_bodies())
     return form
 
 
@@ -89,7 +89,9 @@ def new_group():
     form = _group_form()
     if form.validate_on_submit():
         try:
-            made = tutoring.create_group(current_user, form.name.data, form.body_id.data)
+            made = groups.create_group(
+                name=form.name.data, tutor=current_user, body_id=form.body_id.data
+            )
         except ServiceError as exc:
             db.session.rollback()
             show_service_error(form, exc)
@@ -103,7 +105,7 @@ def new_group():
 def _render_group(found, add_form=None, rename_form=None, status=200):
     rename_form = rename_form or RenameGroupForm(name=found.name)
     body = None
-    for body_id, name in tutoring.qualification_bodies():
+    for body_id, name in groups.qualification_bodies():
         if body_id == found.body_id:
             body = name
     return (
