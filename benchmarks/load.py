@@ -167,7 +167,6 @@ class Drive:
             self.error(f"{page} refused")
 
     async def action(self, http, learner: Learner, kind: str, due: float) -> None:
-        loop = asyncio.get_running_loop()
         s = f"/s/{learner.sandbox_id}"
         rng = self.rng
         if kind == "dashboard":
@@ -184,51 +183,64 @@ class Drive:
             sid = rng.choice(learner.survey_ids)
             await self.fetch(http, learner, "analysis", "GET", f"{s}/feedback/{sid}/analysis", due)
         elif kind == "log_interaction":
-            cid = rng.choice(learner.contact_ids)
-            path = f"{s}/contacts/{cid}/interactions/new"
-            got = await self.fetch(http, learner, "interaction_form", "GET", path, due)
-            if got is None:
-                return
-            forms = post_forms(got[1])
-            fields = dict(forms.get(path) or forms.get("", {}))  # the form posts to its page
-            fields.update(
-                channel=rng.choice(("phone", "email", "letter")),
-                direction="inbound",
-                initiative="reactive",
-                summary="The customer asked when the order will arrive; I checked and told them.",
-                outcome="Answered",
-                follow_up_on="",
-            )
-            await self.post_and_follow(
-                http, learner, "interaction_post", path, fields, "contact", loop.time()
-            )
+            await self.log_interaction(http, learner, s, due)
         elif kind == "move_complaint":
-            cid = rng.choice(learner.complaint_ids)
-            got = await self.fetch(http, learner, "complaint", "GET", f"{s}/complaints/{cid}", due)
-            if got is None:
-                return
-            forms = post_forms(got[1])
-            moves = {MOVE_RE.search(a).group(1): a for a in forms if MOVE_RE.search(a)}
-            move = next((m for m in MOVES if m in moves), None)
-            if move is None:
-                self.error("complaint with no move left")
-                return
-            fields = {**forms[moves[move]], **MOVES[move]}
-            await self.post_and_follow(
-                http, learner, "complaint_post", moves[move], fields, "complaint", loop.time()
-            )
+            await self.move_complaint(http, learner, s, due)
         elif kind == "check_my_work":
-            path = f"/learner/scenarios/{learner.attempt_id}"
-            got = await self.fetch(http, learner, "scenario", "GET", path, due)
-            if got is None:
-                return
-            fields = post_forms(got[1]).get(path + "/check")
-            if fields is None:
-                self.error("no Check my work form")
-                return
-            await self.post_and_follow(
-                http, learner, "check_post", path + "/check", fields, "scenario", loop.time()
-            )
+            await self.check_my_work(http, learner, due)
+
+    async def log_interaction(self, http, learner: Learner, s: str, due: float) -> None:
+        loop = asyncio.get_running_loop()
+        rng = self.rng
+        cid = rng.choice(learner.contact_ids)
+        path = f"{s}/contacts/{cid}/interactions/new"
+        got = await self.fetch(http, learner, "interaction_form", "GET", path, due)
+        if got is None:
+            return
+        forms = post_forms(got[1])
+        fields = dict(forms.get(path) or forms.get("", {}))  # the form posts to its page
+        fields.update(
+            channel=rng.choice(("phone", "email", "letter")),
+            direction="inbound",
+            initiative="reactive",
+            summary="The customer asked when the order will arrive; I checked and told them.",
+            outcome="Answered",
+            follow_up_on="",
+        )
+        await self.post_and_follow(
+            http, learner, "interaction_post", path, fields, "contact", loop.time()
+        )
+
+    async def move_complaint(self, http, learner: Learner, s: str, due: float) -> None:
+        loop = asyncio.get_running_loop()
+        cid = self.rng.choice(learner.complaint_ids)
+        got = await self.fetch(http, learner, "complaint", "GET", f"{s}/complaints/{cid}", due)
+        if got is None:
+            return
+        forms = post_forms(got[1])
+        moves = {MOVE_RE.search(a).group(1): a for a in forms if MOVE_RE.search(a)}
+        move = next((m for m in MOVES if m in moves), None)
+        if move is None:
+            self.error("complaint with no move left")
+            return
+        fields = {**forms[moves[move]], **MOVES[move]}
+        await self.post_and_follow(
+            http, learner, "complaint_post", moves[move], fields, "complaint", loop.time()
+        )
+
+    async def check_my_work(self, http, learner: Learner, due: float) -> None:
+        loop = asyncio.get_running_loop()
+        path = f"/learner/scenarios/{learner.attempt_id}"
+        got = await self.fetch(http, learner, "scenario", "GET", path, due)
+        if got is None:
+            return
+        fields = post_forms(got[1]).get(path + "/check")
+        if fields is None:
+            self.error("no Check my work form")
+            return
+        await self.post_and_follow(
+            http, learner, "check_post", path + "/check", fields, "scenario", loop.time()
+        )
 
     async def run_action(self, http, index: int, kind: str, due: float) -> None:
         self.busy.add(index)

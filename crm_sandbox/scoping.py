@@ -156,42 +156,54 @@ def _pins_of_select(select_: Select, required: bool) -> list:
     tables: list[FromClause] = []
     pinned: dict[tuple, set[BindParameter]] = {}
     edges: list[tuple[tuple, tuple]] = []  # (a, b): b is pinned to whatever pins a
-
-    def equalities(clause):
-        for term in _conjuncts(clause):
-            if isinstance(term, BinaryExpression) and term.operator is operators.eq:
-                yield term.left, term.right
-
-    def add(clause, inner_side: set | None = None):
-        """AND-ed equalities of a WHERE or ON clause. `inner_side`: the FROMs on the nullable
-        side of a LEFT OUTER JOIN, whose ON clause limits only their rows."""
-        for left, right in equalities(clause):
-            for a, b in ((left, right), (right, left)):
-                if not isinstance(a, ColumnClause) or a.table is None:
-                    continue
-                if inner_side is not None and a.table not in inner_side:
-                    continue
-                if isinstance(b, BindParameter):
-                    pinned.setdefault((a.table, a.name), set()).add(b)
-                elif isinstance(b, ColumnClause) and b.table is not None:
-                    edges.append(((b.table, b.name), (a.table, a.name)))
-
-    def walk(from_):
-        if isinstance(from_, Join):
-            if from_.full:
-                raise UnscopedRead("a FULL OUTER JOIN cannot be checked")
-            walk(from_.left)
-            walk(from_.right)
-            add(from_.onclause, _leaves(from_.right) if from_.isouter else None)
-        else:
-            tables.append(from_)
-
     for from_ in select_.get_final_froms():
-        walk(from_)
+        _walk_from(from_, tables, pinned, edges)
     if select_.whereclause is not None:
-        add(select_.whereclause)
+        _add_equalities(select_.whereclause, pinned, edges)
+    _carry_pins(pinned, edges)
+    return _pins_of_tables(tables, pinned, required)
+
+
+def _equalities(clause):
+    """The (left, right) sides of the `=` terms AND-ed together in a clause."""
+    for term in _conjuncts(clause):
+        if isinstance(term, BinaryExpression) and term.operator is operators.eq:
+            yield term.left, term.right
+
+
+def _add_equalities(clause, pinned: dict, edges: list, inner_side: set | None = None) -> None:
+    """AND-ed equalities of a WHERE or ON clause. `inner_side`: the FROMs on the nullable
+    side of a LEFT OUTER JOIN, whose ON clause limits only their rows."""
+    for left, right in _equalities(clause):
+        for a, b in ((left, right), (right, left)):
+            if not isinstance(a, ColumnClause) or a.table is None:
+                continue
+            if inner_side is not None and a.table not in inner_side:
+                continue
+            if isinstance(b, BindParameter):
+                pinned.setdefault((a.table, a.name), set()).add(b)
+            elif isinstance(b, ColumnClause) and b.table is not None:
+                edges.append(((b.table, b.name), (a.table, a.name)))
+
+
+def _walk_from(from_, tables: list, pinned: dict, edges: list) -> None:
+    """Collect the tables of a FROM entry, and the pins of the ON clauses of its joins."""
+    if isinstance(from_, Join):
+        if from_.full:
+            raise UnscopedRead("a FULL OUTER JOIN cannot be checked")
+        _walk_from(from_.left, tables, pinned, edges)
+        _walk_from(from_.right, tables, pinned, edges)
+        _add_equalities(
+            from_.onclause, pinned, edges, _leaves(from_.right) if from_.isouter else None
+        )
+    else:
+        tables.append(from_)
+
+
+def _carry_pins(pinned: dict, edges: list) -> None:
+    """Carry pins along column equalities until nothing changes (a = b and b = :x pins a)."""
     changed = True
-    while changed:  # carry pins along column equalities until nothing changes
+    while changed:
         changed = False
         for source, target in edges:
             extra = pinned.get(source, set()) - pinned.get(target, set())
@@ -199,6 +211,10 @@ def _pins_of_select(select_: Select, required: bool) -> list:
                 pinned.setdefault(target, set()).update(extra)
                 changed = True
 
+
+def _pins_of_tables(tables: list, pinned: dict, required: bool) -> list:
+    """(table name, binds) for each sandboxed table read; with `required`, an unpinned one is
+    refused."""
     result = []
     for from_ in tables:
         name = _table_name(from_)

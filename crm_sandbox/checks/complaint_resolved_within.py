@@ -36,24 +36,9 @@ def complaint_resolved_within(state, log, scenario, p: ComplaintResolved) -> Che
     rule = level_rule(state.procedure, p.level, "resolve_within")
     limit = state.calendar.add(start, rule["amount"], rule["unit"]) if rule else None
     about = as_log(log).about(complaint.id)
-    resolved = None
-    for item in about:
-        if item.verb == "complaint.resolved" and item.sandbox_time >= start:
-            resolved = item
-            break
+    resolved = _first_resolution(about, start)
     if limit is not None:
-        # time spent waiting for the customer does not count against the procedure
-        paused_from = None
-        for item in about:
-            if item.sandbox_time < start:
-                continue
-            if item.verb == "complaint.waiting":
-                paused_from = item.sandbox_time
-            elif item.verb == "complaint.customer_replied" and paused_from is not None:
-                limit = state.calendar.add_working_time(
-                    limit, state.calendar.working_time_between(paused_from, item.sandbox_time)
-                )
-                paused_from = None
+        limit = _extend_for_waiting(state.calendar, about, start, limit)
     if resolved is None:
         return CheckResult(
             False, "not resolved yet" + (f" (due by {when(limit)})." if limit else ".")
@@ -65,3 +50,28 @@ def complaint_resolved_within(state, log, scenario, p: ComplaintResolved) -> Che
             [resolved.seq],
         )
     return CheckResult(True, f"resolved {when(resolved.sandbox_time)}.", [resolved.seq])
+
+
+def _first_resolution(about, start):
+    """The first resolution of the complaint since the level started, or None."""
+    for item in about:
+        if item.verb == "complaint.resolved" and item.sandbox_time >= start:
+            return item
+    return None
+
+
+def _extend_for_waiting(calendar, about, start, limit):
+    """The deadline pushed back by the working time spent waiting for the customer since the
+    level started: that wait does not count against the procedure."""
+    paused_from = None
+    for item in about:
+        if item.sandbox_time < start:
+            continue
+        if item.verb == "complaint.waiting":
+            paused_from = item.sandbox_time
+        elif item.verb == "complaint.customer_replied" and paused_from is not None:
+            limit = calendar.add_working_time(
+                limit, calendar.working_time_between(paused_from, item.sandbox_time)
+            )
+            paused_from = None
+    return limit

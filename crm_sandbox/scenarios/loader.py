@@ -114,7 +114,6 @@ def parse(text: str, source: str = "<scenario>") -> Scenario:
 def cross_check(scenario: Scenario) -> list[tuple[tuple, str, str]]:
     """Rules across fields: known criteria, mistakes, check types and step types, and keys
     that refer to objects the scenario defines."""
-    from ..checks import REGISTRY
     from .steps import STEPS
 
     catalogue = load_catalogue()
@@ -124,73 +123,106 @@ def cross_check(scenario: Scenario) -> list[tuple[tuple, str, str]]:
     for i, criterion in enumerate(scenario.criteria):
         if criterion not in known_criteria:
             out.append((("criteria", i), f"criteria.{i}", f"unknown criterion {criterion!r}"))
-    check_ids = set()
+    check_ids: set = set()
     for t, task in enumerate(scenario.tasks):
         for c, check in enumerate(task.checks):
-            path = ("tasks", t, "checks", c)
-            name = f"tasks.{t}.checks.{c}"
-            if check.id in check_ids:
-                out.append((path + ("id",), name + ".id", f"check id {check.id!r} is used twice"))
-            check_ids.add(check.id)
-            check_type = REGISTRY.get(check.type)
-            if check_type is None:
-                out.append(
-                    (
-                        path + ("type",),
-                        name + ".type",
-                        f"unknown check type {check.type!r} (known: {', '.join(sorted(REGISTRY))})",
-                    )
+            out.extend(
+                _check_check(
+                    ("tasks", t, "checks", c),
+                    check,
+                    scenario,
+                    check_ids,
+                    known_criteria,
+                    known_mistakes,
                 )
-            else:
-                for message in check_type.validate_params(check.params, scenario):
-                    out.append((path + ("params",), name + ".params", message))
-            for k, criterion in enumerate(check.criteria):
-                if criterion not in known_criteria:
-                    out.append(
-                        (
-                            path + ("criteria", k),
-                            f"{name}.criteria.{k}",
-                            f"unknown criterion {criterion!r}",
-                        )
-                    )
-            for k, mistake in enumerate(check.mistakes):
-                if mistake not in known_mistakes:
-                    out.append(
-                        (
-                            path + ("mistakes", k),
-                            f"{name}.mistakes.{k}",
-                            f"unknown common mistake {mistake!r}",
-                        )
-                    )
+            )
     for s, step in enumerate(scenario.model_answer):
         out.extend(_check_step(("model_answer", s), step, STEPS))
     for w, walk in enumerate(scenario.walkthroughs):
-        # A walk-through acts out a named common mistake, or falls short of a named criterion.
-        if walk.mistake not in known_mistakes and walk.mistake not in known_criteria:
+        out.extend(_check_walkthrough(w, walk, check_ids, known_criteria, known_mistakes, STEPS))
+    out.extend(_check_opening_keys(scenario))
+    return out
+
+
+def _check_check(path, check, scenario, check_ids, known_criteria, known_mistakes) -> list:
+    """Problems with one task check: a reused id, an unknown type or bad params, and unknown
+    criteria or mistakes. Records the check's id in `check_ids` so later uses can be matched."""
+    from ..checks import REGISTRY
+
+    out = []
+    name = ".".join(str(part) for part in path)
+    if check.id in check_ids:
+        out.append((path + ("id",), name + ".id", f"check id {check.id!r} is used twice"))
+    check_ids.add(check.id)
+    check_type = REGISTRY.get(check.type)
+    if check_type is None:
+        out.append(
+            (
+                path + ("type",),
+                name + ".type",
+                f"unknown check type {check.type!r} (known: {', '.join(sorted(REGISTRY))})",
+            )
+        )
+    else:
+        for message in check_type.validate_params(check.params, scenario):
+            out.append((path + ("params",), name + ".params", message))
+    for k, criterion in enumerate(check.criteria):
+        if criterion not in known_criteria:
             out.append(
                 (
-                    ("walkthroughs", w, "mistake"),
-                    f"walkthroughs.{w}.mistake",
-                    f"{walk.mistake!r} is neither a common mistake nor a criterion",
+                    path + ("criteria", k),
+                    f"{name}.criteria.{k}",
+                    f"unknown criterion {criterion!r}",
                 )
             )
-        for k, check_id in enumerate(walk.expect_failing):
-            if check_id not in check_ids:
-                out.append(
-                    (
-                        ("walkthroughs", w, "expect_failing", k),
-                        f"walkthroughs.{w}.expect_failing.{k}",
-                        f"no check with id {check_id!r}",
-                    )
+    for k, mistake in enumerate(check.mistakes):
+        if mistake not in known_mistakes:
+            out.append(
+                (
+                    path + ("mistakes", k),
+                    f"{name}.mistakes.{k}",
+                    f"unknown common mistake {mistake!r}",
                 )
-        for s, step in enumerate(walk.steps):
-            out.extend(_check_step(("walkthroughs", w, "steps", s), step, STEPS))
+            )
+    return out
+
+
+def _check_walkthrough(w, walk, check_ids, known_criteria, known_mistakes, steps) -> list:
+    """Problems with one walk-through: what it acts out, the checks it expects to fail, and
+    its steps."""
+    out = []
+    # A walk-through acts out a named common mistake, or falls short of a named criterion.
+    if walk.mistake not in known_mistakes and walk.mistake not in known_criteria:
+        out.append(
+            (
+                ("walkthroughs", w, "mistake"),
+                f"walkthroughs.{w}.mistake",
+                f"{walk.mistake!r} is neither a common mistake nor a criterion",
+            )
+        )
+    for k, check_id in enumerate(walk.expect_failing):
+        if check_id not in check_ids:
+            out.append(
+                (
+                    ("walkthroughs", w, "expect_failing", k),
+                    f"walkthroughs.{w}.expect_failing.{k}",
+                    f"no check with id {check_id!r}",
+                )
+            )
+    for s, step in enumerate(walk.steps):
+        out.extend(_check_step(("walkthroughs", w, "steps", s), step, steps))
+    return out
+
+
+def _check_opening_keys(scenario: Scenario) -> list:
+    """A key names one opening object, so it may be used only once across all of them."""
     keys = (
         [c.key for c in scenario.opening.contacts]
         + [c.key for c in scenario.opening.complaints]
         + [s.key for s in scenario.opening.standards]
         + [s.key for s in scenario.opening.surveys]
     )
+    out = []
     seen = set()
     for key in keys:
         if key in seen:

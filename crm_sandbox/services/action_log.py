@@ -71,6 +71,8 @@ def _header(entry: ActionLogEntry) -> dict:
 
 
 def compute_entry_hash(entry: ActionLogEntry) -> str:
+    """The entry's link in its sandbox's hash chain: its header (with the payload's hash, not the
+    payload) hashed after the previous entry's hash, so any edit or removal breaks the chain."""
     return _sha256(entry.prev_hash + canonical_json(_header(entry)))
 
 

@@ -86,6 +86,7 @@ def assign_scenario(
 
 
 def attempts_of(learner: User) -> list[Attempt]:
+    """The learner's own attempts, newest first, for their list of scenario work."""
     return list(
         db.session.scalars(
             select(Attempt)
@@ -106,4 +107,6 @@ def attempt_for(learner: User, attempt_id: int) -> Attempt:
 
 
 def attempt_for_sandbox(sandbox_id: int) -> Attempt | None:
+    """The attempt a sandbox was made for, or None for a free-practice sandbox, so its
+    scenario's timed events can run."""
     return db.session.scalar(select(Attempt).where(Attempt.sandbox_id == sandbox_id))

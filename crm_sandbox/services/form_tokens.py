@@ -36,10 +36,13 @@ class AlreadySaved(ServiceError):
 
 
 def new_token() -> str:
+    """A fresh random token for a create form's hidden field."""
     return secrets.token_urlsafe(24)
 
 
 def valid_token(token: str | None) -> bool:
+    """Whether a posted token has the shape `new_token` gives, so a missing or tampered one is
+    refused before it reaches the database."""
     return bool(token) and TOKEN_PATTERN.fullmatch(token) is not None
 
 

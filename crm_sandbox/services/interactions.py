@@ -28,6 +28,7 @@ FOLLOW_UP_HORIZON = timedelta(days=366)
 
 
 def snapshot(interaction: Interaction) -> dict:
+    """The interaction's recorded fields, as the action log keeps them before and after a change."""
     return {
         "contact_id": interaction.contact_id,
         "channel": interaction.channel,

@@ -50,10 +50,12 @@ ERASED_VERB = "personal_data_erased"
 
 
 def erased_email(user: User) -> str:
+    """The placeholder email an erased account gets: unique per account and undeliverable."""
     return f"erased-user-{user.id}@invalid"
 
 
 def is_erased(user: User) -> bool:
+    """Whether the account has been erased (its email is the erased placeholder)."""
     return user.email == erased_email(user)
 
 
@@ -195,6 +197,8 @@ def export_learner(user: User) -> dict:
 
 
 def find_learner_to_erase(email: str) -> User:
+    """The account with this email, for the erase and export commands; a clear error if there is
+    none."""
     user = accounts.find_user_by_email(email)
     if user is None:
         raise ServiceError(f"No account has the email address {email!r}.", "email")

@@ -115,6 +115,34 @@ class _Story(_StorySteps):
         if stop == "received":
             return False
 
+        acknowledgement = self._acknowledge(level, stage, start)
+        if acknowledgement is None or stop == "acknowledged":
+            return False
+        if when == "acknowledged":
+            return self._escalate(level, rule, early=True)
+
+        if not self._investigate() or stop == "investigating":
+            return False
+        if when == "investigating":
+            return self._escalate(level, rule, early=True)
+        if (stop == "waiting_customer" or self.rng.random() < WAIT_CHANCE) and not self._wait(stop):
+            return False
+
+        at = self._resolve_time()
+        if at is None:
+            return False
+        self._resolve(level, stage, at, acknowledgement)
+        if stop == "resolved":
+            return False
+        if not final:
+            return self._escalate(level, rule, early=False)
+        self._close()
+        return False
+
+    def _acknowledge(self, level: int, stage: str, start: datetime) -> dict | None:
+        """Acknowledge the complaint at this level, on time or (sometimes, on purpose) late, and
+        explain the timescale. The acknowledgement sent, or None if the clock ran out first."""
+        row = self.row
         ack_due = row["ack_due_at"] or self._after(start, 1)
         at = None
         if self.rng.random() >= ACK_LATE:
@@ -125,7 +153,7 @@ class _Story(_StorySteps):
                 self._after(max(ack_due, self.t), self.rng.choice((1, 2))),
             )
         if at is None:
-            return False
+            return None
         resolve_due = row["resolve_due_at"] or self._after(at, 5)
         due_text = _day_text(resolve_due.date())
         acknowledgement = self._say(
@@ -151,27 +179,22 @@ class _Story(_StorySteps):
             breach=_late(at, row["ack_due_at"], "acknowledged"),
         )
         row["acknowledged_at"] = self.t = at
-        if stop == "acknowledged":
-            return False
-        if when == "acknowledged":
-            return self._escalate(level, rule, early=True)
+        return acknowledgement
 
+    def _investigate(self) -> bool:
+        """Note the investigation. False if the clock ran out before it."""
         at = self._step(self.t + timedelta(minutes=5), self._after(self.t, 4, "working_hours"))
         if at is None:
             return False
         note = self.rng.choice(INVESTIGATION_NOTES).format_map(self.values)
         self._event("investigate", at, "investigating", note)
         self.t = at
-        if stop == "investigating":
-            return False
-        if when == "investigating":
-            return self._escalate(level, rule, early=True)
-        if (stop == "waiting_customer" or self.rng.random() < WAIT_CHANCE) and not self._wait(stop):
-            return False
+        return True
 
-        at = self._resolve_time()
-        if at is None:
-            return False
+    def _resolve(self, level: int, stage: str, at: datetime, acknowledgement: dict) -> None:
+        """Send this level's response at `at` (with an update first on a long investigation),
+        which also does the acknowledgement's follow-up."""
+        row = self.row
         if self.calendar.working_time_between(self.t, at) > 4 * self.calendar.day_length:
             update_at = self._step(self._after(self.t, 2), at - timedelta(hours=1))
             if update_at is not None:
@@ -210,12 +233,6 @@ class _Story(_StorySteps):
         row["resolved_at"] = self.t = at
         row["resolution"] = resolution
         acknowledgement["follow_up_done_sbx"] = at
-        if stop == "resolved":
-            return False
-        if not final:
-            return self._escalate(level, rule, early=False)
-        self._close()
-        return False
 
     def _resolve_time(self) -> datetime | None:
         due = self.row["resolve_due_at"]

@@ -224,6 +224,19 @@ def cross_check(profile: Profile) -> list[tuple[tuple, str]]:
     for field_name in ("internal_requests", "internal_outbound", "colleague_job_titles"):
         if list(getattr(profile, field_name)) != departments:
             out.append(((field_name,), "needs one entry per department, in their order"))
+    out.extend(_check_categories(profile))
+    for i, complaint in enumerate(profile.internal_complaints):
+        if complaint["department"] not in departments:
+            path = ("internal_complaints", i, "department")
+            out.append((path, f"not one of the departments: {complaint['department']!r}"))
+    if not re.fullmatch(r"[\d ]+", profile.phone_prefix):
+        out.append((("phone_prefix",), "digits and spaces only"))
+    return out
+
+
+def _check_categories(profile: Profile) -> list[tuple[tuple, str]]:
+    """Fields keyed by complaint category may name only the complaints procedure's categories."""
+    out: list[tuple[tuple, str]] = []
     categories = set(profile.complaints_procedure["categories"])
     for i, (category, *_) in enumerate(profile.interaction_topics["complaint"]):
         if category not in categories:
@@ -234,10 +247,4 @@ def cross_check(profile: Profile) -> list[tuple[tuple, str]]:
             if category not in categories:
                 path = (field_name, category)
                 out.append((path, f"not a category of the complaints procedure: {category!r}"))
-    for i, complaint in enumerate(profile.internal_complaints):
-        if complaint["department"] not in departments:
-            path = ("internal_complaints", i, "department")
-            out.append((path, f"not one of the departments: {complaint['department']!r}"))
-    if not re.fullmatch(r"[\d ]+", profile.phone_prefix):
-        out.append((("phone_prefix",), "digits and spaces only"))
     return out
