@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 # Where tests/e2e/conftest.py looks for Chromium (Debian's package).
 CHROMIUM := /usr/bin/chromium
 
-.PHONY: demo test lint format install clean screenshots bench e2e wrk
+.PHONY: demo test lint format install clean screenshots bench e2e wrk redis
 
 $(STAMP): setup.cfg setup.py pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -35,7 +35,7 @@ test: lint
 
 # Benchmarks (under 10 minutes; SQLite unless BENCH_DATABASE_URL names a PostgreSQL database;
 # BENCH_QUICK=1 for a smoke run): a table on screen and benchmarks/latest.json.
-bench: $(STAMP) wrk
+bench: $(STAMP) wrk redis
 	$(BIN)/python -m pip install --quiet -e '.[bench]'
 	BENCH_DATABASE_URL='$(BENCH_DATABASE_URL)' BENCH_QUICK='$(BENCH_QUICK)' $(BIN)/python -m benchmarks
 
@@ -55,7 +55,7 @@ e2e: $(STAMP)
 # 3 minutes; BENCH_ARGS=--quick for a short run. Saturation uses wrk when it is installed
 # (apt-get install wrk), else a Python client that costs more CPU.
 .PHONY: bench-load
-bench-load: $(STAMP) wrk
+bench-load: $(STAMP) wrk redis
 	$(BIN)/python -m pip install --quiet -e '.[bench]'
 	$(BIN)/python -m benchmarks.load $(BENCH_ARGS)
 	$(BIN)/python -m benchmarks.saturation $(BENCH_ARGS)
@@ -71,4 +71,18 @@ wrk:
 	      { apt-get update -qq >/dev/null 2>&1 && apt-get install -y -qq wrk >/dev/null 2>&1; } || true; \
 	  fi; \
 	  command -v wrk >/dev/null || echo "wrk not found: saturation uses a Python client (apt-get install wrk for a lighter one)"; \
+	}
+
+# Redis at 127.0.0.1:6379, where the benchmarks' gunicorn workers share their sign-in rate-limit
+# counts as production does (BENCH_RATELIMIT_STORAGE_URI names another): Debian's redis-server is
+# installed with apt and started when none answers and this runs as root on a machine with apt.
+redis:
+	@redis-cli -h 127.0.0.1 ping >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    command -v redis-server >/dev/null || { echo "Installing redis-server (apt-get) for the benchmarks"; \
+	      apt-get install -y -qq redis-server >/dev/null 2>&1 || \
+	        { apt-get update -qq >/dev/null 2>&1 && apt-get install -y -qq redis-server >/dev/null 2>&1; } || true; }; \
+	    redis-server --daemonize yes --bind 127.0.0.1 --save '' >/dev/null 2>&1 || true; \
+	  fi; \
+	  redis-cli -h 127.0.0.1 ping >/dev/null 2>&1 || echo "No Redis answers at 127.0.0.1:6379: the load benchmarks need one (or BENCH_RATELIMIT_STORAGE_URI)"; \
 	}

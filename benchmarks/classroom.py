@@ -319,6 +319,12 @@ def _no_control_socket() -> list[str]:
     return ["--no-control-socket"] if gunicorn.version_info >= (25, 0) else []
 
 
+# Production with several workers needs rate-limit counts they share (the production entry
+# point refuses per-process memory:// counts with more than one worker), so the benchmarks'
+# server uses Redis too: `make bench` makes sure one answers here.
+RATELIMIT_STORAGE_URI = os.environ.get("BENCH_RATELIMIT_STORAGE_URI", "redis://127.0.0.1:6379/15")
+
+
 def app_server(room: Classroom, log_path: Path, workers: int = 2) -> GunicornServer:
     """The real app with the production settings, on the classroom's database."""
     return GunicornServer(
@@ -329,6 +335,7 @@ def app_server(room: Classroom, log_path: Path, workers: int = 2) -> GunicornSer
             "CRM_SANDBOX_SECURE_COOKIES": "1",
             "CRM_SANDBOX_INSTANCE_PATH": str(room.instance_path),
             "CRM_SANDBOX_DEBUG": "0",
+            "CRM_SANDBOX_RATELIMIT_STORAGE_URI": RATELIMIT_STORAGE_URI,
         },
         log_path,
         workers,
