@@ -254,6 +254,14 @@ def set_active(user: User, active: bool) -> None:
         )
 
 
+def toggle_active(user: User, by: User) -> None:
+    """An administrator enables a disabled account or disables an active one (`set_active`).
+    Refuses to disable the administrator's own account: they would lock themselves out."""
+    if user.id == by.id:
+        raise ServiceError("You cannot disable your own account.")
+    set_active(user, not user.active)
+
+
 def _require_current_password(user: User, current_password: str) -> None:
     if not check_password_hash(user.password_hash, current_password or ""):
         raise ServiceError("Your current password is not right.", field="current_password")
