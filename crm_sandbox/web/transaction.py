@@ -75,38 +75,33 @@ def transaction(
     with write_transactions() if write else nullcontext():
         try:
             yield tx
-        except AlreadySaved:
-            db.session.rollback()
-            raise
-        except ServiceError as exc:
-            db.session.rollback()
-            tx.error = exc
-            show_service_error(form, exc, refused)
-            return
-        except ScenarioError as exc:
-            db.session.rollback()
-            tx.problems = exc.problems
-            detail = (
-                f"{len(exc.problems)} problem(s) in the scenario."
-                if problems_listed
-                else str(exc.problems[0])
-            )
-            flash(f"{refused}: {detail}", "danger")
-            return
-        except Exception:
-            db.session.rollback()
-            raise
-        if tx._abandoned:
-            db.session.rollback()
-            return
-        try:
+            if tx._abandoned:
+                db.session.rollback()
+                return
             db.session.commit()
-        except Exception:
+        except Exception as exc:
             db.session.rollback()
-            raise
+            if isinstance(exc, AlreadySaved) or not isinstance(exc, ServiceError | ScenarioError):
+                raise
+            _explain(tx, exc, form, refused, problems_listed)
+            return
     tx.ok = True
     if tx.success:
         flash(tx.success, "success")
+
+
+def _explain(tx, exc, form, refused: str, problems_listed: bool) -> None:
+    if isinstance(exc, ScenarioError):
+        tx.problems = exc.problems
+        detail = (
+            f"{len(exc.problems)} problem(s) in the scenario."
+            if problems_listed
+            else str(exc.problems[0])
+        )
+        flash(f"{refused}: {detail}", "danger")
+    else:
+        tx.error = exc
+        show_service_error(form, exc, refused)
 
 
 def run_in_transaction(
