@@ -201,3 +201,13 @@ def test_a_tutor_reads_the_hints_a_learner_opened_and_nothing_else():
         ("Log it", 1, "Write it down."),
     ]
     assert hints.hints_used(SimpleNamespace(hints_used=None), scenario) == []
+
+
+def test_the_admin_page_counts_every_role_and_lists_every_account(app, create_user):
+    made = [create_user(Role.TUTOR), create_user(Role.LEARNER), create_user(Role.LEARNER)]
+    counts = accounts.count_by_role()
+    assert counts[Role.LEARNER] >= 2 and counts[Role.TUTOR] >= 1 and Role.ASSESSOR in counts
+    listed = accounts.all_users()
+    assert sum(counts.values()) == len(listed)
+    assert {u.id for u in made} <= {u.id for u in listed}
+    assert [(u.role, u.name) for u in listed] == sorted((u.role, u.name) for u in listed)

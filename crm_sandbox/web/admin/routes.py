@@ -1,11 +1,10 @@
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import func, select
 
 from ...access import admin_area
 from ...extensions import db
-from ...models import Group, Role, User
-from ...services import accounts, personal_data, staff_audit
+from ...models import Role, User
+from ...services import accounts, groups, personal_data, staff_audit
 from ...services.errors import ServiceError
 from ..personal_data import personal_data_response
 from ..transaction import transaction
@@ -16,14 +15,11 @@ from .forms import EraseForm, ToggleActiveForm
 @bp.route("/")
 @admin_area
 def home():
-    counts = dict(db.session.execute(select(User.role, func.count()).group_by(User.role)).all())
-    users = db.session.scalars(select(User).order_by(User.role, User.name)).all()
-    group_list = db.session.scalars(select(Group).order_by(Group.name)).all()
     return render_template(
         "admin/home.html",
-        counts={r: counts.get(r.value, 0) for r in Role},
-        users=users,
-        groups=group_list,
+        counts=accounts.count_by_role(),
+        users=accounts.all_users(),
+        groups=groups.groups_for(current_user, include_archived=True),
         form=ToggleActiveForm(),
     )
 
@@ -110,7 +106,7 @@ def audit():
         first_page=not args.get("before"),
         error=error,
         verbs=staff_audit.VERBS,
-        groups=db.session.scalars(select(Group).order_by(Group.name)).all(),
+        groups=groups.groups_for(current_user, include_archived=True),
         group_names=staff_audit.group_names(page.entries),
         learner_names=staff_audit.learner_names(page.entries),
         actor_label=staff_audit.actor_label,
