@@ -254,6 +254,25 @@ def set_active(user: User, active: bool) -> None:
         )
 
 
+def count_by_role() -> dict[Role, int]:
+    """How many accounts each role has (none counted as 0), for the administrator's page."""
+    counts = dict(db.session.execute(select(User.role, func.count()).group_by(User.role)).all())
+    return {role: counts.get(role.value, 0) for role in Role}
+
+
+def all_users() -> list[User]:
+    """Every account, by role and then name, for the administrator's page."""
+    return list(db.session.scalars(select(User).order_by(User.role, User.name)))
+
+
+def toggle_active(user: User, by: User) -> None:
+    """An administrator enables a disabled account or disables an active one (`set_active`).
+    Refuses to disable the administrator's own account: they would lock themselves out."""
+    if user.id == by.id:
+        raise ServiceError("You cannot disable your own account.")
+    set_active(user, not user.active)
+
+
 def _require_current_password(user: User, current_password: str) -> None:
     if not check_password_hash(user.password_hash, current_password or ""):
         raise ServiceError("Your current password is not right.", field="current_password")

@@ -205,6 +205,15 @@ def find_learner_to_erase(email: str) -> User:
     return user
 
 
+def confirm_erasure(user: User, typed_email: str) -> None:
+    """Refuse an erasure unless the one asking typed the learner's email address (any case,
+    spaces around it ignored): erasure cannot be undone, and the address names who goes."""
+    if (typed_email or "").strip().lower() != user.email.lower():
+        raise ServiceError(
+            "That is not this learner's email address; nothing was erased.", "confirm_email"
+        )
+
+
 def erase_learner(user: User, erased_by: User | None = None) -> Erasure:
     """Erase a learner's personal data (see the module's docstring); flushes, does not
     commit. Refuses other roles and accounts already erased."""

@@ -41,16 +41,21 @@ def options(*pairs: tuple[str, str]) -> list[SelectChoice]:
     return [SelectChoice(value, label) for value, label in pairs]
 
 
-def show_service_error(form: FlaskForm | None, exc: ServiceError) -> None:
-    """Put a refused action's message on the form field it names, or flash it."""
+def show_service_error(
+    form: FlaskForm | None, exc: ServiceError, refused: str = "Nothing was saved"
+) -> None:
+    """Put a refused action's message on the form field it names, or flash it; `refused`
+    begins the flashed sentence."""
     field = getattr(form, exc.field, None) if (form is not None and exc.field) else None
     if field is not None and hasattr(field, "errors"):
         errors = list(field.errors) if isinstance(field.errors, list | tuple) else []
         errors.append(exc.message)
         field.errors = errors
-        flash("Nothing was saved: please correct the highlighted field.", "danger")
+        flash(f"{refused}: please correct the highlighted field.", "danger")
     else:
-        flash(f"Nothing was saved: {exc.message}", "danger")
+        # A refusal that is its own sentence ("You cannot disable your own account.") is
+        # flashed as it is: refused="".
+        flash(f"{refused}: {exc.message}" if refused else exc.message, "danger")
 
 
 class FormTokenField(HiddenField):
@@ -78,8 +83,8 @@ class OnceForm(FlaskForm):
 
 def save_once(form: OnceForm, action, url_of):
     """Wrap a create action so that the form's token is used once: `url_of(result)` is where
-    a repeated save is sent. Use inside the same transaction as the action (e.g. with
-    `commit_or_explain`); a repeat raises `AlreadySaved`, answered by a redirect."""
+    a repeated save is sent. Use inside the same transaction as the action (a
+    `web.transaction` block); a repeat raises `AlreadySaved`, answered by a redirect."""
 
     def run():
         submission = form_tokens.claim(form.form_token.data, current_user)
@@ -94,6 +99,9 @@ def save_once(form: OnceForm, action, url_of):
 def register_already_saved_handler(app) -> None:
     @app.errorhandler(form_tokens.AlreadySaved)
     def _already_saved(exc: form_tokens.AlreadySaved):
+        # An error handler ends the failed request's transaction itself (Flask calls it
+        # after the view has given up); `web.transaction` has rolled back already, this
+        # covers a save_once used outside one.
         db.session.rollback()
         flash(exc.message, "info")
         return redirect(exc.result_url or request.path)

@@ -2,13 +2,15 @@
 and merging duplicates. Every change is written to the action log in the same transaction.
 
 Split by concern: `records` (the record: create, edit, classify, accuracy, merge), `needs`
-(needs, preferences and consent), `listing` (the paged, searchable list and counts) and
-`duplicates` (merge candidates). Callers use the names re-exported here.
+(needs, preferences and consent), `listing` (the paged, searchable list and counts),
+`duplicates` (merge candidates) and `choices` (people to pick in other areas' forms).
+Callers use the names re-exported here.
 """
 
 from __future__ import annotations
 
 from ..errors import ServiceError as ServiceError  # callers catch `contacts.ServiceError`
+from .choices import PersonChoice, people_to_choose
 from .duplicates import possible_duplicates
 from .listing import (
     PAGE_SIZE,
@@ -39,6 +41,7 @@ __all__ = [
     "TEXT_FIELDS",
     "ContactFilters",
     "ContactRow",
+    "PersonChoice",
     "add_need",
     "add_preference",
     "classify_contact",
@@ -48,6 +51,7 @@ __all__ = [
     "list_contacts",
     "mark_accuracy_checked",
     "merge_contacts",
+    "people_to_choose",
     "possible_duplicates",
     "set_consent",
     "snapshot",

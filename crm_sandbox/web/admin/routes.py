@@ -1,13 +1,13 @@
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import func, select
 
 from ...access import admin_area
 from ...extensions import db
-from ...models import Group, Role, User
-from ...services import accounts, personal_data, staff_audit
+from ...models import Role, User
+from ...services import accounts, groups, personal_data, staff_audit
 from ...services.errors import ServiceError
 from ..personal_data import personal_data_response
+from ..transaction import transaction
 from . import bp
 from .forms import EraseForm, ToggleActiveForm
 
@@ -15,14 +15,11 @@ from .forms import EraseForm, ToggleActiveForm
 @bp.route("/")
 @admin_area
 def home():
-    counts = dict(db.session.execute(select(User.role, func.count()).group_by(User.role)).all())
-    users = db.session.scalars(select(User).order_by(User.role, User.name)).all()
-    group_list = db.session.scalars(select(Group).order_by(Group.name)).all()
     return render_template(
         "admin/home.html",
-        counts={r: counts.get(r.value, 0) for r in Role},
-        users=users,
-        groups=group_list,
+        counts=accounts.count_by_role(),
+        users=accounts.all_users(),
+        groups=groups.groups_for(current_user, include_archived=True),
         form=ToggleActiveForm(),
     )
 
@@ -36,13 +33,10 @@ def toggle_active(user_id: int):
         abort(404)
     if not form.validate_on_submit():
         abort(400)
-    if user.id == current_user.id:
-        flash("You cannot disable your own account.", "warning")
-        return redirect(url_for("admin.home"))
-    accounts.set_active(user, not user.active)
-    db.session.commit()
-    state = "enabled" if user.active else "disabled; their sessions have ended"
-    flash(f"{user.name}'s account is {state}.", "success")
+    with transaction(refused="") as tx:
+        accounts.toggle_active(user, by=current_user)
+        state = "enabled" if user.active else "disabled; their sessions have ended"
+        tx.success = f"{user.name}'s account is {state}."
     return redirect(url_for("admin.home"))
 
 
@@ -70,25 +64,16 @@ def erase_user(user_id: int):
         return redirect(url_for("admin.home"))
     form = EraseForm()
     if form.validate_on_submit():
-        if form.confirm_email.data.strip().lower() != user.email.lower():
-            form.confirm_email.errors = [
-                "That is not this learner's email address; nothing was erased."
-            ]
-        else:
-            name = user.name
-            try:
-                erasure = personal_data.erase_learner(user, erased_by=current_user)
-            except ServiceError as exc:
-                db.session.rollback()
-                flash(f"Nothing was erased: {exc.message}", "danger")
-                return redirect(url_for("admin.home"))
-            db.session.commit()
-            flash(
+        name = user.name
+        with transaction(form, refused="Nothing was erased") as tx:
+            personal_data.confirm_erasure(user, form.confirm_email.data)
+            erasure = personal_data.erase_learner(user, erased_by=current_user)
+            tx.success = (
                 f"{name}'s personal data is erased: the account is now {user.email} and "
                 f"disabled, and {erasure.log_payloads_erased} recorded value(s) in "
-                f"{erasure.sandboxes} sandbox log(s) are erased.",
-                "success",
+                f"{erasure.sandboxes} sandbox log(s) are erased."
             )
+        if tx.ok or tx.error.field is None:
             return redirect(url_for("admin.home"))
     return render_template("admin/erase.html", user=user, form=form), (422 if form.errors else 200)
 
@@ -121,7 +106,7 @@ def audit():
         first_page=not args.get("before"),
         error=error,
         verbs=staff_audit.VERBS,
-        groups=db.session.scalars(select(Group).order_by(Group.name)).all(),
+        groups=groups.groups_for(current_user, include_archived=True),
         group_names=staff_audit.group_names(page.entries),
         learner_names=staff_audit.learner_names(page.entries),
         actor_label=staff_audit.actor_label,

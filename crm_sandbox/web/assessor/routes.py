@@ -2,11 +2,10 @@ from flask import Response, abort, flash, redirect, render_template, request, ur
 from flask_login import current_user
 
 from ...access import assessor_area
-from ...extensions import db
 from ...services import action_log, assessment, evidence, groups
 from ...services.errors import NotFound, ServiceError
-from ...services.form_tokens import AlreadySaved
-from ..forms_common import options, save_once, show_service_error
+from ..forms_common import options, save_once
+from ..transaction import transaction
 from . import bp
 from .forms import DecideForm, JudgeForm, QueueFilterForm, ReviewForm
 
@@ -85,22 +84,18 @@ def judge(attempt_id: int):
     attempt = _attempt(attempt_id)
     form = JudgeForm()
     criterion_id = form.criterion_id.data or ""
-    try:
+    with transaction(success=f"Judgement on {criterion_id} recorded.") as tx:
         if not form.validate_on_submit():
             raise ServiceError(" ".join(e for errs in form.errors.values() for e in errs))
         assessment.judge(attempt, current_user, criterion_id, form.decision.data, form.comment.data)
-    except ServiceError as exc:
-        db.session.rollback()
+    if not tx.ok:
         failed = {
             "criterion": criterion_id,
             "decision": form.decision.data,
             "comment": form.comment.data,
-            "message": exc.message,
+            "message": tx.error.message,
         }
-        flash(f"Nothing was saved: {exc.message}", "danger")
         return _page(_attempt(attempt_id), failed_judgement=failed, status=422)
-    db.session.commit()
-    flash(f"Judgement on {criterion_id} recorded.", "success")
     return redirect(url_for(".attempt", attempt_id=attempt_id, _anchor=f"criterion-{criterion_id}"))
 
 
@@ -113,22 +108,17 @@ def decide(attempt_id: int):
         problems = " ".join(e for errors in form.errors.values() for e in errors)
         flash(f"Nothing was signed: {problems}", "danger")
         return _page(attempt, decide_form=form, status=422)
-    try:
-        made = assessment.decide(attempt, current_user, form.outcome.data, form.feedback.data)
-    except ServiceError as exc:
-        db.session.rollback()
-        show_service_error(form, exc)
-        return _page(_attempt(attempt_id), decide_form=form, status=422)
-    db.session.commit()
     work = f"{attempt.learner.name}'s {attempt.sandbox.title!r}"
-    if made.outcome == "met":
-        flash(f"{work} signed off as met. They can read your feedback.", "success")
-    else:
-        flash(
-            f"{work} returned to the learner as not yet met: their CRM is writable again "
-            "to work on.",
-            "success",
+    with transaction(form) as tx:
+        made = assessment.decide(attempt, current_user, form.outcome.data, form.feedback.data)
+        tx.success = (
+            f"{work} signed off as met. They can read your feedback."
+            if made.outcome == "met"
+            else f"{work} returned to the learner as not yet met: their CRM is writable again "
+            "to work on."
         )
+    if not tx.ok:
+        return _page(_attempt(attempt_id), decide_form=form, status=422)
     return redirect(url_for(".home"))
 
 
@@ -155,7 +145,7 @@ def review(decision_id: int):
         abort(404)
     form = ReviewForm()
     back = url_for(".quality", _anchor=f"decision-{decision_id}")
-    try:
+    with transaction() as tx:
         if not form.validate_on_submit():
             raise ServiceError(" ".join(e for errs in form.errors.values() for e in errs))
         save_once(
@@ -165,17 +155,9 @@ def review(decision_id: int):
             ),
             lambda _: back,
         )()
-    except AlreadySaved:
-        raise  # answered by a redirect back to the review, saying so (forms_common)
-    except ServiceError as exc:
-        db.session.rollback()
-        flash(f"Nothing was saved: {exc.message}", "danger")
-    else:
-        db.session.commit()
-        flash(
+        tx.success = (
             f"Quality review of {decision.assessor.name}'s decision (signed "
-            f"{decision.created_at:%d %b %Y}) recorded: you {form.agrees.data}.",
-            "success",
+            f"{decision.created_at:%d %b %Y}) recorded: you {form.agrees.data}."
         )
     return redirect(back)
 

@@ -4,10 +4,9 @@ from flask import current_app, flash, g, redirect, render_template, request, ses
 from flask_login import current_user, login_user, logout_user
 
 from ...access import public, signed_in
-from ...extensions import db, limiter
+from ...extensions import limiter
 from ...services import accounts
-from ...services.errors import ServiceError
-from ..forms_common import show_service_error
+from ..transaction import transaction
 from . import bp
 from .forms import ChangeEmailForm, ChangePasswordForm, LoginForm, LogoutForm
 
@@ -100,8 +99,8 @@ def login():
         # A new session at sign-in: nothing from before sign-in carries over.
         next_url = safe_next(request.args.get("next"))
         session.clear()
-        accounts.start_session(user, request.user_agent.string or "")
-        db.session.commit()
+        with transaction():
+            accounts.start_session(user, request.user_agent.string or "")
         login_user(user)
         flash(f"Signed in as {user.name}.", "success")
         return redirect(next_url or url_for("main.home"))
@@ -115,8 +114,8 @@ def logout():
     if not form.validate_on_submit():
         flash("Sign-out needs the button on the page.", "warning")
         return redirect(url_for("main.home"))
-    accounts.end_session(current_user.get_id())
-    db.session.commit()
+    with transaction():
+        accounts.end_session(current_user.get_id())
     logout_user()
     session.clear()
     flash("You have signed out.", "info")
@@ -137,6 +136,16 @@ def _account_page(password_form=None, email_form=None, status=200):
     )
 
 
+def _account_changed(tx, **form):
+    """Back to the Account page once a change is saved; the form again if it was refused
+    (a wrong current password counts towards the limits)."""
+    if tx.ok:
+        return redirect(url_for("auth.account"))
+    if tx.error is not None and tx.error.field == "current_password":
+        _password_refused()
+    return _account_page(**form, status=400)
+
+
 @bp.route("/account")
 @signed_in
 def account():
@@ -151,17 +160,10 @@ def change_password():
     form = ChangePasswordForm()
     if not form.validate_on_submit():
         return _account_page(password_form=form, status=400)
-    try:
+    with transaction(form) as tx:
         accounts.change_password(current_user, form.current_password.data, form.new_password.data)
-    except ServiceError as exc:
-        db.session.rollback()
-        if exc.field == "current_password":
-            _password_refused()
-        show_service_error(form, exc)
-        return _account_page(password_form=form, status=400)
-    db.session.commit()
-    flash("Your password is changed. Any other place you were signed in is signed out.", "success")
-    return redirect(url_for("auth.account"))
+        tx.success = "Your password is changed. Any other place you were signed in is signed out."
+    return _account_changed(tx, password_form=form)
 
 
 @bp.route("/account/email", methods=["POST"])
@@ -172,14 +174,7 @@ def change_email():
     form = ChangeEmailForm()
     if not form.validate_on_submit():
         return _account_page(email_form=form, status=400)
-    try:
+    with transaction(form) as tx:
         accounts.change_email(current_user, form.current_password.data, form.email.data)
-    except ServiceError as exc:
-        db.session.rollback()
-        if exc.field == "current_password":
-            _password_refused()
-        show_service_error(form, exc)
-        return _account_page(email_form=form, status=400)
-    db.session.commit()
-    flash(f"You now sign in with {current_user.email}.", "success")
-    return redirect(url_for("auth.account"))
+        tx.success = f"You now sign in with {current_user.email}."
+    return _account_changed(tx, email_form=form)

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from flask import abort, flash, g, redirect, url_for
 
-from ...extensions import db
-from ...services.errors import NotFound, ServiceError
-from ...services.form_tokens import AlreadySaved
-from ..forms_common import OnceForm, save_once, show_service_error
+from ...services.errors import NotFound
+from ..forms_common import OnceForm, save_once
+from ..transaction import run_in_transaction
 
 
 def get_or_404(model, object_id):
@@ -17,20 +16,8 @@ def get_or_404(model, object_id):
         abort(404)
 
 
-def commit_or_explain(action, form=None, success: str = ""):
-    """Run a service call; commit and flash on success, roll back and explain on refusal."""
-    try:
-        result = action()
-    except AlreadySaved:
-        raise  # answered by a redirect to what the first save made (forms_common)
-    except ServiceError as exc:
-        db.session.rollback()
-        show_service_error(form, exc)
-        return None, False
-    db.session.commit()
-    if success:
-        flash(success, "success")
-    return result, True
+# The CRM's views run their changes through this name (as in `web.transaction`).
+commit_or_explain = run_in_transaction
 
 
 def back_to_contact(contact_id: int):
@@ -52,7 +39,7 @@ def post_then_redirect(form, action, success, target):
     if isinstance(form, OnceForm):
         action = save_once(form, action, lambda _: target.location)
     if form.validate_on_submit():
-        commit_or_explain(action, None, success() if callable(success) else success)
+        run_in_transaction(action, None, success() if callable(success) else success)
     else:
         flash_form_errors(form)
     return target

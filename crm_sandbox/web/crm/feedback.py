@@ -18,7 +18,7 @@ from ...models import (
     ServiceStandard,
     Survey,
 )
-from ...services import charts, feedback
+from ...services import charts, contacts, feedback
 from ..forms_common import ButtonForm, ConfirmForm, options, save_once
 from . import bp
 from .common import commit_or_explain, get_or_404, post_then_redirect
@@ -67,17 +67,7 @@ def survey_new():
 @learner_area
 def survey_detail(survey_id: int):
     survey = get_or_404(Survey, survey_id)
-    contacts_for_response = []
-    if survey.method != "survey" and survey.status != "closed":
-        contacts_for_response = db.session.execute(
-            select(Contact.id, Contact.first_name, Contact.last_name, Contact.organisation_name)
-            .where(
-                Contact.sandbox_id == g.ctx.sandbox_id,
-                Contact.merged_into_id.is_(None),
-                Contact.category.in_(["internal", "external"]),
-            )
-            .order_by(Contact.sort_name)
-        ).all()
+    open_to_responses = survey.method != "survey" and survey.status != "closed"
     return render_template(
         "crm/survey.html",
         survey=survey,
@@ -87,7 +77,7 @@ def survey_detail(survey_id: int):
         response_form=ResponseForm(),
         close_form=ConfirmForm(),
         responses=len(feedback.visible_responses(g.ctx, survey)),
-        contacts_for_response=contacts_for_response,
+        contacts_for_response=contacts.people_to_choose(g.ctx) if open_to_responses else [],
         QuestionKind=QuestionKind,
     )
 

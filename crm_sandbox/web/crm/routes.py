@@ -11,8 +11,6 @@ from sqlalchemy import bindparam, select
 
 from ... import scoping
 from ...access import learner_area
-from ...database import write_transactions
-from ...extensions import db
 from ...models import (
     Attempt,
     Category,
@@ -35,6 +33,7 @@ from ...services import (
 from ...services.context import SandboxContext
 from ..filters import RowUrl
 from ..forms_common import ButtonForm
+from ..transaction import transaction
 from . import bp
 from .common import commit_or_explain
 from .forms import (
@@ -151,10 +150,8 @@ def _fire_scenario_events(sandbox: SandboxHeader, org: OrganisationHeader, attem
     )
     if not due:
         return False
-    db.session.rollback()
-    with write_transactions():
+    with transaction(write=True):
         engine.fire_due_events(assignments.attempt_for_sandbox(sandbox.id))
-        db.session.commit()
     return True
 
 

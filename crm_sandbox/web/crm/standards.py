@@ -9,8 +9,8 @@ from sqlalchemy import select
 
 from ...access import learner_area
 from ...extensions import db
-from ...models import Contact, Measure, ServiceStandard
-from ...services import charts, standards
+from ...models import Measure, ServiceStandard
+from ...services import charts, contacts, standards
 from ...services.errors import ServiceError
 from ..forms_common import options, save_once
 from . import bp
@@ -102,26 +102,13 @@ def standard_edit(standard_id: int):
 
 
 def _contact_choices():
-    people = db.session.execute(
-        select(
-            Contact.id,
-            Contact.first_name,
-            Contact.last_name,
-            Contact.organisation_name,
-            Contact.category,
-        )
-        .where(
-            Contact.sandbox_id == g.ctx.sandbox_id,
-            Contact.merged_into_id.is_(None),
-            Contact.category.in_(["internal", "external"]),
-        )
-        .order_by(Contact.category.desc(), Contact.sort_name)
-    ).all()
-    pairs = [("", "— none —")]
-    for cid, first, last, org, cat in people:
-        name = f"{first} {last}".strip() or org
-        pairs.append((str(cid), f"{name} ({'internal' if cat == 'internal' else 'external'})"))
-    return options(*pairs)
+    return options(
+        ("", "— none —"),
+        *[
+            (str(p.id), f"{p.name} ({'internal' if p.internal else 'external'})")
+            for p in contacts.people_to_choose(g.ctx, internal_first=True)
+        ],
+    )
 
 
 @bp.route("/standards/<int:standard_id>")

@@ -4,8 +4,6 @@ from flask import Response, abort, flash, redirect, render_template, request, ur
 from flask_login import current_user
 
 from ...access import learner_area
-from ...database import write_transactions
-from ...extensions import db
 from ...models import AttemptStatus
 from ...scenarios import engine
 from ...scenarios.loader import criteria_of, scenario_of
@@ -14,6 +12,7 @@ from ...services.context import SandboxContext
 from ...services.errors import NotFound, ServiceError
 from ..forms_common import ButtonForm
 from ..personal_data import personal_data_response
+from ..transaction import transaction
 from . import bp
 from .forms import RestartForm, SubmitWorkForm
 
@@ -42,10 +41,8 @@ def open_practice_crm():
     """Open the learner's practice CRM, creating it the first time."""
     sandbox = provisioning.practice_sandbox(current_user)
     if sandbox is None:
-        db.session.rollback()
-        with write_transactions():
+        with transaction(write=True):
             sandbox = provisioning.ensure_practice_sandbox(current_user)
-            db.session.commit()
     return redirect(url_for("crm.dashboard", sandbox_id=sandbox.id))
 
 
@@ -61,10 +58,8 @@ def _attempt(attempt_id: int):
 def scenario(attempt_id: int):
     attempt = _attempt(attempt_id)
     if engine.due_events(attempt):
-        db.session.rollback()
-        with write_transactions():
+        with transaction(write=True):
             engine.fire_due_events(_attempt(attempt_id))
-            db.session.commit()
         attempt = _attempt(attempt_id)
     scenario_data = scenario_of(attempt)
     shown_hints = set(attempt.hints_used or [])
@@ -91,15 +86,8 @@ def _act(attempt_id: int, action, success: str, form=None):
         for errors in form.errors.values():
             flash(" ".join(errors), "danger")
         return redirect(url_for("learner.scenario", attempt_id=attempt.id))
-    try:
+    with transaction(success=success.format(title=attempt.sandbox.title)):
         action(attempt)
-    except ServiceError as exc:
-        db.session.rollback()
-        flash(f"Nothing was saved: {exc.message}", "danger")
-    else:
-        db.session.commit()
-        if success:
-            flash(success.format(title=attempt.sandbox.title), "success")
     # Only an element id may follow the page's address: anything else (a line break, a path)
     # is ignored rather than written into the redirect.
     anchor = request.args.get("anchor", "").removeprefix("#")

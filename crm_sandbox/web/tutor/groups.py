@@ -1,0 +1,130 @@
+"""The tutor's groups and the learners in them."""
+
+from __future__ import annotations
+
+from flask import redirect, render_template, url_for
+from flask_login import current_user
+
+from ...access import tutor_area
+from ...services import groups, tutoring
+from ..forms_common import ButtonForm, options
+from ..transaction import transaction
+from . import bp
+from .common import group_or_404
+from .forms import AddLearnerForm, ArchiveGroupForm, GroupForm, RenameGroupForm
+
+
+@bp.route("/")
+@tutor_area
+def home():
+    mine = groups.groups_for(current_user)
+    archived = [g for g in groups.groups_for(current_user, include_archived=True) if g.archived]
+    return render_template(
+        "tutor/home.html",
+        groups=mine,
+        archived=archived,
+        counts=groups.learner_counts(mine + archived),
+        restore_form=ButtonForm(),
+    )
+
+
+@bp.route("/groups/new", methods=["GET", "POST"])
+@tutor_area
+def new_group():
+    form = GroupForm()
+    form.body_id.choices = options(*groups.qualification_bodies())
+    if form.validate_on_submit():
+        with transaction(form) as tx:
+            made = groups.create_group(
+                name=form.name.data, tutor=current_user, body_id=form.body_id.data
+            )
+            tx.success = f"Group {made.name!r} created."
+        if tx.ok:
+            return redirect(url_for("tutor.group", group_id=made.id))
+    return render_template("tutor/group_new.html", form=form)
+
+
+def _render_group(found, add_form=None, rename_form=None, status=200):
+    bodies = dict(groups.qualification_bodies())
+    return (
+        render_template(
+            "tutor/group.html",
+            group=found,
+            body_name=bodies.get(found.body_id) or found.body_id,
+            add_form=add_form or AddLearnerForm(formdata=None),
+            rename_form=rename_form or RenameGroupForm(name=found.name),
+            restore_form=ButtonForm(),
+        ),
+        status,
+    )
+
+
+@bp.route("/groups/<int:group_id>")
+@tutor_area
+def group(group_id: int):
+    return _render_group(group_or_404(group_id))
+
+
+@bp.route("/groups/<int:group_id>/rename", methods=["POST"])
+@tutor_area
+def rename_group(group_id: int):
+    found = group_or_404(group_id)
+    form = RenameGroupForm()
+    if not form.validate_on_submit():
+        return _render_group(found, rename_form=form, status=400)
+    with transaction(form) as tx:
+        tutoring.rename_group(found, form.name.data)
+        tx.success = f"The group is now called {found.name!r}."
+    if not tx.ok:
+        return _render_group(group_or_404(group_id), rename_form=form, status=400)
+    return redirect(url_for("tutor.group", group_id=found.id))
+
+
+@bp.route("/groups/<int:group_id>/archive", methods=["GET", "POST"])
+@tutor_area
+def archive_group(group_id: int):
+    found = group_or_404(group_id)
+    form = ArchiveGroupForm()
+    if form.validate_on_submit():
+        with transaction(refused="Nothing was changed") as tx:
+            tutoring.archive_group(found)
+            tx.success = f"Group {found.name!r} archived; restore it from your home page."
+        if tx.ok:
+            return redirect(url_for("tutor.home"))
+    return render_template("tutor/archive.html", group=found, form=form)
+
+
+@bp.route("/groups/<int:group_id>/restore", methods=["POST"])
+@tutor_area
+def restore_group(group_id: int):
+    found = group_or_404(group_id)
+    if ButtonForm().validate_on_submit():
+        with transaction(success=f"Group {found.name!r} is back in your lists."):
+            tutoring.restore_group(found)
+    return redirect(url_for("tutor.group", group_id=found.id))
+
+
+@bp.route("/groups/<int:group_id>/learners", methods=["POST"])
+@tutor_area
+def add_learner(group_id: int):
+    found = group_or_404(group_id)
+    form = AddLearnerForm()
+    if not form.validate_on_submit():
+        return _render_group(found, add_form=form, status=400)
+    with transaction(form) as tx:
+        learner, password = tutoring.add_learner(
+            found, form.name.data, form.email.data, by=current_user
+        )
+        if password is None:
+            tx.success = f"{learner.name} (an existing learner) is now in {found.name}."
+    if not tx.ok:
+        return _render_group(group_or_404(group_id), add_form=form, status=400)
+    if password is None:
+        return redirect(url_for("tutor.group", group_id=found.id))
+    # Shown in this response only, never stored or put in a cookie.
+    return render_template(
+        "tutor/accounts_created.html",
+        created=[(learner, password)],
+        groups_created=[],
+        back=url_for("tutor.group", group_id=found.id),
+    )
