@@ -5,6 +5,8 @@ every start refuses settings that cannot work at all (a rate limit that does not
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -145,22 +147,23 @@ def test_every_start_refuses_an_unparseable_rate_limit(tmp_path, monkeypatch):
     assert startup_problems(safe_config()) == []
 
 
-def test_the_command_line_prints_a_bad_setting_without_a_traceback(tmp_path):
-    import subprocess
-    import sys
-
-    env = {
-        **os.environ,
-        "CRM_SANDBOX_INSTANCE_PATH": str(tmp_path),
-        "CRM_SANDBOX_SESSION_MAX_HOURS": "0",
-    }
-    done = subprocess.run(  # noqa: S603 - the project's own command
+def check_deploy_command(tmp_path, **settings) -> subprocess.CompletedProcess:
+    """`crm-sandbox check-deploy` run as an IT person would, with these environment variables
+    (and neither debug variable unless given)."""
+    env = {**os.environ, "CRM_SANDBOX_INSTANCE_PATH": str(tmp_path)}
+    env.pop("FLASK_DEBUG", None)
+    env.pop("CRM_SANDBOX_DEBUG", None)
+    return subprocess.run(  # noqa: S603 - the project's own command
         [str(Path(sys.executable).parent / "crm-sandbox"), "check-deploy"],
-        env=env,
+        env={**env, **settings},
         capture_output=True,
         text=True,
         check=False,
     )
+
+
+def test_the_command_line_prints_a_bad_setting_without_a_traceback(tmp_path):
+    done = check_deploy_command(tmp_path, CRM_SANDBOX_SESSION_MAX_HOURS="0")
     assert done.returncode == 1
     assert "CRM_SANDBOX_SESSION_MAX_HOURS: 0: expected a whole number above 0" in done.stderr
     assert "Traceback" not in done.stderr
@@ -168,18 +171,7 @@ def test_the_command_line_prints_a_bad_setting_without_a_traceback(tmp_path):
 
 @pytest.mark.parametrize("variable", ["CRM_SANDBOX_DEBUG", "FLASK_DEBUG"])
 def test_the_command_line_catches_debug_set_by_either_variable(tmp_path, variable):
-    import subprocess
-    import sys
-
-    env = {**os.environ, "CRM_SANDBOX_INSTANCE_PATH": str(tmp_path), variable: "1"}
-    env.pop("FLASK_DEBUG" if variable != "FLASK_DEBUG" else "CRM_SANDBOX_DEBUG", None)
-    done = subprocess.run(  # noqa: S603 - the project's own command
-        [str(Path(sys.executable).parent / "crm-sandbox"), "check-deploy"],
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    done = check_deploy_command(tmp_path, **{variable: "1"})
     assert done.returncode == 1
     assert f"- {variable}: debug is on" in done.stderr
     assert "Traceback" not in done.stderr

@@ -69,15 +69,22 @@ def field_name(loc: tuple) -> str:
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
+def read_yaml(text: str):
+    """One YAML document parsed once: its root node (for line numbers) and its data. Raises
+    yaml.YAMLError. Scenario files and the seed's organisation profiles both read this way."""
+    loader = _Loader(text)
+    try:
+        node = loader.get_single_node()
+        data = loader.construct_document(node) if node is not None else None
+    finally:
+        loader.dispose()
+    return node, data
+
+
 def parse(text: str, source: str = "<scenario>") -> Scenario:
     """Parse and validate one scenario's YAML text; raise ScenarioError listing every problem."""
     try:
-        loader = _Loader(text)  # parsed once: the nodes (for line numbers) and the data
-        try:
-            node = loader.get_single_node()
-            data = loader.construct_document(node) if node is not None else None
-        finally:
-            loader.dispose()
+        node, data = read_yaml(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark else None

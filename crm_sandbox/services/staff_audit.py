@@ -74,32 +74,12 @@ def _plain(values: dict | None) -> dict | None:
     return json.loads(canonical_json(values))
 
 
-def record_staff_action(
-    verb: str,
-    object_type: str,
-    object_id: int | None,
-    *,
-    actor=None,
-    group_id: int | None = None,
-    learner_id: int | None = None,
-    before: dict | None = None,
-    after: dict | None = None,
-) -> StaffAuditEntry:
+def record_staff_action(verb: str, object_type: str, object_id: int | None, **details):
     """Append one row to the staff audit log in the caller's transaction (flushes, does not
-    commit), so the row is saved exactly when the change is. `actor` defaults to the
-    signed-in user of the request, else the command line."""
-    entry = StaffAuditEntry(
-        **_values(
-            verb,
-            object_type,
-            object_id,
-            actor=actor,
-            group_id=group_id,
-            learner_id=learner_id,
-            before=before,
-            after=after,
-        )
-    )
+    commit), so the row is saved exactly when the change is. `details` are `_values`'s
+    (actor, group_id, learner_id, before, after); `actor` defaults to the signed-in user of
+    the request, else the command line."""
+    entry = StaffAuditEntry(**_values(verb, object_type, object_id, **details))
     db.session.add(entry)
     db.session.flush()
     return entry

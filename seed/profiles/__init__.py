@@ -15,7 +15,7 @@ from pathlib import Path
 import yaml
 from pydantic import ValidationError
 
-from crm_sandbox.scenarios.loader import Problem, field_name, line_of
+from crm_sandbox.scenarios.loader import Problem, field_name, line_of, read_yaml
 
 from ..vocabulary import PLACEHOLDERS
 from .schema import Profile, Shared, cross_check
@@ -24,8 +24,6 @@ __all__ = ["PLACEHOLDERS", "PROFILES", "Profile", "ProfileError", "get_profile",
 
 PROFILE_DIR = Path(__file__).resolve().parent
 SHARED_FILE = PROFILE_DIR / "_common.yaml"
-# libyaml's parser when PyYAML was built with it, else PyYAML's own (both safe).
-_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 class ProfileError(Exception):
@@ -38,12 +36,7 @@ class ProfileError(Exception):
 
 def _read(text: str, source: str) -> tuple:
     try:
-        loader = _Loader(text)  # parsed once: the nodes (for line numbers) and the data
-        try:
-            node = loader.get_single_node()
-            data = loader.construct_document(node) if node is not None else None
-        finally:
-            loader.dispose()
+        node, data = read_yaml(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         reason = getattr(exc, "problem", None) or str(exc)
