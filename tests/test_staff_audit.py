@@ -535,6 +535,8 @@ def test_the_audit_page_lists_newest_first_and_filters_by_actor_action_group_and
         ("?action=drop.tables", "Choose an action from the list"),
         ("?group=abc", "not a number"),
         ("?before=-1", "not a number"),
+        ("?group=99999999999", "No group or page has that number"),
+        ("?before=99999999999", "No group or page has that number"),
     ],
 )
 def test_bad_filters_get_a_clear_message_not_an_error_page(client, auth, admin, query, message):

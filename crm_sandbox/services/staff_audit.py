@@ -20,6 +20,7 @@ from sqlalchemy import func, insert, or_, select
 
 from ..models import Assignment, Attempt, Group, Role, StaffAuditEntry, User, db
 from ..models.base import utcnow
+from ..scoping import MAX_ID
 from .action_log import canonical_json
 from .errors import ServiceError
 
@@ -217,6 +218,11 @@ def list_entries(
     """One page of matching rows, newest first (ids grow with time). Keyset paging: pass the
     page's `next_before` as `before` for the next, older page."""
     limit = max(1, min(int(limit), PAGE_SIZE_MAX))
+    for number in (filters.group_id, before):
+        # ids are database integers: a larger one (from an address) matches nothing, and
+        # PostgreSQL would refuse to compare it at all
+        if number is not None and not 0 < number <= MAX_ID:
+            raise ServiceError("No group or page has that number; nothing was filtered.")
     query = _filtered(filters)
     if before is not None:
         query = query.where(StaffAuditEntry.id < before)
