@@ -583,3 +583,17 @@ def test_junk_input_never_reaches_a_server_error(client, signed_in, group, attem
             f"/tutor/attempts/{attempt.id}/contacts?page=",
         ):
             assert client.get(path + value).status_code < 500, (path, value)
+
+
+def test_a_refused_learner_leaves_the_rename_form_showing_the_groups_own_name(
+    client, signed_in, group, create_user
+):
+    create_user(Role.ASSESSOR, email="ass@college.example.org")
+    refused = client.post(
+        f"/tutor/groups/{group.id}/learners",
+        data={"name": "Cal Cooper", "email": "ass@college.example.org"},
+    )
+    assert refused.status_code == 400
+    page = refused.data.decode()
+    rename = page.split(f'action="/tutor/groups/{group.id}/rename"')[1].split("</form>")[0]
+    assert f'value="{group.name}"' in rename and "Cal Cooper" not in rename

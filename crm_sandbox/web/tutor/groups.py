@@ -52,7 +52,7 @@ def _render_group(found, add_form=None, rename_form=None, status=200):
             group=found,
             body_name=bodies.get(found.body_id) or found.body_id,
             add_form=add_form or AddLearnerForm(formdata=None),
-            rename_form=rename_form or RenameGroupForm(name=found.name),
+            rename_form=rename_form or RenameGroupForm(formdata=None, name=found.name),
             restore_form=ButtonForm(),
         ),
         status,
