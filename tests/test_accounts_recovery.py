@@ -210,7 +210,7 @@ def test_a_user_who_must_change_reaches_only_the_change_page_and_sign_out(
     ("new", "message"),
     [
         ("short", b"at least 8 characters"),
-        (None, b"different from the one you were given"),  # the one-time password again
+        (None, b"different from the one you signed in with"),  # the one-time password again
     ],
 )
 def test_the_new_password_meets_the_rules_and_is_not_the_one_time_one(

@@ -24,9 +24,7 @@ PASSWORD_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"  # noqa: S105 - letters, n
 CONTROL_CHARACTERS_MESSAGE = (
     "{what} name cannot contain control characters (such as a NUL byte, a tab or a line break)."
 )
-NOT_A_NEW_ONE = (
-    "Choose a new password: it must be different from the one you were given or use now."
-)
+NOT_A_NEW_ONE = "The new password must be different from the one you signed in with."
 # A session's last-seen time is written at most this often (it feeds the idle timeout only).
 TOUCH_INTERVAL = timedelta(minutes=1)
 
