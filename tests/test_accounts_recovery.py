@@ -195,7 +195,7 @@ def test_a_user_who_must_change_reaches_only_the_change_page_and_sign_out(
     app, create_user, tutor, group, learner
 ):
     client = signed_in(app, learner, tutor_resets(app, tutor, group, learner))
-    for path in ("/learner/", "/account", "/tutor/", "/learner/scenarios/1"):
+    for path in ("/learner/", "/account", "/tutor/", "/learner/scenarios/1", "/s/1/contacts"):
         assert client.get(path).headers["Location"] == "/account/new-password", path
     assert client.get("/", follow_redirects=True).request.path == "/account/new-password"
     assert client.post("/account/email", data={"email": "x@y.org"}).status_code == 302

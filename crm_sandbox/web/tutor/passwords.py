@@ -32,5 +32,9 @@ def reset_password(group_id: int, user_id: int):
         return redirect(back)
     # Rendered, not redirected: a password must not travel in a flashed (readable) cookie.
     return render_template(
-        "auth/one_time_password.html", user=learner, password=password, back=back
+        "auth/one_time_password.html",
+        layout="tutor/layout.html",
+        user=learner,
+        password=password,
+        back=back,
     )
