@@ -14,6 +14,10 @@ from .models import Role
 PUBLIC = "public"
 SIGNED_IN = "signed-in"
 
+# All a user whose password someone else chose or saw (a reset's one-time password, a first
+# password) may open until they choose their own: choosing it, and signing out.
+PASSWORD_CHANGE_ENDPOINTS = {"auth.new_password", "auth.logout"}
+
 # Endpoints served by extensions for static assets: public by nature.
 STATIC_ENDPOINTS = {"static", "bootstrap.static"}
 
@@ -69,6 +73,8 @@ def enforce() -> object | None:
         return None
     if not current_user.is_authenticated:
         return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+    if current_user.must_change_password and endpoint not in PASSWORD_CHANGE_ENDPOINTS:
+        return redirect(url_for("auth.new_password"))
     if access == SIGNED_IN:
         return None
     if current_user.role_enum not in access:

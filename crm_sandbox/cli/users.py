@@ -1,5 +1,5 @@
-"""`crm-sandbox users create` and `users import`: make user accounts one at a time or from a
-CSV file."""
+"""`crm-sandbox users create`, `users import` and `users set-password`: make user accounts
+one at a time or from a CSV file, and set a forgotten password."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ from .common import _fail
 
 @click.group("users")
 def users_group():
-    """Create and import user accounts."""
+    """Create and import user accounts; set a password."""
 
 
 @users_group.command("create")
@@ -27,15 +27,26 @@ def users_group():
 @click.option("--role", required=True, type=click.Choice([r.value for r in Role]))
 @click.option("--password", help="Asked for if not given; --generate-password makes one.")
 @click.option("--generate-password", is_flag=True, help="Make a random password and print it.")
+@click.option(
+    "--temporary",
+    is_flag=True,
+    help="They must choose their own password at first sign-in (always so when generated).",
+)
 @with_appcontext
-def users_create(name, email, role, password, generate_password):
+def users_create(name, email, role, password, generate_password, temporary):
     """Create one user account."""
     if generate_password:
         password = accounts.generate_password()
     elif not password:
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
     try:
-        user = accounts.create_user(name=name, email=email, role=role, password=password)
+        user = accounts.create_user(
+            name=name,
+            email=email,
+            role=role,
+            password=password,
+            must_change_password=temporary or generate_password,
+        )
     except ServiceError as exc:
         db.session.rollback()
         _fail(f"Not created: {exc.message}")
@@ -83,3 +94,38 @@ def users_import(csv_file: Path, tutor_email: str | None):
     if result.groups_created:
         click.echo("Groups created: " + ", ".join(result.groups_created))
     click.echo(f"Imported {len(result.created)} user(s). Give each their password privately.")
+
+
+@users_group.command("set-password")
+@click.argument("email")
+@click.option(
+    "--password-stdin",
+    is_flag=True,
+    help="Read the password from the first line of standard input instead of asking for it.",
+)
+@click.option(
+    "--temporary",
+    is_flag=True,
+    help="A one-time password: they must choose their own at their next sign-in.",
+)
+@with_appcontext
+def users_set_password(email: str, password_stdin: bool, temporary: bool):
+    """Set the password of the account with this EMAIL and sign them out everywhere.
+
+    The password is asked for twice, hidden, or read from standard input; it is never an
+    argument, which anyone on the machine could read in the process list."""
+    user = accounts.find_user_by_email(email)
+    if user is None:
+        _fail(f"No account has the email {email.strip()}; nothing was changed.")
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = click.prompt("New password", hide_input=True, confirmation_prompt=True)
+    try:
+        accounts.set_password(user, password, temporary=temporary)
+    except ServiceError as exc:
+        db.session.rollback()
+        _fail(f"Not changed: {exc.message}")
+    db.session.commit()
+    then = " They must choose their own at their next sign-in." if temporary else ""
+    click.echo(f"Password set for {user.name} <{user.email}>; their sessions have ended.{then}")

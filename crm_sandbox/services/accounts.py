@@ -13,9 +13,9 @@ from sqlalchemy import bindparam, func, select, update
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..config import PASSWORD_HASH_METHOD, PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH
-from ..models import Role, User, UserSession, db
+from ..models import Group, Role, User, UserSession, db, group_members
 from ..models.base import utcnow
-from .errors import ServiceError
+from .errors import NotFound, ServiceError
 from .staff_audit import account_values, record_staff_action
 
 NAME_MAX_LENGTH = 120
@@ -24,6 +24,7 @@ PASSWORD_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"  # noqa: S105 - letters, n
 CONTROL_CHARACTERS_MESSAGE = (
     "{what} name cannot contain control characters (such as a NUL byte, a tab or a line break)."
 )
+NOT_A_NEW_ONE = "The new password must be different from the one you signed in with."
 # A session's last-seen time is written at most this often (it feeds the idle timeout only).
 TOUCH_INTERVAL = timedelta(minutes=1)
 
@@ -105,14 +106,34 @@ def find_user_by_email(email: str) -> User | None:
     return db.session.scalar(select(User).where(func.lower(User.email) == email.strip().lower()))
 
 
-def create_user(*, name: str, email: str, role: Role | str, password: str) -> User:
-    """Create an account; refuses a bad name, email, role or password, or a taken email."""
+def create_user(
+    *,
+    name: str,
+    email: str,
+    role: Role | str,
+    password: str,
+    must_change_password: bool = False,
+) -> User:
+    """Create an account; refuses a bad name, email, role or password, or a taken email.
+    `must_change_password` when someone other than its owner chose or saw the password (a
+    tutor's new learner, an admin's new account): the owner chooses their own at sign-in."""
     return create_user_with_hash(
-        name=name, email=email, role=role, password_hash=hash_password(check_password(password))
+        name=name,
+        email=email,
+        role=role,
+        password_hash=hash_password(check_password(password)),
+        must_change_password=must_change_password,
     )
 
 
-def create_user_with_hash(*, name: str, email: str, role: Role | str, password_hash: str) -> User:
+def create_user_with_hash(
+    *,
+    name: str,
+    email: str,
+    role: Role | str,
+    password_hash: str,
+    must_change_password: bool = False,
+) -> User:
     """Create an account whose password was hashed beforehand (outside any transaction: see
     `user_import`); the same checks as `create_user` otherwise."""
     user = User(
@@ -120,6 +141,7 @@ def create_user_with_hash(*, name: str, email: str, role: Role | str, password_h
         email=normalise_email(email),
         role=parse_role(role).value,
         password_hash=password_hash,
+        must_change_password=must_change_password,
     )
     if find_user_by_email(user.email) is not None:
         raise ServiceError(f"An account with the email {user.email} already exists.", "email")
@@ -291,14 +313,18 @@ def end_other_sessions(user: User, keep_token: str | None) -> None:
 
 
 def change_password(user: User, current_password: str, new_password: str) -> None:
-    """A signed-in user changes their own password: the current one is required, and every
-    other session of theirs ends (a stolen cookie stops working)."""
+    """A signed-in user changes their own password: the current one is required, the new one
+    must differ from it, and every other session of theirs ends (a stolen cookie stops
+    working). A password they had to change (one-time or first) is then their own."""
     _require_current_password(user, current_password)
     try:
         check_password(new_password)
     except ServiceError as exc:
         raise ServiceError(exc.message, field="new_password") from None
+    if new_password == current_password:
+        raise ServiceError(NOT_A_NEW_ONE, field="new_password")
     user.password_hash = hash_password(new_password)
+    user.must_change_password = False
     end_other_sessions(user, user.current_session_token)
     db.session.flush()
     record_staff_action(
@@ -326,4 +352,81 @@ def change_email(user: User, current_password: str, new_email: str) -> None:
         learner_id=_learner_id(user),
         before=before,
         after=account_values(user),
+    )
+
+
+# ---------------------------------------------------------------- resets by staff
+
+
+def _tutors_learner(tutor: User, user: User) -> bool:
+    """Whether `user` is a learner in one of the tutor's own groups."""
+    return (
+        db.session.scalar(
+            select(group_members.c.user_id)
+            .join(Group, Group.id == group_members.c.group_id)
+            .where(group_members.c.user_id == user.id, Group.tutor_id == tutor.id)
+            .limit(1)
+        )
+        is not None
+    )
+
+
+def check_may_reset(by: User, user: User) -> None:
+    """Refuse (NotFound) a reset `by` may not make: an admin may reset anyone else's password,
+    a tutor only a learner in one of their own groups; nobody resets their own (they change
+    it on their Account page)."""
+    if user.id == by.id:
+        raise ServiceError("Change your own password on your Account page.")
+    allowed = by.role_enum == Role.ADMIN or (
+        by.role_enum == Role.TUTOR and user.role_enum == Role.LEARNER and _tutors_learner(by, user)
+    )
+    if not allowed:
+        raise NotFound("No such learner in your groups.")
+
+
+def _replace_password(user: User, password: str, *, temporary: bool) -> None:
+    user.password_hash = hash_password(password)
+    user.must_change_password = temporary
+    end_all_sessions(user)  # whoever was signed in as them is signed out
+    db.session.flush()
+
+
+def reset_password(user: User, by: User, group: Group | None = None) -> str:
+    """A tutor (for a learner in their groups) or an admin gives the user a one-time password,
+    returned to be shown once: every session of the user ends, and at their next sign-in
+    they must choose their own. The staff audit log records the reset (with the group it was
+    made from, when given), never the password."""
+    check_may_reset(by, user)
+    if not user.is_active:
+        raise ServiceError(f"{user.name}'s account is disabled: enable it first.")
+    password = generate_password()
+    _replace_password(user, password, temporary=True)
+    record_staff_action(
+        "account.password_reset",
+        "user",
+        user.id,
+        actor=by,
+        group_id=group.id if group is not None else None,
+        learner_id=_learner_id(user),
+        after={"one_time": True},
+    )
+    return password
+
+
+def set_password(user: User, password: str, *, temporary: bool, by: User | None = None) -> None:
+    """Set a user's password for them (`crm-sandbox users set-password`): checked by the
+    password rules; every session of theirs ends; `temporary` makes them choose their own at
+    their next sign-in. On the staff audit log without the password."""
+    try:
+        check_password(password)
+    except ServiceError as exc:
+        raise ServiceError(exc.message, field="password") from None
+    _replace_password(user, password, temporary=temporary)
+    record_staff_action(
+        "account.password_set",
+        "user",
+        user.id,
+        actor=by,
+        learner_id=_learner_id(user),
+        after={"one_time": temporary},
     )

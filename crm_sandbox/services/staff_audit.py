@@ -34,6 +34,8 @@ VERBS = {
     "account.enabled": "Account enabled",
     "account.disabled": "Account disabled",
     "account.password_changed": "Password changed",
+    "account.password_reset": "Password reset (one-time password given)",
+    "account.password_set": "Password set from the command line",
     "account.email_changed": "Email changed",
     "account.erased": "Personal data erased",
     "group.created": "Group created",

@@ -71,9 +71,16 @@ def test_a_tutor_imports_assigns_watches_progress_and_resets(new_page, world, tm
     expect(reid_cell).to_contain_text("Not started")
     check_accessible(tutor, "the progress grid")
 
-    # Amira signs in with her first password and does some of the work.
+    # Amira signs in with her first password, chooses her own, and does some of the work.
     learner = new_page()
     sign_in(learner, amira[1], amira_password)
+    expect(learner.get_by_role("heading", name="Choose your own password")).to_be_visible()
+    check_accessible(learner, "the forced password change")
+    learner.get_by_label("The password you were given").fill(amira_password)
+    learner.get_by_label("New password", exact=True).fill("Amira's own passphrase")
+    learner.get_by_label("New password again").fill("Amira's own passphrase")
+    learner.get_by_role("button", name="Save my new password").click()
+    expect(flash(learner, "Your new password is saved.")).to_be_visible()
     learner.get_by_role("link", name=SCENARIO_TITLE).click()
     learner.get_by_role("link", name="Open this scenario's CRM").click()
     for search, name in (

@@ -77,7 +77,11 @@ def add_learner(group: Group, name: str, email: str, by: User | None) -> tuple[U
         return existing, None
     password = accounts.generate_password()
     learner = accounts.create_user(
-        name=accounts.check_name(name), email=email, role=Role.LEARNER, password=password
+        name=accounts.check_name(name),
+        email=email,
+        role=Role.LEARNER,
+        password=password,
+        must_change_password=True,  # the tutor saw it: the learner chooses their own
     )
     groups.add_member(group, learner, by=by)
     return learner, password

@@ -59,6 +59,8 @@ def write(
                 "role": row.role.value,
                 "password_hash": password_hash,
                 "active": True,
+                # The importer saw the first password: its owner chooses their own at sign-in.
+                "must_change_password": True,
                 "created_at": now,
             }
             for row, password_hash in zip(rows, hashes, strict=True)

@@ -28,6 +28,15 @@ class ChangePasswordForm(FlaskForm):
     submit = SubmitField("Change my password")
 
 
+class ChooseOwnPasswordForm(ChangePasswordForm):
+    """The forced change after a one-time or first password: the same fields, named for it."""
+
+    current_password = PasswordField(
+        "The password you were given", validators=[DataRequired(), Length(max=1024)]
+    )
+    submit = SubmitField("Save my new password")
+
+
 class ChangeEmailForm(FlaskForm):
     # Shown on the same page as the password form: its own ids keep the labels apart.
     email = EmailField(

@@ -8,9 +8,18 @@ from ...extensions import limiter
 from ...services import accounts
 from ..transaction import transaction
 from . import bp
-from .forms import ChangeEmailForm, ChangePasswordForm, LoginForm, LogoutForm
+from .forms import (
+    ChangeEmailForm,
+    ChangePasswordForm,
+    ChooseOwnPasswordForm,
+    LoginForm,
+    LogoutForm,
+)
 
 BAD_SIGN_IN = "That email and password do not match an active account."
+CHOOSE_YOUR_OWN = (
+    "The password you used was given to you by someone else: choose your own now to carry on."
+)
 TOO_MANY_GUESSES = (
     "Too many wrong current passwords have been tried for this account. Nothing was changed. "
     "Wait a while, then try again; if you have forgotten your password, ask your tutor or IT "
@@ -102,6 +111,9 @@ def login():
         with transaction():
             accounts.start_session(user, request.user_agent.string or "")
         login_user(user)
+        if user.must_change_password:
+            flash(f"Signed in as {user.name}. {CHOOSE_YOUR_OWN}", "warning")
+            return redirect(url_for("auth.new_password"))
         flash(f"Signed in as {user.name}.", "success")
         return redirect(next_url or url_for("main.home"))
     return render_template("auth/login.html", form=form)
@@ -178,3 +190,30 @@ def change_email():
         accounts.change_email(current_user, form.current_password.data, form.email.data)
         tx.success = f"You now sign in with {current_user.email}."
     return _account_changed(tx, email_form=form)
+
+
+# ---------------------------------------------------------------- the forced change
+
+
+@bp.route("/account/new-password", methods=["GET", "POST"])
+@signed_in
+@_check_limit_per_address
+@_check_limit_per_account
+def new_password():
+    """The one page (with sign-out) open to a user who must replace a one-time or first
+    password (`access.enforce` sends them here)."""
+    if not current_user.must_change_password:
+        return redirect(url_for("auth.account"))
+    form = ChooseOwnPasswordForm()
+    if form.validate_on_submit():
+        with transaction(form) as tx:
+            accounts.change_password(
+                current_user, form.current_password.data, form.new_password.data
+            )
+            tx.success = "Your new password is saved. Use it from now on."
+        if tx.ok:
+            return redirect(url_for("main.home"))
+        if tx.error is not None and tx.error.field == "current_password":
+            _password_refused()
+    status = 400 if form.is_submitted() else 200
+    return render_template("auth/new_password.html", form=form), status
