@@ -181,9 +181,7 @@ def test_only_enabled_assessor_accounts_can_be_assigned(
         assert refused.status_code == 400
         assert "Choose an assessor from the list." in refused.get_data(as_text=True)
     for junk in ("", "abc", "99999999999999999999", "-1"):
-        refused = client.post(
-            f"/tutor/groups/{new_group.id}/assessors", data={"assessor_id": junk}
-        )
+        refused = client.post(f"/tutor/groups/{new_group.id}/assessors", data={"assessor_id": junk})
         assert refused.status_code == 400
     assert reload(new_group).assessors == []
     assert _audit("group.assessor_added") == []
@@ -215,8 +213,6 @@ def test_a_tutor_cannot_see_the_change_tutor_form_and_cannot_post_it(
         as_text=True
     )
     other = create_user(Role.TUTOR)
-    response = client.post(
-        f"/admin/groups/{new_group.id}/tutor", data={"tutor_id": str(other.id)}
-    )
+    response = client.post(f"/admin/groups/{new_group.id}/tutor", data={"tutor_id": str(other.id)})
     assert response.status_code == 403
     assert reload(new_group).tutor_id == tutor.id

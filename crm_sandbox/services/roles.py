@@ -74,8 +74,9 @@ def _check_learner_leaving(user: User) -> None:
     sandboxes = db.session.scalar(select(func.count(Sandbox.id)).where(Sandbox.owner_id == user.id))
     if in_groups or sandboxes:
         raise ServiceError(
-            f"{user.name} is a learner with work or groups ({in_groups} group(s), "
-            f"{sandboxes} sandbox(es)): their account stays a learner's. Create a separate "
+            f"{user.name} is a learner with work or groups ({_count(in_groups, 'group')}, "
+            f"{_count(sandboxes, 'sandbox', 'sandboxes')}): their account stays a learner's. "
+            "Create a separate "
             "staff account for them instead.",
             field="role",
         )
@@ -98,11 +99,15 @@ def _check_change(user: User, new: Role) -> None:
     if owned:
         names = ", ".join(repr(g.name) for g in owned)
         raise ServiceError(
-            f"{user.name} is the tutor of {len(owned)} group(s) ({names}), archived ones "
-            "included. Give each group another tutor first (the group's page, 'Tutor'); "
+            f"{user.name} is the tutor of {_count(len(owned), 'group')} ({names}), archived "
+            "ones included. Give each group another tutor first (the group's page, 'Tutor'); "
             "then change the role.",
             field="role",
         )
+
+
+def _count(n: int, one: str, many: str | None = None) -> str:
+    return f"{n} {one if n == 1 else (many or one + 's')}"
 
 
 def _a(role: Role) -> str:
