@@ -289,7 +289,7 @@ def backup():
         with transaction(refused="No backup was made") as tx:
             report = backups.take_backup(db.engine, _backup_dir(), by=current_user)
             size = report.path.stat().st_size
-            counts = f", {len(report.tables)} tables, {report.rows} rows" if report.tables else ""
+            counts = f", {len(report.tables)} tables, {report.rows:,} rows" if report.tables else ""
             tx.success = (
                 f"Backup written to {report.path} ({size:,} bytes{counts}; integrity checked). "
                 "Download it below, or copy it from the server, to keep it somewhere safe."
