@@ -8,6 +8,7 @@ from flask_login import current_user
 from ...access import tutor_area
 from ...models import Role
 from ...services import groups, tutoring
+from ..admin.forms import tutor_form as admin_tutor_form
 from ..forms_common import ButtonForm, options
 from ..transaction import transaction
 from . import bp
@@ -63,11 +64,8 @@ def assessor_form(found, form=None) -> AssessorForm:
 
 def _render_group(found, add_form=None, rename_form=None, status=200, assessors_form=None):
     bodies = dict(groups.qualification_bodies())
-    tutor_form = None
-    if current_user.role_enum == Role.ADMIN:
-        from ..admin.forms import tutor_form as make_tutor_form  # the admin's own form
-
-        tutor_form = make_tutor_form(found)
+    # Giving the group another tutor is the admin's (its form posts to the admin area).
+    tutor_form = admin_tutor_form(found) if current_user.role_enum == Role.ADMIN else None
     return (
         render_template(
             "tutor/group.html",
