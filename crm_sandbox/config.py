@@ -60,6 +60,7 @@ ENV_SETTINGS: dict[str, tuple[str, object]] = {
     "SESSION_MAX_HOURS": ("SESSION_MAX_HOURS", int),
     "TRUSTED_PROXIES": ("TRUSTED_PROXIES", int),
     "MAX_REQUEST_BYTES": ("MAX_CONTENT_LENGTH", int),
+    "BACKUP_DIR": ("BACKUP_DIR", str),
 }
 
 
@@ -73,6 +74,8 @@ def defaults(instance_path: str) -> dict:
     db_file = Path(instance_path) / "crm_sandbox.sqlite3"
     return {
         "SQLALCHEMY_DATABASE_URI": f"sqlite:///{db_file}",
+        # Where the admin page's "Take a backup" writes (the command line takes --out).
+        "BACKUP_DIR": str(Path(instance_path) / "backups"),
         # JSON columns are written strictly too: a NaN or Infinity would be refused (ValueError)
         # rather than stored as a token PostgreSQL and strict parsers reject.
         "SQLALCHEMY_ENGINE_OPTIONS": {"json_serializer": strict_json},

@@ -443,7 +443,7 @@ def test_script_and_quotes_in_every_text_field_are_shown_escaped(app, create_use
             f"/tutor/attempts/{attempt.id}/complaints",
         ],
         assessor: ["/assessor/", f"/assessor/attempts/{attempt.id}"],
-        create_user(Role.ADMIN): ["/admin/"],
+        create_user(Role.ADMIN): ["/admin/users", "/admin/groups", f"/admin/users/{assessor.id}"],
     }
     shown_on = 0
     for user, paths in pages.items():

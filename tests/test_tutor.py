@@ -185,7 +185,7 @@ def test_a_tutor_cannot_add_another_tutors_learner_but_an_admin_can(
 
     auth.logout()
     auth.login(create_user(Role.ADMIN).email)
-    assert f"/tutor/groups/{group.id}".encode() in client.get("/admin/").data
+    assert f"/tutor/groups/{group.id}".encode() in client.get("/admin/groups").data
     added = client.post(
         f"/tutor/groups/{group.id}/learners", data={"email": "dee@college.example.org"}
     )

@@ -13,17 +13,21 @@ transaction) and `pg_restore`; both must be installed (the `postgresql-client` p
 from __future__ import annotations
 
 import contextlib
+import re
 import shutil
 import sqlite3
 import subprocess  # noqa: S404 - runs pg_dump / pg_restore with fixed arguments, no shell
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 
 from sqlalchemy import inspect, literal, select, table
 from sqlalchemy.engine import Engine
 
 from ..database import create_private_file
-from .errors import ServiceError
+from ..models.base import utcnow
+from .errors import NotFound, ServiceError
+from .staff_audit import record_staff_action
 
 
 @dataclass
@@ -200,3 +204,90 @@ def _not_empty() -> ServiceError:
         "The database already has data; restoring would replace all of it. Nothing was "
         "changed. Run again with --force to replace it (make a backup of it first)."
     )
+
+
+# ---------------------------------------------------------------- backups from the admin page
+
+# The admin page's backups: crm-sandbox-YYYYMMDD-HHMMSS.sqlite3 (SQLite) or .dump (pg_dump).
+BACKUP_NAME = re.compile(r"crm-sandbox-\d{8}-\d{6}(?:-\d+)?\.(?:sqlite3|dump)")
+
+
+@dataclass
+class BackupFile:
+    name: str
+    size: int
+    modified: datetime
+
+
+def _folder(folder: Path) -> Path:
+    folder = Path(folder)
+    try:
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ServiceError(
+            f"The backup folder {folder} cannot be created ({exc.strerror}). Nothing was "
+            "written; set CRM_SANDBOX_BACKUP_DIR to a folder the app can write."
+        ) from None
+    return folder
+
+
+def take_backup(engine: Engine, folder: Path, *, by=None) -> BackupReport:
+    """Write a consistent backup into `folder` under a new time-stamped name (`backup`), and
+    record in the staff audit log who took it and where it went."""
+    folder = _folder(folder)
+    stamp = utcnow().strftime("%Y%m%d-%H%M%S")
+    suffix = "dump" if engine.dialect.name == "postgresql" else "sqlite3"
+    out = folder / f"crm-sandbox-{stamp}.{suffix}"
+    n = 1
+    while out.exists():  # two in one second
+        n += 1
+        out = folder / f"crm-sandbox-{stamp}-{n}.{suffix}"
+    report = backup(engine, out)
+    record_staff_action(
+        "backup.taken",
+        "backup",
+        None,
+        actor=by,
+        after={
+            "file": str(report.path),
+            "bytes": report.path.stat().st_size,
+            "tables": len(report.tables) or None,
+            "rows": report.rows or None,
+        },
+    )
+    return report
+
+
+def list_backups(folder: Path) -> list[BackupFile]:
+    """The backups the admin page made in `folder`, newest first (none when it is missing)."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        return []
+    found = []
+    for path in folder.iterdir():
+        if BACKUP_NAME.fullmatch(path.name) and path.is_file():
+            stat = path.stat()
+            found.append(
+                BackupFile(path.name, stat.st_size, datetime.fromtimestamp(stat.st_mtime, UTC))
+            )
+    return sorted(found, key=lambda f: (f.modified, f.name), reverse=True)
+
+
+def find_backup(folder: Path, name: str) -> Path | None:
+    """The path of one of the admin page's backups by its file name; None for any other
+    name (nothing outside the folder, and only the names `take_backup` writes)."""
+    name = name or ""
+    path = Path(folder) / name
+    if not BACKUP_NAME.fullmatch(name) or not path.is_file():
+        return None
+    return path
+
+
+def backup_for_download(folder: Path, name: str, *, by=None) -> Path:
+    """The path of one of the admin page's backups by its file name (nothing outside the
+    folder, and only the names it writes), recording the download in the staff audit log."""
+    path = find_backup(folder, name)
+    if path is None:
+        raise NotFound("No such backup.")
+    record_staff_action("backup.downloaded", "backup", None, actor=by, after={"file": str(path)})
+    return path

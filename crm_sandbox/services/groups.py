@@ -11,8 +11,19 @@ from __future__ import annotations
 from sqlalchemy import and_, func, or_, select
 
 from ..criteria import load_catalogue
-from ..models import Assignment, Attempt, Group, Role, User, db, group_assessors, group_members
+from ..models import (
+    Assignment,
+    Attempt,
+    AttemptStatus,
+    Group,
+    Role,
+    User,
+    db,
+    group_assessors,
+    group_members,
+)
 from ..models.groups import group_name_key
+from ..scoping import MAX_ID
 from .errors import NotFound, ServiceError
 from .staff_audit import record_staff_action
 
@@ -206,3 +217,179 @@ def staff_group_ids(viewer: User):
     """A subquery of the ids of the groups whose learners' work this tutor or assessor sees
     (every group for an admin; none for a learner)."""
     return _visible_groups(viewer).with_only_columns(Group.id)
+
+
+# ---------------------------------------------------------------- assessors and tutors
+
+
+def _check_may_manage(by: User | None, group: Group, what: str) -> None:
+    """Refuse anyone but the group's tutor, an admin or the command line (`by` None)."""
+    if by is None or by.role_enum == Role.ADMIN:
+        return
+    if by.role_enum != Role.TUTOR or group.tutor_id != by.id:
+        raise ServiceError(f"Only the group's tutor or an admin can change its {what}.")
+
+
+def active_assessors() -> list[User]:
+    """Every enabled assessor account, by name: the people a group can be given."""
+    return list(
+        db.session.scalars(
+            select(User)
+            .where(User.role == Role.ASSESSOR.value, User.active.is_(True))
+            .order_by(User.name, User.id)
+        )
+    )
+
+
+def assessor_by_id(user_id) -> User:
+    """The enabled assessor with this account id; ServiceError (on the form's `assessor_id`)
+    for anyone else, so a forged id changes nothing."""
+    user = _user_by_id(user_id)
+    if user is None or user.role_enum != Role.ASSESSOR or not user.active:
+        raise ServiceError("Choose an assessor from the list.", field="assessor_id")
+    return user
+
+
+def _user_by_id(user_id) -> User | None:
+    try:
+        number = int(user_id)
+    except (TypeError, ValueError):
+        return None
+    if not 0 < number <= MAX_ID:
+        return None
+    return db.session.get(User, number)
+
+
+def assign_assessor(group: Group, assessor: User, *, by: User | None) -> None:
+    """Give a group an assessor (an enabled assessor account), as its tutor, an admin or the
+    command line (`by` None). Their queue then holds the group's submitted work, including
+    work submitted before they were assigned."""
+    _check_may_manage(by, group, "assessors")
+    if assessor.role_enum != Role.ASSESSOR:
+        raise ServiceError(f"{assessor.name} is not an assessor.", field="assessor_id")
+    if not assessor.active:
+        raise ServiceError(f"{assessor.name}'s account is disabled.", field="assessor_id")
+    if assessor in group.assessors:
+        raise ServiceError(f"{assessor.name} already assesses {group.name!r}.", field="assessor_id")
+    group.assessors.append(assessor)
+    db.session.flush()
+    record_staff_action(
+        "group.assessor_added",
+        "user",
+        assessor.id,
+        actor=by,
+        group_id=group.id,
+        after={"assessor": assessor.email},
+    )
+
+
+def remove_assessor(group: Group, assessor: User, *, by: User | None) -> None:
+    """Take an assessor off a group, as its tutor, an admin or the command line. The
+    group's work leaves their queue (decisions they signed stay theirs)."""
+    _check_may_manage(by, group, "assessors")
+    if assessor not in group.assessors:
+        raise ServiceError(f"{assessor.name} is not one of {group.name!r}'s assessors.")
+    group.assessors.remove(assessor)
+    db.session.flush()
+    record_staff_action(
+        "group.assessor_removed",
+        "user",
+        assessor.id,
+        actor=by,
+        group_id=group.id,
+        before={"assessor": assessor.email},
+    )
+
+
+def change_tutor(group: Group, tutor: User, *, by: User | None) -> None:
+    """Give a group to another tutor (an admin's or the command line's decision): the new
+    tutor sees it and its learners' work from then on, the old one no longer does."""
+    if by is not None and by.role_enum != Role.ADMIN:
+        raise ServiceError("Only an admin can give a group to another tutor.")
+    if tutor.role_enum != Role.TUTOR or not tutor.active:
+        raise ServiceError("Choose an enabled tutor from the list.", field="tutor_id")
+    if tutor.id == group.tutor_id:
+        raise ServiceError(f"{tutor.name} is already this group's tutor.", field="tutor_id")
+    before = {"tutor": group.tutor.email}
+    group.tutor_id = tutor.id
+    group.tutor = tutor
+    db.session.flush()
+    record_staff_action(
+        "group.tutor_changed",
+        "group",
+        group.id,
+        actor=by,
+        group_id=group.id,
+        before=before,
+        after={"tutor": tutor.email},
+    )
+
+
+def tutor_by_id(user_id) -> User:
+    """The enabled tutor with this account id; ServiceError (on `tutor_id`) for anyone else."""
+    user = _user_by_id(user_id)
+    if user is None or user.role_enum != Role.TUTOR or not user.active:
+        raise ServiceError("Choose an enabled tutor from the list.", field="tutor_id")
+    return user
+
+
+def active_tutors() -> list[User]:
+    """Every enabled tutor account, by name: who can own a group."""
+    return list(
+        db.session.scalars(
+            select(User)
+            .where(User.role == Role.TUTOR.value, User.active.is_(True))
+            .order_by(User.name, User.id)
+        )
+    )
+
+
+def _reviewing_group_ids():
+    """A subquery of the ids of the groups that have at least one enabled assessor."""
+    return (
+        select(group_assessors.c.group_id)
+        .join(User, User.id == group_assessors.c.user_id)
+        .where(User.role == Role.ASSESSOR.value, User.active.is_(True))
+    )
+
+
+def has_reviewer(group: Group) -> bool:
+    """Whether an enabled assessor is assigned to the group (someone will review its work)."""
+    return bool(
+        db.session.scalar(
+            _reviewing_group_ids().where(group_assessors.c.group_id == group.id).limit(1)
+        )
+    )
+
+
+def attempt_has_reviewer(attempt: Attempt) -> bool:
+    """Whether an enabled assessor sees this attempt's work in their queue: one of the groups
+    it belongs to (`attempts_in_groups`) has an assessor."""
+    found = db.session.scalar(
+        select(Attempt.id)
+        .outerjoin(Assignment, Attempt.assignment_id == Assignment.id)
+        .where(Attempt.id == attempt.id, attempts_in_groups(_reviewing_group_ids()))
+    )
+    return found is not None
+
+
+def waiting_submissions(group: Group) -> int:
+    """How many of the group's submissions are waiting for an assessor's decision."""
+    return db.session.scalar(
+        select(func.count(Attempt.id))
+        .select_from(Attempt)
+        .outerjoin(Assignment, Attempt.assignment_id == Assignment.id)
+        .where(attempts_in_groups([group.id]), Attempt.status == AttemptStatus.SUBMITTED.value)
+    )
+
+
+def groups_without_reviewer(groups: list[Group]) -> set[int]:
+    """The ids of those of these groups that have no enabled assessor, in one query."""
+    if not groups:
+        return set()
+    reviewed = set(
+        db.session.scalars(
+            _reviewing_group_ids().where(group_assessors.c.group_id.in_([g.id for g in groups]))
+        )
+    )
+    return {g.id for g in groups} - reviewed

@@ -74,3 +74,11 @@ def test_the_tutor_assessor_and_admin_pages_pass_axe(new_page, world):
     admin.get_by_role("link", name="Staff audit log").click()
     expect(admin.get_by_role("cell", name="Group renamed").first).to_be_visible()
     check_accessible(admin, "the staff audit log")
+    for link, page_name in (
+        ("Users", "the admin's user list"),
+        ("Create an account", "the admin's new-account page"),
+        ("Groups", "the admin's group list"),
+        ("Backup", "the admin's backup page"),
+    ):
+        admin.get_by_role("link", name=link, exact=True).first.click()
+        check_accessible(admin, page_name)

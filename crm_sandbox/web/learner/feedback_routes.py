@@ -6,7 +6,7 @@ from flask_login import current_user
 
 from ...access import learner_area
 from ...scenarios.loader import criteria_of, scenario_of
-from ...services import assessment, assignments
+from ...services import assessment, assignments, groups
 from ...services.errors import NotFound
 from . import bp
 
@@ -25,6 +25,7 @@ def feedback(attempt_id: int):
         result=assessment.feedback_for(attempt),
         criteria=criteria_of(scenario_of(attempt)),
         labels=assessment.DECISION_LABELS,
+        has_reviewer=groups.attempt_has_reviewer(attempt),
     )
 
 

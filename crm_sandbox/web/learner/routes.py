@@ -16,6 +16,10 @@ from ..transaction import transaction
 from . import bp
 from .forms import RestartForm, SubmitWorkForm
 
+NO_ASSESSOR = (
+    "no assessor is assigned to your group yet, so nobody can review it until your tutor "
+    "assigns one (their group page shows them this)."
+)
 ANCHOR = re.compile(r"[A-Za-z][A-Za-z0-9_-]{0,63}")
 
 
@@ -75,6 +79,7 @@ def scenario(attempt_id: int):
         button=ButtonForm(),
         submit_form=SubmitWorkForm(),
         restart_form=RestartForm(),
+        has_reviewer=groups.attempt_has_reviewer(attempt),
         writable=attempt.status in (AttemptStatus.IN_PROGRESS.value, AttemptStatus.RETURNED.value),
     )
 
@@ -134,10 +139,13 @@ def hint(attempt_id: int):
 @bp.route("/scenarios/<int:attempt_id>/submit", methods=["POST"])
 @learner_area
 def submit(attempt_id: int):
+    # Never promise a review nobody can give: with no assessor on the group, say so.
+    reviewed = groups.attempt_has_reviewer(_attempt(attempt_id))
     return _act(
         attempt_id,
         lambda a: engine.submit(a, current_user, True),
-        "Submitted {title!r}. Its CRM is now read-only; your assessor will review it.",
+        "Submitted {title!r}. Its CRM is now read-only; "
+        + ("your assessor will review it." if reviewed else NO_ASSESSOR),
         SubmitWorkForm(),
     )
 

@@ -8,7 +8,7 @@ from flask_login import current_user
 from ...access import tutor_area
 from ...models import AttemptStatus
 from ...scenarios.loader import scenario_of
-from ...services import hints, tutoring
+from ...services import groups, hints, tutoring
 from ..forms_common import options
 from ..transaction import transaction
 from . import bp
@@ -79,6 +79,7 @@ def attempt(attempt_id: int):
         extend_form=ExtendDueForm(formdata=None),
         can_reset=found.status in (AttemptStatus.IN_PROGRESS.value, AttemptStatus.RETURNED.value),
         handed_in=found.status in (AttemptStatus.SUBMITTED.value, AttemptStatus.ASSESSED.value),
+        has_reviewer=groups.attempt_has_reviewer(found),
     )
 
 

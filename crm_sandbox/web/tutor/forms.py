@@ -37,6 +37,11 @@ class ArchiveGroupForm(FlaskForm):
     submit = SubmitField("Archive this group")
 
 
+class AssessorForm(FlaskForm):
+    assessor_id = SelectField("Assessor", validate_choice=False)
+    submit = SubmitField("Assign assessor")
+
+
 class AddLearnerForm(FlaskForm):
     name = StringField("Name (for a new account)", validators=[Optional(), Length(max=120)])
     email = StringField("Email", validators=[DataRequired(), Length(max=254)])
