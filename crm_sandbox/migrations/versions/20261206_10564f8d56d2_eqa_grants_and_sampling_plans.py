@@ -25,7 +25,7 @@ NEW_ROLES = "role IN ('learner', 'tutor', 'assessor', 'admin', 'eqa')"
 
 def _role_check(condition):
     with op.batch_alter_table('users', schema=None, recreate='always') as batch_op:
-        batch_op.drop_constraint('ck_users_role_known', type_='check')
+        batch_op.drop_constraint(op.f('ck_users_role_known'), type_='check')
         batch_op.create_check_constraint(op.f('ck_users_role_known'), condition)
 
 
