@@ -25,7 +25,7 @@ NEW_ROLES = "role IN ('learner', 'tutor', 'assessor', 'admin', 'eqa')"
 
 def _role_check(old, new):
     if op.get_bind().dialect.name != 'sqlite':
-        op.drop_constraint('ck_users_role_known', 'users', type_='check')
+        op.drop_constraint(op.f('ck_users_role_known'), 'users', type_='check')
         op.create_check_constraint(op.f('ck_users_role_known'), 'users', new)
         return
     # SQLite cannot alter a CHECK, and rebuilding `users` (batch mode) would drop the table,
