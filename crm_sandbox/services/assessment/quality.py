@@ -122,7 +122,7 @@ NEW_ASSESSOR, NEW_SCENARIO, REFERRAL, MIXED, CHECKS_FAILED, PERCENTAGE = (
     "new scenario",
     "referral",
     "mixed judgements",
-    "checks partly failed",
+    "checks not all passed",
     "percentage",
 )
 
@@ -159,9 +159,9 @@ def plan_rules(plan: SamplingPlan) -> list[str]:
         )
     if plan.borderline:
         rules.append(
-            "Borderline: every referral (not yet met), every decision whose criterion "
-            "judgements were mixed (some met, some not yet met), and every decision on work "
-            "whose checks were partly failed when the learner handed it in."
+            "Borderline: every referral (not yet met); every met decision where a criterion "
+            "was judged not yet met earlier in the same round (mixed judgements); and every "
+            "decision on work that did not pass all of its checks when handed in."
         )
     rules.append(
         f"Then {plan.percentage}% of the remaining decisions (rounded up), picked by a "
@@ -242,17 +242,24 @@ def _fingerprint(plan: SamplingPlan, decision: Decision) -> str:
     return hashlib.sha256(f"sampling-plan:{plan.id}:decision:{decision.id}".encode()).hexdigest()
 
 
-def _mixed(decision: Decision, judgements: list[Judgement]) -> bool:
-    latest: dict[str, str] = {}
-    for j in judgements:  # oldest first: the last one before the decision counts
-        if j.attempt_id == decision.attempt_id and j.created_at <= decision.created_at:
-            latest[j.criterion_id] = j.decision
-    return len(set(latest.values())) > 1
+def _mixed(decision: Decision, judgements: list[Judgement], since) -> bool:
+    """A met decision where some criterion was judged not yet met in the same round (after
+    the attempt's previous decision, up to this one): the assessor changed their mind."""
+    if decision.outcome != "met":
+        return False
+    return any(
+        j.attempt_id == decision.attempt_id
+        and j.decision == "not_yet_met"
+        and (since is None or j.created_at > since)
+        and j.created_at <= decision.created_at
+        for j in judgements
+    )
 
 
-def _risk_reasons(plan, decision, attempt, judgements, counts) -> list[str]:
+def _risk_reasons(plan, decision, attempt, judgements, counts, since) -> list[str]:
     """Why this decision is a risk (the caller counts decisions in order: `counts` holds the
-    assessor's decisions so far in all, and per scenario)."""
+    assessor's decisions so far in all, and per scenario; `since` is when the attempt's
+    previous decision was made, if any)."""
     reasons = []
     assessor = decision.assessor
     young = (decision.created_at - assessor.created_at).days < plan.new_assessor_days
@@ -263,7 +270,7 @@ def _risk_reasons(plan, decision, attempt, judgements, counts) -> list[str]:
     if plan.borderline:
         if decision.outcome == "not_yet_met":
             reasons.append(REFERRAL)
-        if _mixed(decision, judgements):
+        if _mixed(decision, judgements, since):
             reasons.append(MIXED)
         if attempt.latest_score is not None and attempt.latest_score < 1:
             reasons.append(CHECKS_FAILED)
@@ -271,14 +278,28 @@ def _risk_reasons(plan, decision, attempt, judgements, counts) -> list[str]:
 
 
 def _decisions_of(assessor: User) -> list[tuple[Decision, Attempt]]:
-    return list(
-        db.session.execute(
-            select(Decision, Attempt)
-            .join(Attempt, Attempt.id == Decision.attempt_id)
-            .where(Decision.assessor_id == assessor.id)
-            .order_by(Decision.created_at, Decision.id)
-        ).tuples()
+    rows = db.session.execute(
+        select(Decision, Attempt)
+        .join(Attempt, Attempt.id == Decision.attempt_id)
+        .where(Decision.assessor_id == assessor.id)
+        .order_by(Decision.created_at, Decision.id)
     )
+    return [(decision, attempt) for decision, attempt in rows]
+
+
+def _previous_decision_times(attempt_ids) -> dict[int, object]:
+    """For each decision on these attempts, when the attempt's decision before it was made."""
+    found: dict[int, object] = {}
+    last: dict[int, object] = {}
+    for decision in db.session.scalars(
+        select(Decision)
+        .where(Decision.attempt_id.in_(attempt_ids))
+        .order_by(Decision.created_at, Decision.id)
+    ):
+        if decision.attempt_id in last:
+            found[decision.id] = last[decision.attempt_id]
+        last[decision.attempt_id] = decision.created_at
+    return found
 
 
 def sample_for(viewer: User, assessor: User) -> list[Sampled]:
@@ -296,9 +317,11 @@ def sample_for(viewer: User, assessor: User) -> list[Sampled]:
     )
     rows = [Sampled(d, a) for d, a in pairs]
     if plan is not None:
+        earlier = _previous_decision_times({a.id for _, a in pairs})
         counts: dict[str, int] = {"all": 0}
         for row in rows:
-            row.reasons = _risk_reasons(plan, row.decision, row.attempt, judgements, counts)
+            since = earlier.get(row.decision.id)
+            row.reasons = _risk_reasons(plan, row.decision, row.attempt, judgements, counts, since)
             counts["all"] += 1
             counts[row.attempt.scenario_id] = counts.get(row.attempt.scenario_id, 0) + 1
         rest = sorted(
