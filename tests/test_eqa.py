@@ -301,3 +301,47 @@ def test_every_post_by_an_eqa_outside_their_own_account_is_refused_and_changes_n
     assert after == before
     with pytest.raises(ServiceError):
         assessment.review(world.ann_decision, world.verifier, True, "")
+
+
+# ---------------------------------------------------------------- the command line
+
+
+def test_the_command_line_grants_lists_and_ends_an_eqas_access(runner, world, monkeypatch):
+    _on(monkeypatch, "2026-12-06")
+    granted = runner.invoke(
+        args=[
+            "eqa",
+            "grant",
+            "--eqa",
+            "eve@awarding.example.org",
+            "--group",
+            "Sampled group",
+            "--from",
+            "2026-12-06",
+            "--until",
+            "2026-12-08",
+        ]
+    )
+    assert granted.exit_code == 0, granted.output
+    assert "Eve Verifier may read Sampled group from 2026-12-06 until 2026-12-08." in granted.output
+    grant_id = db.session.scalar(select(EqaGrant.id))
+    listed = runner.invoke(args=["eqa", "list"])
+    assert (
+        f"{grant_id}\teve@awarding.example.org\tSampled group\t2026-12-06..2026-12-08\tactive"
+        in (listed.output)
+    )
+    ended = runner.invoke(args=["eqa", "end", str(grant_id)])
+    assert ended.exit_code == 0 and "no longer sees the group" in ended.output
+    again = runner.invoke(args=["eqa", "end", str(grant_id)])
+    assert again.exit_code == 1 and "This access has already ended." in again.output
+    refused = runner.invoke(
+        args=["eqa", "grant", "--eqa", world.asa.email, "--group", "Sampled group"]
+        + ["--from", "2026-12-06", "--until", "2026-12-08"]
+    )
+    assert refused.exit_code == 1 and "No EQA account with the email" in refused.output
+    backwards = runner.invoke(
+        args=["eqa", "grant", "--eqa", "eve@awarding.example.org", "--group", "Sampled group"]
+        + ["--from", "2026-12-08", "--until", "2026-12-06"]
+    )
+    assert backwards.exit_code == 1 and "The last day is before the first day." in backwards.output
+    assert len(_audit("eqa.granted")) == 1 and len(_audit("eqa.grant_ended")) == 1
