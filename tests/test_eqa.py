@@ -15,7 +15,7 @@ from sqlalchemy import select
 
 from crm_sandbox.access import PUBLIC, SIGNED_IN, access_of
 from crm_sandbox.extensions import db
-from crm_sandbox.models import EqaGrant, Role, StaffAuditEntry
+from crm_sandbox.models import EqaGrant, Role, StaffAuditEntry, User
 from crm_sandbox.scenarios import engine, loader
 from crm_sandbox.services import assessment, assignments, eqa
 from crm_sandbox.services.errors import ServiceError
@@ -345,3 +345,20 @@ def test_the_command_line_grants_lists_and_ends_an_eqas_access(runner, world, mo
     )
     assert backwards.exit_code == 1 and "The last day is before the first day." in backwards.output
     assert len(_audit("eqa.granted")) == 1 and len(_audit("eqa.grant_ended")) == 1
+
+
+def test_an_imported_eqa_is_created_without_a_group_and_an_eqa_row_naming_one_is_refused(
+    runner, tmp_path
+):
+    path = tmp_path / "people.csv"
+    path.write_text(
+        "name,email,role,group\nEd Verifier,ed@awarding.example.org,eqa,Sampled group\n"
+    )
+    refused = runner.invoke(args=["users", "import", str(path)])
+    assert refused.exit_code == 1
+    assert "an EQA does not belong to a group: an admin grants one" in refused.output
+    path.write_text("name,email,role,group\nEd Verifier,ed@awarding.example.org,eqa,\n")
+    imported = runner.invoke(args=["users", "import", str(path)])
+    assert imported.exit_code == 0, imported.output
+    made = db.session.scalar(select(User).where(User.email == "ed@awarding.example.org"))
+    assert made.role_enum == Role.EQA
