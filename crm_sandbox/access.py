@@ -52,6 +52,8 @@ learner_area = roles(Role.LEARNER)
 tutor_area = roles(Role.TUTOR, Role.ADMIN)
 assessor_area = roles(Role.ASSESSOR, Role.ADMIN)
 admin_area = roles(Role.ADMIN)
+# External quality assurers only, and their pages only read (GET): an EQA changes nothing.
+eqa_area = roles(Role.EQA)
 
 
 def access_of(view: Callable):

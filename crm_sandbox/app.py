@@ -127,6 +127,7 @@ def _register_blueprints(app: Flask) -> None:
     from .web.assessor import bp as assessor_bp
     from .web.auth import bp as auth_bp
     from .web.crm import bp as crm_bp
+    from .web.eqa import bp as eqa_bp
     from .web.learner import bp as learner_bp
     from .web.main import bp as main_bp
     from .web.tutor import bp as tutor_bp
@@ -137,6 +138,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(tutor_bp, url_prefix="/tutor")
     app.register_blueprint(assessor_bp, url_prefix="/assessor")
     app.register_blueprint(admin_bp, url_prefix="/admin")
+    app.register_blueprint(eqa_bp, url_prefix="/eqa")
     app.register_blueprint(crm_bp, url_prefix="/s/<int:sandbox_id>")
     from .web import chrome, filters
 

@@ -2,7 +2,8 @@
 admin, signed out) and the objects of someone else (another learner's sandbox and records,
 another tutor's group, learner's attempt and scenario, another assessor's groups' work and
 decisions), GET and POST are refused (403 or 404; sign-in for the signed out), and nothing in
-the database changes.
+the database changes. An EQA (external quality assurer) granted only another group is
+refused every route but their own read-only pages, and those for the victim's work.
 
 A case is one request: (route, method, role, the foreign objects its URL names). Cases are
 generated from the URL map, so a new route is covered as soon as it exists; the number of
@@ -21,6 +22,7 @@ import io
 import json
 import re
 import zipfile
+from datetime import date
 
 import pytest
 from sqlalchemy import func, select
@@ -29,12 +31,13 @@ from crm_sandbox.access import PUBLIC, SIGNED_IN, STATIC_ENDPOINTS, access_of
 from crm_sandbox.extensions import db
 from crm_sandbox.models import (
     Base,
+    Group,
     Question,
     Role,
 )
 from crm_sandbox.scenarios import engine, loader
 from crm_sandbox.scenarios.loader import library_source
-from crm_sandbox.services import assessment, assignments, tutoring
+from crm_sandbox.services import assessment, assignments, eqa, tutoring
 from tests.urls import SANDBOX_OBJECTS, fill_rule
 
 from .conftest import DEFAULT_PASSWORD
@@ -137,6 +140,18 @@ def world(app, create_user, create_group, provision):
         "Other group", tutor=intruder_tutor, learners=[intruder], assessors=[intruder_assessor]
     )
     admin = create_user(Role.ADMIN, name="The admin")
+    # An EQA granted the victim's group (theirs to read), and one granted another group only.
+    victim_eqa = create_user(Role.EQA, name="Victim group's EQA")
+    grant = eqa.grant(victim_eqa, victim_group, date.today(), date.today(), by=admin)
+    intruder_eqa = create_user(Role.EQA, name="Other EQA")
+    eqa.grant(
+        intruder_eqa,
+        db.session.scalar(select(Group).where(Group.name == "Other group")),
+        date.today(),
+        date.today(),
+        by=admin,
+    )
+    db.session.commit()
 
     sandbox_id = attempt.sandbox_id
     foreign = {
@@ -147,6 +162,8 @@ def world(app, create_user, create_group, provision):
         "job_id": import_job.id,
         "decision_id": decision.id,
         "user_id": victim.id,
+        "assessor_id": victim_assessor.id,
+        "grant_id": grant.id,
         "action": "investigate",
     }
     for arg, model in SANDBOX_OBJECTS.items():
@@ -165,6 +182,7 @@ def world(app, create_user, create_group, provision):
             "tutor": intruder_tutor,
             "assessor": intruder_assessor,
             "admin": admin,
+            "eqa": intruder_eqa,
             "anonymous": None,
         },
     }
@@ -243,7 +261,7 @@ def test_no_role_can_read_or_change_anyone_elses_objects_on_any_route(app, world
     routes = {r.endpoint for r in rules}
     summary_line(
         f"access matrix: {cases} (route, method, role, foreign object) cases over "
-        f"{len(covered)} of {len(routes)} non-public routes, 5 roles; refused: "
+        f"{len(covered)} of {len(routes)} non-public routes, 6 roles; refused: "
         f"{cases - len(failures)}"
     )
     assert not failures, "\n".join(failures[:40])

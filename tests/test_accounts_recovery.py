@@ -169,7 +169,7 @@ def test_only_an_admin_resets_staff_and_nobody_resets_their_own(create_user, tut
 def test_an_admin_resets_a_tutor_from_the_users_list(app, create_user, tutor):
     admin = create_user(Role.ADMIN)
     client = signed_in(app, admin)
-    users_page = client.get("/admin/").get_data(as_text=True)
+    users_page = client.get("/admin/users").get_data(as_text=True)
     assert f"/admin/users/{tutor.id}/reset-password" in users_page
     assert f"/admin/users/{admin.id}/reset-password" not in users_page
     one_time = one_time_password(client.post(f"/admin/users/{tutor.id}/reset-password"))

@@ -1,7 +1,7 @@
 """The `crm-sandbox` command line, through Flask's click integration.
 
 A module per command group: `deploy` (init, demo, check-deploy), `users`, `sandbox`, `log`,
-`scenarios`, `criteria`, `evidence`, `audit` and `data` (backup, restore, users export and
+`scenarios`, `criteria`, `evidence`, `audit`, `eqa` and `data` (backup, restore, users export and
 erase); `common` holds what they share. `main` is the console script's entry point and
 `register_commands` attaches every group to an app.
 """
@@ -18,6 +18,7 @@ from .common import _fail, upgrade_database
 from .criteria import criteria_group
 from .data import register as register_data_commands
 from .deploy import check_deploy_command, demo_command, init_command
+from .eqa import eqa_group
 from .evidence import evidence_group
 from .log import log_group
 from .sandbox import sandbox_group
@@ -40,6 +41,7 @@ def register_commands(app: Flask) -> None:
         criteria_group,
         evidence_group,
         audit_group,
+        eqa_group,
     ):
         app.cli.add_command(command)
 

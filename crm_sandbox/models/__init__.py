@@ -1,7 +1,14 @@
 """The data model: a module per aggregate. Importing this package registers every table."""
 
 from .action_log import ActionLogEntry
-from .assessment import AuthoredScenario, Decision, Judgement, QualityReview
+from .assessment import (
+    AuthoredScenario,
+    Decision,
+    EqaGrant,
+    Judgement,
+    QualityReview,
+    SamplingPlan,
+)
 from .base import Base, db
 from .complaints import Complaint, ComplaintEvent, Level, SandboxCounter, Severity, Stage
 from .contacts import (
@@ -50,6 +57,8 @@ __all__ = [
     "FormSubmission",
     "AuthoredScenario",
     "Decision",
+    "EqaGrant",
+    "SamplingPlan",
     "Judgement",
     "QualityReview",
     "Assignment",

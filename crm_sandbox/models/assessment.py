@@ -3,9 +3,9 @@ scenarios that tutors write. Judgements and decisions are never edited: a change
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, String, Text
+from sqlalchemy import Boolean, CheckConstraint, Date, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import Base, UTCDateTime, utcnow
@@ -99,3 +99,55 @@ class AuthoredScenario(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class EqaGrant(Base):
+    """An admin lets an external quality assurer read one group's assessment for a period
+    (from and until, whole days, inclusive); ending it early sets `ended_at`."""
+
+    __tablename__ = "eqa_grants"
+    __table_args__ = (
+        CheckConstraint("ends_on >= starts_on", name="period_forward"),
+        Index("ix_eqa_grants_eqa_id", "eqa_id"),
+        Index("ix_eqa_grants_group_id", "group_id"),
+        Index("ix_eqa_grants_granted_by_id", "granted_by_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    eqa_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    group_id: Mapped[int] = mapped_column(ForeignKey("groups.id", ondelete="CASCADE"))
+    starts_on: Mapped[date] = mapped_column(Date)
+    ends_on: Mapped[date] = mapped_column(Date)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    granted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    eqa: Mapped[User] = relationship(foreign_keys=[eqa_id])
+
+
+class SamplingPlan(Base):
+    """Internal quality assurance's plan for one assessor: every decision of a risk category
+    is sampled, and `percentage` of the rest, picked by a hash of the plan and decision ids."""
+
+    __tablename__ = "sampling_plans"
+    __table_args__ = (
+        CheckConstraint("percentage BETWEEN 0 AND 100", name="percentage_range"),
+        Index("ix_sampling_plans_assessor_id", "assessor_id", unique=True),
+        Index("ix_sampling_plans_set_by_id", "set_by_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    assessor_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    percentage: Mapped[int] = mapped_column(Integer, default=10)
+    # New assessor: their first N decisions, and any made while the account is younger than D.
+    new_assessor_decisions: Mapped[int] = mapped_column(Integer, default=5)
+    new_assessor_days: Mapped[int] = mapped_column(Integer, default=90)
+    # New scenario: the assessor's first N decisions on each scenario.
+    new_scenario_decisions: Mapped[int] = mapped_column(Integer, default=2)
+    # Borderline: referrals, mixed judgements, checks partly failed at submission.
+    borderline: Mapped[bool] = mapped_column(Boolean, default=True)
+    set_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    assessor: Mapped[User] = relationship(foreign_keys=[assessor_id])
+    set_by: Mapped[User | None] = relationship(foreign_keys=[set_by_id])

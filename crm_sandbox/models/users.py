@@ -16,10 +16,11 @@ class Role(enum.StrEnum):
     TUTOR = "tutor"
     ASSESSOR = "assessor"
     ADMIN = "admin"
+    EQA = "eqa"  # external quality assurer: reads granted groups' assessment, changes nothing
 
     @property
     def label(self) -> str:
-        return self.value.capitalize()
+        return "EQA" if self is Role.EQA else self.value.capitalize()
 
 
 ROLE_VALUES = tuple(r.value for r in Role)

@@ -39,6 +39,10 @@ def _visible_groups(viewer: User):
         return query.where(Group.tutor_id == viewer.id)
     if viewer.role_enum == Role.ASSESSOR:
         return query.join(group_assessors).where(group_assessors.c.user_id == viewer.id)
+    if viewer.role_enum == Role.EQA:
+        from .eqa import granted_group_ids  # eqa imports the staff audit, as this module does
+
+        return query.where(Group.id.in_(granted_group_ids(viewer)))
     return query.where(False)  # learners see no group pages
 
 

@@ -56,6 +56,11 @@ VERBS = {
     "scenario.edited": "Scenario edited",
     "scenario.published": "Scenario published",
     "assessment.reviewed": "Decision quality-reviewed",
+    "iqa.plan_set": "IQA sampling plan set",
+    "eqa.granted": "EQA access granted",
+    "eqa.grant_ended": "EQA access ended early",
+    "eqa.viewed": "EQA viewed work",
+    "eqa.downloaded": "EQA downloaded an evidence pack",
 }
 
 # What the learner's evidence pack shows of this log: what staff did to their attempts.

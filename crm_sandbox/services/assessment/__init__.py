@@ -46,10 +46,32 @@ from .lookups import (
     title_of,
     visible_attempts_of,
 )
-from .quality import attempt_of, decision_for_reviewer, quality_sample, review, reviews_of
+from .quality import (
+    PLAN_LIMITS,
+    Sampled,
+    assessor_for_iqa,
+    assessors_for,
+    attempt_of,
+    decision_for_reviewer,
+    plan_of,
+    plan_rules,
+    quality_sample,
+    review,
+    reviews_of,
+    sample_for,
+    set_plan,
+)
 
 __all__ = [
     "ASSESSABLE",
+    "PLAN_LIMITS",
+    "Sampled",
+    "assessor_for_iqa",
+    "assessors_for",
+    "plan_of",
+    "plan_rules",
+    "sample_for",
+    "set_plan",
     "DECISION_LABELS",
     "MET",
     "NOT_STARTED",

@@ -1,6 +1,7 @@
 """Who sees which work, and finding it: the assessor's queue and its filters, the one piece of
 work a member of staff may open, the group it was set for, its title, and how long it has
-waited. Assessors see their own groups' work; admins see everyone's.
+waited. Assessors see their own groups' work; admins see everyone's; an EQA the work of the
+groups granted to them, during the grant.
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ def _visible_attempts(viewer: User):
     )
     if viewer.role_enum == Role.ADMIN:
         return query
-    if viewer.role_enum == Role.ASSESSOR:
+    if viewer.role_enum in (Role.ASSESSOR, Role.EQA):  # an EQA: the groups granted, today
         return query.where(groups.attempts_in_groups(groups.staff_group_ids(viewer)))
     return query.where(False)
 

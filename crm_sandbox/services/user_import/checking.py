@@ -18,6 +18,11 @@ REQUIRED_COLUMNS = ("name", "email", "role", "group")
 # The largest import the product supports: its hashing takes minutes, shown as progress.
 MAX_ROWS = 1000
 MAX_FILE_BYTES = 1024 * 1024
+# Roles that are never a group's member: an EQA is granted groups for a period instead.
+_NO_GROUP = {
+    Role.ADMIN: "admins do not belong to groups",
+    Role.EQA: "an EQA does not belong to a group: an admin grants one on the EQA access page",
+}
 
 
 @dataclass
@@ -142,8 +147,8 @@ def _parse(text: str, result: ImportResult) -> list[Row]:
                 )
                 continue
             seen_emails[email] = line
-            if role == Role.ADMIN and cells["group"]:
-                result.problems.append(ImportProblem(line, "admins do not belong to groups"))
+            if role in (Role.ADMIN, Role.EQA) and cells["group"]:
+                result.problems.append(ImportProblem(line, _NO_GROUP[role]))
                 continue
             if len(cells["group"]) > groups.GROUP_NAME_MAX:
                 result.problems.append(ImportProblem(line, "the group name is too long"))

@@ -10,6 +10,7 @@ HOME_OF = {
     Role.TUTOR: "tutor.home",
     Role.ASSESSOR: "assessor.home",
     Role.ADMIN: "admin.home",
+    Role.EQA: "eqa.home",
 }
 
 
