@@ -127,7 +127,7 @@ def test_the_assessment_page_shows_the_timeline_beside_criteria_checks_and_evide
     entries = engine.action_log.entries(ann_work.sandbox_id, newest_first=False)
     assert 'id="entry-1"' in page and f'id="entry-{entries[-1].seq}"' in page
     assert page.index('id="entry-1"') < page.index('id="entry-2"')  # oldest first
-    assert "scenario.submitted" in page and "Ann Learner (learner)" in page
+    assert "Submitted the work for assessment" in page and "Ann Learner (learner)" in page
     for criterion in CRITERIA:
         assert f'id="criterion-{criterion}"' in page
     check = ann_work.latest_results["tasks"][0]["checks"][0]
@@ -135,6 +135,18 @@ def test_the_assessment_page_shows_the_timeline_beside_criteria_checks_and_evide
     seq = check["evidence"][0]
     assert f'href="#entry-{seq}"' in page
     assert "The record as it was" in page and "evidence for" in page
+
+
+def test_the_timeline_reads_as_words_with_money_as_money_and_no_json(client, auth, world):
+    work = world.attempt(world.ann, world.group_a, scenario="escalation-stage-2", model_answer=True)
+    auth.login(world.asa.email)
+    page = client.get(f"/assessor/attempts/{work.id}").text
+    timeline = page[page.index('id="tl-h"') : page.index('id="cr-h"')]
+    assert "Told Leanne Foster the outcome of complaint C-0011 by phone call: “" in timeline
+    assert "£20 to her rent account" in timeline
+    assert "Escalated complaint C-0011 to a supervisor" in timeline
+    assert "\\u00a3" not in timeline and "&#34;" not in timeline and "{" not in timeline
+    assert "complaint.escalated" not in timeline and "interaction.logged" not in timeline
 
 
 def test_each_judgement_form_sends_its_own_criterion_as_a_browser_would(

@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 
 from sqlalchemy import select
 
@@ -31,6 +31,7 @@ from ..models import (
     Survey,
     db,
 )
+from . import action_log
 
 _ISO_DATETIME = re.compile(
     r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?([+-]\d{2}:?\d{2}|Z)?$"
@@ -535,3 +536,43 @@ def actor_of(entry) -> str:
     """Who did it, as recorded (the payload keeps the name at the time), or "System"."""
     payload = entry.payload or {}
     return str(payload.get("actor") or ("(name erased)" if entry.payload is None else "System"))
+
+
+def real_when(value: datetime | None) -> str:
+    """A real (UTC) time in the same style as sandbox times, labelled: "Sun 6 Dec 2026, 14:05
+    UTC"."""
+    if value is None:
+        return "none"
+    if value.tzinfo is not None:
+        value = value.astimezone(UTC)
+    return f"{when(value)} UTC"
+
+
+@dataclass
+class Described:
+    """One timeline row: the entry's sequence number and times, its words, who did it and the
+    values it recorded."""
+
+    seq: int
+    sandbox_time: datetime
+    real_time: datetime
+    words: str
+    actor: str
+    changes: list[Change]
+
+
+def timeline(sandbox_id: int, newest_first: bool = False, limit: int | None = None):
+    """The sandbox's log as words, oldest first by default (the assessor's timeline)."""
+    entries = action_log.entries(sandbox_id, newest_first=newest_first, limit=limit)
+    names = names_for(sandbox_id, entries)
+    return [
+        Described(
+            e.seq,
+            e.sandbox_time,
+            e.real_time,
+            describe_entry(e, names),
+            actor_of(e),
+            entry_details(e),
+        )
+        for e in entries
+    ]
