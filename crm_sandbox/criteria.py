@@ -25,8 +25,9 @@ if TYPE_CHECKING:
 
 DEFAULT_PATH = CRITERIA
 
-# The qualification of an attempt that belongs to no group (a scenario set for chosen learners
-# from the command line): the unit without an awarding body's own criteria.
+# The qualification of work that no one group's qualification decides (set from the command
+# line for a learner in no group, or in groups of different bodies): the unit without an
+# awarding body's own criteria.
 DEFAULT_BODY = "generic"
 
 _NUMBER = re.compile(r"^([1-9][0-9]*)\.([1-9][0-9]*)$")
@@ -337,16 +338,24 @@ def criteria_for_body(body_id: str) -> list[NumberedCriterion]:
 
 
 def body_of_attempt(attempt: Attempt) -> str:
-    """The qualification an attempt is assessed against: its assignment's group's body, or
-    DEFAULT_BODY for an attempt set outside any group (or whose group's body is unknown)."""
-    from .models import Group, db  # models sit above this module
+    """The qualification an attempt is assessed against: its assignment's group's body. Work
+    set for the learner personally (outside a group) takes the body of the learner's groups
+    when they all study one; otherwise (no group, or groups of different bodies) DEFAULT_BODY."""
+    from .models import Group, db, group_members  # models sit above this module
 
     assignment = attempt.assignment
-    if assignment is None or assignment.group_id is None:
-        return DEFAULT_BODY
-    body_id = db.session.scalar(select(Group.body_id).where(Group.id == assignment.group_id))
+    if assignment is not None and assignment.group_id is not None:
+        bodies = {db.session.scalar(select(Group.body_id).where(Group.id == assignment.group_id))}
+    else:
+        bodies = set(
+            db.session.scalars(
+                select(Group.body_id)
+                .join(group_members, group_members.c.group_id == Group.id)
+                .where(group_members.c.user_id == attempt.learner_id)
+            )
+        )
     known = {body.id for body in load_catalogue().bodies}
-    return body_id if body_id in known else DEFAULT_BODY
+    return bodies.pop() if len(bodies) == 1 and bodies <= known else DEFAULT_BODY
 
 
 def evidenced_for_body(criterion_ids, body_id: str) -> set[str]:

@@ -91,7 +91,9 @@ def test_an_attempt_is_assessed_against_its_groups_body(app, create_user, create
     ]
 
 
-def test_an_attempt_outside_any_group_is_assessed_against_the_default_body(app, create_user):
+def test_work_set_outside_any_group_for_a_learner_in_no_group_uses_the_default_body(
+    app, create_user
+):
     learner = create_user(Role.LEARNER)
 
     attempt = attempt_in(learner, None, "first-complaint")
@@ -99,6 +101,30 @@ def test_an_attempt_outside_any_group_is_assessed_against_the_default_body(app, 
     assert DEFAULT_BODY == "generic"
     assert body_of_attempt(attempt) == "generic"
     assert [c.id for c in criteria_for_attempt(attempt)] == ["generic.ac4"]
+
+
+def test_work_set_personally_uses_the_body_all_the_learners_groups_study(
+    app, create_user, create_group
+):
+    learner = create_user(Role.LEARNER)
+    group_of(create_group, "iCQ group", "icq", learners=[learner])
+
+    attempt = attempt_in(learner, None, "first-complaint")
+
+    assert body_of_attempt(attempt) == "icq"
+
+
+def test_work_set_personally_for_a_learner_in_groups_of_two_bodies_uses_the_default(
+    app, create_user, create_group
+):
+    learner = create_user(Role.LEARNER)
+    tutor = create_user(Role.TUTOR)
+    group_of(create_group, "iCQ group", "icq", learners=[learner], tutor=tutor)
+    group_of(create_group, "Focus group", "focus", learners=[learner], tutor=tutor)
+
+    attempt = attempt_in(learner, None, "first-complaint")
+
+    assert body_of_attempt(attempt) == DEFAULT_BODY
 
 
 def test_a_learner_in_two_groups_has_each_attempt_against_its_own_groups_body(
