@@ -316,12 +316,12 @@ def _complaint(say: _Say, verb: str) -> str:
     if what == "closed":
         parts = [f"Closed {c}"]
         if a.get("root_cause"):
-            parts.append(f"Root cause: {say.text('root_cause')}")
+            parts.append(f"root cause: {say.text('root_cause')}")
         if a.get("lessons_learned"):
-            parts.append(f"Lessons learned: {say.text('lessons_learned')}")
+            parts.append(f"lessons learned: {say.text('lessons_learned')}")
         if a.get("judgement"):
-            parts.append(f"Closed without the customer's confirmation: {say.text('judgement')}")
-        return ". ".join(parts)
+            parts.append(f"closed without the customer's confirmation: {say.text('judgement')}")
+        return "; ".join(parts)
     phrases = {
         "acknowledged": f"Acknowledged {c}{late}",
         "investigating": f"Started investigating {c}",

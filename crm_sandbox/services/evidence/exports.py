@@ -220,12 +220,15 @@ def build_pack(learner: User, viewer: User | None = None) -> bytes:
     """The learner's evidence pack as ZIP bytes (needs an app context, not a request): all
     their work, or only what `viewer`, a member of staff, may see (see `gather`)."""
     evidence = gather(learner, viewer)
-    files = {
-        PDF_NAME: report_pdf(evidence),
+    data = {
         CSV_NAME: action_log_csv(evidence),
         JSON_NAME: action_log_json(evidence),
         XAPI_NAME: xapi_lines(evidence),
     }
+    # The report prints the other files' hashes, so a reader of the paper copy can match it
+    # to the pack's files (it cannot print its own).
+    report = report_pdf(evidence, {name: _sha256(content) for name, content in data.items()})
+    files = {PDF_NAME: report, **data}
     manifest = {
         "format": PACK_FORMAT,
         "version": PACK_VERSION,

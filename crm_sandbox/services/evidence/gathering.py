@@ -10,12 +10,20 @@ from datetime import UTC, datetime
 
 from sqlalchemy import select
 
-from ...criteria import load_catalogue
+from ...criteria import (
+    NumberedCriterion,
+    body_of_attempt,
+    check_criteria_for_body,
+    criteria_for_body,
+    criteria_for_scenario,
+    load_catalogue,
+)
 from ...models import (
     ActionLogEntry,
     Attempt,
     AttemptStatus,
     Decision,
+    Group,
     Judgement,
     StaffAuditEntry,
     User,
@@ -23,7 +31,7 @@ from ...models import (
 )
 from ...models.base import utcnow
 from ...scenarios.loader import ScenarioError, scenario_of
-from .. import assessment, assignments, groups, staff_audit
+from .. import assessment, assignments, groups, log_words, staff_audit
 
 # Attempts in the report: assessed work first, as the strongest evidence.
 STATUS_ORDER = {
@@ -54,6 +62,88 @@ class AttemptEvidence:
     # What staff did to the attempt (assigned it with its due date, changed the due date,
     # reset it): the awarding body's audit trail needs it beside the learner's own actions.
     staff_actions: list[StaffAuditEntry] = field(default_factory=list)  # oldest first
+    # The qualification the work is assessed against (the group's), its numbered criteria
+    # for this scenario, the group the work was set in, and the names behind the log's ids.
+    body_id: str = "generic"
+    criteria: list[NumberedCriterion] = field(default_factory=list)
+    group_name: str = ""
+    names: log_words.Names = field(default_factory=log_words.Names)
+    instructions: dict[str, str] = field(default_factory=dict)  # task id -> instruction
+
+    @property
+    def body_name(self) -> str:
+        """The awarding body's name (the qualification)."""
+        try:
+            return load_catalogue().body(self.body_id).name
+        except KeyError:
+            return self.body_id
+
+    def number_of(self, criterion_id: str) -> str:
+        """The qualification's number for a criterion ("2.3"), or its stable id."""
+        for criterion in self.criteria:
+            if criterion.id == criterion_id:
+                return criterion.number
+        return criterion_id
+
+    def entry(self, seq: int) -> ActionLogEntry | None:
+        """The log entry with this sequence number."""
+        index = seq - 1  # seqs run 1, 2, 3... in each sandbox's log
+        if 0 <= index < len(self.entries) and self.entries[index].seq == seq:
+            return self.entries[index]
+        return next((e for e in self.entries if e.seq == seq), None)
+
+    def words(self, entry: ActionLogEntry) -> str:
+        """The entry in words, learner text whole."""
+        return log_words.describe_entry(entry, self.names)
+
+    def tasks(self) -> list[TaskEvidence]:
+        """Each checked task with the learner's records its checks relied on, the criteria
+        they evidence in this qualification, and the checks' results in words."""
+        return [self._task(task) for task in (self.attempt.latest_results or {}).get("tasks", [])]
+
+    def _task(self, task: dict) -> TaskEvidence:
+        seqs: set[int] = set()
+        criteria: list[NumberedCriterion] = []
+        checks = []
+        for check in task.get("checks", []):
+            seqs.update(s for s in check.get("evidence") or [] if isinstance(s, int))
+            for criterion in check_criteria_for_body(
+                check.get("criteria", []), self.body_id, self.criteria
+            ):
+                if criterion not in criteria:
+                    criteria.append(criterion)
+            checks.append(_check_words(check))
+        records = []
+        for seq in sorted(seqs | self._linked(seqs)):
+            entry = self.entry(seq)
+            if entry is not None:
+                records.append((entry, self.words(entry)))
+        criteria.sort(key=lambda c: [int(p) if p.isdigit() else p for p in c.number.split(".")])
+        return TaskEvidence(
+            task.get("title") or task.get("id") or "Task",
+            self.instructions.get(task.get("id"), ""),
+            records,
+            criteria,
+            checks,
+        )
+
+    def _linked(self, seqs: set[int]) -> set[int]:
+        """A complaint's move recorded with a message to the customer (an acknowledgement, an
+        outcome) logs the message just before it: the message is the learner's words."""
+        linked = set()
+        for seq in seqs:
+            entry, before = self.entry(seq), self.entry(seq - 1)
+            if entry is None or before is None or entry.object_type != "complaint":
+                continue
+            after = (before.payload or {}).get("after") or {}
+            if before.verb == "interaction.logged" and after.get("complaint_id") == entry.object_id:
+                linked.add(before.seq)
+        return linked
+
+    @property
+    def submitted_entry(self) -> ActionLogEntry | None:
+        """The latest submission in the log (it carries the declaration the learner ticked)."""
+        return next((e for e in reversed(self.entries) if e.verb == "scenario.submitted"), None)
 
     @property
     def latest_judgements(self) -> list[Judgement]:
@@ -62,6 +152,30 @@ class AttemptEvidence:
         for judgement in self.judgements:
             latest[judgement.criterion_id] = judgement
         return [latest[key] for key in sorted(latest)]
+
+
+@dataclass
+class TaskEvidence:
+    """One task in the report: its title and instruction, the learner's records its checks
+    relied on (entry, words), the numbered criteria it evidences, and each check as words."""
+
+    title: str
+    instruction: str
+    records: list[tuple[ActionLogEntry, str]]
+    criteria: list[NumberedCriterion]
+    checks: list[tuple[bool, str]]
+
+
+def _check_words(check: dict) -> tuple[bool, str]:
+    """A check's result as the learner was told it: what was found, and when not yet met,
+    the feedback naming the step."""
+    passed = bool(check.get("passed"))
+    message = str(check.get("message") or "").strip()
+    message = message[:1].upper() + message[1:]
+    if passed:
+        return True, message or "Passed."
+    feedback = str(check.get("feedback") or "").strip()
+    return False, " ".join(part for part in (message, feedback) if part) or "Not yet met."
 
 
 @dataclass
@@ -89,13 +203,22 @@ class Evidence:
         return criteria_map(body_id, self.attempts)
 
 
-def _scenario_text(attempt: Attempt) -> tuple[str, str]:
+def _scenario_text(attempt: Attempt) -> tuple[str, str, object]:
     try:
         scenario = scenario_of(attempt)
     except ScenarioError:  # a snapshot that no longer parses still has its log as evidence
         title = attempt.assignment.title if attempt.assignment else attempt.scenario_id
-        return title, ""
-    return scenario.title, scenario.brief
+        return title, "", None
+    return scenario.title, scenario.brief, scenario
+
+
+def _group_name(attempt: Attempt, learner_groups: list[Group]) -> str:
+    assignment = attempt.assignment
+    if assignment is not None and assignment.group_id is not None:
+        group = db.session.get(Group, assignment.group_id)
+        if group is not None:
+            return group.name
+    return ", ".join(g.name for g in learner_groups)
 
 
 def _attempt_order(attempt: Attempt) -> tuple:
@@ -131,7 +254,8 @@ def gather(learner: User, viewer: User | None = None) -> Evidence:
     )
     evidence = []
     for attempt in attempts:
-        title, brief = _scenario_text(attempt)
+        title, brief, scenario = _scenario_text(attempt)
+        body_id = body_of_attempt(attempt)
         entries = list(
             db.session.scalars(
                 select(ActionLogEntry)
@@ -148,6 +272,15 @@ def gather(learner: User, viewer: User | None = None) -> Evidence:
                 [j for j in judgements if j.attempt_id == attempt.id],
                 [d for d in decisions if d.attempt_id == attempt.id],
                 staff_audit.for_attempt(attempt),
+                body_id=body_id,
+                criteria=(
+                    criteria_for_scenario(scenario, body_id)
+                    if scenario is not None
+                    else criteria_for_body(body_id)
+                ),
+                group_name=_group_name(attempt, learner_groups),
+                names=log_words.names_for(attempt.sandbox_id, entries),
+                instructions={t.id: t.instruction for t in scenario.tasks} if scenario else {},
             )
         )
     body_ids = list(dict.fromkeys(g.body_id for g in learner_groups)) or ["vtct"]
