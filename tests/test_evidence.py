@@ -8,6 +8,7 @@ import csv
 import io
 import json
 import re
+import subprocess  # nosec B404: poppler's pdftotext reads the report as a reader would
 import threading
 import zipfile
 import zlib
@@ -19,8 +20,9 @@ import pytest
 from crm_sandbox.cli.evidence import evidence_group
 from crm_sandbox.models import AttemptStatus, Decision, Judgement, Role, db
 from crm_sandbox.scenarios import engine
+from crm_sandbox.scenarios.engine.attempts import DECLARATION
 from crm_sandbox.scenarios.loader import library_source
-from crm_sandbox.services import action_log, contacts, evidence, personal_data
+from crm_sandbox.services import action_log, contacts, evidence, interactions, personal_data
 from crm_sandbox.services.context import SandboxContext
 from crm_sandbox.services.evidence.exports import _sha256
 from crm_sandbox.services.evidence.verification import _entry_from_json
@@ -577,3 +579,141 @@ def test_the_verify_command_without_any_key_says_how_to_give_one(app_factory, tm
 
     assert result.exit_code == 1 and "No log key here" in result.output
     assert not (Path(app.instance_path) / "log_key").exists()
+
+
+# ---------------------------------------------------------------- the report an EQA reads
+
+
+def report_words(pack: bytes) -> str:
+    """The report's text as poppler's pdftotext reads it, spaces and line breaks collapsed."""
+    done = subprocess.run(
+        ["pdftotext", "-", "-"],
+        input=unzip(pack)["report.pdf"],
+        capture_output=True,
+        check=True,
+    )
+    return re.sub(r"\s+", " ", done.stdout.decode("utf-8"))
+
+
+def test_the_report_quotes_the_learners_own_words_beside_the_numbered_criteria(
+    learner_with_work,
+):
+    learner, assessed, _ = learner_with_work
+    text = report_words(evidence.build_pack(learner))
+
+    # The acknowledgement the learner wrote, and a call summary, whole and as typed.
+    assert (
+        "Sent the acknowledgement of complaint C-0011 to Grace Okafor by email: “Dear Mrs "
+        "Okafor, I am sorry your sofa did not arrive. I am looking into it now and will call "
+        "you by 5pm today.”"
+    ) in text
+    assert (
+        "Logged an outbound phone call with Grace Okafor: “Called Mrs Okafor back: the driver "
+        "missed the slot; rebooking for tomorrow morning.”"
+    ) in text
+    assert "root cause: “Van breakdown with no process to tell customers.”" in text
+    # Beside the Focus Awards criteria, by the body's numbers, with the stable id small.
+    task = text[text.index("Task 1: ") : text.index("Task 2: ")]
+    assert "Criteria evidenced" in task and re.search(r"\b\d\.\d .+focus\.ac\d", task)
+    assert "Passed: " in task  # the checks in words, not their ids
+    for check in assessed.latest_results["tasks"][0]["checks"]:
+        assert check["id"] not in task
+    assert "interaction.logged" not in text and "complaint.resolved" not in text
+
+
+def test_judgements_and_decisions_are_dated_in_real_time_with_the_assessors_name(
+    learner_with_work,
+):
+    learner, assessed, _ = learner_with_work
+    text = report_words(evidence.build_pack(learner))
+    sandbox_year = f"{assessed.sandbox.clock_start:%Y}"
+
+    assessment = text[text.index("Assessment Criterion") : text.index("The learner's declaration")]
+    # judged at 10:05 on 20 March 2026 UTC (the fixture), before British Summer Time began
+    assert (
+        "Met Acknowledged within the procedure's time. Grace Hopper Fri 20 Mar 2026, 10:05 UTC"
+        in assessment
+    )
+    assert "Decision: Met, signed by Grace Hopper on Fri 20 Mar 2026, 10:10 UTC" in assessment
+    assert (
+        "Earlier judgements" in assessment and "First look: acknowledgement unclear." in assessment
+    )
+    assert sandbox_year == "2026"  # the sandbox's own clock is never given as the judgement's
+
+
+def test_a_summer_time_is_given_in_utc_and_uk_time():
+    from crm_sandbox.services.evidence.pdf import real_time
+
+    assert real_time(datetime(2026, 6, 20, 9, 0, tzinfo=UTC)) == (
+        "Sat 20 Jun 2026, 09:00 UTC (10:00 UK time)"
+    )
+    assert real_time(datetime(2026, 12, 6, 9, 0, tzinfo=UTC)) == "Sun 6 Dec 2026, 09:00 UTC"
+
+
+def test_the_declaration_is_printed_as_ticked_and_when(learner_with_work):
+    learner, assessed, _ = learner_with_work
+    text = report_words(evidence.build_pack(learner))
+
+    assert f"“{DECLARATION}”" in re.sub(r"\s+", " ", text)
+    assert "Ticked by Ada Lovelace when submitting the work on " in text
+
+
+def test_a_brief_with_a_markdown_table_prints_a_table_not_pipes(app, create_user):
+    learner = create_user(Role.LEARNER, name="Tess Table")
+    scenario, source = library_source("listening-to-customers")
+    assert "| Card |" in scenario.brief  # the brief's table, as the scenario writes it
+    engine.start_attempt(learner, scenario, source)
+    db.session.commit()
+    report = unzip(evidence.build_pack(learner))["report.pdf"]
+    lines = subprocess.run(
+        ["pdftotext", "-layout", "-", "-"], input=report, capture_output=True, check=True
+    ).stdout.decode("utf-8")
+
+    assert "Saturday's comment cards" in lines
+    assert not [line for line in lines.splitlines() if "|" in line]
+    assert re.search(r"Card +From +How was your visit\? \(1-5\) +Comments", lines)
+
+
+def test_the_brief_renderer_makes_tables_lists_and_headings_of_markdown(app):
+    from reportlab.platypus import Paragraph, Table
+
+    from crm_sandbox.services.evidence.pdf import _Brief, _Report
+
+    report = _Report(None)  # the brief needs only the report's styles and width
+    report.width = 400
+    story = _Brief(report).build(
+        "## Who\n\n- one\n- **two**\n\n1. first\n2. second\n\n"
+        "| A | B |\n|---|---|\n| 1 & 2 | <b> |\n"
+    )
+    kinds = [type(f).__name__ for f in story]
+    assert kinds == ["Paragraph", "Paragraph", "Paragraph", "Paragraph", "Paragraph", "Table"]
+    assert [f.bulletText for f in story[1:5] if isinstance(f, Paragraph)] == ["•", "•", "1.", "2."]
+    table = story[-1]
+    assert isinstance(table, Table)
+    assert [c.getPlainText() for c in table._cellvalues[1]] == ["1 & 2", "<b>"]
+
+
+def test_learner_text_with_markup_characters_and_long_text_prints_whole_and_as_typed(
+    learner_with_work, ctx_for
+):
+    learner, _, in_progress = learner_with_work
+    ctx = ctx_for(in_progress.sandbox, learner)
+    customer = contacts.create_contact(ctx, {"first_name": "Amy", "last_name": "Ng"})
+    long_tail = " ".join(f"word{n}" for n in range(150))
+    interactions.log_interaction(
+        ctx,
+        customer,
+        {
+            "channel": "phone",
+            "direction": "inbound",
+            "initiative": "reactive",
+            "summary": f"Typed <b>bold</b> & <i>more</i> then {long_tail} end.",
+        },
+    )
+    db.session.commit()
+    text = report_words(evidence.build_pack(learner))
+
+    assert "Logged an inbound phone call with Amy Ng: “Typed <b>bold</b> & <i>more</i> then" in text
+    # Wrapped over lines (and pages, where the table's header row repeats), never cut.
+    places = [text.index(f" word{n} ") for n in range(150)]
+    assert places == sorted(places) and text.index("word149 end.”") > places[-1]

@@ -299,10 +299,12 @@ class _Report:
         header = all(is_head for is_head, _ in rows[0])
         # Each column as wide as its longest text wants, within limits, so a short number
         # column does not take the width of a column of comments.
-        wants = [4] * columns
+        wants = [8] * columns
         for row in rows:
             for index, (_, markup) in enumerate(row):
-                wants[index] = max(wants[index], min(len(re.sub(r"<[^>]+>", "", markup)), 40))
+                text = re.sub(r"<[^>]+>", "", markup)
+                longest_word = max((len(word) for word in text.split()), default=0)
+                wants[index] = max(wants[index], min(len(text), 40), longest_word + 4)
         widths = [self.width * want / sum(wants) for want in wants]
         data = []
         for row in rows:
