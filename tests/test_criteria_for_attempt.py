@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 
 import pytest
+from markupsafe import escape
 
 from crm_sandbox.criteria import (
     DEFAULT_BODY,
@@ -168,3 +169,33 @@ def test_every_library_scenario_has_criteria_of_every_body_and_only_of_that_body
         assert evidenced_for_body(named, body.id), f"{scenario_id} evidences nothing of {body.id}"
         criteria = criteria_for_scenario(scenario, body.id)
         assert {c.body_id for c in criteria} == {body.id}
+
+
+# ---------------------------------------------------------------- the learner's pages
+
+
+def test_the_learners_scenario_page_shows_each_attempt_against_its_own_groups_criteria(
+    client, auth, create_user, create_group
+):
+    learner = create_user(Role.LEARNER)
+    tutor = create_user(Role.TUTOR)
+    focus = group_of(create_group, "Focus group", "focus", learners=[learner], tutor=tutor)
+    vtct = group_of(create_group, "VTCT group", "vtct", learners=[learner], tutor=tutor)
+    in_focus = attempt_in(learner, focus, "first-complaint")
+    in_vtct = attempt_in(learner, vtct, "needs-not-wants")
+    auth.login(learner.email)
+
+    focus_page = client.get(f"/learner/scenarios/{in_focus.id}").text
+    vtct_page = client.get(f"/learner/scenarios/{in_vtct.id}").text
+
+    assert "What you need to show" in focus_page
+    assert "Focus Awards Level 2" in focus_page
+    for criterion in criteria_for_body("focus"):
+        shown = criterion.id in {"focus.ac2", "focus.ac4"}
+        assert (escape(criterion.learner_text) in focus_page) == shown, criterion.id
+    assert "<strong>4.1</strong>" in focus_page and "<strong>4.2</strong>" in focus_page
+    assert "VTCT Skills" in vtct_page and "Focus Awards" not in vtct_page
+    assert "<strong>3.1</strong>" in vtct_page and "<strong>4.1</strong>" in vtct_page
+    for page in (focus_page, vtct_page):
+        assert "Award credit" not in page  # the assessors' marking guidance
+        assert not any(f"{body}.ac" in page for body in ("vtct", "focus", "icq", "generic"))
