@@ -1,6 +1,9 @@
 """What goes into a learner's evidence pack: their attempts (for a member of staff, only the
 work they may see), each sandbox's action log, the judgements and decisions on the work, what
 staff did to it, and the status of each criterion of the learner's qualification. Reads only.
+
+Each attempt is assessed against its group's qualification (`criteria_for_attempt`): the pack
+lists those criteria only, with the awarding body's numbers beside the stable ids.
 """
 
 from __future__ import annotations
@@ -10,7 +13,14 @@ from datetime import UTC, datetime
 
 from sqlalchemy import select
 
-from ...criteria import load_catalogue
+from ...criteria import (
+    DEFAULT_BODY,
+    NumberedCriterion,
+    body_of_attempt,
+    check_criteria_for_body,
+    criteria_for_attempt,
+    criteria_for_body,
+)
 from ...models import (
     ActionLogEntry,
     Attempt,
@@ -54,14 +64,28 @@ class AttemptEvidence:
     # What staff did to the attempt (assigned it with its due date, changed the due date,
     # reset it): the awarding body's audit trail needs it beside the learner's own actions.
     staff_actions: list[StaffAuditEntry] = field(default_factory=list)  # oldest first
+    # The qualification the work is assessed against and its criteria the scenario evidences,
+    # in number order.
+    body_id: str = DEFAULT_BODY
+    criteria: list[NumberedCriterion] = field(default_factory=list)
 
     @property
     def latest_judgements(self) -> list[Judgement]:
-        """The judgement that counts for each criterion (the newest), in criterion order."""
+        """The judgement that counts for each of the attempt's criteria (the newest), in
+        number order; a judgement on any other criterion is not part of this work's record."""
         latest: dict[str, Judgement] = {}
         for judgement in self.judgements:
             latest[judgement.criterion_id] = judgement
-        return [latest[key] for key in sorted(latest)]
+        return [latest[c.id] for c in self.criteria if c.id in latest]
+
+    def number_of(self, criterion_id: str) -> str:
+        """The body's number of one of the attempt's criteria ("" for any other)."""
+        return next((c.number for c in self.criteria if c.id == criterion_id), "")
+
+    def check_criteria(self, check: dict) -> list[NumberedCriterion]:
+        """The attempt's criteria that one check result evidences, numbered (a check naming
+        only other bodies' criteria maps through the catalogue's themes)."""
+        return check_criteria_for_body(check.get("criteria", []), self.body_id, self.criteria)
 
 
 @dataclass
@@ -72,6 +96,7 @@ class CriterionStatus:
     text: str
     status: str
     basis: str
+    number: str = ""  # the awarding body's "LO.AC"
 
 
 @dataclass
@@ -89,13 +114,14 @@ class Evidence:
         return criteria_map(body_id, self.attempts)
 
 
-def _scenario_text(attempt: Attempt) -> tuple[str, str]:
+def _scenario_text(attempt: Attempt) -> tuple[str, str, list[NumberedCriterion]]:
+    """The title, the brief and the attempt's criteria."""
     try:
         scenario = scenario_of(attempt)
     except ScenarioError:  # a snapshot that no longer parses still has its log as evidence
         title = attempt.assignment.title if attempt.assignment else attempt.scenario_id
-        return title, ""
-    return scenario.title, scenario.brief
+        return title, "", criteria_for_body(body_of_attempt(attempt))
+    return scenario.title, scenario.brief, criteria_for_attempt(attempt, scenario)
 
 
 def _attempt_order(attempt: Attempt) -> tuple:
@@ -131,7 +157,7 @@ def gather(learner: User, viewer: User | None = None) -> Evidence:
     )
     evidence = []
     for attempt in attempts:
-        title, brief = _scenario_text(attempt)
+        title, brief, criteria = _scenario_text(attempt)
         entries = list(
             db.session.scalars(
                 select(ActionLogEntry)
@@ -148,9 +174,15 @@ def gather(learner: User, viewer: User | None = None) -> Evidence:
                 [j for j in judgements if j.attempt_id == attempt.id],
                 [d for d in decisions if d.attempt_id == attempt.id],
                 staff_audit.for_attempt(attempt),
+                body_of_attempt(attempt),
+                criteria,
             )
         )
-    body_ids = list(dict.fromkeys(g.body_id for g in learner_groups)) or ["vtct"]
+    # The groups' qualifications, then any other the work was assessed against (work set
+    # outside a group).
+    body_ids = list(
+        dict.fromkeys([g.body_id for g in learner_groups] + [e.body_id for e in evidence])
+    ) or [DEFAULT_BODY]
     return Evidence(
         learner=learner,
         generated_at=utcnow(),
@@ -161,12 +193,14 @@ def gather(learner: User, viewer: User | None = None) -> Evidence:
 
 
 def criteria_map(body_id: str, attempts: list[AttemptEvidence]) -> list[CriterionStatus]:
-    """Each criterion of the body with its status: the latest judgement on it in assessed work
-    decides; without one, a passing check that evidences it means "working towards"."""
+    """Each criterion of the body, in number order, with its status: the latest judgement on
+    it in assessed work decides; without one, a passing check that evidences it means "working
+    towards". Only work assessed against this body counts towards it."""
+    attempts = [a for a in attempts if a.body_id == body_id]
     judged: dict[str, tuple[Judgement, AttemptEvidence]] = {}
     assessed = [a for a in attempts if a.attempt.status == AttemptStatus.ASSESSED.value]
     for item in assessed:
-        for judgement in item.judgements:
+        for judgement in item.latest_judgements:
             known = judged.get(judgement.criterion_id)
             if known is None or (known[0].created_at, known[0].id) <= (
                 judgement.created_at,
@@ -178,12 +212,12 @@ def criteria_map(body_id: str, attempts: list[AttemptEvidence]) -> list[Criterio
         for task in (item.attempt.latest_results or {}).get("tasks", []):
             for check in task.get("checks", []):
                 if check.get("passed"):
-                    for criterion_id in check.get("criteria", []):
-                        passing.setdefault(criterion_id, []).append(
+                    for criterion in item.check_criteria(check):
+                        passing.setdefault(criterion.id, []).append(
                             f"check {check.get('id')} passed in {item.title}"
                         )
     rows = []
-    for criterion in load_catalogue().criteria_for(body_id):
+    for criterion in criteria_for_body(body_id):
         if criterion.id in judged:
             judgement, item = judged[criterion.id]
             status = MET if judgement.decision == "met" else NOT_YET_MET
@@ -197,7 +231,7 @@ def criteria_map(body_id: str, attempts: list[AttemptEvidence]) -> list[Criterio
             status, basis = WORKING_TOWARDS, "; ".join(found[:5]) + more
         else:
             status, basis = NOT_STARTED, ""
-        rows.append(CriterionStatus(criterion.id, criterion.text, status, basis))
+        rows.append(CriterionStatus(criterion.id, criterion.text, status, basis, criterion.number))
     return rows
 
 
