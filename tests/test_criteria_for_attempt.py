@@ -4,6 +4,7 @@ scenario evidences, numbered the awarding body's way ("LO.AC"), with the stable 
 from __future__ import annotations
 
 import dataclasses
+import json
 
 import pytest
 from markupsafe import escape
@@ -199,3 +200,82 @@ def test_the_learners_scenario_page_shows_each_attempt_against_its_own_groups_cr
     for page in (focus_page, vtct_page):
         assert "Award credit" not in page  # the assessors' marking guidance
         assert not any(f"{body}.ac" in page for body in ("vtct", "focus", "icq", "generic"))
+
+
+# ---------------------------------------------------------------- the command line
+
+
+def test_criteria_list_prints_a_bodys_or_a_groups_criteria_numbered(
+    runner, create_user, create_group
+):
+    group_of(create_group, "Tuesday iCQ", "icq")
+
+    by_body = runner.invoke(args=["criteria", "list", "--body", "focus"])
+    by_group = runner.invoke(args=["criteria", "list", "--group", "tuesday icq"])
+    learners = runner.invoke(args=["criteria", "list", "--body", "vtct", "--learner-wording"])
+
+    assert by_body.exit_code == 0
+    lines = by_body.output.splitlines()
+    assert lines[0].startswith("Focus Awards")
+    assert [line.split()[:2] for line in lines[1:]] == [
+        ["1.1", "focus.ac1"],
+        ["3.1", "focus.ac3"],
+        ["4.1", "focus.ac2"],
+        ["4.2", "focus.ac4"],
+    ]
+    assert by_group.exit_code == 0 and "icq.ac4" in by_group.output
+    assert "vtct" not in by_group.output and "focus" not in by_group.output
+    assert "Show that you can" in learners.output and "Award credit" not in learners.output
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--body", "city_and_guilds"], "Unknown qualification 'city_and_guilds'"),
+        (["--group", "No such group"], "There is no group called 'No such group'"),
+        ([], "Give --body or --group"),
+        (["--body", "vtct", "--group", "x"], "not both"),
+    ],
+)
+def test_criteria_list_refuses_what_it_cannot_find(runner, args, message):
+    result = runner.invoke(args=["criteria", "list", *args])
+
+    assert result.exit_code == 1
+    assert message in result.output
+
+
+def test_criteria_attempt_prints_the_groups_criteria_with_their_judgements(
+    runner, create_user, create_group
+):
+    from crm_sandbox.scenarios import engine
+    from crm_sandbox.services import assessment
+
+    learner, assessor = create_user(Role.LEARNER), create_user(Role.ASSESSOR)
+    group = group_of(create_group, "Focus group", "focus", learners=[learner, assessor])
+    attempt = attempt_in(learner, group, "first-complaint")
+    engine.submit(attempt, learner, True)
+    assessment.judge(attempt, assessor, "focus.ac4", "met", "")
+    db.session.commit()
+
+    result = runner.invoke(args=["criteria", "attempt", str(attempt.id)])
+
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert "assessed against Focus Awards" in lines[0]
+    assert [line.split()[:3] for line in lines[1:]] == [
+        ["4.1", "focus.ac2", "Not"],
+        ["4.2", "focus.ac4", "Met"],
+    ]
+    assert "vtct" not in result.output and "generic" not in result.output
+    missing = runner.invoke(args=["criteria", "attempt", "99999999999"])
+    assert missing.exit_code == 1 and "There is no attempt 99999999999" in missing.output
+
+
+@pytest.mark.parametrize("body_id", ["vtct", "focus", "icq", "generic"])
+def test_criteria_coverage_of_one_body_counts_its_criteria_as_its_groups_see_them(runner, body_id):
+    result = runner.invoke(args=["criteria", "coverage", "--body", body_id, "--json"])
+    report = json.loads(result.output)
+
+    assert result.exit_code == 0
+    assert report["body"] == body_id
+    assert report["criteria"] == len(criteria_for_body(body_id)) == report["covered"]
