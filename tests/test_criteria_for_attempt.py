@@ -202,6 +202,28 @@ def test_the_learners_scenario_page_shows_each_attempt_against_its_own_groups_cr
         assert not any(f"{body}.ac" in page for body in ("vtct", "focus", "icq", "generic"))
 
 
+def test_the_tutors_attempt_page_shows_the_groups_criteria_and_what_each_check_evidences(
+    client, auth, create_user, create_group
+):
+    from crm_sandbox.scenarios import engine
+
+    tutor, learner = create_user(Role.TUTOR), create_user(Role.LEARNER)
+    group = group_of(create_group, "Focus group", "focus", learners=[learner], tutor=tutor)
+    attempt = attempt_in(learner, group, "first-complaint")
+    engine.check_my_work(attempt, learner)
+    db.session.commit()
+    auth.login(tutor.email)
+
+    page = client.get(f"/tutor/attempts/{attempt.id}").text
+
+    assert "Criteria this work is assessed against" in page and "Focus Awards Level 2" in page
+    assert "<strong>4.1</strong>" in page and "(focus.ac2)" in page
+    assert "<strong>4.2</strong>" in page and "(focus.ac4)" in page
+    assert "(evidences 4.1)" in page and "(evidences 4.2)" in page
+    for other in ("generic.ac4", "vtct.ac4", "icq.ac2", "focus.ac1"):
+        assert other not in page
+
+
 # ---------------------------------------------------------------- the command line
 
 
