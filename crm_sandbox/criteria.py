@@ -310,6 +310,19 @@ class NumberedCriterion:
         """The number and the assessor's wording, as one line."""
         return f"{self.number} {self.text}"
 
+    @property
+    def ref(self) -> str:
+        """How staff name it in a message: the number, with the stable id, e.g. "4.1 (vtct.ac4)"."""
+        return f"{self.number} ({self.id})"
+
+
+def ref_of(criterion_id: str) -> str:
+    """`NumberedCriterion.ref` of any criterion by id; an unknown id is returned as it is."""
+    try:
+        return f"{load_catalogue().criterion(criterion_id).number} ({criterion_id})"
+    except KeyError:
+        return criterion_id
+
 
 @lru_cache(maxsize=16)
 def _numbered(body_id: str, path: Path) -> tuple[NumberedCriterion, ...]:

@@ -4,8 +4,10 @@ scenario evidences, numbered the awarding body's way ("LO.AC"), with the stable 
 from __future__ import annotations
 
 import dataclasses
+import json
 
 import pytest
+from markupsafe import escape
 
 from crm_sandbox.criteria import (
     DEFAULT_BODY,
@@ -168,3 +170,134 @@ def test_every_library_scenario_has_criteria_of_every_body_and_only_of_that_body
         assert evidenced_for_body(named, body.id), f"{scenario_id} evidences nothing of {body.id}"
         criteria = criteria_for_scenario(scenario, body.id)
         assert {c.body_id for c in criteria} == {body.id}
+
+
+# ---------------------------------------------------------------- the learner's pages
+
+
+def test_the_learners_scenario_page_shows_each_attempt_against_its_own_groups_criteria(
+    client, auth, create_user, create_group
+):
+    learner = create_user(Role.LEARNER)
+    tutor = create_user(Role.TUTOR)
+    focus = group_of(create_group, "Focus group", "focus", learners=[learner], tutor=tutor)
+    vtct = group_of(create_group, "VTCT group", "vtct", learners=[learner], tutor=tutor)
+    in_focus = attempt_in(learner, focus, "first-complaint")
+    in_vtct = attempt_in(learner, vtct, "needs-not-wants")
+    auth.login(learner.email)
+
+    focus_page = client.get(f"/learner/scenarios/{in_focus.id}").text
+    vtct_page = client.get(f"/learner/scenarios/{in_vtct.id}").text
+
+    assert "What you need to show" in focus_page
+    assert "Focus Awards Level 2" in focus_page
+    for criterion in criteria_for_body("focus"):
+        shown = criterion.id in {"focus.ac2", "focus.ac4"}
+        assert (escape(criterion.learner_text) in focus_page) == shown, criterion.id
+    assert "<strong>4.1</strong>" in focus_page and "<strong>4.2</strong>" in focus_page
+    assert "VTCT Skills" in vtct_page and "Focus Awards" not in vtct_page
+    assert "<strong>3.1</strong>" in vtct_page and "<strong>4.1</strong>" in vtct_page
+    for page in (focus_page, vtct_page):
+        assert "Award credit" not in page  # the assessors' marking guidance
+        assert not any(f"{body}.ac" in page for body in ("vtct", "focus", "icq", "generic"))
+
+
+def test_the_tutors_attempt_page_shows_the_groups_criteria_and_what_each_check_evidences(
+    client, auth, create_user, create_group
+):
+    from crm_sandbox.scenarios import engine
+
+    tutor, learner = create_user(Role.TUTOR), create_user(Role.LEARNER)
+    group = group_of(create_group, "Focus group", "focus", learners=[learner], tutor=tutor)
+    attempt = attempt_in(learner, group, "first-complaint")
+    engine.check_my_work(attempt, learner)
+    db.session.commit()
+    auth.login(tutor.email)
+
+    page = client.get(f"/tutor/attempts/{attempt.id}").text
+
+    assert "Criteria this work is assessed against" in page and "Focus Awards Level 2" in page
+    assert "<strong>4.1</strong>" in page and "(focus.ac2)" in page
+    assert "<strong>4.2</strong>" in page and "(focus.ac4)" in page
+    assert "(evidences 4.1)" in page and "(evidences 4.2)" in page
+    for other in ("generic.ac4", "vtct.ac4", "icq.ac2", "focus.ac1"):
+        assert other not in page
+
+
+# ---------------------------------------------------------------- the command line
+
+
+def test_criteria_list_prints_a_bodys_or_a_groups_criteria_numbered(
+    runner, create_user, create_group
+):
+    group_of(create_group, "Tuesday iCQ", "icq")
+
+    by_body = runner.invoke(args=["criteria", "list", "--body", "focus"])
+    by_group = runner.invoke(args=["criteria", "list", "--group", "tuesday icq"])
+    learners = runner.invoke(args=["criteria", "list", "--body", "vtct", "--learner-wording"])
+
+    assert by_body.exit_code == 0
+    lines = by_body.output.splitlines()
+    assert lines[0].startswith("Focus Awards")
+    assert [line.split()[:2] for line in lines[1:]] == [
+        ["1.1", "focus.ac1"],
+        ["3.1", "focus.ac3"],
+        ["4.1", "focus.ac2"],
+        ["4.2", "focus.ac4"],
+    ]
+    assert by_group.exit_code == 0 and "icq.ac4" in by_group.output
+    assert "vtct" not in by_group.output and "focus" not in by_group.output
+    assert "Show that you can" in learners.output and "Award credit" not in learners.output
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--body", "city_and_guilds"], "Unknown qualification 'city_and_guilds'"),
+        (["--group", "No such group"], "There is no group called 'No such group'"),
+        ([], "Give --body or --group"),
+        (["--body", "vtct", "--group", "x"], "not both"),
+    ],
+)
+def test_criteria_list_refuses_what_it_cannot_find(runner, args, message):
+    result = runner.invoke(args=["criteria", "list", *args])
+
+    assert result.exit_code == 1
+    assert message in result.output
+
+
+def test_criteria_attempt_prints_the_groups_criteria_with_their_judgements(
+    runner, create_user, create_group
+):
+    from crm_sandbox.scenarios import engine
+    from crm_sandbox.services import assessment
+
+    learner, assessor = create_user(Role.LEARNER), create_user(Role.ASSESSOR)
+    group = group_of(create_group, "Focus group", "focus", learners=[learner, assessor])
+    attempt = attempt_in(learner, group, "first-complaint")
+    engine.submit(attempt, learner, True)
+    assessment.judge(attempt, assessor, "focus.ac4", "met", "")
+    db.session.commit()
+
+    result = runner.invoke(args=["criteria", "attempt", str(attempt.id)])
+
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert "assessed against Focus Awards" in lines[0]
+    assert [line.split()[:3] for line in lines[1:]] == [
+        ["4.1", "focus.ac2", "Not"],
+        ["4.2", "focus.ac4", "Met"],
+    ]
+    assert "vtct" not in result.output and "generic" not in result.output
+    missing = runner.invoke(args=["criteria", "attempt", "99999999999"])
+    assert missing.exit_code == 1 and "There is no attempt 99999999999" in missing.output
+
+
+@pytest.mark.parametrize("body_id", ["vtct", "focus", "icq", "generic"])
+def test_criteria_coverage_of_one_body_counts_its_criteria_as_its_groups_see_them(runner, body_id):
+    result = runner.invoke(args=["criteria", "coverage", "--body", body_id, "--json"])
+    report = json.loads(result.output)
+
+    assert result.exit_code == 0
+    assert report["body"] == body_id
+    assert report["criteria"] == len(criteria_for_body(body_id)) == report["covered"]

@@ -184,11 +184,81 @@ def test_the_criteria_map_takes_the_latest_judgement_then_passing_checks(learner
     }
 
     assert statuses == {
-        "focus.ac1": "not yet met",
+        # judged, but first-complaint does not evidence it for Focus: not this work's record
+        "focus.ac1": "not started",
         "focus.ac2": "met",  # judged not yet met, then met: the latest counts
         "focus.ac3": "not started",
         "focus.ac4": "working towards",  # a passing check evidences it, no judgement yet
     }
+
+
+def test_the_criteria_map_lists_the_bodys_criteria_numbered_in_number_order(learner_with_work):
+    learner, _, _ = learner_with_work
+    rows = evidence.criteria_map("focus", evidence.gather(learner).attempts)
+
+    assert [(row.number, row.criterion_id) for row in rows] == [
+        ("1.1", "focus.ac1"),
+        ("3.1", "focus.ac3"),
+        ("4.1", "focus.ac2"),
+        ("4.2", "focus.ac4"),
+    ]
+
+
+def test_each_attempt_in_the_pack_carries_its_groups_criteria_only(learner_with_work):
+    learner, assessed, _ = learner_with_work
+    gathered = evidence.gather(learner)
+    item = next(a for a in gathered.attempts if a.attempt.id == assessed.id)
+
+    assert gathered.body_ids == ["focus"]
+    assert item.body_id == "focus"
+    assert [(c.number, c.id) for c in item.criteria] == [("4.1", "focus.ac2"), ("4.2", "focus.ac4")]
+    assert [j.criterion_id for j in item.latest_judgements] == ["focus.ac2"]  # not focus.ac1
+    checks = [c for t in assessed.latest_results["tasks"] for c in t["checks"]]
+    named = {criterion for check in checks for criterion in check["criteria"]}
+    assert {"generic.ac4", "vtct.ac4", "icq.ac2"} <= named  # what the scenario's checks name
+    mapped = {c.id for check in checks for c in item.check_criteria(check)}
+    assert mapped == {"focus.ac2", "focus.ac4"}
+
+
+def test_the_packs_json_lists_each_attempts_criteria_numbered_with_their_judgements(
+    learner_with_work,
+):
+    learner, assessed, _ = learner_with_work
+    files = unzip(evidence.build_pack(learner))
+    log = json.loads(files["action_log.json"])
+    manifest = json.loads(files["manifest.json"])
+    sandbox = next(s for s in log["sandboxes"] if s["attempt_id"] == assessed.id)
+    attempt = next(a for a in manifest["attempts"] if a["attempt_id"] == assessed.id)
+
+    assert sandbox["qualification"] == attempt["qualification"] == "focus"
+    assert [(c["number"], c["id"]) for c in sandbox["criteria"]] == [
+        ("4.1", "focus.ac2"),
+        ("4.2", "focus.ac4"),
+    ]
+    met, unjudged = sandbox["criteria"]
+    assert met["judgement"]["decision"] == "met"
+    assert met["judgement"]["assessor"] == "Grace Hopper"
+    assert met["judgement"]["real_time"] == "2026-03-20T10:05:00+00:00"
+    assert met["text"].startswith("Demonstrate understanding of organisational policies")
+    assert unjudged["judgement"] is None
+    assert attempt["criteria"] == [
+        {"id": "focus.ac2", "number": "4.1"},
+        {"id": "focus.ac4", "number": "4.2"},
+    ]
+
+
+def test_work_assessed_against_another_body_does_not_count_towards_this_one(
+    learner_with_work, create_user, create_group
+):
+    learner, assessed, _ = learner_with_work
+    # Ada's groups now study two bodies, so work set outside a group falls to the default.
+    create_group("Evening class", learners=[learner])  # VTCT, the default
+    gathered = evidence.gather(learner)
+
+    assert {a.body_id for a in gathered.attempts} == {"generic"}
+    assert gathered.body_ids == ["focus", "vtct", "generic"]
+    statuses = {row.criterion_id: row.status for row in gathered.criteria_map("focus")}
+    assert set(statuses.values()) == {"not started"}
 
 
 def test_judgements_on_work_not_yet_assessed_do_not_count(learner_with_work):
@@ -440,12 +510,13 @@ def test_a_very_long_comment_runs_over_pages_in_the_report(learner_with_work):
 
 
 def test_a_learner_with_no_attempts_gets_a_pack_that_verifies(create_user, tmp_path):
+    # In no group, so the pack maps the default body's criteria (criteria.DEFAULT_BODY).
     learner = create_user(Role.LEARNER, name="Newly Enrolled")
     path = evidence.write_pack(learner, tmp_path)
     text = pdf_text(unzip(path.read_bytes())["report.pdf"])
 
     assert evidence.verify_pack(path) == []
-    assert "Newly Enrolled" in text and "vtct.ac1" in text and "not started" in text
+    assert "Newly Enrolled" in text and "generic.ac1" in text and "not started" in text
 
 
 def test_a_learner_downloads_their_own_evidence_pack(client, auth, create_user):

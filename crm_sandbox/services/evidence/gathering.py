@@ -1,6 +1,9 @@
 """What goes into a learner's evidence pack: their attempts (for a member of staff, only the
 work they may see), each sandbox's action log, the judgements and decisions on the work, what
 staff did to it, and the status of each criterion of the learner's qualification. Reads only.
+
+Each attempt is assessed against its group's qualification (`criteria_for_attempt`): the pack
+lists those criteria only, with the awarding body's numbers beside the stable ids.
 """
 
 from __future__ import annotations
@@ -11,11 +14,12 @@ from datetime import UTC, datetime
 from sqlalchemy import select
 
 from ...criteria import (
+    DEFAULT_BODY,
     NumberedCriterion,
     body_of_attempt,
     check_criteria_for_body,
+    criteria_for_attempt,
     criteria_for_body,
-    criteria_for_scenario,
     load_catalogue,
 )
 from ...models import (
@@ -64,7 +68,7 @@ class AttemptEvidence:
     staff_actions: list[StaffAuditEntry] = field(default_factory=list)  # oldest first
     # The qualification the work is assessed against (the group's), its numbered criteria
     # for this scenario, the group the work was set in, and the names behind the log's ids.
-    body_id: str = "generic"
+    body_id: str = DEFAULT_BODY
     criteria: list[NumberedCriterion] = field(default_factory=list)
     group_name: str = ""
     names: log_words.Names = field(default_factory=log_words.Names)
@@ -77,13 +81,6 @@ class AttemptEvidence:
             return load_catalogue().body(self.body_id).name
         except KeyError:
             return self.body_id
-
-    def number_of(self, criterion_id: str) -> str:
-        """The qualification's number for a criterion ("2.3"), or its stable id."""
-        for criterion in self.criteria:
-            if criterion.id == criterion_id:
-                return criterion.number
-        return criterion_id
 
     def entry(self, seq: int) -> ActionLogEntry | None:
         """The log entry with this sequence number."""
@@ -107,9 +104,7 @@ class AttemptEvidence:
         checks = []
         for check in task.get("checks", []):
             seqs.update(s for s in check.get("evidence") or [] if isinstance(s, int))
-            for criterion in check_criteria_for_body(
-                check.get("criteria", []), self.body_id, self.criteria
-            ):
+            for criterion in self.check_criteria(check):
                 if criterion not in criteria:
                     criteria.append(criterion)
             checks.append(_check_words(check))
@@ -147,11 +142,21 @@ class AttemptEvidence:
 
     @property
     def latest_judgements(self) -> list[Judgement]:
-        """The judgement that counts for each criterion (the newest), in criterion order."""
+        """The judgement that counts for each of the attempt's criteria (the newest), in
+        number order; a judgement on any other criterion is not part of this work's record."""
         latest: dict[str, Judgement] = {}
         for judgement in self.judgements:
             latest[judgement.criterion_id] = judgement
-        return [latest[key] for key in sorted(latest)]
+        return [latest[c.id] for c in self.criteria if c.id in latest]
+
+    def number_of(self, criterion_id: str) -> str:
+        """The body's number of one of the attempt's criteria ("" for any other)."""
+        return next((c.number for c in self.criteria if c.id == criterion_id), "")
+
+    def check_criteria(self, check: dict) -> list[NumberedCriterion]:
+        """The attempt's criteria that one check result evidences, numbered (a check naming
+        only other bodies' criteria maps through the catalogue's themes)."""
+        return check_criteria_for_body(check.get("criteria", []), self.body_id, self.criteria)
 
 
 @dataclass
@@ -186,6 +191,7 @@ class CriterionStatus:
     text: str
     status: str
     basis: str
+    number: str = ""  # the awarding body's "LO.AC"
 
 
 @dataclass
@@ -203,13 +209,15 @@ class Evidence:
         return criteria_map(body_id, self.attempts)
 
 
-def _scenario_text(attempt: Attempt) -> tuple[str, str, object]:
+def _scenario_text(attempt: Attempt) -> tuple[str, str, list[NumberedCriterion], object]:
+    """The title, the brief, the attempt's criteria and the scenario (None when its snapshot
+    no longer parses)."""
     try:
         scenario = scenario_of(attempt)
     except ScenarioError:  # a snapshot that no longer parses still has its log as evidence
         title = attempt.assignment.title if attempt.assignment else attempt.scenario_id
-        return title, "", None
-    return scenario.title, scenario.brief, scenario
+        return title, "", criteria_for_body(body_of_attempt(attempt)), None
+    return scenario.title, scenario.brief, criteria_for_attempt(attempt, scenario), scenario
 
 
 def _group_name(attempt: Attempt, learner_groups: list[Group]) -> str:
@@ -254,8 +262,7 @@ def gather(learner: User, viewer: User | None = None) -> Evidence:
     )
     evidence = []
     for attempt in attempts:
-        title, brief, scenario = _scenario_text(attempt)
-        body_id = body_of_attempt(attempt)
+        title, brief, criteria, scenario = _scenario_text(attempt)
         entries = list(
             db.session.scalars(
                 select(ActionLogEntry)
@@ -272,18 +279,18 @@ def gather(learner: User, viewer: User | None = None) -> Evidence:
                 [j for j in judgements if j.attempt_id == attempt.id],
                 [d for d in decisions if d.attempt_id == attempt.id],
                 staff_audit.for_attempt(attempt),
-                body_id=body_id,
-                criteria=(
-                    criteria_for_scenario(scenario, body_id)
-                    if scenario is not None
-                    else criteria_for_body(body_id)
-                ),
+                body_id=body_of_attempt(attempt),
+                criteria=criteria,
                 group_name=_group_name(attempt, learner_groups),
                 names=log_words.names_for(attempt.sandbox_id, entries),
                 instructions={t.id: t.instruction for t in scenario.tasks} if scenario else {},
             )
         )
-    body_ids = list(dict.fromkeys(g.body_id for g in learner_groups)) or ["vtct"]
+    # The groups' qualifications, then any other the work was assessed against (work set
+    # outside a group).
+    body_ids = list(
+        dict.fromkeys([g.body_id for g in learner_groups] + [e.body_id for e in evidence])
+    ) or [DEFAULT_BODY]
     return Evidence(
         learner=learner,
         generated_at=utcnow(),
@@ -294,12 +301,14 @@ def gather(learner: User, viewer: User | None = None) -> Evidence:
 
 
 def criteria_map(body_id: str, attempts: list[AttemptEvidence]) -> list[CriterionStatus]:
-    """Each criterion of the body with its status: the latest judgement on it in assessed work
-    decides; without one, a passing check that evidences it means "working towards"."""
+    """Each criterion of the body, in number order, with its status: the latest judgement on
+    it in assessed work decides; without one, a passing check that evidences it means "working
+    towards". Only work assessed against this body counts towards it."""
+    attempts = [a for a in attempts if a.body_id == body_id]
     judged: dict[str, tuple[Judgement, AttemptEvidence]] = {}
     assessed = [a for a in attempts if a.attempt.status == AttemptStatus.ASSESSED.value]
     for item in assessed:
-        for judgement in item.judgements:
+        for judgement in item.latest_judgements:
             known = judged.get(judgement.criterion_id)
             if known is None or (known[0].created_at, known[0].id) <= (
                 judgement.created_at,
@@ -311,12 +320,12 @@ def criteria_map(body_id: str, attempts: list[AttemptEvidence]) -> list[Criterio
         for task in (item.attempt.latest_results or {}).get("tasks", []):
             for check in task.get("checks", []):
                 if check.get("passed"):
-                    for criterion_id in check.get("criteria", []):
-                        passing.setdefault(criterion_id, []).append(
+                    for criterion in item.check_criteria(check):
+                        passing.setdefault(criterion.id, []).append(
                             f"check {check.get('id')} passed in {item.title}"
                         )
     rows = []
-    for criterion in load_catalogue().criteria_for(body_id):
+    for criterion in criteria_for_body(body_id):
         if criterion.id in judged:
             judgement, item = judged[criterion.id]
             status = MET if judgement.decision == "met" else NOT_YET_MET
@@ -330,7 +339,7 @@ def criteria_map(body_id: str, attempts: list[AttemptEvidence]) -> list[Criterio
             status, basis = WORKING_TOWARDS, "; ".join(found[:5]) + more
         else:
             status, basis = NOT_STARTED, ""
-        rows.append(CriterionStatus(criterion.id, criterion.text, status, basis))
+        rows.append(CriterionStatus(criterion.id, criterion.text, status, basis, criterion.number))
     return rows
 
 

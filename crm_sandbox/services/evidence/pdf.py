@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 
 from markdown_it import MarkdownIt
 
-from ...criteria import criteria_for_body, load_catalogue
+from ...criteria import load_catalogue
 from ...models import StaffAuditEntry
 from .. import log_words, staff_audit
 from .gathering import AttemptEvidence, Evidence, _actor_label, _own_values
@@ -394,10 +394,9 @@ class _Report:
         story = [self.p("Assessment criteria", self.h1)]
         for body_id in self.evidence.body_ids:
             story.append(self.p(catalogue.body(body_id).name, self.h2))
-            numbers = {c.id: c.number for c in criteria_for_body(body_id)}
             rows = [
                 [
-                    self._numbered(numbers.get(row.criterion_id, ""), row.criterion_id),
+                    self._numbered(row.number, row.criterion_id),
                     row.text,
                     row.status,
                     row.basis,
@@ -516,9 +515,8 @@ class _Report:
             return story + [self.p("Not assessed yet.")]
         w = self.width
         latest = {j.criterion_id: j for j in item.latest_judgements}
-        order = [c.id for c in item.criteria] + sorted(k for k in latest if k not in item.criteria)
         rows = []
-        for criterion_id in dict.fromkeys(order):
+        for criterion_id in (c.id for c in item.criteria):
             judgement = latest.get(criterion_id)
             rows.append(
                 [
@@ -536,7 +534,11 @@ class _Report:
                 [w * 0.12, w * 0.12, w * 0.38, w * 0.16, w * 0.22],
             )
         )
-        earlier = [j for j in item.judgements if latest.get(j.criterion_id) is not j]
+        earlier = [
+            j
+            for j in item.judgements
+            if j.criterion_id in latest and latest[j.criterion_id] is not j
+        ]
         if earlier:
             story.append(self.p("Earlier judgements (replaced by the ones above)", self.h3))
             story.append(

@@ -2,6 +2,7 @@ from flask import Response, abort, flash, redirect, render_template, request, ur
 from flask_login import current_user
 
 from ...access import assessor_area
+from ...criteria import ref_of
 from ...services import assessment, evidence, groups, log_words
 from ...services.errors import NotFound, ServiceError
 from ..forms_common import options, save_once
@@ -85,7 +86,7 @@ def judge(attempt_id: int):
     attempt = _attempt(attempt_id)
     form = JudgeForm()
     criterion_id = form.criterion_id.data or ""
-    with transaction(success=f"Judgement on {criterion_id} recorded.") as tx:
+    with transaction(success=f"Judgement on {ref_of(criterion_id)} recorded.") as tx:
         if not form.validate_on_submit():
             raise ServiceError(" ".join(e for errs in form.errors.values() for e in errs))
         assessment.judge(attempt, current_user, criterion_id, form.decision.data, form.comment.data)
