@@ -123,12 +123,24 @@ class AttemptEvidence:
         )
 
     def _linked(self, seqs: set[int]) -> set[int]:
-        """A complaint's move recorded with a message to the customer (an acknowledgement, an
-        outcome) logs the message just before it: the message is the learner's words."""
+        """The learner's words a cited entry stands on. A complaint's move made with a message
+        to the customer (an acknowledgement, an outcome) logs the message just before it; a
+        need's confirmation, a standard's agreement or a survey's sending rests on the same
+        record's earlier entries (the need's words, the standard) and a survey on its questions."""
         linked = set()
         for seq in seqs:
             entry, before = self.entry(seq), self.entry(seq - 1)
-            if entry is None or before is None or entry.object_type != "complaint":
+            if entry is None:
+                continue
+            if entry.object_type in WHOLE_RECORD:
+                linked.update(
+                    e.seq
+                    for e in self.entries
+                    if (e.seq < seq or e.verb == "survey.question_added")
+                    and e.object_type == entry.object_type
+                    and e.object_id == entry.object_id
+                )
+            if before is None or entry.object_type != "complaint":
                 continue
             after = (before.payload or {}).get("after") or {}
             if before.verb == "interaction.logged" and after.get("complaint_id") == entry.object_id:
@@ -157,6 +169,10 @@ class AttemptEvidence:
         """The attempt's criteria that one check result evidences, numbered (a check naming
         only other bodies' criteria maps through the catalogue's themes)."""
         return check_criteria_for_body(check.get("criteria", []), self.body_id, self.criteria)
+
+
+# Records whose earlier entries a check's citation of a later one stands on.
+WHOLE_RECORD = ("need", "standard", "survey", "improvement_action")
 
 
 @dataclass

@@ -213,7 +213,7 @@ class _Report:
             "code", parent=self.small, fontName="Courier", backColor=colors.HexColor("#f2f5f8")
         )
         self.words = ParagraphStyle(
-            "words", parent=self.small, fontSize=8.5, leading=11, spaceAfter=4
+            "words", parent=self.small, fontSize=8.5, leading=11, spaceBefore=0, spaceAfter=5
         )
         self.cell_label = ParagraphStyle(
             "label", parent=self.small, fontName="Helvetica-Bold", spaceAfter=2
