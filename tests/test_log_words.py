@@ -106,3 +106,18 @@ def test_every_entry_of_every_model_answer_reads_as_words(app, create_user):
 )
 def test_values_as_words(value, words):
     assert log_words.value_words(value) == words
+
+
+def test_the_values_of_an_entry_name_the_customer_and_spell_out_codes():
+    names = log_words.Names(contacts={7: "Jo Bloggs"})
+    call = entry(
+        "interaction.logged",
+        {"contact_id": 7, "channel": "live_chat", "direction": "inbound", "summary": "Hi"},
+    )
+    details = {c.label: c.after for c in log_words.entry_details(call, names)}
+    assert details == {
+        "Customer": "Jo Bloggs",
+        "Channel": "live chat",
+        "Direction": "inbound",
+        "Summary": "Hi",
+    }

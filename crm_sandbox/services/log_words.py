@@ -237,7 +237,34 @@ class Change:
     after: str | None
 
 
-def entry_details(entry) -> list[Change]:
+# Stored codes whose words are their labels (a channel, a level, a stage...).
+CODED = {
+    "channel": lambda v: CHANNELS.get(v, v),
+    "level": lambda v: LEVELS.get(v, v),
+    "category": lambda v: enum_words(Category, v),
+    "segment": lambda v: enum_words(Segment, v),
+    "method": lambda v: (
+        enum_words(ConfirmationMethod, v)
+        if v in {m.value for m in ConfirmationMethod}
+        else enum_words(Method, v)
+    ),
+    "kind": lambda v: enum_words(QuestionKind, v),
+}
+
+
+def field_words(key: str, value, names: Names | None = None) -> str:
+    """One logged value as words, knowing its field: a customer id as the customer's name,
+    a stored code as its label, anything else by `value_words`."""
+    if key == "contact_id" and names is not None and value in names.contacts:
+        return names.contacts[value]
+    if key in CODED and isinstance(value, str):
+        return CODED[key](value)
+    if isinstance(value, str) and key in ("stage", "status", "outcome", "decision"):
+        return value.replace("_", " ")
+    return value_words(value)
+
+
+def entry_details(entry, names: Names | None = None) -> list[Change]:
     """The values the entry recorded, as words, before and after (for "the record as it was")."""
     payload = entry.payload or {}
     before = payload.get("before") if isinstance(payload.get("before"), dict) else {}
@@ -246,8 +273,8 @@ def entry_details(entry) -> list[Change]:
     return [
         Change(
             label(k).capitalize(),
-            value_words(before[k]) if k in before else None,
-            value_words(after[k]) if k in after else None,
+            field_words(k, before[k], names) if k in before else None,
+            field_words(k, after[k], names) if k in after else None,
         )
         for k in keys
     ]
@@ -572,7 +599,7 @@ def timeline(sandbox_id: int, newest_first: bool = False, limit: int | None = No
             e.real_time,
             describe_entry(e, names),
             actor_of(e),
-            entry_details(e),
+            entry_details(e, names),
         )
         for e in entries
     ]
