@@ -9,7 +9,7 @@ lists those criteria only, with the awarding body's numbers beside the stable id
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 
 from sqlalchemy import select
 
@@ -338,7 +338,7 @@ def criteria_map(body_id: str, attempts: list[AttemptEvidence]) -> list[Criterio
                 if check.get("passed"):
                     for criterion in item.check_criteria(check):
                         passing.setdefault(criterion.id, []).append(
-                            f"check {check.get('id')} passed in {item.title}"
+                            f"in {item.title}: {_check_words(check)[1]}"
                         )
     rows = []
     for criterion in criteria_for_body(body_id):
@@ -360,11 +360,13 @@ def criteria_map(body_id: str, attempts: list[AttemptEvidence]) -> list[Criterio
 
 
 def _when(value: datetime | None) -> str:
+    """A real time (aware) as the report gives real times; a sandbox time (naive) in the same
+    style without a zone."""
     if value is None:
         return "-"
     if value.tzinfo is not None:
-        return value.astimezone(UTC).strftime("%d %b %Y %H:%M UTC")
-    return value.strftime("%a %d %b %Y %H:%M")
+        return log_words.real_when(value)
+    return log_words.when(value)
 
 
 def _actor_label(entry: ActionLogEntry) -> str:
