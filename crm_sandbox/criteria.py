@@ -382,10 +382,7 @@ def evidenced_for_body(criterion_ids, body_id: str) -> set[str]:
         return direct
     related: set[str] = set()
     for criterion_id in named:
-        try:
-            related |= catalogue.related(criterion_id)
-        except KeyError:
-            continue
+        related |= catalogue.related(criterion_id)
     return related & own
 
 

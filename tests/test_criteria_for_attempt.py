@@ -161,6 +161,26 @@ def test_a_scenario_naming_some_of_a_bodys_criteria_gets_just_those():
     assert [c.id for c in criteria_for_scenario(scenario, "vtct")] == ["vtct.ac3", "vtct.ac4"]
 
 
+class NamesOnly:
+    """Just what criteria_for_scenario reads of a scenario: its criteria and its checks'."""
+
+    def __init__(self, *criteria):
+        self.criteria = list(criteria)
+
+    def checks(self):
+        return []
+
+
+def test_a_scenario_evidencing_nothing_of_a_body_even_by_theme_gets_all_its_criteria():
+    # vtct.ac2 (feedback) shares its theme with no Focus criterion
+    assert [c.id for c in criteria_for_scenario(NamesOnly("vtct.ac2"), "generic")] == [
+        "generic.ac3"
+    ]
+    assert [c.id for c in criteria_for_scenario(NamesOnly("vtct.ac2"), "focus")] == [
+        c.id for c in criteria_for_body("focus")
+    ]
+
+
 @pytest.mark.parametrize("scenario_id", sorted(loader.library()))
 def test_every_library_scenario_has_criteria_of_every_body_and_only_of_that_body(scenario_id):
     scenario = loader.library()[scenario_id]
