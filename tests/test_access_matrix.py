@@ -28,6 +28,7 @@ import pytest
 from sqlalchemy import func, select
 
 from crm_sandbox.access import PUBLIC, SIGNED_IN, STATIC_ENDPOINTS, access_of
+from crm_sandbox.criteria import criteria_for_attempt
 from crm_sandbox.extensions import db
 from crm_sandbox.models import (
     Base,
@@ -118,7 +119,7 @@ def world(app, create_user, create_group, provision):
     scenario = loader.scenario_of(attempt)
     engine.replay(attempt, scenario.model_answer)
     engine.submit(attempt, victim, True)
-    for criterion in loader.criteria_of(scenario):
+    for criterion in criteria_for_attempt(attempt):
         assessment.judge(attempt, victim_assessor, criterion.id, "not_yet_met", "More detail.")
     decision = assessment.decide(attempt, victim_assessor, "not_yet_met", "Add more detail.")
     scenario_yaml = library_source("first-complaint")[1].replace(
@@ -389,7 +390,7 @@ def two_groups(app, create_user, create_group):
 
     decided = set_for(first, "first-complaint")
     engine.submit(decided, shared, True)
-    for criterion in loader.criteria_of(loader.scenario_of(decided)):
+    for criterion in criteria_for_attempt(decided):
         assessment.judge(decided, first_assessor, criterion.id, "not_yet_met", "More detail.")
     decision = assessment.decide(decided, first_assessor, "not_yet_met", "Add more detail.")
     waiting = set_for(first, "internal-request")

@@ -4,11 +4,13 @@ criteria pages, with every permission boundary between them."""
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
 
+from crm_sandbox.criteria import criteria_for_body, ref_of
 from crm_sandbox.extensions import db
 from crm_sandbox.models import ActionLogEntry, Judgement, Role
 from crm_sandbox.models.base import utcnow
@@ -17,11 +19,14 @@ from crm_sandbox.services import assessment, assignments
 from crm_sandbox.services.errors import ServiceError
 
 SCENARIO = "first-complaint"
-CRITERIA = ["generic.ac4", "focus.ac2", "focus.ac4", "vtct.ac4", "icq.ac2"]
+# Group A studies Focus Awards: of the five criteria first-complaint names (generic.ac4,
+# focus.ac2, focus.ac4, vtct.ac4, icq.ac2) its work is judged on Focus's two, in number order.
+CRITERIA = ["focus.ac2", "focus.ac4"]
 
 
 class World:
-    """Two groups, each with a learner and an assessor; a second assessor on group A."""
+    """Two groups, each with a learner and an assessor; a second assessor on group A, which
+    studies Focus Awards (group B the default, VTCT)."""
 
     def __init__(self, create_user, create_group):
         self.ann = create_user(Role.LEARNER, name="Ann Learner")
@@ -32,6 +37,8 @@ class World:
         self.admin = create_user(Role.ADMIN, name="Ada Admin")
         self.group_a = create_group("Group A", learners=[self.ann], assessors=[self.asa, self.iqa])
         self.group_b = create_group("Group B", learners=[self.bob], assessors=[self.bea])
+        self.group_a.body_id = "focus"
+        db.session.commit()
 
     def attempt(self, learner, group, scenario=SCENARIO, model_answer=False, submit=True):
         assignments.assign(scenario, [learner], None, group_id=group.id)
@@ -127,7 +134,7 @@ def test_the_assessment_page_shows_the_timeline_beside_criteria_checks_and_evide
     entries = engine.action_log.entries(ann_work.sandbox_id, newest_first=False)
     assert 'id="entry-1"' in page and f'id="entry-{entries[-1].seq}"' in page
     assert page.index('id="entry-1"') < page.index('id="entry-2"')  # oldest first
-    assert "scenario.submitted" in page and "Ann Learner (learner)" in page
+    assert "Submitted the work for assessment" in page and "Ann Learner (learner)" in page
     for criterion in CRITERIA:
         assert f'id="criterion-{criterion}"' in page
     check = ann_work.latest_results["tasks"][0]["checks"][0]
@@ -135,6 +142,18 @@ def test_the_assessment_page_shows_the_timeline_beside_criteria_checks_and_evide
     seq = check["evidence"][0]
     assert f'href="#entry-{seq}"' in page
     assert "The record as it was" in page and "evidence for" in page
+
+
+def test_the_timeline_reads_as_words_with_money_as_money_and_no_json(client, auth, world):
+    work = world.attempt(world.ann, world.group_a, scenario="escalation-stage-2", model_answer=True)
+    auth.login(world.asa.email)
+    page = client.get(f"/assessor/attempts/{work.id}").text
+    timeline = page[page.index('id="tl-h"') : page.index('id="cr-h"')]
+    assert "Told Leanne Foster the outcome of complaint C-0011 by phone call: “" in timeline
+    assert "£20 to her rent account" in timeline
+    assert "Escalated complaint C-0011 to a supervisor" in timeline
+    assert "\\u00a3" not in timeline and "&#34;" not in timeline and "{" not in timeline
+    assert "complaint.escalated" not in timeline and "interaction.logged" not in timeline
 
 
 def test_each_judgement_form_sends_its_own_criterion_as_a_browser_would(
@@ -157,7 +176,7 @@ def test_each_judgement_form_sends_its_own_criterion_as_a_browser_would(
             data={"criterion_id": criterion, "decision": "met", "comment": "Seen."},
             follow_redirects=True,
         )
-        assert f"Judgement on {criterion} recorded".encode() in response.data
+        assert f"Judgement on {ref_of(criterion)} recorded".encode() in response.data
 
 
 def test_judging_each_criterion_records_a_signed_row_and_logs_it(client, auth, world, ann_work):
@@ -186,17 +205,79 @@ def test_judging_each_criterion_records_a_signed_row_and_logs_it(client, auth, w
 
 def test_not_yet_met_needs_a_comment_and_unknown_criteria_are_refused(world, ann_work):
     with pytest.raises(ServiceError, match="still missing"):
-        assessment.judge(ann_work, world.asa, "vtct.ac4", "not_yet_met", "  ")
+        assessment.judge(ann_work, world.asa, "focus.ac2", "not_yet_met", "  ")
     with pytest.raises(ServiceError, match="does not evidence"):
-        assessment.judge(ann_work, world.asa, "vtct.ac1", "met", "")
+        assessment.judge(ann_work, world.asa, "focus.ac1", "met", "")
+    with pytest.raises(ServiceError, match="no assessment criterion 'focus.ac9'"):
+        assessment.judge(ann_work, world.asa, "focus.ac9", "met", "")
     with pytest.raises(ServiceError, match="met or not yet met"):
-        assessment.judge(ann_work, world.asa, "vtct.ac4", "maybe", "")
+        assessment.judge(ann_work, world.asa, "focus.ac2", "maybe", "")
+
+
+def test_the_judgement_form_shows_only_the_groups_criteria_numbered_in_assessor_wording(
+    client, auth, world
+):
+    bob_work = world.attempt(world.bob, world.group_b, model_answer=True)  # a VTCT group
+    auth.login(world.bea.email)
+    page = client.get(f"/assessor/attempts/{bob_work.id}").text
+
+    assert 'id="criterion-vtct.ac4"' in page
+    assert re.search(r"<h3[^>]*>4\.1 <span[^>]*>\(vtct\.ac4\)</span></h3>", page)  # id, small
+    assert "Credit responses that link specific organisational policies" in page
+    assert "VTCT Skills Level 2 Diploma" in page
+    for other in ("generic.ac4", "focus.ac2", "focus.ac4", "icq.ac2"):
+        assert other not in page
+    forms = re.findall(r'<form method="post" action="[^"]*/judge".*?</form>', page, re.S)
+    assert len(forms) == 1
+
+
+def test_a_judgement_on_another_bodys_criterion_is_refused_with_a_clear_message(
+    client, auth, world, ann_work
+):
+    with pytest.raises(ServiceError, match="vtct.ac4 is not a criterion of this group's"):
+        assessment.judge(ann_work, world.asa, "vtct.ac4", "met", "")
+    auth.login(world.asa.email)
+    response = client.post(
+        f"/assessor/attempts/{ann_work.id}/judge",
+        data={"criterion_id": "generic.ac4", "decision": "met", "comment": ""},
+    )
+    assert response.status_code == 422
+    assert "generic.ac4 is not a criterion of this group&#39;s qualification" in response.text
+    assert "Focus Awards" in response.text
+    count = db.session.scalar(
+        select(func.count()).select_from(Judgement).where(Judgement.attempt_id == ann_work.id)
+    )
+    assert count == 0
+
+
+def test_sign_off_needs_the_groups_criteria_only_and_ignores_judgements_on_others(world, ann_work):
+    # A not-yet-met judgement on another body's criterion, as recorded before the group's
+    # qualification decided the criteria, neither blocks nor completes the sign-off.
+    db.session.add(
+        Judgement(
+            attempt_id=ann_work.id,
+            criterion_id="vtct.ac4",
+            decision="not_yet_met",
+            comment="Judged under the old form.",
+            assessor_id=world.asa.id,
+            created_at=utcnow(),
+        )
+    )
+    db.session.commit()
+    with pytest.raises(ServiceError, match=r"still to judge: 4\.1 \(focus\.ac2\), 4\.2"):
+        assessment.decide(ann_work, world.asa, "met", "Well done.")
+
+    judge_all(ann_work, world.asa)
+    assessment.decide(ann_work, world.asa, "met", "Well done.")
+    db.session.commit()
+
+    assert ann_work.status == "assessed"
 
 
 def test_judgements_are_never_edited_a_second_one_adds_a_row_and_the_latest_counts(world, ann_work):
-    first = assessment.judge(ann_work, world.asa, "vtct.ac4", "not_yet_met", "No root cause.")
+    first = assessment.judge(ann_work, world.asa, "focus.ac2", "not_yet_met", "No root cause.")
     db.session.commit()
-    second = assessment.judge(ann_work, world.asa, "vtct.ac4", "met", "Found it in entry 12.")
+    second = assessment.judge(ann_work, world.asa, "focus.ac2", "met", "Found it in entry 12.")
     db.session.commit()
     db.session.refresh(first)
     assert (first.decision, first.comment) == ("not_yet_met", "No root cause.")
@@ -204,15 +285,15 @@ def test_judgements_are_never_edited_a_second_one_adds_a_row_and_the_latest_coun
         select(func.count()).select_from(Judgement).where(Judgement.attempt_id == ann_work.id)
     )
     assert count == 2
-    assert assessment.current_judgements(ann_work)["vtct.ac4"].id == second.id
-    view = {v.criterion.id: v for v in assessment.criteria_view(ann_work)}["vtct.ac4"]
+    assert assessment.current_judgements(ann_work)["focus.ac2"].id == second.id
+    view = {v.criterion.id: v for v in assessment.criteria_view(ann_work)}["focus.ac2"]
     assert [j.id for j in view.history] == [first.id, second.id]
     assert view.latest.id == second.id
 
 
 def test_a_decision_is_refused_until_every_criterion_has_a_judgement(client, auth, world, ann_work):
-    judge_all(ann_work, world.asa, skip=("icq.ac2", "focus.ac4"))
-    with pytest.raises(ServiceError, match="still to judge: focus.ac4, icq.ac2"):
+    judge_all(ann_work, world.asa, skip=("focus.ac4",))
+    with pytest.raises(ServiceError, match=r"still to judge: 4\.2 \(focus\.ac4\)\."):
         assessment.decide(ann_work, world.asa, "met", "Well done.")
     auth.login(world.asa.email)
     response = client.post(
@@ -240,7 +321,7 @@ def test_met_signs_the_work_off_as_assessed_and_logs_the_decision(client, auth, 
     assert last.verb == "assessment.decided" and last.payload["after"]["outcome"] == "met"
     assert assessment.queue(world.asa) == []
     with pytest.raises(ServiceError, match="not waiting for assessment"):
-        assessment.judge(ann_work, world.asa, "vtct.ac4", "met", "")
+        assessment.judge(ann_work, world.asa, "focus.ac2", "met", "")
     page = client.get(f"/assessor/attempts/{ann_work.id}").text
     assert "A careful, complete stage 1." in page and "Record judgement" not in page
 
@@ -349,8 +430,11 @@ def test_the_learner_reads_the_decision_feedback_and_judgements(client, auth, wo
     assert "Nearly there: see focus.ac4." in page and "Asa Assessor" in page
     assert "Call back within 2 hours." in page and "Not yet met" in page
     assert "submit it again" in page
-    for criterion in CRITERIA:
-        assert criterion in page
+    for criterion in criteria_for_body("focus"):
+        shown = criterion.id in CRITERIA
+        assert (criterion.learner_text.replace("'", "&#39;") in page) == shown, criterion.id
+    assert "4.1" in page and "4.2" in page
+    assert "Award credit" not in page and "vtct.ac4" not in page
 
 
 def test_a_learner_cannot_read_anyone_elses_feedback(client, auth, world, ann_work):
@@ -363,10 +447,10 @@ def test_the_criteria_page_shows_not_started_working_towards_and_met(client, aut
         rows = assessment.criteria_progress(world.ann)[0].criteria
         return {r.criterion.id: r for r in rows}[criterion_id]
 
-    assert assessment.criteria_progress(world.ann)[0].body_id == "vtct"
-    assert status_of("vtct.ac4").status == "working_towards"
-    assert (SCENARIO_TITLE := status_of("vtct.ac4").passing[0][0])
-    assert status_of("vtct.ac1").status == "not_started"
+    assert assessment.criteria_progress(world.ann)[0].body_id == "focus"
+    assert status_of("focus.ac2").status == "working_towards"
+    assert (SCENARIO_TITLE := status_of("focus.ac2").passing[0][0])
+    assert status_of("focus.ac1").status == "not_started"
     auth.login(world.ann.email)
     page = client.get("/learner/criteria").text
     assert "Working towards" in page and "Not started" in page and SCENARIO_TITLE in page
@@ -374,7 +458,7 @@ def test_the_criteria_page_shows_not_started_working_towards_and_met(client, aut
     judge_all(ann_work, world.asa)
     assessment.decide(ann_work, world.asa, "met", "Well done.")
     db.session.commit()
-    assert status_of("vtct.ac4").status == "met"
+    assert status_of("focus.ac2").status == "met"
     page = client.get("/learner/criteria").text
     assert "Judged met in" in page and "Asa Assessor" in page
 
@@ -392,7 +476,7 @@ def test_another_groups_assessor_gets_404_even_for_submitted_work(client, auth, 
     assert client.get(f"/assessor/attempts/{ann_work.id}").status_code == 404
     judged = client.post(
         f"/assessor/attempts/{ann_work.id}/judge",
-        data={"criterion_id": "vtct.ac4", "decision": "met"},
+        data={"criterion_id": "focus.ac2", "decision": "met"},
     )
     assert judged.status_code == 404
     decided = client.post(
@@ -425,7 +509,7 @@ def test_other_roles_are_refused_the_assessor_pages(client, auth, create_user, r
         assert client.get(path).status_code == 403, path
     judged = client.post(
         "/assessor/attempts/1/judge",
-        data={"criterion_id": "vtct.ac4", "decision": "met"},
+        data={"criterion_id": "focus.ac2", "decision": "met"},
     )
     assert judged.status_code == 403
 

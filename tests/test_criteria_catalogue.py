@@ -52,7 +52,13 @@ def minimal_catalogue() -> dict:
                 "source_files": ["a.txt"],
                 "learning_outcomes": [{"id": "alpha.lo1", "text": "Know customers."}],
                 "criteria": [
-                    {"id": "alpha.ac1", "text": "Names two.", "outcome_ids": ["alpha.lo1"]}
+                    {
+                        "id": "alpha.ac1",
+                        "number": "1.1",
+                        "text": "Names two.",
+                        "learner_text": "Show that you can name two.",
+                        "outcome_ids": ["alpha.lo1"],
+                    }
                 ],
             },
             {
@@ -60,7 +66,15 @@ def minimal_catalogue() -> dict:
                 "name": "Beta body",
                 "source_files": ["b.txt"],
                 "learning_outcomes": [{"id": "beta.lo1", "text": "Know feedback."}],
-                "criteria": [{"id": "beta.ac1", "text": "Uses two.", "outcome_ids": ["beta.lo1"]}],
+                "criteria": [
+                    {
+                        "id": "beta.ac1",
+                        "number": "1.1",
+                        "text": "Uses two.",
+                        "learner_text": "Show that you can use two.",
+                        "outcome_ids": ["beta.lo1"],
+                    }
+                ],
             },
         ],
         "mistakes": [
@@ -79,7 +93,7 @@ def test_the_packaged_catalogue_loads_for_the_unit():
     catalogue = load_catalogue()
 
     assert catalogue.unit == "Principles of customer relationships"
-    assert catalogue.version == 1
+    assert catalogue.version == 2
     assert load_catalogue() is catalogue  # cached
     assert load_catalogue(DEFAULT_PATH) is catalogue
 
@@ -200,7 +214,7 @@ def test_the_catalogue_is_frozen():
     catalogue = load_catalogue()
 
     with pytest.raises(ValueError, match="frozen"):
-        catalogue.version = 2
+        catalogue.version = 3
 
 
 def test_a_minimal_valid_file_loads(tmp_path):
@@ -275,3 +289,88 @@ def test_a_file_that_is_not_a_mapping_is_refused(tmp_path):
 def test_a_missing_file_is_refused(tmp_path):
     with pytest.raises(CatalogueError, match="cannot read criteria catalogue"):
         load_catalogue(tmp_path / "absent.yaml")
+
+
+# ---------------------------------------------------------------- numbers, wording, themes
+
+
+def test_every_criterion_has_learner_wording_apart_from_the_quoted_assessor_text():
+    for criterion in load_catalogue().all_criteria():
+        assert criterion.learner_text.startswith("Show that you can "), criterion.id
+        assert "award credit" not in criterion.learner_text.lower(), criterion.id
+        assert criterion.learner_text != criterion.text, criterion.id
+
+
+def test_the_bodies_numbers_follow_their_outcomes():
+    numbers = {c.id: c.number for c in load_catalogue().all_criteria()}
+
+    assert [numbers[f"vtct.ac{n}"] for n in range(1, 5)] == ["1.1", "2.1", "3.1", "4.1"]
+    assert [numbers[f"focus.ac{n}"] for n in range(1, 5)] == ["1.1", "4.1", "3.1", "4.2"]
+    assert numbers["generic.ac3"] == "5.1"  # feedback: the feedback outcome, not monitoring
+
+
+def test_every_criterion_is_in_a_theme_with_criteria_of_other_bodies():
+    catalogue = load_catalogue()
+
+    for criterion in catalogue.all_criteria():
+        body_id = criterion.id.split(".")[0]
+        others = {c.split(".")[0] for c in catalogue.related(criterion.id)} - {body_id}
+        assert others, criterion.id
+
+
+@pytest.mark.parametrize("number", ["1", "1.0", "0.1", "a.b", "1.1.1", " 1.1"])
+def test_a_badly_formed_number_is_refused(tmp_path, number):
+    data = minimal_catalogue()
+    data["bodies"][0]["criteria"][0]["number"] = number
+
+    with pytest.raises(CatalogueError, match="learning outcome and a position"):
+        load_catalogue(write_catalogue(tmp_path, data))
+
+
+def test_a_number_under_an_outcome_the_criterion_does_not_assess_is_refused(tmp_path):
+    data = minimal_catalogue()
+    data["bodies"][0]["criteria"][0]["number"] = "2.1"
+
+    with pytest.raises(CatalogueError, match=r"'alpha\.ac1' is numbered 2\.1"):
+        load_catalogue(write_catalogue(tmp_path, data))
+
+
+def test_a_number_used_twice_in_a_body_is_refused(tmp_path):
+    data = minimal_catalogue()
+    second = dict(data["bodies"][0]["criteria"][0], id="alpha.ac2")
+    data["bodies"][0]["criteria"].append(second)
+
+    with pytest.raises(CatalogueError, match=r"number 1\.1 is used twice"):
+        load_catalogue(write_catalogue(tmp_path, data))
+
+
+def test_learner_wording_that_is_not_what_to_show_is_refused(tmp_path):
+    data = minimal_catalogue()
+    data["bodies"][0]["criteria"][0]["learner_text"] = "Award credit for naming two."
+
+    with pytest.raises(CatalogueError, match="learner_text must start with"):
+        load_catalogue(write_catalogue(tmp_path, data))
+
+
+def test_a_criterion_without_learner_wording_is_refused(tmp_path):
+    data = minimal_catalogue()
+    del data["bodies"][0]["criteria"][0]["learner_text"]
+
+    with pytest.raises(CatalogueError, match=r"criteria\.0\.learner_text"):
+        load_catalogue(write_catalogue(tmp_path, data))
+
+
+def test_a_theme_naming_an_unknown_criterion_is_refused(tmp_path):
+    data = minimal_catalogue()
+    data["themes"] = [{"id": "t.one", "title": "One", "criteria": ["alpha.ac1", "beta.ac9"]}]
+
+    with pytest.raises(CatalogueError, match=r"names unknown criterion 'beta\.ac9'"):
+        load_catalogue(write_catalogue(tmp_path, data))
+
+
+def test_themes_that_leave_a_criterion_out_are_refused(tmp_path):
+    data = minimal_catalogue()
+    data["themes"] = [{"id": "t.one", "title": "One", "criteria": ["alpha.ac1"]}]
+
+    with pytest.raises(CatalogueError, match=r"criteria in no theme: beta\.ac1"):
+        load_catalogue(write_catalogue(tmp_path, data))

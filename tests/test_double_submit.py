@@ -15,6 +15,7 @@ import pytest
 from sqlalchemy import func, select
 from werkzeug.serving import make_server
 
+from crm_sandbox.criteria import criteria_for_attempt
 from crm_sandbox.extensions import db
 from crm_sandbox.models import (
     Complaint,
@@ -446,7 +447,7 @@ def test_a_form_shown_once_per_row_has_a_token_per_row(client, auth, world, ctx_
 
 def test_a_quality_review_sent_twice_is_recorded_once(app, client, auth, create_user, create_group):
     from crm_sandbox.models import QualityReview, Role
-    from crm_sandbox.scenarios import engine, loader
+    from crm_sandbox.scenarios import engine
     from crm_sandbox.services import assessment, assignments
 
     learner, assessor, reviewer = (
@@ -456,7 +457,7 @@ def test_a_quality_review_sent_twice_is_recorded_once(app, client, auth, create_
     assignments.assign("first-complaint", [learner], set_by=group.tutor, group_id=group.id)
     attempt = assignments.attempts_of(learner)[0]
     engine.submit(attempt, learner, True)
-    for criterion in loader.criteria_of(loader.scenario_of(attempt)):
+    for criterion in criteria_for_attempt(attempt):
         assessment.judge(attempt, assessor, criterion.id, "met", "")
     decision = assessment.decide(attempt, assessor, "met", "Well done.")
     db.session.commit()

@@ -8,6 +8,7 @@ import csv
 import io
 import json
 import re
+import subprocess  # nosec B404: poppler's pdftotext reads the report as a reader would
 import threading
 import zipfile
 import zlib
@@ -19,8 +20,9 @@ import pytest
 from crm_sandbox.cli.evidence import evidence_group
 from crm_sandbox.models import AttemptStatus, Decision, Judgement, Role, db
 from crm_sandbox.scenarios import engine
+from crm_sandbox.scenarios.engine.attempts import DECLARATION
 from crm_sandbox.scenarios.loader import library_source
-from crm_sandbox.services import action_log, contacts, evidence, personal_data
+from crm_sandbox.services import action_log, contacts, evidence, interactions, personal_data
 from crm_sandbox.services.context import SandboxContext
 from crm_sandbox.services.evidence.exports import _sha256
 from crm_sandbox.services.evidence.verification import _entry_from_json
@@ -159,16 +161,14 @@ def test_the_report_shows_the_learner_the_scenario_criteria_judgements_and_actio
 ):
     learner, assessed, _ = learner_with_work
     text = pdf_text(unzip(evidence.build_pack(learner))["report.pdf"])
-    learner_verb = next(
-        e.verb for e in action_log.entries(assessed.sandbox_id, False) if e.actor_id == learner.id
-    )
 
     assert "Ada Lovelace" in text and "ada.lovelace@college.example" in text
     assert "Business Admin L2" in text
     assert "Focus Awards Level 2 Diploma in Business Administration" in text
     assert TITLE in text
     assert "focus.ac2" in text and "focus.ac3" in text
-    assert learner_verb in text
+    assert "Sent the acknowledgement of complaint C-0011 to Grace Okafor by email" in text
+    assert "interaction.logged" not in text and "complaint.acknowledged" not in text
     assert "Mrs Grace Okafor, a regular customer" in text  # the brief, as plain text
     assert "Harbour & Vine Home Stores" in text and "**" not in text
     assert "Acknowledged within the procedure's time." in text
@@ -184,11 +184,81 @@ def test_the_criteria_map_takes_the_latest_judgement_then_passing_checks(learner
     }
 
     assert statuses == {
-        "focus.ac1": "not yet met",
+        # judged, but first-complaint does not evidence it for Focus: not this work's record
+        "focus.ac1": "not started",
         "focus.ac2": "met",  # judged not yet met, then met: the latest counts
         "focus.ac3": "not started",
         "focus.ac4": "working towards",  # a passing check evidences it, no judgement yet
     }
+
+
+def test_the_criteria_map_lists_the_bodys_criteria_numbered_in_number_order(learner_with_work):
+    learner, _, _ = learner_with_work
+    rows = evidence.criteria_map("focus", evidence.gather(learner).attempts)
+
+    assert [(row.number, row.criterion_id) for row in rows] == [
+        ("1.1", "focus.ac1"),
+        ("3.1", "focus.ac3"),
+        ("4.1", "focus.ac2"),
+        ("4.2", "focus.ac4"),
+    ]
+
+
+def test_each_attempt_in_the_pack_carries_its_groups_criteria_only(learner_with_work):
+    learner, assessed, _ = learner_with_work
+    gathered = evidence.gather(learner)
+    item = next(a for a in gathered.attempts if a.attempt.id == assessed.id)
+
+    assert gathered.body_ids == ["focus"]
+    assert item.body_id == "focus"
+    assert [(c.number, c.id) for c in item.criteria] == [("4.1", "focus.ac2"), ("4.2", "focus.ac4")]
+    assert [j.criterion_id for j in item.latest_judgements] == ["focus.ac2"]  # not focus.ac1
+    checks = [c for t in assessed.latest_results["tasks"] for c in t["checks"]]
+    named = {criterion for check in checks for criterion in check["criteria"]}
+    assert {"generic.ac4", "vtct.ac4", "icq.ac2"} <= named  # what the scenario's checks name
+    mapped = {c.id for check in checks for c in item.check_criteria(check)}
+    assert mapped == {"focus.ac2", "focus.ac4"}
+
+
+def test_the_packs_json_lists_each_attempts_criteria_numbered_with_their_judgements(
+    learner_with_work,
+):
+    learner, assessed, _ = learner_with_work
+    files = unzip(evidence.build_pack(learner))
+    log = json.loads(files["action_log.json"])
+    manifest = json.loads(files["manifest.json"])
+    sandbox = next(s for s in log["sandboxes"] if s["attempt_id"] == assessed.id)
+    attempt = next(a for a in manifest["attempts"] if a["attempt_id"] == assessed.id)
+
+    assert sandbox["qualification"] == attempt["qualification"] == "focus"
+    assert [(c["number"], c["id"]) for c in sandbox["criteria"]] == [
+        ("4.1", "focus.ac2"),
+        ("4.2", "focus.ac4"),
+    ]
+    met, unjudged = sandbox["criteria"]
+    assert met["judgement"]["decision"] == "met"
+    assert met["judgement"]["assessor"] == "Grace Hopper"
+    assert met["judgement"]["real_time"] == "2026-03-20T10:05:00+00:00"
+    assert met["text"].startswith("Demonstrate understanding of organisational policies")
+    assert unjudged["judgement"] is None
+    assert attempt["criteria"] == [
+        {"id": "focus.ac2", "number": "4.1"},
+        {"id": "focus.ac4", "number": "4.2"},
+    ]
+
+
+def test_work_assessed_against_another_body_does_not_count_towards_this_one(
+    learner_with_work, create_user, create_group
+):
+    learner, assessed, _ = learner_with_work
+    # Ada's groups now study two bodies, so work set outside a group falls to the default.
+    create_group("Evening class", learners=[learner])  # VTCT, the default
+    gathered = evidence.gather(learner)
+
+    assert {a.body_id for a in gathered.attempts} == {"generic"}
+    assert gathered.body_ids == ["focus", "vtct", "generic"]
+    statuses = {row.criterion_id: row.status for row in gathered.criteria_map("focus")}
+    assert set(statuses.values()) == {"not started"}
 
 
 def test_judgements_on_work_not_yet_assessed_do_not_count(learner_with_work):
@@ -440,12 +510,13 @@ def test_a_very_long_comment_runs_over_pages_in_the_report(learner_with_work):
 
 
 def test_a_learner_with_no_attempts_gets_a_pack_that_verifies(create_user, tmp_path):
+    # In no group, so the pack maps the default body's criteria (criteria.DEFAULT_BODY).
     learner = create_user(Role.LEARNER, name="Newly Enrolled")
     path = evidence.write_pack(learner, tmp_path)
     text = pdf_text(unzip(path.read_bytes())["report.pdf"])
 
     assert evidence.verify_pack(path) == []
-    assert "Newly Enrolled" in text and "vtct.ac1" in text and "not started" in text
+    assert "Newly Enrolled" in text and "generic.ac1" in text and "not started" in text
 
 
 def test_a_learner_downloads_their_own_evidence_pack(client, auth, create_user):
@@ -579,3 +650,141 @@ def test_the_verify_command_without_any_key_says_how_to_give_one(app_factory, tm
 
     assert result.exit_code == 1 and "No log key here" in result.output
     assert not (Path(app.instance_path) / "log_key").exists()
+
+
+# ---------------------------------------------------------------- the report an EQA reads
+
+
+def report_words(pack: bytes) -> str:
+    """The report's text as poppler's pdftotext reads it, spaces and line breaks collapsed."""
+    done = subprocess.run(
+        ["pdftotext", "-", "-"],
+        input=unzip(pack)["report.pdf"],
+        capture_output=True,
+        check=True,
+    )
+    return re.sub(r"\s+", " ", done.stdout.decode("utf-8"))
+
+
+def test_the_report_quotes_the_learners_own_words_beside_the_numbered_criteria(
+    learner_with_work,
+):
+    learner, assessed, _ = learner_with_work
+    text = report_words(evidence.build_pack(learner))
+
+    # The acknowledgement the learner wrote, and a call summary, whole and as typed.
+    assert (
+        "Sent the acknowledgement of complaint C-0011 to Grace Okafor by email: “Dear Mrs "
+        "Okafor, I am sorry your sofa did not arrive. I am looking into it now and will call "
+        "you by 5pm today.”"
+    ) in text
+    assert (
+        "Logged an outbound phone call with Grace Okafor: “Called Mrs Okafor back: the driver "
+        "missed the slot; rebooking for tomorrow morning.”"
+    ) in text
+    assert "root cause: “Van breakdown with no process to tell customers.”" in text
+    # Beside the Focus Awards criteria, by the body's numbers, with the stable id small.
+    task = text[text.index("Task 1: ") : text.index("Task 2: ")]
+    assert "Criteria evidenced" in task and re.search(r"\b\d\.\d .+focus\.ac\d", task)
+    assert "Passed: " in task  # the checks in words, not their ids
+    for check in assessed.latest_results["tasks"][0]["checks"]:
+        assert check["id"] not in task
+    assert "interaction.logged" not in text and "complaint.resolved" not in text
+
+
+def test_judgements_and_decisions_are_dated_in_real_time_with_the_assessors_name(
+    learner_with_work,
+):
+    learner, assessed, _ = learner_with_work
+    text = report_words(evidence.build_pack(learner))
+    sandbox_year = f"{assessed.sandbox.clock_start:%Y}"
+
+    assessment = text[text.index("Assessment Criterion") : text.index("The learner's declaration")]
+    # judged at 10:05 on 20 March 2026 UTC (the fixture), before British Summer Time began
+    assert (
+        "Met Acknowledged within the procedure's time. Grace Hopper Fri 20 Mar 2026, 10:05 UTC"
+        in assessment
+    )
+    assert "Decision: Met, signed by Grace Hopper on Fri 20 Mar 2026, 10:10 UTC" in assessment
+    assert (
+        "Earlier judgements" in assessment and "First look: acknowledgement unclear." in assessment
+    )
+    assert sandbox_year == "2026"  # the sandbox's own clock is never given as the judgement's
+
+
+def test_a_summer_time_is_given_in_utc_and_uk_time():
+    from crm_sandbox.services.evidence.pdf import real_time
+
+    assert real_time(datetime(2026, 6, 20, 9, 0, tzinfo=UTC)) == (
+        "Sat 20 Jun 2026, 09:00 UTC (10:00 UK time)"
+    )
+    assert real_time(datetime(2026, 12, 6, 9, 0, tzinfo=UTC)) == "Sun 6 Dec 2026, 09:00 UTC"
+
+
+def test_the_declaration_is_printed_as_ticked_and_when(learner_with_work):
+    learner, assessed, _ = learner_with_work
+    text = report_words(evidence.build_pack(learner))
+
+    assert f"“{DECLARATION}”" in re.sub(r"\s+", " ", text)
+    assert "Ticked by Ada Lovelace when submitting the work on " in text
+
+
+def test_a_brief_with_a_markdown_table_prints_a_table_not_pipes(app, create_user):
+    learner = create_user(Role.LEARNER, name="Tess Table")
+    scenario, source = library_source("listening-to-customers")
+    assert "| Card |" in scenario.brief  # the brief's table, as the scenario writes it
+    engine.start_attempt(learner, scenario, source)
+    db.session.commit()
+    report = unzip(evidence.build_pack(learner))["report.pdf"]
+    lines = subprocess.run(
+        ["pdftotext", "-layout", "-", "-"], input=report, capture_output=True, check=True
+    ).stdout.decode("utf-8")
+
+    assert "Saturday's comment cards" in lines
+    assert not [line for line in lines.splitlines() if "|" in line]
+    assert re.search(r"Card +From +How was your visit\? \(1-5\) +Comments", lines)
+
+
+def test_the_brief_renderer_makes_tables_lists_and_headings_of_markdown(app):
+    from reportlab.platypus import Paragraph, Table
+
+    from crm_sandbox.services.evidence.pdf import _Brief, _Report
+
+    report = _Report(None)  # the brief needs only the report's styles and width
+    report.width = 400
+    story = _Brief(report).build(
+        "## Who\n\n- one\n- **two**\n\n1. first\n2. second\n\n"
+        "| A | B |\n|---|---|\n| 1 & 2 | <b> |\n"
+    )
+    kinds = [type(f).__name__ for f in story]
+    assert kinds == ["Paragraph", "Paragraph", "Paragraph", "Paragraph", "Paragraph", "Table"]
+    assert [f.bulletText for f in story[1:5] if isinstance(f, Paragraph)] == ["•", "•", "1.", "2."]
+    table = story[-1]
+    assert isinstance(table, Table)
+    assert [c.getPlainText() for c in table._cellvalues[1]] == ["1 & 2", "<b>"]
+
+
+def test_learner_text_with_markup_characters_and_long_text_prints_whole_and_as_typed(
+    learner_with_work, ctx_for
+):
+    learner, _, in_progress = learner_with_work
+    ctx = ctx_for(in_progress.sandbox, learner)
+    customer = contacts.create_contact(ctx, {"first_name": "Amy", "last_name": "Ng"})
+    long_tail = " ".join(f"word{n}" for n in range(150))
+    interactions.log_interaction(
+        ctx,
+        customer,
+        {
+            "channel": "phone",
+            "direction": "inbound",
+            "initiative": "reactive",
+            "summary": f"Typed <b>bold</b> & <i>more</i> then {long_tail} end.",
+        },
+    )
+    db.session.commit()
+    text = report_words(evidence.build_pack(learner))
+
+    assert "Logged an inbound phone call with Amy Ng: “Typed <b>bold</b> & <i>more</i> then" in text
+    # Wrapped over lines (and pages, where the table's header row repeats), never cut.
+    places = [text.index(f" word{n} ") for n in range(150)]
+    assert places == sorted(places) and text.index("word149 end.”") > places[-1]

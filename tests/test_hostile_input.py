@@ -20,6 +20,7 @@ from hypothesis import strategies as st
 from markupsafe import escape
 from sqlalchemy import func, select
 
+from crm_sandbox.criteria import criteria_for_attempt
 from crm_sandbox.extensions import db
 from crm_sandbox.models import (
     Complaint,
@@ -245,7 +246,7 @@ def hostile_world(app, create_user, create_group):
     engine.replay(working, loader.scenario_of(working).model_answer)
     for attempt in (waiting, signed_off):
         engine.submit(attempt, learner, True)
-    for criterion in loader.criteria_of(loader.scenario_of(signed_off)):
+    for criterion in criteria_for_attempt(signed_off):
         assessment.judge(signed_off, assessor, criterion.id, "met", "")
     assessment.decide(signed_off, assessor, "met", "Well done.")
     source = library_source("first-complaint")[1].replace("id: first-complaint", "id: mine", 1)
@@ -584,7 +585,7 @@ def test_the_evidence_csv_downloads_cannot_run_as_spreadsheet_formulas(
     )
     contacts.add_need(ctx, contact, "+44 wants a call back")
     engine.submit(attempt, learner, True)
-    criterion = loader.criteria_of(loader.scenario_of(attempt))[0]
+    criterion = criteria_for_attempt(attempt)[0]
     assessment.judge(attempt, assessor, criterion.id, "not_yet_met", "=cmd|' /C calc'!A0")
     db.session.commit()
 

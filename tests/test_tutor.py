@@ -372,8 +372,9 @@ def test_the_attempt_view_shows_results_hints_and_the_log_newest_first(client, s
     assert "A first complaint: stage 1, in time" in page and "In progress" in page
     assert "Latest check results" in page and "not yet" in page
     assert "Hints used (1)" in page
-    assert page.index("scenario.checked") < page.index("scenario.hint_viewed")
-    assert page.index("scenario.hint_viewed") < page.index("scenario.started")
+    assert page.index("Checked the work") < page.index("Read hint 1 for the task")
+    assert page.index("Read hint 1 for the task") < page.index("Started the scenario")
+    assert "scenario.checked" not in page
     assert "Sandbox time" in page and "real time" in page and "Bea Baker (learner)" in page
 
 

@@ -7,13 +7,13 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
+from crm_sandbox.criteria import criteria_for_attempt
 from crm_sandbox.extensions import db
 from crm_sandbox.models import ActionLogEntry, Complaint, Contact, Role, Survey
 from crm_sandbox.scenarios import engine, loader
 from crm_sandbox.services import assessment, assignments, complaints
 
 SCENARIO = "first-complaint"
-CRITERIA = ["generic.ac4", "focus.ac2", "focus.ac4", "vtct.ac4", "icq.ac2"]
 
 
 @pytest.fixture
@@ -213,8 +213,8 @@ def submitted(create_user, create_group):
     attempt = assignments.attempts_of(learner)[0]
     engine.replay(attempt, loader.scenario_of(attempt).model_answer)
     engine.submit(attempt, learner, True)
-    for criterion in CRITERIA:
-        assessment.judge(attempt, assessor, criterion, "not_yet_met", "Show the follow-up.")
+    for criterion in criteria_for_attempt(attempt):  # the group's qualification's
+        assessment.judge(attempt, assessor, criterion.id, "not_yet_met", "Show the follow-up.")
     db.session.commit()
     return attempt, assessor
 

@@ -1,6 +1,7 @@
-"""Judging and deciding: the scenario's criteria with the checks that evidence each, the
-assessor's judgement on each criterion, and the overall decision (met, or returned to the
-learner with the sandbox writable again). Both are logged in the learner's sandbox.
+"""Judging and deciding: the criteria of the attempt's group's qualification that the scenario
+evidences (`criteria_for_attempt`), with the checks that evidence each, the assessor's
+judgement on each criterion, and the overall decision (met, or returned to the learner with
+the sandbox writable again). Both are logged in the learner's sandbox.
 """
 
 from __future__ import annotations
@@ -9,11 +10,16 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import select
 
-from ...criteria import Criterion
+from ...criteria import (
+    NumberedCriterion,
+    body_of_attempt,
+    check_criteria_for_body,
+    criteria_for_attempt,
+    load_catalogue,
+)
 from ...models import Attempt, AttemptStatus, Decision, Judgement, Role, User, db
 from ...models.assessment import JUDGEMENT_DECISIONS
 from ...models.base import utcnow
-from ...scenarios.loader import criteria_of, scenario_of
 from .. import action_log
 from ..context import SandboxContext
 from ..errors import ServiceError
@@ -38,14 +44,14 @@ class CheckEvidence:
 class CriterionView:
     """One criterion of an attempt: the checks that evidence it and the judgements on it."""
 
-    criterion: Criterion
+    criterion: NumberedCriterion
     checks: list[CheckEvidence] = field(default_factory=list)
     history: list[Judgement] = field(default_factory=list)  # oldest first
     latest: Judgement | None = None  # the one that counts (this round of assessment)
 
 
 def _criteria_ids(attempt: Attempt) -> list[str]:
-    return [c.id for c in criteria_of(scenario_of(attempt))]
+    return [c.id for c in criteria_for_attempt(attempt)]
 
 
 def _checks(results: dict | None):
@@ -76,20 +82,23 @@ def current_judgements(attempt: Attempt) -> dict[str, Judgement]:
 
 
 def criteria_view(attempt: Attempt) -> list[CriterionView]:
-    """The scenario's criteria with the checks mapped to each and the judgement history."""
-    views = {c.id: CriterionView(c) for c in criteria_of(scenario_of(attempt))}
+    """The group's criteria the scenario evidences, numbered, with the checks mapped to each
+    (through the catalogue's themes when a check names only other bodies' criteria) and the
+    judgement history."""
+    criteria = criteria_for_attempt(attempt)
+    body_id = body_of_attempt(attempt)
+    views = {c.id: CriterionView(c) for c in criteria}
     for task, check in _checks(attempt.latest_results):
-        for criterion_id in check.get("criteria", []):
-            if criterion_id in views:
-                views[criterion_id].checks.append(
-                    CheckEvidence(
-                        task.get("title", task.get("id", "")),
-                        check["id"],
-                        bool(check.get("passed")),
-                        check.get("message", ""),
-                        list(check.get("evidence") or []),
-                    )
+        for criterion in check_criteria_for_body(check.get("criteria", []), body_id, criteria):
+            views[criterion.id].checks.append(
+                CheckEvidence(
+                    task.get("title", task.get("id", "")),
+                    check["id"],
+                    bool(check.get("passed")),
+                    check.get("message", ""),
+                    list(check.get("evidence") or []),
                 )
+            )
     for judgement in judgements_of(attempt):
         if judgement.criterion_id in views:
             views[judgement.criterion_id].history.append(judgement)
@@ -111,6 +120,26 @@ def _require_waiting(attempt: Attempt) -> None:
         )
 
 
+def _require_groups_criterion(attempt: Attempt, criterion_id: str) -> None:
+    if criterion_id in _criteria_ids(attempt):
+        return
+    catalogue = load_catalogue()
+    body = catalogue.body(body_of_attempt(attempt))
+    try:
+        catalogue.criterion(criterion_id)
+    except KeyError:
+        raise ServiceError(
+            f"There is no assessment criterion {criterion_id!r}.", "criterion_id"
+        ) from None
+    if criterion_id.split(".", 1)[0] != body.id:
+        raise ServiceError(
+            f"{criterion_id} is not a criterion of this group's qualification ({body.name}): "
+            "judge only the criteria shown for this work.",
+            "criterion_id",
+        )
+    raise ServiceError("This scenario does not evidence that criterion.", "criterion_id")
+
+
 def judge(
     attempt: Attempt, assessor: User, criterion_id: str, decision: str, comment: str
 ) -> Judgement:
@@ -118,8 +147,7 @@ def judge(
     latest counts, the earlier ones remain as history) and log it in the sandbox."""
     _require_staff(assessor)
     _require_waiting(attempt)
-    if criterion_id not in _criteria_ids(attempt):
-        raise ServiceError("This scenario does not evidence that criterion.", "criterion_id")
+    _require_groups_criterion(attempt, criterion_id)
     if decision not in JUDGEMENT_DECISIONS:
         raise ServiceError("Choose met or not yet met.", "decision")
     comment = (comment or "").strip()
@@ -157,13 +185,16 @@ def decide(attempt: Attempt, assessor: User, outcome: str, feedback: str) -> Dec
     feedback = (feedback or "").strip()
     if not feedback:
         raise ServiceError("Write feedback for the learner.", "feedback")
+    # Only the group's criteria count: a judgement on any other (made before the group's
+    # qualification decided them) neither blocks nor completes the sign-off.
+    criteria = criteria_for_attempt(attempt)
     judged = current_judgements(attempt)
-    missing = [c for c in _criteria_ids(attempt) if c not in judged]
+    missing = [c.ref for c in criteria if c.id not in judged]
     if missing:
         raise ServiceError(
             "Judge every criterion before deciding; still to judge: " + ", ".join(missing) + "."
         )
-    not_met = [c for c, j in judged.items() if j.decision != "met"]
+    not_met = [c.ref for c in criteria if judged[c.id].decision != "met"]
     if outcome == "met" and not_met:
         raise ServiceError(
             "The work cannot be met overall while a criterion is judged not yet met: "

@@ -1,14 +1,21 @@
 """The learner's view of assessment: the feedback on an attempt (the latest decision and the
 judgements it was based on) and progress towards every criterion of their qualifications.
+Each attempt counts against its own group's qualification only, numbered the body's way.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ...criteria import Criterion, load_catalogue
+from ...criteria import (
+    NumberedCriterion,
+    body_of_attempt,
+    check_criteria_for_body,
+    criteria_for_attempt,
+    criteria_for_body,
+    load_catalogue,
+)
 from ...models import Attempt, AttemptStatus, Decision, Judgement, User
-from ...scenarios.loader import criteria_of, scenario_of
 from .. import assignments, groups
 from .judgements import _checks, current_judgements, decisions_of, judgements_of
 from .lookups import title_of
@@ -19,7 +26,7 @@ class Feedback:
     """What the learner sees of the assessment of one attempt."""
 
     decision: Decision | None
-    judgements: list[tuple[Criterion, Judgement | None]]
+    judgements: list[tuple[NumberedCriterion, Judgement | None]]
 
 
 def feedback_for(attempt: Attempt) -> Feedback:
@@ -34,7 +41,7 @@ def feedback_for(attempt: Attempt) -> Feedback:
     for judgement in judgements_of(attempt):
         if judgement.created_at <= decision.created_at:
             latest[judgement.criterion_id] = judgement
-    criteria = criteria_of(scenario_of(attempt))
+    criteria = criteria_for_attempt(attempt)
     return Feedback(decision, [(c, latest.get(c.id)) for c in criteria])
 
 
@@ -46,7 +53,7 @@ PROGRESS_LABELS = {NOT_STARTED: "Not started", WORKING_TOWARDS: "Working towards
 class CriterionProgress:
     """One criterion of the learner's qualification: its status and the work behind it."""
 
-    criterion: Criterion
+    criterion: NumberedCriterion
     status: str = NOT_STARTED
     passing: list[tuple[str, str]] = field(default_factory=list)  # (scenario title, check id)
     met_in: list[tuple[str, Judgement]] = field(default_factory=list)  # (scenario title, ...)
@@ -66,16 +73,19 @@ class BodyProgress:
     criteria: list[CriterionProgress]
 
 
-def _add_attempt(rows: dict[str, CriterionProgress], attempt: Attempt) -> None:
-    """Add one attempt's evidence to the criteria it maps to: its passing checks, and, once
-    assessed, the criteria judged met in it."""
+def _add_attempt(rows: dict[str, CriterionProgress], body_id: str, attempt: Attempt) -> None:
+    """Add one attempt's evidence to the body's criteria it maps to: its passing checks, and,
+    once assessed, the criteria judged met in it. Work assessed against another body (set
+    in another group) counts there, not here."""
+    if body_of_attempt(attempt) != body_id:
+        return
     title = title_of(attempt)
+    allowed = criteria_for_attempt(attempt)
     for _task, check in _checks(attempt.latest_results):
         if not check.get("passed"):
             continue
-        for criterion_id in check.get("criteria", []):
-            if criterion_id in rows:
-                rows[criterion_id].passing.append((title, check["id"]))
+        for criterion in check_criteria_for_body(check.get("criteria", []), body_id, allowed):
+            rows[criterion.id].passing.append((title, check["id"]))
     if attempt.status == AttemptStatus.ASSESSED.value:
         for criterion_id, judgement in current_judgements(attempt).items():
             if criterion_id in rows and judgement.decision == "met":
@@ -95,9 +105,9 @@ def criteria_progress(learner: User) -> list[BodyProgress]:
             body = catalogue.body(body_id)
         except KeyError:
             continue
-        rows = {c.id: CriterionProgress(c) for c in body.criteria}
+        rows = {c.id: CriterionProgress(c) for c in criteria_for_body(body.id)}
         for attempt in attempts:
-            _add_attempt(rows, attempt)
+            _add_attempt(rows, body.id, attempt)
         for row in rows.values():
             if row.met_in:
                 row.status = MET

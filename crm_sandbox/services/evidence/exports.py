@@ -118,6 +118,32 @@ def _chain_head(item: AttemptEvidence) -> dict:
     }
 
 
+def _criteria_json(item: AttemptEvidence) -> list[dict]:
+    """The attempt's criteria (its group's qualification's), numbered, each with the judgement
+    that counts on it, if any."""
+    latest = {j.criterion_id: j for j in item.latest_judgements}
+    rows = []
+    for criterion in item.criteria:
+        judgement = latest.get(criterion.id)
+        rows.append(
+            {
+                "id": criterion.id,
+                "number": criterion.number,
+                "outcome_number": criterion.outcome_number,
+                "text": criterion.text,
+                "judgement": None
+                if judgement is None
+                else {
+                    "decision": judgement.decision,
+                    "comment": judgement.comment,
+                    "assessor": judgement.assessor.name,
+                    "real_time": judgement.created_at.astimezone(UTC).isoformat(),
+                },
+            }
+        )
+    return rows
+
+
 def action_log_json(evidence: Evidence) -> bytes:
     """The same entries with their hashes and each sandbox's chain head, to re-verify."""
     data = {
@@ -128,6 +154,8 @@ def action_log_json(evidence: Evidence) -> bytes:
             {
                 **_chain_head(item),
                 "scenario_id": item.attempt.scenario_id,
+                "qualification": item.body_id,
+                "criteria": _criteria_json(item),
                 "entries": [_entry_json(entry) for entry in item.entries],
                 "staff_actions": [_staff_action_json(e) for e in item.staff_actions],
             }
@@ -220,12 +248,15 @@ def build_pack(learner: User, viewer: User | None = None) -> bytes:
     """The learner's evidence pack as ZIP bytes (needs an app context, not a request): all
     their work, or only what `viewer`, a member of staff, may see (see `gather`)."""
     evidence = gather(learner, viewer)
-    files = {
-        PDF_NAME: report_pdf(evidence),
+    data = {
         CSV_NAME: action_log_csv(evidence),
         JSON_NAME: action_log_json(evidence),
         XAPI_NAME: xapi_lines(evidence),
     }
+    # The report prints the other files' hashes, so a reader of the paper copy can match it
+    # to the pack's files (it cannot print its own).
+    report = report_pdf(evidence, {name: _sha256(content) for name, content in data.items()})
+    files = {PDF_NAME: report, **data}
     manifest = {
         "format": PACK_FORMAT,
         "version": PACK_VERSION,
@@ -239,6 +270,8 @@ def build_pack(learner: User, viewer: User | None = None) -> bytes:
                 **_chain_head(item),
                 "scenario_id": item.attempt.scenario_id,
                 "status": item.attempt.status,
+                "qualification": item.body_id,
+                "criteria": [{"id": c.id, "number": c.number} for c in item.criteria],
             }
             for item in evidence.attempts
         ],

@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from ...models import ActionLogEntry, Assignment, Attempt, Complaint, Contact, User, db
+from ...models import Assignment, Attempt, Complaint, Contact, User, db
 from ...scenarios import engine
-from .. import action_log, groups
+from .. import groups, log_words
 from ..errors import NotFound, ServiceError
 from .viewers import _is_admin
 
@@ -34,9 +34,9 @@ def get_attempt(viewer: User, attempt_id: int) -> Attempt:
     return attempt
 
 
-def attempt_timeline(attempt: Attempt, limit: int = LOG_LIMIT) -> list[ActionLogEntry]:
-    """The attempt's sandbox log, newest first (the most recent `limit` entries)."""
-    return action_log.entries(attempt.sandbox_id, newest_first=True, limit=limit)
+def attempt_timeline(attempt: Attempt, limit: int = LOG_LIMIT) -> list[log_words.Described]:
+    """The attempt's sandbox log in words, newest first (the most recent `limit` entries)."""
+    return log_words.timeline(attempt.sandbox_id, newest_first=True, limit=limit)
 
 
 def reset_attempt(attempt: Attempt, tutor: User, reason: str) -> Attempt:

@@ -2,7 +2,8 @@ from flask import Response, abort, flash, redirect, render_template, request, ur
 from flask_login import current_user
 
 from ...access import assessor_area
-from ...services import action_log, assessment, evidence, groups
+from ...criteria import ref_of
+from ...services import assessment, evidence, groups, log_words
 from ...services.errors import NotFound, ServiceError
 from ..forms_common import options, save_once
 from ..transaction import transaction
@@ -46,7 +47,7 @@ def _attempt(attempt_id: int):
 
 
 def _page(attempt, decide_form=None, failed_judgement=None, status=200):
-    entries = action_log.entries(attempt.sandbox_id, newest_first=False)
+    entries = log_words.timeline(attempt.sandbox_id)
     criteria = assessment.criteria_view(attempt)
     evidence: dict[int, list[str]] = {}
     for view in criteria:
@@ -61,6 +62,7 @@ def _page(attempt, decide_form=None, failed_judgement=None, status=200):
         title=assessment.title_of(attempt),
         group=assessment.group_of(attempt, current_user),
         entries=entries,
+        real_when=log_words.real_when,
         evidence=evidence,
         criteria=criteria,
         decisions=assessment.decisions_of(attempt),
@@ -84,7 +86,7 @@ def judge(attempt_id: int):
     attempt = _attempt(attempt_id)
     form = JudgeForm()
     criterion_id = form.criterion_id.data or ""
-    with transaction(success=f"Judgement on {criterion_id} recorded.") as tx:
+    with transaction(success=f"Judgement on {ref_of(criterion_id)} recorded.") as tx:
         if not form.validate_on_submit():
             raise ServiceError(" ".join(e for errs in form.errors.values() for e in errs))
         assessment.judge(attempt, current_user, criterion_id, form.decision.data, form.comment.data)

@@ -5,7 +5,6 @@ from flask import abort, render_template
 from flask_login import current_user
 
 from ...access import learner_area
-from ...scenarios.loader import criteria_of, scenario_of
 from ...services import assessment, assignments, groups
 from ...services.errors import NotFound
 from . import bp
@@ -23,7 +22,6 @@ def feedback(attempt_id: int):
         attempt=attempt,
         title=assessment.title_of(attempt),
         result=assessment.feedback_for(attempt),
-        criteria=criteria_of(scenario_of(attempt)),
         labels=assessment.DECISION_LABELS,
         has_reviewer=groups.attempt_has_reviewer(attempt),
     )

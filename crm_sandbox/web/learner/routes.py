@@ -4,9 +4,10 @@ from flask import Response, abort, flash, redirect, render_template, request, ur
 from flask_login import current_user
 
 from ...access import learner_area
+from ...criteria import criteria_for_attempt
 from ...models import AttemptStatus
 from ...scenarios import engine
-from ...scenarios.loader import criteria_of, scenario_of
+from ...scenarios.loader import scenario_of
 from ...services import assignments, evidence, groups, interactions, provisioning
 from ...services.context import SandboxContext
 from ...services.errors import NotFound, ServiceError
@@ -71,7 +72,7 @@ def scenario(attempt_id: int):
         "learner/scenario.html",
         attempt=attempt,
         scenario=scenario_data,
-        criteria=criteria_of(scenario_data),
+        criteria=criteria_for_attempt(attempt, scenario_data),
         events=engine.happened_events(attempt),
         results=attempt.latest_results,
         shown_hints=shown_hints,

@@ -8,7 +8,7 @@ from flask_login import current_user
 from ...access import tutor_area
 from ...models import AttemptStatus
 from ...scenarios.loader import scenario_of
-from ...services import groups, hints, tutoring
+from ...services import assessment, groups, hints, tutoring
 from ..forms_common import options
 from ..transaction import transaction
 from . import bp
@@ -66,10 +66,18 @@ def progress(group_id: int):
 def attempt(attempt_id: int):
     found = attempt_or_404(attempt_id)
     scenario = scenario_of(found)
+    criteria = assessment.criteria_view(found)  # the group's qualification's, numbered
+    evidences: dict[str, list[str]] = {}
+    for view in criteria:
+        for check in view.checks:
+            evidences.setdefault(check.id, []).append(view.criterion.number)
     return render_template(
         "tutor/attempt.html",
         attempt=found,
         scenario=scenario,
+        criteria=criteria,
+        evidences=evidences,
+        labels=assessment.DECISION_LABELS,
         results=found.latest_results,
         hints=hints.hints_used(found, scenario),
         due=tutoring.due_of(found),
