@@ -14,9 +14,10 @@ import pytest
 from sqlalchemy import select
 
 from crm_sandbox.access import PUBLIC, SIGNED_IN, access_of
+from crm_sandbox.criteria import criteria_for_attempt
 from crm_sandbox.extensions import db
 from crm_sandbox.models import EqaGrant, Role, StaffAuditEntry, User
-from crm_sandbox.scenarios import engine, loader
+from crm_sandbox.scenarios import engine
 from crm_sandbox.services import assessment, assignments, eqa
 from crm_sandbox.services.errors import ServiceError
 
@@ -42,7 +43,7 @@ def _decided_work(learner, group, assessor, outcome="met"):
     assignments.assign("first-complaint", [learner], None, group_id=group.id)
     attempt = [a for a in assignments.attempts_of(learner) if a.scenario_id == "first-complaint"][0]
     engine.submit(attempt, learner, True)
-    for criterion in loader.criteria_of(loader.scenario_of(attempt)):
+    for criterion in criteria_for_attempt(attempt):
         assessment.judge(attempt, assessor, criterion.id, outcome, "Seen in the log.")
     decision = assessment.decide(attempt, assessor, outcome, "Well evidenced.")
     db.session.commit()

@@ -10,9 +10,10 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
+from crm_sandbox.criteria import criteria_for_attempt
 from crm_sandbox.extensions import db
 from crm_sandbox.models import QualityReview, Role, SamplingPlan, StaffAuditEntry
-from crm_sandbox.scenarios import engine, loader
+from crm_sandbox.scenarios import engine
 from crm_sandbox.services import assessment, assignments, eqa
 from crm_sandbox.services.errors import ServiceError
 
@@ -35,7 +36,7 @@ def _decide(learner, group, assessor, scenario, *, outcome="met", mixed=False, s
     attempt = [a for a in assignments.attempts_of(learner) if a.scenario_id == scenario][0]
     engine.submit(attempt, learner, True)
     attempt.latest_score = score
-    for i, criterion in enumerate(loader.criteria_of(loader.scenario_of(attempt))):
+    for i, criterion in enumerate(criteria_for_attempt(attempt)):
         if mixed and i == 0:  # judged not yet met first, then met: the assessor hesitated
             assessment.judge(attempt, assessor, criterion.id, "not_yet_met", "Thin.")
         assessment.judge(attempt, assessor, criterion.id, outcome, "Seen in the log.")
