@@ -213,6 +213,7 @@ def test_each_attempt_in_the_pack_carries_its_groups_criteria_only(learner_with_
     assert item.body_id == "focus"
     assert [(c.number, c.id) for c in item.criteria] == [("4.1", "focus.ac2"), ("4.2", "focus.ac4")]
     assert [j.criterion_id for j in item.latest_judgements] == ["focus.ac2"]  # not focus.ac1
+    assert (item.number_of("focus.ac4"), item.number_of("vtct.ac4")) == ("4.2", "")
     checks = [c for t in assessed.latest_results["tasks"] for c in t["checks"]]
     named = {criterion for check in checks for criterion in check["criteria"]}
     assert {"generic.ac4", "vtct.ac4", "icq.ac2"} <= named  # what the scenario's checks name
