@@ -10,6 +10,8 @@ import nh3
 from flask import Flask, request, url_for
 from markupsafe import Markup
 
+from ..wording import article, count_of, shorten
+
 
 def sandbox_time(value: datetime | None) -> str:
     if value is None:
@@ -76,6 +78,9 @@ def register(app: Flask) -> None:
     app.jinja_env.filters["sbxdate"] = sandbox_date
     app.jinja_env.filters["utc"] = real_time
     app.jinja_env.filters["markdown"] = markdown
+    app.jinja_env.filters["count_of"] = count_of
+    app.jinja_env.filters["article"] = article
+    app.jinja_env.filters["shorten"] = shorten
 
 
 _markdown = None

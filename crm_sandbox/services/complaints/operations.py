@@ -51,11 +51,12 @@ def _event(
     note: str = "",
     judgement: bool = False,
     breach: str = "",
+    at=None,
 ) -> ComplaintEvent:
     event = ComplaintEvent(
         sandbox_id=ctx.sandbox_id,
         complaint_id=complaint.id,
-        at=ctx.now(),
+        at=at or ctx.now(),
         action=action,
         from_stage=from_stage,
         to_stage=complaint.stage,
@@ -120,7 +121,9 @@ def receive_complaint(ctx: SandboxContext, contact: Contact, data: dict) -> Comp
     )
     db.session.add(complaint)
     db.session.flush()
-    _event(ctx, complaint, "received", None, None, note=description[:300])
+    # The history starts when the complaint was received (a complaint taken earlier and
+    # recorded now, or a scenario's opening complaint), not when it was typed in.
+    _event(ctx, complaint, "received", None, None, note=description[:300], at=received_at)
     db.session.flush()
     action_log.record(
         ctx,

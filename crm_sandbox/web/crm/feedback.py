@@ -15,10 +15,12 @@ from ...models import (
     ImprovementAction,
     Question,
     QuestionKind,
+    Segment,
     ServiceStandard,
     Survey,
 )
 from ...services import charts, contacts, feedback
+from ...wording import count_of
 from ..forms_common import ButtonForm, ConfirmForm, options, save_once
 from . import bp
 from .common import commit_or_explain, get_or_404, post_then_redirect
@@ -73,6 +75,8 @@ def survey_detail(survey_id: int):
         survey=survey,
         question_form=QuestionForm(),
         send_form=SendForm(),
+        audience_sizes=feedback.email_audience_sizes(g.ctx) if survey.status == "draft" else {},
+        Segment=Segment,
         button=ButtonForm(),
         response_form=ResponseForm(),
         close_form=ConfirmForm(),
@@ -108,7 +112,8 @@ def survey_send(survey_id: int):
             g.ctx, survey, form.category.data, form.segment.data, form.days_open.data
         ),
         lambda: (
-            f"Survey {survey.title!r} sent to {survey.recipients} contact(s). Replies arrive "
+            f"Survey {survey.title!r} sent to {count_of(survey.recipients, 'contact')}. "
+            "Replies arrive "
             "over the next sandbox days: move the clock on to see them."
         ),
         redirect(url_for("crm.survey_detail", survey_id=survey.id)),
