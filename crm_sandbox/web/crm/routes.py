@@ -27,6 +27,7 @@ from ...services import (
     complaints,
     contacts,
     interactions,
+    log_words,
     provisioning,
     sandbox_clock,
 )
@@ -209,10 +210,12 @@ def _sandbox_globals():
 @learner_area
 def dashboard():
     ctx = g.ctx
+    recent = action_log.entries(ctx.sandbox_id, limit=8)
+    names = log_words.names_for(ctx.sandbox_id, recent)
     return render_template(
         "crm/dashboard.html",
         follow_ups=interactions.follow_ups_due(ctx),
-        recent=action_log.entries(ctx.sandbox_id, limit=8),
+        recent=[(e, log_words.describe_entry(e, names, limit=90)) for e in recent],
         counts={Category(c): n for c, n in contacts.counts_by_category(ctx).items()},
         clock_form=ButtonForm(),
         complaint_counts=complaints.counts_by_stage(ctx),
