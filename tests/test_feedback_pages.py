@@ -62,3 +62,15 @@ def test_comment_cards_are_collecting_not_sent_to_nobody(client, crm):
     page = client.get(f"{base}/feedback/{cards.id}").data.decode()
     assert "collecting since" in page
     assert "0 contact" not in page
+
+
+def test_anonymous_responses_are_shown_as_segment_not_given(client, crm):
+    sandbox, base, ctx = crm
+    cards = feedback.create_survey(ctx, {"title": "Comment cards", "method": "comment_card"})
+    rating = feedback.add_question(ctx, cards, "rating_5", "How was your visit?")
+    feedback.record_response(ctx, cards, {rating.id: 4})  # no contact: anonymous
+    db.session.commit()
+    page = client.get(f"{base}/feedback/{cards.id}/analysis").data.decode()
+    table = page.split("Satisfaction by segment", 1)[1]
+    assert "<td>Not given</td>" in table
+    assert "None" not in table

@@ -15,6 +15,7 @@ from datetime import date
 
 from matplotlib.dates import DateFormatter
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 
 BLUE = "#0d6efd"
 RED = "#dc3545"
@@ -77,6 +78,14 @@ def bar_chart(
     labels: list[str], values: list[float], title: str, xlabel: str = "", horizontal: bool = False
 ) -> bytes:
     """A plain bar chart of counts (answer distributions, themes, segments)."""
+    return _svg(bar_figure(labels, values, title, xlabel, horizontal))
+
+
+def bar_figure(
+    labels: list[str], values: list[float], title: str, xlabel: str = "", horizontal: bool = False
+) -> Figure:
+    """The figure of `bar_chart`: its count axis has whole-number ticks only (no "0.2 of a
+    response"), from 0 up to at least 1."""
     height = max(2.5, 0.35 * len(labels)) if horizontal else 3
     fig = Figure(figsize=(6, height), dpi=100)
     ax = fig.add_subplot()
@@ -89,7 +98,11 @@ def bar_chart(
     if xlabel:
         ax.set_xlabel(xlabel, parse_math=False, usetex=False)
     ax.grid(alpha=0.3, axis="x" if horizontal else "y")
-    return _svg(fig)
+    counts = ax.xaxis if horizontal else ax.yaxis
+    counts.set_major_locator(MaxNLocator(integer=True))
+    top = max([*values, 1])
+    (ax.set_xlim if horizontal else ax.set_ylim)(0, top * 1.05)
+    return fig
 
 
 def message_chart(message: str) -> bytes:

@@ -10,6 +10,7 @@ import nh3
 from flask import Flask, request, url_for
 from markupsafe import Markup
 
+from ..models import Segment
 from ..wording import article, count_of, shorten
 
 
@@ -29,6 +30,17 @@ def real_time(value: datetime | None) -> str:
     if value is None:
         return "—"
     return f"{value:%Y-%m-%d %H:%M:%S} UTC"
+
+
+def segment_label(value: str | None) -> str:
+    """A customer segment as the pages name it; a response with no segment (anonymous, or from
+    a contact with none) is "Not given", never "None"."""
+    if not value or value == "none":
+        return "Not given"
+    try:
+        return Segment(value).label
+    except ValueError:
+        return value.replace("_", " ").capitalize()
 
 
 class RowUrl:
@@ -78,6 +90,7 @@ def register(app: Flask) -> None:
     app.jinja_env.filters["sbxdate"] = sandbox_date
     app.jinja_env.filters["utc"] = real_time
     app.jinja_env.filters["markdown"] = markdown
+    app.jinja_env.filters["segment_label"] = segment_label
     app.jinja_env.filters["count_of"] = count_of
     app.jinja_env.filters["article"] = article
     app.jinja_env.filters["shorten"] = shorten
