@@ -43,6 +43,16 @@ def count_of(count: int | float | None, noun: str) -> str:
     return f"{shown} {plural(noun, count)}"
 
 
+def amount_of(amount: int | float | None, unit: str) -> str:
+    """A time allowed, from a policy's amount and plural unit: (1, "working_days") is
+    "1 working day", (2, "working_hours") "2 working hours"."""
+    noun = unit.replace("_", " ").strip()
+    noun = noun[:-1] if noun.endswith("s") else noun
+    if isinstance(amount, float) and amount.is_integer():
+        amount = int(amount)
+    return count_of(amount, noun)
+
+
 def article(word: str) -> str:
     """The word with "a" or "an" before it, by its sound ("an admin", "a user", "an hour")."""
     lower = word.lower()

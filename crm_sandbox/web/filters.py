@@ -11,7 +11,7 @@ from flask import Flask, request, url_for
 from markupsafe import Markup
 
 from ..models import Segment
-from ..wording import article, count_of, shorten
+from ..wording import amount_of, article, count_of, shorten
 
 
 def sandbox_time(value: datetime | None) -> str:
@@ -92,6 +92,7 @@ def register(app: Flask) -> None:
     app.jinja_env.filters["markdown"] = markdown
     app.jinja_env.filters["segment_label"] = segment_label
     app.jinja_env.filters["count_of"] = count_of
+    app.jinja_env.filters["amount_of"] = amount_of
     app.jinja_env.filters["article"] = article
     app.jinja_env.filters["shorten"] = shorten
 
