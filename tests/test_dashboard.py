@@ -3,6 +3,7 @@ and follow-ups that belong to now, not ones the seeded history left open months 
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -79,3 +80,31 @@ def test_follow_ups_the_seeded_history_left_open_long_ago_are_not_listed_as_over
     assert not due & {i.id for i in old}
     page = client.get(f"{base}/").data.decode()
     assert "Wants a call back about the delivery date" in page
+
+
+def test_a_long_follow_up_note_is_shortened_at_a_word_with_the_whole_note_as_its_title(
+    client, crm
+):
+    sandbox, base, ctx, _ = crm
+    summary = (
+        "Customer rang to say the replacement cushion covers arrived in the wrong colour and "
+        "she would like the original teal ones sent before her family visits next weekend"
+    )
+    interactions.log_interaction(
+        ctx,
+        a_customer(sandbox),
+        {
+            "channel": "phone",
+            "direction": "inbound",
+            "initiative": "reactive",
+            "summary": summary,
+            "follow_up_on": ctx.now().date(),
+        },
+    )
+    db.session.commit()
+    page = client.get(f"{base}/").data.decode()
+    shown = re.search(rf'<span title="{re.escape(summary)}">([^<]*)</span>', page)
+    assert shown, "the shortened note carries the whole note as its title"
+    cut = shown.group(1)
+    assert cut.endswith("…") and summary.startswith(cut[:-1])
+    assert summary[len(cut) - 1] == " "  # cut between words, not inside one

@@ -17,6 +17,8 @@ from matplotlib.dates import DateFormatter
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
+from ..wording import shorten
+
 BLUE = "#0d6efd"
 RED = "#dc3545"
 GREY = "#6c757d"
@@ -89,7 +91,7 @@ def bar_figure(
     height = max(2.5, 0.35 * len(labels)) if horizontal else 3
     fig = Figure(figsize=(6, height), dpi=100)
     ax = fig.add_subplot()
-    short = [plain(label if len(label) <= 28 else label[:27] + "…") for label in labels]
+    short = [plain(shorten(label, 28)) for label in labels]
     if horizontal:
         ax.barh(short[::-1], values[::-1], color=BLUE)
     else:

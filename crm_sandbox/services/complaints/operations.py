@@ -11,6 +11,7 @@ from sqlalchemy import text
 
 from ...models import Channel, Contact, Interaction, db
 from ...models.complaints import Complaint, ComplaintEvent, Severity, Stage
+from ...wording import shorten
 from .. import action_log, validation
 from ..context import SandboxContext
 from ..errors import ServiceError
@@ -123,7 +124,7 @@ def receive_complaint(ctx: SandboxContext, contact: Contact, data: dict) -> Comp
     db.session.flush()
     # The history starts when the complaint was received (a complaint taken earlier and
     # recorded now, or a scenario's opening complaint), not when it was typed in.
-    _event(ctx, complaint, "received", None, None, note=description[:300], at=received_at)
+    _event(ctx, complaint, "received", None, None, note=shorten(description, 300), at=received_at)
     db.session.flush()
     action_log.record(
         ctx,
@@ -206,7 +207,7 @@ def acknowledge(ctx: SandboxContext, complaint: Complaint, channel: str, message
         "acknowledge",
         from_stage,
         complaint.level,
-        note=message[:300],
+        note=shorten(message, 300),
         breach=breach,
     )
     _record(
@@ -274,7 +275,13 @@ def resolve(
     complaint.resolved_at = now
     breach = _late(now, complaint.resolve_due_at, "resolved")
     _event(
-        ctx, complaint, "resolve", from_stage, complaint.level, note=resolution[:300], breach=breach
+        ctx,
+        complaint,
+        "resolve",
+        from_stage,
+        complaint.level,
+        note=shorten(resolution, 300),
+        breach=breach,
     )
     _record(
         ctx,

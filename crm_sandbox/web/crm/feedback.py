@@ -20,7 +20,7 @@ from ...models import (
     Survey,
 )
 from ...services import charts, contacts, feedback
-from ...wording import count_of
+from ...wording import count_of, shorten
 from ..forms_common import ButtonForm, ConfirmForm, options, save_once
 from . import bp
 from .common import commit_or_explain, get_or_404, post_then_redirect
@@ -273,7 +273,7 @@ def improvement_add(finding_id: int):
     return post_then_redirect(
         form,
         lambda: feedback.add_action(g.ctx, finding, form.data),
-        lambda: f"Improvement action planned: {form.description.data[:80]}",
+        lambda: f"Improvement action planned: {shorten(form.description.data, 80)}",
         redirect(url_for("crm.improvement_list")),
     )
 
@@ -286,8 +286,8 @@ def improvement_done(action_id: int):
         commit_or_explain(
             lambda: feedback.complete_action(g.ctx, action),
             None,
-            f"Improvement action marked as done: {action.description[:80]}. Evaluate it once "
-            "the measure has had time to move.",
+            f"Improvement action marked as done: {shorten(action.description, 80)}. "
+            "Evaluate it once the measure has had time to move.",
         )
     return redirect(url_for("crm.improvement_list"))
 
@@ -302,7 +302,7 @@ def improvement_evaluate(action_id: int):
         lambda: feedback.evaluate_action(
             g.ctx, action, form.result.data, form.evaluation.data, form.outcome.data
         ),
-        f"Evaluation of {action.description[:80]!r} recorded: the cycle is complete for this "
-        "action.",
+        f"Evaluation of '{shorten(action.description, 80)}' recorded: the cycle is complete "
+        "for this action.",
         redirect(url_for("crm.improvement_list")),
     )
