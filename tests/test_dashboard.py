@@ -82,9 +82,7 @@ def test_follow_ups_the_seeded_history_left_open_long_ago_are_not_listed_as_over
     assert "Wants a call back about the delivery date" in page
 
 
-def test_a_long_follow_up_note_is_shortened_at_a_word_with_the_whole_note_as_its_title(
-    client, crm
-):
+def test_a_long_follow_up_note_is_cut_at_a_word_with_the_whole_note_as_title(client, crm):
     sandbox, base, ctx, _ = crm
     summary = (
         "Customer rang to say the replacement cushion covers arrived in the wrong colour and "
