@@ -196,6 +196,9 @@ def _sandbox_globals():
         return {}
     return {
         "sandbox": g.sandbox,
+        # The one flag the templates ask before showing a form or button that changes the
+        # sandbox: submitted work (read-only) shows its records without them.
+        "writable": not g.sandbox.read_only,
         "sandbox_now": ctx.now(),
         "org": g.organisation,
         "attempt": g.attempt,
