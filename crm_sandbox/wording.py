@@ -64,6 +64,20 @@ def article(word: str) -> str:
     return f"{'an' if (vowel and not sounds_like_you) or silent_h else 'a'} {word}"
 
 
+def date_text(value) -> str:
+    """A date in the one style every page uses: "Thu 16 Apr 2026" ("—" for none)."""
+    if value is None:
+        return "—"
+    return f"{value:%a} {value.day} {value:%b %Y}"
+
+
+def datetime_text(value) -> str:
+    """A time in the one style every page uses: "Thu 16 Apr 2026, 10:00" ("—" for none)."""
+    if value is None:
+        return "—"
+    return f"{value:%a} {value.day} {value:%b %Y, %H:%M}"
+
+
 ELLIPSIS = "…"
 
 

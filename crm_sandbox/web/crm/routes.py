@@ -32,6 +32,7 @@ from ...services import (
     sandbox_clock,
 )
 from ...services.context import SandboxContext
+from ...wording import datetime_text
 from ..filters import RowUrl
 from ..forms_common import ButtonForm
 from ..transaction import transaction
@@ -238,7 +239,7 @@ def clock_next_day():
     if ButtonForm().validate_on_submit():
         target, ok = commit_or_explain(lambda: sandbox_clock.advance_to_next_working_day(g.ctx))
         if ok:
-            flash(f"The sandbox clock moved on to {target:%A %-d %B %Y, %H:%M}.", "success")
+            flash(f"The sandbox clock moved on to {datetime_text(target)}.", "success")
     return redirect(url_for("crm.dashboard"))
 
 
@@ -250,7 +251,7 @@ def clock_forward():
             lambda: sandbox_clock.advance_by_working_hours(g.ctx, request.form.get("hours"))
         )
         if ok:
-            flash(f"The sandbox clock moved on to {target:%A %-d %B %Y, %H:%M}.", "success")
+            flash(f"The sandbox clock moved on to {datetime_text(target)}.", "success")
     return redirect(url_for("crm.dashboard"))
 
 
