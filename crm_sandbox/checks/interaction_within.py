@@ -92,7 +92,7 @@ def interaction_within(state, log, scenario, p: InteractionWithin) -> CheckResul
         return CheckResult(
             False,
             f"{_logged(other)} was logged, but this task needs {_wanted(p)} logged "
-            f"(due by {when(limit)}).",
+            f"by {when(limit)}.",
             [other.seq],
         )
     if state.now > limit:
