@@ -276,3 +276,26 @@ def test_every_date_in_a_scenario_is_checked_not_only_the_start():
     late = text.replace(f" {key} ", f" {key} 9999-12-31T09:00:00\n# was: ", 1)
     with pytest.raises(ScenarioError, match="give a date between"):
         parse(late, "late.yaml")
+
+
+def test_every_opening_complaint_was_received_when_its_history_begins(app, create_user):
+    # The complaint page shows "received" and the history's first entry: they must agree
+    # (the escalation scenario once said Thu 16 Apr on one and Mon 20 Apr on the other).
+    from crm_sandbox.models import ComplaintEvent
+
+    learner = create_user(Role.LEARNER)
+    checked = 0
+    for scenario_id in sorted(library()):
+        scenario, source = library_source(scenario_id)
+        attempt = engine.start_attempt(learner, scenario, source)
+        for complaint in db.session.scalars(
+            select(Complaint).where(Complaint.sandbox_id == attempt.sandbox_id)
+        ):
+            first = db.session.scalars(
+                select(ComplaintEvent)
+                .where(ComplaintEvent.complaint_id == complaint.id)
+                .order_by(ComplaintEvent.at, ComplaintEvent.id)
+            ).first()
+            assert (first.action, first.at) == ("received", complaint.received_at), scenario_id
+            checked += 1
+    assert checked >= 3

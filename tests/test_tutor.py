@@ -242,6 +242,7 @@ def test_a_bad_csv_lists_each_problem_by_line_and_imports_nothing(
         "Hal Bad,not-an-email,learner,Wednesday BA\n"
         "Ivy Staff,ivy@college.example.org,tutor,\n"
         "Jo Jones,jo@college.example.org,learner,Someone Else's\n"
+        "Al Admin,al@college.example.org,admin,\n"
     )
     response = client.post(
         "/tutor/import",
@@ -253,6 +254,7 @@ def test_a_bad_csv_lists_each_problem_by_line_and_imports_nothing(
     assert "learners.csv: line 3: &#39;not-an-email&#39; is not a valid email address" in page
     assert "learners.csv: line 4: tutors import learners only" in page
     assert "learners.csv: line 5: group " in page and "belongs to another tutor" in page
+    assert "line 6: tutors import learners only; ask an admin to add an admin" in page
     db.session.rollback()
     assert db.session.scalar(select(User).where(User.email == "gus@college.example.org")) is None
 

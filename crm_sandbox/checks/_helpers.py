@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from ..scenarios.state import as_log
+from ..wording import datetime_text
 
 __all__ = ["all_of", "as_log", "first", "level_rule", "when"]
 
@@ -44,7 +45,8 @@ def all_of(log, verb: str, object_type: str | None = None, object_id: int | None
 
 
 def when(dt: datetime) -> str:
-    return f"{dt:%a} {dt.day} {dt:%b %H:%M}"
+    """A sandbox time in a check's message, in the pages' one style."""
+    return datetime_text(dt)
 
 
 def level_rule(procedure: dict, level: str, which: str) -> dict | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ..models import Finding
+from ..wording import count_of
 from . import CheckResult, Params, register
 from ._helpers import as_log
 
@@ -30,7 +31,9 @@ def feedback_analysed(state, log, scenario, p: FeedbackAnalysed) -> CheckResult:
     ]
     evidence = [made[f.id] for f in linked]
     if len(linked) >= p.min_findings:
-        return CheckResult(True, f"{len(linked)} finding(s) linked to the evidence.", evidence)
+        return CheckResult(
+            True, f"{count_of(len(linked), 'finding')} linked to the evidence.", evidence
+        )
     return CheckResult(
         False,
         f"{len(linked)} of {p.min_findings} finding(s) recorded with their evidence.",

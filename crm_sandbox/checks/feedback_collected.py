@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ..models import Question, Survey
+from ..wording import count_of
 from . import CheckResult, Params, register
 from ._helpers import as_log
 
@@ -29,7 +30,7 @@ def feedback_collected(state, log, scenario, p: FeedbackCollected) -> CheckResul
     evidence = [made[s.id] for s in surveys]
     problems = []
     if len(methods) < p.min_methods:
-        problems.append(f"{len(methods)} method(s) used, {p.min_methods} needed")
+        problems.append(f"{count_of(len(methods), 'method')} used, {p.min_methods} needed")
     if p.methods and not methods & set(p.methods):
         problems.append("use one of: " + ", ".join(m.replace("_", " ") for m in p.methods))
     missing = [k for k in p.question_kinds if k not in kinds]
@@ -40,4 +41,8 @@ def feedback_collected(state, log, scenario, p: FeedbackCollected) -> CheckResul
     if problems:
         return CheckResult(False, "; ".join(problems) + ".", evidence)
 
-    return CheckResult(True, f"{len(surveys)} collection(s), {len(methods)} method(s).", evidence)
+    return CheckResult(
+        True,
+        f"{count_of(len(surveys), 'collection')}, {count_of(len(methods), 'method')}.",
+        evidence,
+    )

@@ -4,6 +4,7 @@ a due date, what it changes and how success is measured (and, if asked, evaluate
 from __future__ import annotations
 
 from ..models import ImprovementAction
+from ..wording import count_of
 from . import CheckResult, Params, register
 from ._helpers import as_log
 
@@ -34,7 +35,9 @@ def improvement_linked(state, log, scenario, p: ImprovementLinked) -> CheckResul
         if a.id in evaluated:
             evidence.append(evaluated[a.id])
     if len(good) >= p.min:
-        return CheckResult(True, f"{len(good)} improvement action(s) linked to findings.", evidence)
+        return CheckResult(
+            True, f"{count_of(len(good), 'improvement action')} linked to findings.", evidence
+        )
     what = "evaluated " if p.evaluated else ""
     return CheckResult(
         False,

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Literal
 
+from ..wording import article
 from . import CheckResult, Params, register
 from ._helpers import as_log, when
 
@@ -19,10 +20,46 @@ class InteractionWithin(Params):
     unit: Literal["working_hours", "working_days"] = "working_days"
 
 
+# What a contact on each channel is called in a message ("an outbound call was logged").
+_NOUNS = {
+    "phone": "call",
+    "email": "email",
+    "letter": "letter",
+    "meeting": "meeting",
+    "live_chat": "live chat",
+    "social": "social media message",
+}
+
+
+def _wanted(p: InteractionWithin) -> str:
+    """The contact the task needs, in words: "the customer's inbound call"."""
+    kind = " or ".join(_NOUNS[c] for c in p.channels) if p.channels else "contact"
+    initiative = f"{p.initiative} " if p.initiative else ""
+    if p.direction == "inbound":
+        return f"the customer's {initiative}inbound {kind}"
+    return f"{article(f'{initiative}outbound {kind}')} to the customer"
+
+
+def _fits(item, p: InteractionWithin) -> bool:
+    if item.after.get("direction") != p.direction:
+        return False
+    if p.channels and item.after.get("channel") not in p.channels:
+        return False
+    return not (p.initiative and item.after.get("initiative") != p.initiative)
+
+
+def _logged(item) -> str:
+    """A logged contact in words: "an outbound call"."""
+    after = item.after
+    initiative = f"{after.get('initiative')} " if after.get("initiative") else ""
+    kind = _NOUNS.get(after.get("channel"), "contact")
+    return article(f"{initiative}{after.get('direction', '')} {kind}".replace("  ", " "))
+
+
 @register("interaction_within", InteractionWithin)
 def interaction_within(state, log, scenario, p: InteractionWithin) -> CheckResult:
     """Passes when an interaction with the contact (direction, channel) is logged within the
-    working time allowed after the event."""
+    working time allowed after the event; a contact of another kind is named in the message."""
     log = as_log(log)
     contact_id = state.id_of("contacts", p.contact)
     start_item = log[0] if log else None
@@ -35,16 +72,14 @@ def interaction_within(state, log, scenario, p: InteractionWithin) -> CheckResul
             return CheckResult(False, "the event has not happened yet in sandbox time.")
     start = start_item.sandbox_time if start_item else state.now
     limit = state.calendar.add(start, p.within, p.unit)
+    other = None  # the last contact with the customer that was not the kind the task needs
     for item in log.of("interaction.logged"):
         if item.seq <= (start_item.seq if start_item else 0):
             continue
         if item.after_contact_id != contact_id:
             continue
-        if item.after.get("direction") != p.direction:
-            continue
-        if p.channels and item.after.get("channel") not in p.channels:
-            continue
-        if p.initiative and item.after.get("initiative") != p.initiative:
+        if not _fits(item, p):
+            other = item
             continue
         if item.sandbox_time <= limit:
             return CheckResult(True, f"contact logged {when(item.sandbox_time)}.", [item.seq])
@@ -52,6 +87,13 @@ def interaction_within(state, log, scenario, p: InteractionWithin) -> CheckResul
             False,
             f"the contact came {when(item.sandbox_time)}, after the deadline of {when(limit)}.",
             [item.seq],
+        )
+    if other is not None:
+        return CheckResult(
+            False,
+            f"{_logged(other)} was logged, but this task needs {_wanted(p)} logged "
+            f"by {when(limit)}.",
+            [other.seq],
         )
     if state.now > limit:
         return CheckResult(False, f"no contact was logged by {when(limit)}.")

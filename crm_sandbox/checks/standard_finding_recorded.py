@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 
+from ..wording import count_of
 from . import CheckResult, Params, register
 from ._helpers import as_log
 
@@ -45,7 +46,7 @@ def standard_finding_recorded(state, log, scenario, p: StandardFindingRecorded) 
         good.append(item)
     evidence = [i.seq for i in good] or [i.seq for i in recorded]
     if len(good) >= p.min:
-        return CheckResult(True, f"{len(good)} monitoring finding(s) recorded.", evidence)
+        return CheckResult(True, f"{count_of(len(good), 'monitoring finding')} recorded.", evidence)
     problems = []
     if unmeasured:
         problems.append(

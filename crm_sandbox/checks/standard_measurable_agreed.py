@@ -6,6 +6,7 @@ from typing import Literal
 
 from ..models import Contact, ServiceStandard
 from ..services.standards import measurability_problems
+from ..wording import count_of
 from . import CheckResult, Params, register
 from ._helpers import as_log
 
@@ -48,7 +49,7 @@ def standard_measurable_agreed(state, log, scenario, p: MeasurableAgreed) -> Che
         good.append(s)
         evidence.append(item.seq)
     if len(good) >= p.min:
-        return CheckResult(True, f"{len(good)} measurable standard(s) agreed.", evidence)
+        return CheckResult(True, f"{count_of(len(good), 'measurable standard')} agreed.", evidence)
     if vague:
         return CheckResult(False, "not measurable: " + "; ".join(vague), evidence)
     return CheckResult(False, f"{len(good)} of {p.min} measurable standard(s) agreed.", evidence)

@@ -15,6 +15,9 @@ from datetime import date
 
 from matplotlib.dates import DateFormatter
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
+
+from ..wording import shorten
 
 BLUE = "#0d6efd"
 RED = "#dc3545"
@@ -77,10 +80,18 @@ def bar_chart(
     labels: list[str], values: list[float], title: str, xlabel: str = "", horizontal: bool = False
 ) -> bytes:
     """A plain bar chart of counts (answer distributions, themes, segments)."""
+    return _svg(bar_figure(labels, values, title, xlabel, horizontal))
+
+
+def bar_figure(
+    labels: list[str], values: list[float], title: str, xlabel: str = "", horizontal: bool = False
+) -> Figure:
+    """The figure of `bar_chart`: its count axis has whole-number ticks only (no "0.2 of a
+    response"), from 0 up to at least 1."""
     height = max(2.5, 0.35 * len(labels)) if horizontal else 3
     fig = Figure(figsize=(6, height), dpi=100)
     ax = fig.add_subplot()
-    short = [plain(label if len(label) <= 28 else label[:27] + "…") for label in labels]
+    short = [plain(shorten(label, 28)) for label in labels]
     if horizontal:
         ax.barh(short[::-1], values[::-1], color=BLUE)
     else:
@@ -89,7 +100,11 @@ def bar_chart(
     if xlabel:
         ax.set_xlabel(xlabel, parse_math=False, usetex=False)
     ax.grid(alpha=0.3, axis="x" if horizontal else "y")
-    return _svg(fig)
+    counts = ax.xaxis if horizontal else ax.yaxis
+    counts.set_major_locator(MaxNLocator(integer=True))
+    top = max([*values, 1])
+    (ax.set_xlim if horizontal else ax.set_ylim)(0, top * 1.05)
+    return fig
 
 
 def message_chart(message: str) -> bytes:

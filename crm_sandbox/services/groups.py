@@ -24,6 +24,7 @@ from ..models import (
 )
 from ..models.groups import group_name_key
 from ..scoping import MAX_ID
+from ..wording import article
 from .errors import NotFound, ServiceError
 from .staff_audit import record_staff_action
 
@@ -150,7 +151,7 @@ def check_may_add(by: User | None, group: Group, user: User) -> None:
         raise ServiceError("Only the group's tutor or an admin can add people to it.")
     if user.role_enum != Role.LEARNER:
         raise ServiceError(
-            f"{user.email} belongs to a {user.role}, not a learner: ask an admin.", "email"
+            f"{user.email} belongs to {article(user.role)}, not a learner: ask an admin.", "email"
         )
     tutors = list(
         db.session.scalars(
@@ -186,7 +187,9 @@ def add_member(group: Group, user: User, *, by: User | None) -> None:
         group.assessors.append(user)
         verb, learner_id, after = "group.assessor_added", None, {"assessor": user.email}
     else:
-        raise ServiceError(f"Only learners and assessors join groups, not a {user.role}.", "role")
+        raise ServiceError(
+            f"Only learners and assessors join groups, not {article(user.role)}.", "role"
+        )
     db.session.flush()
     record_staff_action(
         verb, "user", user.id, actor=by, group_id=group.id, learner_id=learner_id, after=after

@@ -189,18 +189,31 @@ _FOLLOW_UPS_DUE = (
         Interaction.follow_up_on.is_not(None),
         Interaction.follow_up_done_sbx.is_(None),
         Interaction.follow_up_on <= bindparam("until"),
+        Interaction.follow_up_on >= bindparam("since"),
     )
     .order_by(Interaction.follow_up_on, Interaction.id)
 )
 
+# The seeded history runs for months before a scenario begins, and leaves some follow-ups
+# open: a learner expects "overdue" to mean work of this scenario's time, not a call someone
+# forgot in January. Open follow-ups due more than this many days before the sandbox's clock
+# started stay on the contacts' timelines but are not listed as due.
+HISTORY_DAYS_SHOWN = 14
+
 
 def follow_ups_due(ctx: SandboxContext, within_days: int = 7) -> list[FollowUp]:
-    """Open follow-ups due within `within_days` of sandbox today, overdue ones first."""
+    """Open follow-ups due within `within_days` of sandbox today, overdue ones first (those
+    from the history long before the sandbox's clock started are left out)."""
     today = ctx.now().date()
+    since = ctx.sandbox.clock_start.date() - timedelta(days=HISTORY_DAYS_SHOWN)
     superseded = superseded_ids(ctx)
     rows = db.session.execute(
         _FOLLOW_UPS_DUE,
-        {"sandbox_id": ctx.sandbox_id, "until": today + timedelta(days=within_days)},
+        {
+            "sandbox_id": ctx.sandbox_id,
+            "until": today + timedelta(days=within_days),
+            "since": since,
+        },
     ).all()
     return [FollowUp(i, c, i.follow_up_on < today) for i, c in rows if i.id not in superseded]
 

@@ -40,6 +40,7 @@ from ..models import (
     group_members,
 )
 from ..models.base import utcnow
+from ..wording import article
 from . import accounts, action_log
 from .context import SandboxContext
 from .errors import ServiceError
@@ -219,7 +220,8 @@ def erase_learner(user: User, erased_by: User | None = None) -> Erasure:
     commit. Refuses other roles and accounts already erased."""
     if user.role != Role.LEARNER.value:
         raise ServiceError(
-            f"Only learners' accounts are erased here; {user.email} is a {user.role} account "
+            f"Only learners' accounts are erased here; {user.email} is "
+            f"{article(user.role)} account "
             "(disable it instead, or change its role first). Nothing was changed."
         )
     if is_erased(user):

@@ -10,23 +10,36 @@ import nh3
 from flask import Flask, request, url_for
 from markupsafe import Markup
 
+from ..models import Segment
+from ..wording import amount_of, article, count_of, date_text, datetime_text, shorten
+
 
 def sandbox_time(value: datetime | None) -> str:
-    if value is None:
-        return "—"
-    return f"{value:%a} {value.day} {value:%b %Y, %H:%M}"
+    """Sandbox (business) time: "Thu 16 Apr 2026, 10:00"."""
+    return datetime_text(value)
 
 
 def sandbox_date(value: date | None) -> str:
-    if value is None:
-        return "—"
-    return f"{value:%a} {value.day} {value:%b %Y}"
+    """A sandbox date: "Thu 16 Apr 2026"."""
+    return date_text(value)
 
 
 def real_time(value: datetime | None) -> str:
+    """Real time, in the same style with its zone: "Sun 6 Dec 2026, 01:27 UTC"."""
     if value is None:
         return "—"
-    return f"{value:%Y-%m-%d %H:%M:%S} UTC"
+    return f"{datetime_text(value)} UTC"
+
+
+def segment_label(value: str | None) -> str:
+    """A customer segment as the pages name it; a response with no segment (anonymous, or from
+    a contact with none) is "Not given", never "None"."""
+    if not value or value == "none":
+        return "Not given"
+    try:
+        return Segment(value).label
+    except ValueError:
+        return value.replace("_", " ").capitalize()
 
 
 class RowUrl:
@@ -75,7 +88,15 @@ def register(app: Flask) -> None:
     app.jinja_env.filters["sbx"] = sandbox_time
     app.jinja_env.filters["sbxdate"] = sandbox_date
     app.jinja_env.filters["utc"] = real_time
+    # The same styles for real dates and times shown without a zone (due dates).
+    app.jinja_env.filters["date_text"] = date_text
+    app.jinja_env.filters["datetime_text"] = datetime_text
     app.jinja_env.filters["markdown"] = markdown
+    app.jinja_env.filters["segment_label"] = segment_label
+    app.jinja_env.filters["count_of"] = count_of
+    app.jinja_env.filters["amount_of"] = amount_of
+    app.jinja_env.filters["article"] = article
+    app.jinja_env.filters["shorten"] = shorten
 
 
 _markdown = None

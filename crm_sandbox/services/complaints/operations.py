@@ -11,6 +11,7 @@ from sqlalchemy import text
 
 from ...models import Channel, Contact, Interaction, db
 from ...models.complaints import Complaint, ComplaintEvent, Severity, Stage
+from ...wording import shorten
 from .. import action_log, validation
 from ..context import SandboxContext
 from ..errors import ServiceError
@@ -51,11 +52,12 @@ def _event(
     note: str = "",
     judgement: bool = False,
     breach: str = "",
+    at=None,
 ) -> ComplaintEvent:
     event = ComplaintEvent(
         sandbox_id=ctx.sandbox_id,
         complaint_id=complaint.id,
-        at=ctx.now(),
+        at=at or ctx.now(),
         action=action,
         from_stage=from_stage,
         to_stage=complaint.stage,
@@ -120,7 +122,9 @@ def receive_complaint(ctx: SandboxContext, contact: Contact, data: dict) -> Comp
     )
     db.session.add(complaint)
     db.session.flush()
-    _event(ctx, complaint, "received", None, None, note=description[:300])
+    # The history starts when the complaint was received (a complaint taken earlier and
+    # recorded now, or a scenario's opening complaint), not when it was typed in.
+    _event(ctx, complaint, "received", None, None, note=shorten(description, 300), at=received_at)
     db.session.flush()
     action_log.record(
         ctx,
@@ -203,7 +207,7 @@ def acknowledge(ctx: SandboxContext, complaint: Complaint, channel: str, message
         "acknowledge",
         from_stage,
         complaint.level,
-        note=message[:300],
+        note=shorten(message, 300),
         breach=breach,
     )
     _record(
@@ -271,7 +275,13 @@ def resolve(
     complaint.resolved_at = now
     breach = _late(now, complaint.resolve_due_at, "resolved")
     _event(
-        ctx, complaint, "resolve", from_stage, complaint.level, note=resolution[:300], breach=breach
+        ctx,
+        complaint,
+        "resolve",
+        from_stage,
+        complaint.level,
+        note=shorten(resolution, 300),
+        breach=breach,
     )
     _record(
         ctx,

@@ -14,6 +14,7 @@ from .analysis import Analysis, QuestionResult, analyse, theme_of
 from .collection import (
     audience_query,
     close_survey,
+    email_audience_sizes,
     record_response,
     send_survey,
     surveys,
@@ -54,6 +55,7 @@ __all__ = [
     "close_survey",
     "complete_action",
     "create_survey",
+    "email_audience_sizes",
     "evaluate_action",
     "findings",
     "record_response",

@@ -42,6 +42,33 @@ def audience_query(ctx: SandboxContext, category: str, segment: str):
     return query
 
 
+def _email_audience(ctx: SandboxContext, category: str, segment: str):
+    # The one definition of who a sent survey reaches: the page's counts before sending and
+    # the recipients counted by sending are both this query.
+    return audience_query(ctx, category, segment).where(Contact.consent_email.is_(True))
+
+
+def email_audience_sizes(ctx: SandboxContext) -> dict[str, int]:
+    """How many contacts a survey sent now would reach, per choice on the send form: keyed
+    "external" and "internal" (every segment), and "external:<segment>"."""
+    rows = db.session.execute(
+        select(Contact.category, Contact.segment, func.count())
+        .where(
+            Contact.sandbox_id == ctx.sandbox_id,
+            Contact.merged_into_id.is_(None),
+            Contact.consent_email.is_(True),
+        )
+        .group_by(Contact.category, Contact.segment)
+    ).all()
+    sizes = {category.value: 0 for category in Category}
+    for category, segment, count in rows:
+        sizes[category] = sizes.get(category, 0) + count
+        if segment:
+            key = f"{category}:{segment}"
+            sizes[key] = sizes.get(key, 0) + count
+    return sizes
+
+
 def send_survey(
     ctx: SandboxContext, survey: Survey, category: str, segment: str = "", days_open: int = 10
 ) -> Survey:
@@ -65,9 +92,7 @@ def send_survey(
         raise ServiceError("Keep a survey open for 1 to 30 days.", "days_open")
     recipients = list(
         db.session.scalars(
-            audience_query(ctx, cat.value, seg.value if seg else "")
-            .where(Contact.consent_email.is_(True))
-            .order_by(Contact.id)
+            _email_audience(ctx, cat.value, seg.value if seg else "").order_by(Contact.id)
         )
     )
     if not recipients:

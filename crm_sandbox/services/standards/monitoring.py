@@ -12,6 +12,7 @@ from sqlalchemy import select
 from ...models import Interaction, db
 from ...models.complaints import Complaint, ComplaintEvent, Level
 from ...models.standards import Measure, Period, ServiceStandard
+from ...wording import shorten
 from ..context import SandboxContext
 from ..errors import ServiceError
 
@@ -195,7 +196,7 @@ def _follow_up_cases(ctx, d_from, d_to, now, result) -> None:
         result.cases.append(
             Case(
                 datetime.combine(i.follow_up_on, time(9)),
-                f"Follow-up: {i.summary[:60]}",
+                f"Follow-up: {shorten(i.summary, 60)}",
                 met,
                 detail,
                 "interaction",
@@ -293,7 +294,14 @@ def _first_response_cases(ctx, standard, start, end, now, result) -> None:
         else:
             met, detail = None, f"due by {limit:%a %d %b %H:%M}"
         result.cases.append(
-            Case(i.occurred_at, f"{i.channel}: {i.summary[:60]}", met, detail, "interaction", i.id)
+            Case(
+                i.occurred_at,
+                f"{i.channel}: {shorten(i.summary, 60)}",
+                met,
+                detail,
+                "interaction",
+                i.id,
+            )
         )
 
 

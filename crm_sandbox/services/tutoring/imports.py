@@ -8,6 +8,7 @@ import csv
 import io
 
 from ...models import ImportJob, Role, User, db
+from ...wording import article
 from .. import groups, user_import
 from ..errors import NotFound, ServiceError
 from .viewers import _is_admin
@@ -39,7 +40,7 @@ def _tutor_import_problems(data: bytes, viewer: User) -> list[user_import.Import
             if role in {r.value for r in Role} and role != Role.LEARNER.value:
                 problems.append(
                     user_import.ImportProblem(
-                        line, f"tutors import learners only; ask an admin to add a {role}"
+                        line, f"tutors import learners only; ask an admin to add {article(role)}"
                     )
                 )
                 continue

@@ -5,6 +5,7 @@ putting a learner in it (creating a group is `groups.create_group`).
 from __future__ import annotations
 
 from ...models import Group, Role, User, db
+from ...wording import article
 from .. import accounts, groups
 from ..errors import ServiceError
 from ..staff_audit import record_staff_action
@@ -70,7 +71,9 @@ def add_learner(group: Group, name: str, email: str, by: User | None) -> tuple[U
     existing = accounts.find_user_by_email(email)
     if existing is not None:
         if existing.role_enum != Role.LEARNER:
-            raise ServiceError(f"{email} belongs to a {existing.role}, not a learner.", "email")
+            raise ServiceError(
+                f"{email} belongs to {article(existing.role)}, not a learner.", "email"
+            )
         if existing in group.learners:
             raise ServiceError(f"{existing.name} is already in this group.", "email")
         groups.add_member(group, existing, by=by)

@@ -5,6 +5,7 @@ from ...access import assessor_area
 from ...criteria import ref_of
 from ...services import assessment, evidence, groups, log_words
 from ...services.errors import NotFound, ServiceError
+from ...wording import date_text
 from ..forms_common import options, save_once
 from ..transaction import transaction
 from . import bp
@@ -159,7 +160,7 @@ def review(decision_id: int):
         )()
         tx.success = (
             f"Quality review of {decision.assessor.name}'s decision (signed "
-            f"{decision.created_at:%d %b %Y}) recorded: you {form.agrees.data}."
+            f"{date_text(decision.created_at)}) recorded: you {form.agrees.data}."
         )
     return redirect(back)
 

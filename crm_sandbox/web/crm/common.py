@@ -6,7 +6,7 @@ from flask import abort, flash, g, redirect, url_for
 
 from ...services.errors import NotFound
 from ..forms_common import OnceForm, save_once
-from ..transaction import run_in_transaction
+from ..transaction import run_in_transaction, transaction
 
 
 def get_or_404(model, object_id):
@@ -34,12 +34,15 @@ def flash_form_errors(form) -> None:
 def post_then_redirect(form, action, success, target):
     """For a form shown on another page: run the action if the form is valid and go back.
     Refusals are flashed, since the redirect loses the form and its highlighted fields.
-    `success` may be a function, for a message that reads the (validated) form. A create form
-    (an `OnceForm`) saves once: a repeat is sent back to the same page, saying so."""
+    `success` may be a function, for a message that reads the form or what the action did: it
+    is called once the action has run (a survey's recipients are counted by sending it). A
+    create form (an `OnceForm`) saves once: a repeat is sent back to the same page, saying so."""
     if isinstance(form, OnceForm):
         action = save_once(form, action, lambda _: target.location)
     if form.validate_on_submit():
-        run_in_transaction(action, None, success() if callable(success) else success)
+        with transaction() as tx:
+            action()
+            tx.success = success() if callable(success) else success
     else:
         flash_form_errors(form)
     return target

@@ -15,10 +15,12 @@ from ...models import (
     ImprovementAction,
     Question,
     QuestionKind,
+    Segment,
     ServiceStandard,
     Survey,
 )
 from ...services import charts, contacts, feedback
+from ...wording import count_of, shorten
 from ..forms_common import ButtonForm, ConfirmForm, options, save_once
 from . import bp
 from .common import commit_or_explain, get_or_404, post_then_redirect
@@ -73,6 +75,8 @@ def survey_detail(survey_id: int):
         survey=survey,
         question_form=QuestionForm(),
         send_form=SendForm(),
+        audience_sizes=feedback.email_audience_sizes(g.ctx) if survey.status == "draft" else {},
+        Segment=Segment,
         button=ButtonForm(),
         response_form=ResponseForm(),
         close_form=ConfirmForm(),
@@ -108,7 +112,8 @@ def survey_send(survey_id: int):
             g.ctx, survey, form.category.data, form.segment.data, form.days_open.data
         ),
         lambda: (
-            f"Survey {survey.title!r} sent to {survey.recipients} contact(s). Replies arrive "
+            f"Survey {survey.title!r} sent to {count_of(survey.recipients, 'contact')}. "
+            "Replies arrive "
             "over the next sandbox days: move the clock on to see them."
         ),
         redirect(url_for("crm.survey_detail", survey_id=survey.id)),
@@ -268,7 +273,7 @@ def improvement_add(finding_id: int):
     return post_then_redirect(
         form,
         lambda: feedback.add_action(g.ctx, finding, form.data),
-        lambda: f"Improvement action planned: {form.description.data[:80]}",
+        lambda: f"Improvement action planned: {shorten(form.description.data, 80)}",
         redirect(url_for("crm.improvement_list")),
     )
 
@@ -281,8 +286,8 @@ def improvement_done(action_id: int):
         commit_or_explain(
             lambda: feedback.complete_action(g.ctx, action),
             None,
-            f"Improvement action marked as done: {action.description[:80]}. Evaluate it once "
-            "the measure has had time to move.",
+            f"Improvement action marked as done: {shorten(action.description, 80)}. "
+            "Evaluate it once the measure has had time to move.",
         )
     return redirect(url_for("crm.improvement_list"))
 
@@ -297,7 +302,7 @@ def improvement_evaluate(action_id: int):
         lambda: feedback.evaluate_action(
             g.ctx, action, form.result.data, form.evaluation.data, form.outcome.data
         ),
-        f"Evaluation of {action.description[:80]!r} recorded: the cycle is complete for this "
-        "action.",
+        f"Evaluation of '{shorten(action.description, 80)}' recorded: the cycle is complete "
+        "for this action.",
         redirect(url_for("crm.improvement_list")),
     )

@@ -27,10 +27,12 @@ from ...services import (
     complaints,
     contacts,
     interactions,
+    log_words,
     provisioning,
     sandbox_clock,
 )
 from ...services.context import SandboxContext
+from ...wording import datetime_text
 from ..filters import RowUrl
 from ..forms_common import ButtonForm
 from ..transaction import transaction
@@ -195,6 +197,9 @@ def _sandbox_globals():
         return {}
     return {
         "sandbox": g.sandbox,
+        # The one flag the templates ask before showing a form or button that changes the
+        # sandbox: submitted work (read-only) shows its records without them.
+        "writable": not g.sandbox.read_only,
         "sandbox_now": ctx.now(),
         "org": g.organisation,
         "attempt": g.attempt,
@@ -209,10 +214,12 @@ def _sandbox_globals():
 @learner_area
 def dashboard():
     ctx = g.ctx
+    recent = action_log.entries(ctx.sandbox_id, limit=8)
+    names = log_words.names_for(ctx.sandbox_id, recent)
     return render_template(
         "crm/dashboard.html",
         follow_ups=interactions.follow_ups_due(ctx),
-        recent=action_log.entries(ctx.sandbox_id, limit=8),
+        recent=[(e, log_words.describe_entry(e, names, limit=90)) for e in recent],
         counts={Category(c): n for c, n in contacts.counts_by_category(ctx).items()},
         clock_form=ButtonForm(),
         complaint_counts=complaints.counts_by_stage(ctx),
@@ -232,7 +239,7 @@ def clock_next_day():
     if ButtonForm().validate_on_submit():
         target, ok = commit_or_explain(lambda: sandbox_clock.advance_to_next_working_day(g.ctx))
         if ok:
-            flash(f"The sandbox clock moved on to {target:%A %-d %B %Y, %H:%M}.", "success")
+            flash(f"The sandbox clock moved on to {datetime_text(target)}.", "success")
     return redirect(url_for("crm.dashboard"))
 
 
@@ -244,7 +251,7 @@ def clock_forward():
             lambda: sandbox_clock.advance_by_working_hours(g.ctx, request.form.get("hours"))
         )
         if ok:
-            flash(f"The sandbox clock moved on to {target:%A %-d %B %Y, %H:%M}.", "success")
+            flash(f"The sandbox clock moved on to {datetime_text(target)}.", "success")
     return redirect(url_for("crm.dashboard"))
 
 

@@ -9,6 +9,7 @@ from ...access import tutor_area
 from ...models import AttemptStatus
 from ...scenarios.loader import scenario_of
 from ...services import assessment, groups, hints, tutoring
+from ...wording import date_text
 from ..forms_common import options
 from ..transaction import transaction
 from . import bp
@@ -119,7 +120,7 @@ def extend_due(attempt_id: int):
     else:
         with transaction(refused="Nothing was changed") as tx:
             tutoring.extend_due_date(found, current_user, form.due.data)
-            tx.success = f"Due date extended to {form.due.data:%d %b %Y} (end of day, UTC)."
+            tx.success = f"Due date extended to {date_text(form.due.data)} (end of day, UTC)."
     return redirect(url_for("tutor.attempt", attempt_id=attempt_id))
 
 
