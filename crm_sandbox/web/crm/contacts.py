@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 
-from flask import flash, g, redirect, render_template, request, url_for
+from flask import Response, flash, g, redirect, render_template, request, url_for
 from markupsafe import Markup
 
 from ...access import learner_area
@@ -32,28 +32,64 @@ from .forms import (
 )
 
 
-@bp.route("/contacts")
-@learner_area
-def contact_list():
-    args = request.args
-    filters = contacts.ContactFilters(
+def _list_filters(args) -> contacts.ContactFilters:
+    """The contact list's filters and order from the query string (an unknown sort key or
+    direction is ignored: the list is then in name order, A to Z)."""
+    return contacts.ContactFilters(
         search=args.get("q", "")[: contacts.SEARCH_MAX],
         category=value_or_blank(args.get("category"), Category),
         segment=value_or_blank(args.get("segment"), Segment),
         lifecycle_stage=value_or_blank(args.get("stage"), Lifecycle),
+        sort=args.get("sort", "name"),
+        descending=args.get("dir") == "desc",
     )
-    rows, next_cursor, total = contacts.list_contacts(g.ctx, filters, after=args.get("after", ""))
+
+
+def _list_args(filters: contacts.ContactFilters) -> dict:
+    """The query string that shows the same filtered, sorted list (blank values left out)."""
+    found = {
+        "q": filters.search,
+        "category": filters.category,
+        "segment": filters.segment,
+        "stage": filters.lifecycle_stage,
+        "sort": "" if filters.sort == "name" else filters.sort,
+        "dir": "desc" if filters.descending else "",
+    }
+    return {key: value for key, value in found.items() if value}
+
+
+@bp.route("/contacts")
+@learner_area
+def contact_list():
+    args = request.args
+    filters = _list_filters(args)
+    page = contacts.contact_page(
+        g.ctx, filters, after=args.get("after", ""), before=args.get("before", "")
+    )
     contact_url = RowUrl.cached("crm.contact_detail", "contact_id", sandbox_id=g.ctx.sandbox_id)
     return render_template(
         "crm/contacts.html",
-        rows=[_row(contact_url(row.id), *row.cells()) for row in rows],
-        next_cursor=next_cursor,
+        rows=[_row(contact_url(row.id), *row.cells()) for row in page.rows],
+        next_cursor=page.next_cursor,
+        previous_cursor=page.previous_cursor,
         filters=filters,
-        total=total,
-        first_page=not args.get("after"),
+        list_args=_list_args(filters),
+        total=page.total,
+        first_page=not (args.get("after") or args.get("before")),
         Category=Category,
         Segment=Segment,
         Lifecycle=Lifecycle,
+    )
+
+
+@bp.route("/contacts/export.csv")
+@learner_area
+def contact_export():
+    """Every contact matching the list's filters, in its order, as a CSV file."""
+    return Response(
+        contacts.contacts_csv(g.ctx, _list_filters(request.args)),
+        mimetype="text/csv",
+        headers={"Content-Disposition": 'attachment; filename="contacts.csv"'},
     )
 
 
