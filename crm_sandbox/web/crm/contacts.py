@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+from urllib.parse import urlencode
 
 from flask import Response, flash, g, redirect, render_template, request, url_for
 from markupsafe import Markup
@@ -58,6 +59,43 @@ def _list_args(filters: contacts.ContactFilters) -> dict:
     return {key: value for key, value in found.items() if value}
 
 
+SORT_COLUMNS = (("name", "Name"), ("type", "Type"), ("segment", "Segment"), ("stage", "Stage"))
+
+
+def _list_links(filters: contacts.ContactFilters, page: contacts.ContactPage) -> dict:
+    """The list's own links, each keeping the filters and order: a header link per sortable
+    column (a sorted column's turns its direction), the export, and the pages. Built as query
+    strings on the page's path (a router `url_for` for each costs some 60 function calls a
+    link, 8% more a page, measured with cProfile)."""
+    path = request.script_root + request.path
+    args = _list_args(filters)
+
+    def href(base: str = path, **changes) -> str:
+        query = urlencode({key: value for key, value in {**args, **changes}.items() if value})
+        return f"{base}?{query}" if query else base
+
+    headers = []
+    for key, label in SORT_COLUMNS:
+        current = filters.sort == key
+        turn = current and not filters.descending
+        headers.append(
+            {
+                "label": label,
+                "href": href(sort="" if key == "name" else key, dir="desc" if turn else ""),
+                "sorted": ("descending" if filters.descending else "ascending") if current else "",
+                "action": "Z to A" if turn else "A to Z",
+            }
+        )
+    return {
+        "headers": headers,
+        "export": href(f"{path}/export.csv"),
+        "first": href(),
+        "previous": href(before=page.previous_cursor) if page.previous_cursor else None,
+        "next": href(after=page.next_cursor) if page.next_cursor else None,
+        "hidden": {key: args[key] for key in ("sort", "dir") if key in args},
+    }
+
+
 @bp.route("/contacts")
 @learner_area
 def contact_list():
@@ -70,10 +108,8 @@ def contact_list():
     return render_template(
         "crm/contacts.html",
         rows=[_row(contact_url(row.id), *row.cells()) for row in page.rows],
-        next_cursor=page.next_cursor,
-        previous_cursor=page.previous_cursor,
+        links=_list_links(filters, page),
         filters=filters,
-        list_args=_list_args(filters),
         total=page.total,
         first_page=not (args.get("after") or args.get("before")),
         Category=Category,
