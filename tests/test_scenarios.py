@@ -9,6 +9,7 @@ import re
 import pytest
 from sqlalchemy import select
 
+from crm_sandbox.checks import REGISTRY
 from crm_sandbox.extensions import db
 from crm_sandbox.models import Complaint, Contact, Role
 from crm_sandbox.scenarios import engine, loader
@@ -70,6 +71,40 @@ def test_a_bad_file_gets_line_numbered_errors_naming_the_field(runner, tmp_path)
     )
     assert "unknown criterion 'generic.ac99'" in result.output
     assert "Traceback" not in result.output
+
+
+def test_every_problem_is_reported_at_once_schema_and_cross_checks_together(runner, tmp_path):
+    text = (
+        example_text()
+        .replace("estimated_minutes: 40", "estimated_minutes: many")
+        .replace("title: Resolve and close at stage 1", "title: ''")
+        .replace("type: complaint_resolved_within", "type: complaint_resolved_whenever")
+        .replace("criteria: [generic.ac4, focus.ac2]", "criteria: [generic.ac99]", 1)
+    )
+    path = tmp_path / "three-problems.yaml"
+    path.write_text(text)
+    result = runner.invoke(args=["scenarios", "validate", str(path)])
+    assert result.exit_code == 1
+    minutes = line_starting(text, "estimated_minutes")
+    title = line_starting(text, "title: ''")
+    check_type = line_starting(text, "type: complaint_resolved_whenever")
+    criterion = line_starting(text, "criteria: [generic.ac99]")
+    assert result.output.splitlines() == [
+        f"{path}:{minutes}: estimated_minutes: Input should be a valid integer, "
+        "unable to parse string as an integer",
+        f"{path}:{title}: tasks.2.title: String should have at least 1 character",
+        f"{path}:{criterion}: tasks.0.checks.0.criteria.0: unknown criterion 'generic.ac99'",
+        f"{path}:{check_type}: tasks.2.checks.1.type: unknown check type "
+        f"'complaint_resolved_whenever' (known: {', '.join(sorted(REGISTRY))})",
+    ]
+
+
+def test_a_part_that_fails_the_schema_is_not_also_reported_by_the_cross_checks():
+    text = example_text().replace("type: complaint_resolved_within", "type: ''")
+    with pytest.raises(ScenarioError) as refused:
+        parse(text, "mine.yaml")
+    assert [p.field for p in refused.value.problems] == ["tasks.2.checks.1.type"]
+    assert "at least 1 character" in refused.value.problems[0].message
 
 
 def test_broken_yaml_is_reported_with_its_line(tmp_path):

@@ -365,8 +365,9 @@ def test_rendered_pages_of_every_role_keep_to_the_policy(app, client, auth, crea
 # HTML the app renders from text is Markdown, through the sanitising `markdown` filter.
 SAFE_ALLOWED: set[tuple[str, str]] = set()
 MARKDOWN_ALLOWED = {
-    ("learner/scenario.html", "scenario.brief"),
-    ("learner/scenario.html", "task.instruction"),
+    # the scenario's parts, shared by the learner's page and the tutor's library and preview
+    ("learner/_scenario_parts.html", "scenario.brief"),
+    ("learner/_scenario_parts.html", "task.instruction"),
 }
 
 

@@ -6,9 +6,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Annotated, get_args, get_origin
 
 import yaml
-from pydantic import ValidationError
+from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from ..criteria import load_catalogue
 from ..models import Attempt
@@ -97,25 +98,89 @@ def parse(text: str, source: str = "<scenario>") -> Scenario:
     try:
         scenario = Scenario.model_validate(data)
     except ValidationError as exc:
-        problems = []
-        for error in exc.errors():
-            loc = tuple(error["loc"])
-            problems.append(
-                Problem(
-                    source,
-                    line_of(node, loc),
-                    field_name(loc),
-                    error["msg"].removeprefix("Value error, "),
-                )
+        problems = [
+            Problem(
+                source,
+                line_of(node, tuple(error["loc"])),
+                field_name(tuple(error["loc"])),
+                error["msg"].removeprefix("Value error, "),
             )
-        raise ScenarioError(problems) from None
-    problems = [
-        Problem(source, line_of(node, path), field, message)
-        for path, field, message in cross_check(scenario)
-    ]
+            for error in exc.errors()
+        ]
+        # Report the cross-field problems of the parts that did parse as well, so that the
+        # author sees every problem in one go rather than one phase at a time.
+        problems += _problems_across(partial_scenario(data), source, node)
+        raise ScenarioError(_unique(problems)) from None
+    problems = _problems_across(scenario, source, node)
     if problems:
         raise ScenarioError(problems)
     return scenario
+
+
+def _problems_across(scenario: Scenario, source: str, node) -> list[Problem]:
+    return [
+        Problem(source, line_of(node, path), field, message)
+        for path, field, message in cross_check(scenario)
+    ]
+
+
+def _unique(problems: list[Problem]) -> list[Problem]:
+    return list(dict.fromkeys(problems))
+
+
+def partial_scenario(data: dict) -> Scenario:
+    """The parts of a scenario's data that are valid, built without validating the whole: a
+    part that fails is left at its default (None when it has none), and lists and nested
+    sections keep their valid items in place, so cross-field problems keep their positions."""
+    return _lenient(Scenario, data)
+
+
+def _lenient(model: type[BaseModel], raw):
+    raw = raw if isinstance(raw, dict) else {}
+    try:
+        return model.model_validate(raw)
+    except ValidationError:
+        pass
+    values = {}
+    for name, field in model.model_fields.items():
+        if name in raw:
+            values[name] = _lenient_value(model, name, raw[name])
+        else:
+            values[name] = (
+                None if field.is_required() else field.get_default(call_default_factory=True)
+            )
+    if model.model_config.get("extra") == "allow":
+        values.update({k: v for k, v in raw.items() if k not in model.model_fields})
+    return model.model_construct(**values)
+
+
+def _lenient_value(model: type[BaseModel], name: str, value):
+    """`value` validated as the model's field; else, for a section or a list of sections, what
+    of it is valid; else the field's default (None when it has none)."""
+    try:
+        return _adapter(model, name).validate_python(value)
+    except ValidationError:
+        pass
+    field = model.model_fields[name]
+    annotation = field.annotation
+    if _is_model(annotation):
+        return _lenient(annotation, value)
+    args = get_args(annotation)
+    if get_origin(annotation) is list and args and _is_model(args[0]):
+        return [_lenient(args[0], item) for item in value] if isinstance(value, list) else []
+    return None if field.is_required() else field.get_default(call_default_factory=True)
+
+
+def _is_model(annotation) -> bool:
+    return isinstance(annotation, type) and issubclass(annotation, BaseModel)
+
+
+@lru_cache(maxsize=256)
+def _adapter(model: type[BaseModel], name: str) -> TypeAdapter:
+    field = model.model_fields[name]
+    if not field.metadata:
+        return TypeAdapter(field.annotation)
+    return TypeAdapter(Annotated[(field.annotation, *field.metadata)])
 
 
 def cross_check(scenario: Scenario) -> list[tuple[tuple, str, str]]:
@@ -127,12 +192,12 @@ def cross_check(scenario: Scenario) -> list[tuple[tuple, str, str]]:
     known_criteria = {c.id for c in catalogue.all_criteria()}
     known_mistakes = {m.id for m in catalogue.mistakes}
     out: list[tuple[tuple, str, str]] = []
-    for i, criterion in enumerate(scenario.criteria):
+    for i, criterion in enumerate(scenario.criteria or ()):
         if criterion not in known_criteria:
             out.append((("criteria", i), f"criteria.{i}", f"unknown criterion {criterion!r}"))
     check_ids: set = set()
-    for t, task in enumerate(scenario.tasks):
-        for c, check in enumerate(task.checks):
+    for t, task in enumerate(scenario.tasks or ()):
+        for c, check in enumerate(task.checks or ()):
             out.extend(
                 _check_check(
                     ("tasks", t, "checks", c),
@@ -143,9 +208,9 @@ def cross_check(scenario: Scenario) -> list[tuple[tuple, str, str]]:
                     known_mistakes,
                 )
             )
-    for s, step in enumerate(scenario.model_answer):
+    for s, step in enumerate(scenario.model_answer or ()):
         out.extend(_check_step(("model_answer", s), step, STEPS))
-    for w, walk in enumerate(scenario.walkthroughs):
+    for w, walk in enumerate(scenario.walkthroughs or ()):
         out.extend(_check_walkthrough(w, walk, check_ids, known_criteria, known_mistakes, STEPS))
     out.extend(_check_opening_keys(scenario))
     return out
@@ -160,9 +225,12 @@ def _check_check(path, check, scenario, check_ids, known_criteria, known_mistake
     name = ".".join(str(part) for part in path)
     if check.id in check_ids:
         out.append((path + ("id",), name + ".id", f"check id {check.id!r} is used twice"))
-    check_ids.add(check.id)
+    if check.id is not None:  # None: the id itself is a schema problem, reported already
+        check_ids.add(check.id)
     check_type = REGISTRY.get(check.type)
-    if check_type is None:
+    if check.type is None:
+        pass
+    elif check_type is None:
         out.append(
             (
                 path + ("type",),
@@ -173,7 +241,7 @@ def _check_check(path, check, scenario, check_ids, known_criteria, known_mistake
     else:
         for message in check_type.validate_params(check.params, scenario):
             out.append((path + ("params",), name + ".params", message))
-    for k, criterion in enumerate(check.criteria):
+    for k, criterion in enumerate(check.criteria or ()):
         if criterion not in known_criteria:
             out.append(
                 (
@@ -182,7 +250,7 @@ def _check_check(path, check, scenario, check_ids, known_criteria, known_mistake
                     f"unknown criterion {criterion!r}",
                 )
             )
-    for k, mistake in enumerate(check.mistakes):
+    for k, mistake in enumerate(check.mistakes or ()):
         if mistake not in known_mistakes:
             out.append(
                 (
@@ -199,7 +267,7 @@ def _check_walkthrough(w, walk, check_ids, known_criteria, known_mistakes, steps
     its steps."""
     out = []
     # A walk-through acts out a named common mistake, or falls short of a named criterion.
-    if walk.mistake not in known_mistakes and walk.mistake not in known_criteria:
+    if walk.mistake is not None and walk.mistake not in known_mistakes | known_criteria:
         out.append(
             (
                 ("walkthroughs", w, "mistake"),
@@ -207,7 +275,7 @@ def _check_walkthrough(w, walk, check_ids, known_criteria, known_mistakes, steps
                 f"{walk.mistake!r} is neither a common mistake nor a criterion",
             )
         )
-    for k, check_id in enumerate(walk.expect_failing):
+    for k, check_id in enumerate(walk.expect_failing or ()):
         if check_id not in check_ids:
             out.append(
                 (
@@ -216,7 +284,7 @@ def _check_walkthrough(w, walk, check_ids, known_criteria, known_mistakes, steps
                     f"no check with id {check_id!r}",
                 )
             )
-    for s, step in enumerate(walk.steps):
+    for s, step in enumerate(walk.steps or ()):
         out.extend(_check_step(("walkthroughs", w, "steps", s), step, steps))
     return out
 
@@ -232,7 +300,7 @@ def _check_opening_keys(scenario: Scenario) -> list:
     out = []
     seen = set()
     for key in keys:
-        if key in seen:
+        if key is not None and key in seen:
             out.append((("opening",), "opening", f"the key {key!r} is used twice"))
         seen.add(key)
     return out
@@ -240,6 +308,8 @@ def _check_opening_keys(scenario: Scenario) -> list:
 
 def _check_step(path, step, steps) -> list[tuple[tuple, str, str]]:
     name = ".".join(str(p) for p in path)
+    if step.do is None:  # a schema problem, reported already
+        return []
     step_type = steps.get(step.do)
     if step_type is None:
         return [
@@ -249,7 +319,7 @@ def _check_step(path, step, steps) -> list[tuple[tuple, str, str]]:
                 f"unknown step {step.do!r} (known: {', '.join(sorted(steps))})",
             )
         ]
-    params = {k: v for k, v in step.model_extra.items()}
+    params = dict(step.model_extra or {})
     return [(path, name, message) for message in step_type.validate(params)]
 
 

@@ -25,6 +25,7 @@ def test_the_learners_crm_sections_and_criteria_page_pass_axe(page, world):
     page.get_by_role("link", name=SCENARIO_TITLE).click()
     page.get_by_role("link", name="Open this scenario's CRM").click()
     for section in (
+        "Contacts",
         "Complaints",
         "Service standards",
         "Feedback",
@@ -56,6 +57,12 @@ def test_the_tutor_assessor_and_admin_pages_pass_axe(new_page, world):
     expect(flash(tutor, f"The group is now called '{group} (renamed)'.")).to_be_visible()
     tutor.get_by_role("link", name="Scenarios", exact=True).first.click()
     check_accessible(tutor, "the tutor's scenarios page")
+    tutor.get_by_role("link", name="Scenario library").click()
+    check_accessible(tutor, "the scenario library")
+    tutor.get_by_role("link", name=f"Read {SCENARIO_TITLE}").click()
+    expect(tutor.get_by_role("heading", name="Brief")).to_be_visible()
+    check_accessible(tutor, "a library scenario, as a learner reads it")
+    tutor.get_by_role("link", name="Scenarios", exact=True).first.click()
     tutor.get_by_role("link", name="Write or upload a scenario").click()
     check_accessible(tutor, "the scenario upload page")
     tutor.get_by_role("link", name="Groups", exact=True).click()

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import functools
+from urllib.parse import urlencode
 
-from flask import flash, g, redirect, render_template, request, url_for
+from flask import Response, flash, g, redirect, render_template, request, url_for
 from markupsafe import Markup
 
 from ...access import learner_area
@@ -32,28 +33,99 @@ from .forms import (
 )
 
 
-@bp.route("/contacts")
-@learner_area
-def contact_list():
-    args = request.args
-    filters = contacts.ContactFilters(
+def _list_filters(args) -> contacts.ContactFilters:
+    """The contact list's filters and order from the query string (an unknown sort key or
+    direction is ignored: the list is then in name order, A to Z)."""
+    return contacts.ContactFilters(
         search=args.get("q", "")[: contacts.SEARCH_MAX],
         category=value_or_blank(args.get("category"), Category),
         segment=value_or_blank(args.get("segment"), Segment),
         lifecycle_stage=value_or_blank(args.get("stage"), Lifecycle),
+        sort=args.get("sort", "name"),
+        descending=args.get("dir") == "desc",
     )
-    rows, next_cursor, total = contacts.list_contacts(g.ctx, filters, after=args.get("after", ""))
+
+
+def _list_args(filters: contacts.ContactFilters) -> dict:
+    """The query string that shows the same filtered, sorted list (blank values left out)."""
+    found = {
+        "q": filters.search,
+        "category": filters.category,
+        "segment": filters.segment,
+        "stage": filters.lifecycle_stage,
+        "sort": "" if filters.sort == "name" else filters.sort,
+        "dir": "desc" if filters.descending else "",
+    }
+    return {key: value for key, value in found.items() if value}
+
+
+SORT_COLUMNS = (("name", "Name"), ("type", "Type"), ("segment", "Segment"), ("stage", "Stage"))
+
+
+def _list_links(filters: contacts.ContactFilters, page: contacts.ContactPage) -> dict:
+    """The list's own links, each keeping the filters and order: a header link per sortable
+    column (a sorted column's turns its direction), the export, and the pages. Built as query
+    strings on the page's path (a router `url_for` for each costs some 60 function calls a
+    link, 8% more a page, measured with cProfile)."""
+    path = request.script_root + request.path
+    args = _list_args(filters)
+
+    def href(base: str = path, **changes) -> str:
+        query = urlencode({key: value for key, value in {**args, **changes}.items() if value})
+        return f"{base}?{query}" if query else base
+
+    headers = []
+    for key, label in SORT_COLUMNS:
+        current = filters.sort == key
+        turn = current and not filters.descending
+        headers.append(
+            {
+                "label": label,
+                "href": href(sort="" if key == "name" else key, dir="desc" if turn else ""),
+                "sorted": ("descending" if filters.descending else "ascending") if current else "",
+                "action": "Z to A" if turn else "A to Z",
+            }
+        )
+    return {
+        "headers": headers,
+        "export": href(f"{path}/export.csv"),
+        "first": href(),
+        "previous": href(before=page.previous_cursor) if page.previous_cursor else None,
+        "next": href(after=page.next_cursor) if page.next_cursor else None,
+        "hidden": {key: args[key] for key in ("sort", "dir") if key in args},
+    }
+
+
+@bp.route("/contacts")
+@learner_area
+def contact_list():
+    args = request.args
+    filters = _list_filters(args)
+    page = contacts.contact_page(
+        g.ctx, filters, after=args.get("after", ""), before=args.get("before", "")
+    )
     contact_url = RowUrl.cached("crm.contact_detail", "contact_id", sandbox_id=g.ctx.sandbox_id)
     return render_template(
         "crm/contacts.html",
-        rows=[_row(contact_url(row.id), *row.cells()) for row in rows],
-        next_cursor=next_cursor,
+        rows=[_row(contact_url(row.id), *row.cells()) for row in page.rows],
+        links=_list_links(filters, page),
         filters=filters,
-        total=total,
-        first_page=not args.get("after"),
+        total=page.total,
+        first_page=not (args.get("after") or args.get("before")),
         Category=Category,
         Segment=Segment,
         Lifecycle=Lifecycle,
+    )
+
+
+@bp.route("/contacts/export.csv")
+@learner_area
+def contact_export():
+    """Every contact matching the list's filters, in its order, as a CSV file."""
+    return Response(
+        contacts.contacts_csv(g.ctx, _list_filters(request.args)),
+        mimetype="text/csv",
+        headers={"Content-Disposition": 'attachment; filename="contacts.csv"'},
     )
 
 

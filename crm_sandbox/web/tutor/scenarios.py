@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from flask import redirect, render_template, url_for
+from flask import abort, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from ...access import tutor_area
-from ...scenarios.loader import library
+from ...criteria import load_catalogue
+from ...scenarios.loader import ScenarioError, criteria_of, library
 from ...services import tutoring
 from ...services.errors import ServiceError
 from ..forms_common import ButtonForm
@@ -24,6 +25,57 @@ def scenarios():
         authored=tutoring.authored_for(current_user),
         library=sorted(library().values(), key=lambda s: s.title.lower()),
     )
+
+
+# The library, or one library scenario to read (?id=...). The scenario is named in the query
+# string, not the path: it belongs to no one, so it is not an object another tutor could own
+# (every tutor may read every library scenario).
+@bp.route("/scenarios/library")
+@tutor_area
+def scenario_library():
+    if "id" not in request.args:
+        return render_template(
+            "tutor/scenario_library.html",
+            library=sorted(library().values(), key=lambda s: s.title.lower()),
+        )
+    scenario = library().get(request.args["id"])
+    if scenario is None:
+        abort(404)
+    return render_template(
+        "tutor/scenario_read.html",
+        scenario=scenario,
+        preview=None,
+        criteria_groups=_criteria_by_qualification(scenario),
+    )
+
+
+@bp.route("/scenarios/<int:authored_id>/preview")
+@tutor_area
+def preview_scenario(authored_id: int):
+    found = authored_or_404(authored_id)
+    try:
+        scenario = tutoring.parse(found.source, f"{found.scenario_id}.yaml")
+    except ScenarioError as exc:  # saved valid, but the catalogue or registries changed since
+        return render_template(
+            "tutor/scenario_read.html", scenario=None, preview=found, problems=exc.problems
+        )
+    return render_template(
+        "tutor/scenario_read.html",
+        scenario=scenario,
+        preview=found,
+        criteria_groups=_criteria_by_qualification(scenario),
+        publish_form=ButtonForm(),
+    )
+
+
+def _criteria_by_qualification(scenario) -> list[tuple[str, list]]:
+    """The scenario's criteria grouped by awarding body: (the body's name, its criteria)."""
+    catalogue = load_catalogue()
+    grouped: dict[str, list] = {}
+    for criterion in criteria_of(scenario):
+        body_id = criterion.id.split(".", 1)[0]
+        grouped.setdefault(catalogue.body(body_id).name, []).append(criterion)
+    return list(grouped.items())
 
 
 def _sent_yaml(form: ScenarioUploadForm) -> tuple[str, str]:
