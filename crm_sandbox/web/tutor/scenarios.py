@@ -6,8 +6,8 @@ from flask import abort, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from ...access import tutor_area
-from ...criteria import load_catalogue
-from ...scenarios.loader import ScenarioError, criteria_of, library
+from ...criteria import criteria_for_scenario, load_catalogue
+from ...scenarios.loader import ScenarioError, library
 from ...services import tutoring
 from ...services.errors import ServiceError
 from ..forms_common import ButtonForm
@@ -69,13 +69,11 @@ def preview_scenario(authored_id: int):
 
 
 def _criteria_by_qualification(scenario) -> list[tuple[str, list]]:
-    """The scenario's criteria grouped by awarding body: (the body's name, its criteria)."""
-    catalogue = load_catalogue()
-    grouped: dict[str, list] = {}
-    for criterion in criteria_of(scenario):
-        body_id = criterion.id.split(".", 1)[0]
-        grouped.setdefault(catalogue.body(body_id).name, []).append(criterion)
-    return list(grouped.items())
+    """The criteria the scenario is assessed against for each qualification, as a group of
+    that qualification sees them: (the body's name, its numbered criteria)."""
+    return [
+        (body.name, criteria_for_scenario(scenario, body.id)) for body in load_catalogue().bodies
+    ]
 
 
 def _sent_yaml(form: ScenarioUploadForm) -> tuple[str, str]:
