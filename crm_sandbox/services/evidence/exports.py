@@ -118,6 +118,17 @@ def _chain_head(item: AttemptEvidence) -> dict:
     }
 
 
+def _times(item: AttemptEvidence) -> dict:
+    """When the work was set and when the learner first opened it (None: not started)."""
+    attempt = item.attempt
+    return {
+        "assigned_at": attempt.assigned_at.astimezone(UTC).isoformat(),
+        "started_at": attempt.started_at.astimezone(UTC).isoformat()
+        if attempt.started_at
+        else None,
+    }
+
+
 def action_log_json(evidence: Evidence) -> bytes:
     """The same entries with their hashes and each sandbox's chain head, to re-verify."""
     data = {
@@ -128,6 +139,7 @@ def action_log_json(evidence: Evidence) -> bytes:
             {
                 **_chain_head(item),
                 "scenario_id": item.attempt.scenario_id,
+                **_times(item),
                 "entries": [_entry_json(entry) for entry in item.entries],
                 "staff_actions": [_staff_action_json(e) for e in item.staff_actions],
             }
@@ -239,6 +251,7 @@ def build_pack(learner: User, viewer: User | None = None) -> bytes:
                 **_chain_head(item),
                 "scenario_id": item.attempt.scenario_id,
                 "status": item.attempt.status,
+                **_times(item),
             }
             for item in evidence.attempts
         ],

@@ -196,7 +196,7 @@ class _Report:
                 [
                     ["Scenario", f"{item.title} ({attempt.scenario_id})"],
                     ["Status", attempt.status_enum.label],
-                    ["Started", _when(attempt.started_at)],
+                    ["Started", _when(attempt.started_at) if attempt.started_at else "Not started"],
                     ["Submitted", _when(attempt.submitted_at)],
                     ["Latest score", score],
                     ["Checks run", str(attempt.checks_run)],

@@ -7,7 +7,14 @@ from ...access import learner_area
 from ...models import AttemptStatus
 from ...scenarios import engine
 from ...scenarios.loader import criteria_of, scenario_of
-from ...services import assignments, evidence, groups, interactions, provisioning
+from ...services import (
+    assignments,
+    evidence,
+    groups,
+    interactions,
+    provisioning,
+    sandbox_clock,
+)
 from ...services.context import SandboxContext
 from ...services.errors import NotFound, ServiceError
 from ..forms_common import ButtonForm
@@ -57,6 +64,10 @@ def _attempt(attempt_id: int):
 @learner_area
 def scenario(attempt_id: int):
     attempt = _attempt(attempt_id)
+    if sandbox_clock.work_to_record(attempt.sandbox, attempt.started_at is not None):
+        with transaction(write=True):
+            sandbox_clock.record_work(_attempt(attempt_id))
+        attempt = _attempt(attempt_id)
     if engine.due_events(attempt):
         with transaction(write=True):
             engine.fire_due_events(_attempt(attempt_id))
@@ -72,6 +83,7 @@ def scenario(attempt_id: int):
         results=attempt.latest_results,
         shown_hints=shown_hints,
         now=engine.clock.sandbox_now(attempt.sandbox),
+        idle_minutes=int(engine.clock.idle_limit().total_seconds() // 60),
         button=ButtonForm(),
         submit_form=SubmitWorkForm(),
         restart_form=RestartForm(),
