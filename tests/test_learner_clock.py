@@ -184,16 +184,22 @@ def test_submitting_stops_the_clock_and_returned_work_resumes_it(
     assert sandbox_time(work) == at(10)
 
 
-def test_the_scenario_page_says_what_the_clock_does_and_shows_its_time(
-    client, auth, work, real_time
+RULE = (
+    "The scenario clock runs only while you work: it pauses when you sign out or after "
+    "10 minutes without activity, and stops when you submit."
+)
+
+
+def test_the_scenario_page_and_its_crm_say_what_the_clock_does_and_show_its_time(
+    client, auth, work, real_time, provision
 ):
     auth.login(work.learner.email)
     page = client.get(f"/learner/scenarios/{work.id}").data.decode()
-    assert (
-        "The scenario clock runs only while you work: it pauses when you sign out or after "
-        "10 minutes without activity, and stops when you submit." in page
-    )
-    assert "Mon 9 Mar 2026, 09:00" in page
+    assert RULE in page and "Mon 9 Mar 2026, 09:00" in page
+    dashboard = client.get(f"/s/{work.sandbox_id}/").data.decode()
+    assert RULE in dashboard and "The clock runs with real time" not in dashboard
+    practice = provision(work.learner)
+    assert "The clock runs with real time" in client.get(f"/s/{practice.id}/").data.decode()
 
 
 def test_the_learners_home_and_the_tutors_grid_agree_on_not_started_and_in_progress(

@@ -67,6 +67,17 @@ def advance_by_working_hours(ctx: SandboxContext, hours: int) -> datetime:
 RECORD_INTERVAL = timedelta(minutes=1)
 
 
+def rule() -> str:
+    """What a scenario's clock does, in the learner's words (the scenario page and the CRM
+    say it the same way)."""
+    minutes = int(clock.idle_limit().total_seconds() // 60)
+    return (
+        "The scenario clock runs only while you work: it pauses when you sign out or after "
+        f"{minutes} minute{'s' if minutes != 1 else ''} without activity, and stops when you "
+        "submit."
+    )
+
+
 def work_to_record(sandbox, started: bool, real_now: datetime | None = None) -> bool:
     """Whether a request of the learner's in this attempt must record their activity (a
     write): `sandbox` is the row or any object with its clock fields and `read_only`;

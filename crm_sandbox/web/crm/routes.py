@@ -209,6 +209,7 @@ def _sandbox_globals():
         "sandbox_now": ctx.now(),
         "org": g.organisation,
         "attempt": g.attempt,
+        "clock_rule": sandbox_clock.rule() if g.attempt else None,
         "scenario_url": (
             RowUrl.cached("learner.scenario", "attempt_id")(g.attempt.id) if g.attempt else None
         ),

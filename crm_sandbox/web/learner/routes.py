@@ -83,7 +83,7 @@ def scenario(attempt_id: int):
         results=attempt.latest_results,
         shown_hints=shown_hints,
         now=engine.clock.sandbox_now(attempt.sandbox),
-        idle_minutes=int(engine.clock.idle_limit().total_seconds() // 60),
+        clock_rule=sandbox_clock.rule(),
         button=ButtonForm(),
         submit_form=SubmitWorkForm(),
         restart_form=RestartForm(),
