@@ -83,6 +83,7 @@ def test_a_learner_who_opens_a_scenario_a_day_after_it_was_set_starts_at_its_sta
     assert attempt.assigned_at < attempt.started_at
     opened = engine.action_log.entries(attempt.sandbox_id, newest_first=True, limit=1)[0]
     assert (opened.verb, opened.sandbox_time) == ("scenario.opened", START)
+    assert engine.happened_events(attempt) == []  # the 14:00 chase is still ahead of her
 
     real_time.advance(minutes=5)
     complaint = db.session.get(Complaint, attempt.keys["complaints"]["late_sofa"])
@@ -253,3 +254,18 @@ def test_the_practice_crm_keeps_a_clock_that_runs_with_real_time(
     real_time.advance(hours=3)  # nobody worked in it: practice time runs on regardless
     db.session.expire_all()
     assert clock.sandbox_now(db.session.get(Sandbox, sandbox.id)) == begins + timedelta(hours=3)
+
+
+def test_a_restart_puts_the_clock_back_at_the_start_until_the_learner_works_again(
+    client, auth, work, real_time
+):
+    auth.login(work.learner.email)
+    client.get(f"/learner/scenarios/{work.id}")
+    real_time.advance(minutes=6)
+    client.post(f"/learner/scenarios/{work.id}/restart", data={"confirm": "y"})
+    real_time.advance(minutes=4)  # not working in it yet
+    assert sandbox_time(work) == START
+    client.get(f"/s/{work.sandbox_id}/")
+    real_time.advance(minutes=1)
+    assert sandbox_time(work) == at(1)
+    assert fresh(work).started_at == real_time.now - timedelta(minutes=11)  # still the first
