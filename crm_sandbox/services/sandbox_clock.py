@@ -150,7 +150,7 @@ def pause_all(learner: User) -> None:
             Sandbox.clock_runs_on_work.is_(True),
             Sandbox.clock_running.is_(True),
         )
-    )
+    ).all()
     real_now = clock.utcnow()
     for sandbox in running:
         pause(sandbox, real_now)
