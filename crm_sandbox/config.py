@@ -58,6 +58,7 @@ ENV_SETTINGS: dict[str, tuple[str, object]] = {
     "PASSWORD_CHECK_RATE_LIMIT_ACCOUNT": ("PASSWORD_CHECK_RATE_LIMIT_ACCOUNT", str),
     "SESSION_IDLE_MINUTES": ("SESSION_IDLE_MINUTES", int),
     "SESSION_MAX_HOURS": ("SESSION_MAX_HOURS", int),
+    "IDLE_MINUTES": ("IDLE_MINUTES", int),
     "TRUSTED_PROXIES": ("TRUSTED_PROXIES", int),
     "MAX_REQUEST_BYTES": ("MAX_CONTENT_LENGTH", int),
     "BACKUP_DIR": ("BACKUP_DIR", str),
@@ -93,6 +94,8 @@ def defaults(instance_path: str) -> dict:
         "PASSWORD_CHECK_RATE_LIMIT_ACCOUNT": "5 per minute; 20 per hour",
         "SESSION_IDLE_MINUTES": 60,
         "SESSION_MAX_HOURS": 12,
+        # The most one gap between a learner's requests adds to a scenario's clock.
+        "IDLE_MINUTES": 10,
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": False,

@@ -83,7 +83,7 @@ def startup_problems(config) -> list[Problem]:
             problems.append(
                 Problem(variable, f"{value!r} allows no attempts at all; expected at least 1")
             )
-    for key in ("SESSION_IDLE_MINUTES", "SESSION_MAX_HOURS"):
+    for key in ("SESSION_IDLE_MINUTES", "SESSION_MAX_HOURS", "IDLE_MINUTES"):
         value = config.get(key)
         if not isinstance(value, int) or value <= 0:
             problems.append(

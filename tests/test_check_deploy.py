@@ -35,6 +35,7 @@ def safe_config(**changes) -> dict:
         "LOGIN_RATE_LIMIT_ACCOUNT": "5 per minute; 20 per hour",
         "SESSION_IDLE_MINUTES": 60,
         "SESSION_MAX_HOURS": 12,
+        "IDLE_MINUTES": 10,
         "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
     }
     config.update(changes)
@@ -77,6 +78,7 @@ def test_a_safe_configuration_has_no_problems():
         ({"MAX_CONTENT_LENGTH": 0}, "CRM_SANDBOX_MAX_REQUEST_BYTES", "above 0"),
         ({"SESSION_IDLE_MINUTES": 0}, "CRM_SANDBOX_SESSION_IDLE_MINUTES", "above 0"),
         ({"SESSION_MAX_HOURS": -3}, "CRM_SANDBOX_SESSION_MAX_HOURS", "above 0"),
+        ({"IDLE_MINUTES": 0}, "CRM_SANDBOX_IDLE_MINUTES", "above 0"),
         (
             {"LOGIN_RATE_LIMIT_ACCOUNT": "five a minute"},
             "CRM_SANDBOX_LOGIN_RATE_LIMIT_ACCOUNT",

@@ -177,3 +177,72 @@ def test_the_group_name_key_migration_fills_every_group_even_names_that_clash(tm
             assert keys[3] == group_name_key("TUESDAY") != keys[1]
         finally:
             dispose(app)
+
+
+def test_the_learner_clock_migration_keeps_the_assignment_time_and_starts_only_worked_attempts(
+    tmp_path,
+):
+    """Existing attempts: the old started_at (the assignment) becomes assigned_at; started_at
+    is the learner's first action in the log, or NULL (not started). Their sandboxes' clocks
+    then run on working time: paused where they read, or back at the scenario's start for
+    work nobody has opened and where nothing has happened yet."""
+    with empty_database(tmp_path, "clock") as url:
+        app = make_app(url, tmp_path / "instance")
+        try:
+            with app.app_context():
+                flask_migrate.upgrade(directory=str(MIGRATIONS_DIR), revision="10564f8d56d2")
+                with db.engine.begin() as conn:
+                    run = lambda sql, **values: conn.execute(  # noqa: E731
+                        sa.text(sql), {"at": "2026-03-01 09:00:00", **values}
+                    )
+                    for user_id in (1, 2):
+                        run(
+                            "INSERT INTO users (id, email, name, role, password_hash, active, "
+                            "created_at) VALUES (:id, :email, 'L', 'learner', 'x', true, :at)",
+                            id=user_id,
+                            email=f"l{user_id}@x.example",
+                        )
+                    for n in (1, 2):  # sandbox and attempt n belong to learner n
+                        run(
+                            "INSERT INTO sandboxes (id, kind, owner_id, title, profile, seed, "
+                            "size, id_offsets, clock_start, clock_anchor, clock_offset_seconds,"
+                            " read_only, reset_count, log_seq, log_head, created_at) VALUES "
+                            "(:id, 'assignment', :id, 'S', 'retail', 1, 'small', '{}', "
+                            "'2026-03-09 09:00:00', :at, 0, false, 0, 0, 'x', :at)",
+                            id=n,
+                        )
+                        run(
+                            "INSERT INTO attempts (id, learner_id, sandbox_id, scenario_id, "
+                            "scenario_yaml, status, keys, fired_events, hints_used, checks_run,"
+                            " started_at, declaration) VALUES (:id, :id, :id, 'sc', '', "
+                            "'in_progress', '{}', '[]', '[]', 0, :at, '')",
+                            id=n,
+                        )
+                    run(
+                        "INSERT INTO action_log (seq, actor_id, real_time, sandbox_time, verb, "
+                        "object_type, object_id, payload_hash, prev_hash, entry_hash, "
+                        "sandbox_id) VALUES (1, 1, '2026-03-02 10:15:00', '2026-03-09 "
+                        "09:05:00', 'need.recorded', 'need', 1, 'h', 'p', 'e', 1)"
+                    )
+                flask_migrate.upgrade(directory=str(MIGRATIONS_DIR), revision="be4e3c1c5d14")
+                with db.engine.connect() as conn:
+                    attempts = conn.execute(
+                        sa.text("SELECT id, assigned_at, started_at FROM attempts ORDER BY id")
+                    ).all()
+                    clocks = conn.execute(
+                        sa.text(
+                            "SELECT clock_runs_on_work, clock_running, clock_worked_seconds "
+                            "FROM sandboxes ORDER BY id"
+                        )
+                    ).all()
+            when = lambda value: str(value)[:19]  # noqa: E731
+            assert [when(a.assigned_at) for a in attempts] == ["2026-03-01 09:00:00"] * 2
+            assert [when(a.started_at) if a.started_at else None for a in attempts] == [
+                "2026-03-02 10:15:00",
+                None,
+            ]
+            assert all(c.clock_runs_on_work and not c.clock_running for c in clocks)
+            assert clocks[0].clock_worked_seconds > 0  # paused where it read
+            assert clocks[1].clock_worked_seconds == 0  # back at the scenario's start
+        finally:
+            dispose(app)

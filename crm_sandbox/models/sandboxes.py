@@ -5,7 +5,17 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import JSON, Boolean, CheckConstraint, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    false,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import Base, UTCDateTime, utcnow
@@ -46,10 +56,17 @@ class Sandbox(Base):
     # How far each table's ids were shifted when copied from the template; reset reuses them so
     # a reset sandbox has the very same rows it started with.
     id_offsets: Mapped[dict] = mapped_column(JSON, default=dict)
-    # The business clock: sandbox time = clock_start + (real now - clock_anchor) + clock_offset.
+    # The business clock (services/clock.py). A practice CRM's runs with real time:
+    # clock_start + (real now - clock_anchor) + clock_offset. A scenario attempt's runs on the
+    # learner's working time (clock_runs_on_work): clock_start + clock_offset +
+    # clock_worked_seconds (worked time recorded up to clock_anchor, the learner's last
+    # recorded activity) + the time since then, at most the idle limit, while clock_running.
+    clock_runs_on_work: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     clock_start: Mapped[datetime] = mapped_column()
     clock_anchor: Mapped[datetime] = mapped_column(UTCDateTime)
     clock_offset_seconds: Mapped[int] = mapped_column(Integer, default=0)
+    clock_worked_seconds: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    clock_running: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     read_only: Mapped[bool] = mapped_column(Boolean, default=False)
     reset_count: Mapped[int] = mapped_column(Integer, default=0)
     # Head of the tamper-evident action log: updated with each entry in the same transaction,

@@ -29,6 +29,12 @@ class AttemptStatus(enum.StrEnum):
         }[self.value]
 
 
+NOT_STARTED = "not_started"
+# What learners and tutors see an attempt as (`Attempt.progress`): its status, except that
+# work set but never opened is "not started".
+PROGRESS_LABELS = {NOT_STARTED: "Not started", **{s.value: s.label for s in AttemptStatus}}
+
+
 class Assignment(Base):
     """A scenario set by a tutor (or the command line) for a group or chosen learners."""
 
@@ -73,7 +79,9 @@ class Attempt(Base):
     latest_results: Mapped[dict | None] = mapped_column(JSON)
     checked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # this learner's due date
-    started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # When the work was set; `started_at` is when the learner first opened it (None: not yet).
+    assigned_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     declaration: Mapped[str] = mapped_column(String(500), default="")
 
@@ -84,3 +92,16 @@ class Attempt(Base):
     @property
     def status_enum(self) -> AttemptStatus:
         return AttemptStatus(self.status)
+
+    @property
+    def progress(self) -> str:
+        """The status as the learner's home and the tutor's grid both show it: "not_started"
+        until the learner first opens the scenario, then the attempt's status."""
+        if self.started_at is None and self.status == AttemptStatus.IN_PROGRESS.value:
+            return NOT_STARTED
+        return self.status
+
+    @property
+    def progress_label(self) -> str:
+        """`progress` in words ("Not started", "In progress", ...)."""
+        return PROGRESS_LABELS[self.progress]

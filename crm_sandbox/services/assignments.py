@@ -91,7 +91,7 @@ def attempts_of(learner: User) -> list[Attempt]:
         db.session.scalars(
             select(Attempt)
             .where(Attempt.learner_id == learner.id)
-            .order_by(Attempt.started_at.desc(), Attempt.id.desc())
+            .order_by(Attempt.assigned_at.desc(), Attempt.id.desc())
         )
     )
 

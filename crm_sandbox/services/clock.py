@@ -13,6 +13,7 @@ from datetime import date, datetime, time, timedelta
 from functools import lru_cache
 
 import holidays
+from flask import current_app, has_app_context
 
 from ..models.base import utcnow
 
@@ -206,10 +207,35 @@ class WorkingCalendar:
         return total
 
 
+DEFAULT_IDLE_MINUTES = 10
+
+
+def idle_limit() -> timedelta:
+    """The most one gap between a learner's requests adds to a scenario's clock (the
+    `IDLE_MINUTES` setting, CRM_SANDBOX_IDLE_MINUTES; 10 minutes outside an app)."""
+    minutes = DEFAULT_IDLE_MINUTES
+    if has_app_context():
+        minutes = current_app.config.get("IDLE_MINUTES", DEFAULT_IDLE_MINUTES)
+    return timedelta(minutes=minutes)
+
+
+def worked_gap(sandbox, real_now: datetime) -> timedelta:
+    """The working time since the learner's last recorded activity (`clock_anchor`) that a
+    running scenario clock counts: the real time since, at most the idle limit."""
+    if not sandbox.clock_running:
+        return timedelta(0)
+    return min(max(real_now - sandbox.clock_anchor, timedelta(0)), idle_limit())
+
+
 def sandbox_now(sandbox, real_now: datetime | None = None) -> datetime:
-    """The sandbox's business time now: its start, plus real time since, plus moves forward."""
+    """The sandbox's business time now: its start, plus the time it has run, plus moves
+    forward. A practice CRM's clock runs with real time; a scenario attempt's
+    (`clock_runs_on_work`) only with the learner's working time (see `sandbox_clock`)."""
     real_now = real_now or utcnow()
-    elapsed = real_now - sandbox.clock_anchor
+    if getattr(sandbox, "clock_runs_on_work", False):
+        elapsed = timedelta(seconds=sandbox.clock_worked_seconds) + worked_gap(sandbox, real_now)
+    else:
+        elapsed = real_now - sandbox.clock_anchor
     return (
         sandbox.clock_start + elapsed + timedelta(seconds=sandbox.clock_offset_seconds)
     ).replace(microsecond=0)
@@ -226,8 +252,11 @@ def set_sandbox_time(sandbox, target: datetime, real_now: datetime | None = None
 
 def start_clock(sandbox, start: datetime, real_now: datetime | None = None) -> None:
     """Start (or restart) a sandbox's clock at business time `start` (ValueError if it is
-    outside the business-time range)."""
+    outside the business-time range). A scenario's clock stays paused there until the
+    learner's next request in it (`sandbox_clock.record_work`)."""
     check_in_range(start)
     sandbox.clock_start = start
     sandbox.clock_anchor = real_now or utcnow()
     sandbox.clock_offset_seconds = 0
+    sandbox.clock_worked_seconds = 0
+    sandbox.clock_running = False

@@ -37,7 +37,8 @@ class SandboxContext:
     @classmethod
     def for_page(cls, sandbox_id: int, clock_fields, actor) -> SandboxContext:
         """A context for a CRM page: `clock_fields` is any object with the sandbox's clock
-        fields (`clock_start`, `clock_anchor`, `clock_offset_seconds`) as read for this
+        fields (`clock_start`, `clock_anchor`, `clock_offset_seconds`, and for a scenario's
+        clock `clock_runs_on_work`, `clock_worked_seconds`, `clock_running`) as read for this
         request; `now()` reads them until the row itself is loaded."""
         return cls(None, actor, sandbox_id=sandbox_id, clock_fields=clock_fields)
 

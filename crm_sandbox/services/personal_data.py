@@ -162,6 +162,7 @@ def export_learner(user: User) -> dict:
                 "scenario_id": a.scenario_id,
                 "sandbox_id": a.sandbox_id,
                 "status": a.status,
+                "assigned_at": _when(a.assigned_at),
                 "started_at": _when(a.started_at),
                 "due_at": _when(a.due_at),
                 "submitted_at": _when(a.submitted_at),

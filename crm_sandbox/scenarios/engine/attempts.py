@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from ...models import Attempt, AttemptStatus, SandboxKind, User, db
 from ...models.base import utcnow
-from ...services import action_log, provisioning
+from ...services import action_log, clock, provisioning, sandbox_clock
 from ...services.context import SandboxContext
 from ...services.errors import ServiceError
 from ..loader import scenario_of
@@ -28,7 +28,8 @@ def start_attempt(
     learner: User, scenario: Scenario, source_yaml: str, assignment_id: int | None = None
 ) -> Attempt:
     """Give a learner a sandbox for the scenario: the seeded base from its profile and seed,
-    the opening data on top, the clock at the scenario's start."""
+    the opening data on top, the clock paused at the scenario's start. The clock runs on the
+    learner's working time from their first opening (`sandbox_clock.record_work`)."""
     sandbox = provisioning.provision(
         learner,
         kind=SandboxKind.ASSIGNMENT,
@@ -38,6 +39,8 @@ def start_attempt(
         title=scenario.title,
         start=scenario.start,
     )
+    sandbox.clock_runs_on_work = True
+    clock.start_clock(sandbox, sandbox.clock_start)
     ctx = SandboxContext(sandbox, None, SETUP_ACTOR)
     keys = apply_opening(ctx, scenario)
     attempt = Attempt(
@@ -85,8 +88,15 @@ def reset_attempt(attempt: Attempt, actor: User | None, reason: str = "") -> Att
     return attempt
 
 
+def _working(attempt: Attempt, actor: User | None) -> None:
+    """The learner acting on their scenario is working in it (see `sandbox_clock`)."""
+    if actor is not None and actor.id == attempt.learner_id:
+        sandbox_clock.record_work(attempt)
+
+
 def check_my_work(attempt: Attempt, actor: User) -> Evaluation:
     """The learner's "Check my work": evaluate, keep the latest results, log the press."""
+    _working(attempt, actor)
     fire_due_events(attempt)
     evaluation = evaluate(attempt)
     attempt.checks_run += 1
@@ -106,6 +116,7 @@ def check_my_work(attempt: Attempt, actor: User) -> Evaluation:
 
 def use_hint(attempt: Attempt, actor: User, task_id: str, index: int) -> str:
     """Show a task's hint, recording that it was used."""
+    _working(attempt, actor)
     scenario = scenario_of(attempt)
     task = next((t for t in scenario.tasks if t.id == task_id), None)
     if task is None or not 0 <= index < len(task.hints):
@@ -134,6 +145,7 @@ def submit(attempt: Attempt, actor: User, declaration_confirmed: bool) -> Attemp
         raise ServiceError(
             "Confirm the declaration that the work is your own to submit it.", "declaration"
         )
+    _working(attempt, actor)  # the clock counts up to the submission, then stops
     evaluation = evaluate(attempt)
     attempt.latest_score = evaluation.score
     attempt.latest_results = evaluation.as_dict()
@@ -141,6 +153,7 @@ def submit(attempt: Attempt, actor: User, declaration_confirmed: bool) -> Attemp
     attempt.submitted_at = utcnow()
     attempt.declaration = DECLARATION
     attempt.sandbox.read_only = True
+    sandbox_clock.pause(attempt.sandbox)  # stopped until the work is returned
     db.session.flush()
     action_log.record(
         SandboxContext(attempt.sandbox, actor),

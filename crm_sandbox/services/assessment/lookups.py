@@ -44,7 +44,7 @@ def visible_attempts_of(viewer: User, learner: User) -> list[Attempt]:
         db.session.scalars(
             _visible_attempts(viewer)
             .where(Attempt.learner_id == learner.id)
-            .order_by(Attempt.started_at, Attempt.id)
+            .order_by(Attempt.assigned_at, Attempt.id)
         )
     )
 

@@ -144,6 +144,17 @@ def _criteria_json(item: AttemptEvidence) -> list[dict]:
     return rows
 
 
+def _times(item: AttemptEvidence) -> dict:
+    """When the work was set and when the learner first opened it (None: not started)."""
+    attempt = item.attempt
+    return {
+        "assigned_at": attempt.assigned_at.astimezone(UTC).isoformat(),
+        "started_at": attempt.started_at.astimezone(UTC).isoformat()
+        if attempt.started_at
+        else None,
+    }
+
+
 def action_log_json(evidence: Evidence) -> bytes:
     """The same entries with their hashes and each sandbox's chain head, to re-verify."""
     data = {
@@ -156,6 +167,7 @@ def action_log_json(evidence: Evidence) -> bytes:
                 "scenario_id": item.attempt.scenario_id,
                 "qualification": item.body_id,
                 "criteria": _criteria_json(item),
+                **_times(item),
                 "entries": [_entry_json(entry) for entry in item.entries],
                 "staff_actions": [_staff_action_json(e) for e in item.staff_actions],
             }
@@ -272,6 +284,7 @@ def build_pack(learner: User, viewer: User | None = None) -> bytes:
                 "status": item.attempt.status,
                 "qualification": item.body_id,
                 "criteria": [{"id": c.id, "number": c.number} for c in item.criteria],
+                **_times(item),
             }
             for item in evidence.attempts
         ],

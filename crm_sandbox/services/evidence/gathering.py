@@ -246,7 +246,7 @@ def _group_name(attempt: Attempt, learner_groups: list[Group]) -> str:
 
 
 def _attempt_order(attempt: Attempt) -> tuple:
-    return (STATUS_ORDER.get(attempt.status, 9), attempt.started_at, attempt.id)
+    return (STATUS_ORDER.get(attempt.status, 9), attempt.assigned_at, attempt.id)
 
 
 def gather(learner: User, viewer: User | None = None) -> Evidence:

@@ -446,7 +446,7 @@ class _Report:
                     "Scenario",
                     [self.p(item.title, self.small), self.p(attempt.scenario_id, self.tiny)],
                 ],
-                ["Started", real_time(attempt.started_at)],
+                ["Started", real_time(attempt.started_at) if attempt.started_at else "not started"],
                 [
                     "Submitted",
                     real_time(attempt.submitted_at) if attempt.submitted_at else "not yet",

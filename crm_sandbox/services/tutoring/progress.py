@@ -7,21 +7,20 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import and_, case, select
+from sqlalchemy import case, select
 from sqlalchemy.orm import selectinload
 
-from ...models import ActionLogEntry, Assignment, Attempt, AttemptStatus, Group, User, db
+from ...models import Assignment, Attempt, Group, User, db
 from ...models.base import utcnow
+from ...models.scenarios import PROGRESS_LABELS
 from .. import groups
 from .assigning import due_of, is_overdue
 
+# An attempt's cell says what the learner's home says (`Attempt.progress`: "Not started"
+# until the learner first opens it); two more say why a cell has no attempt.
 STATUS_LABELS = {
     "not_assigned": "Not assigned",
-    "not_started": "Not started",
-    "in_progress": "In progress",
-    "submitted": "Submitted",
-    "assessed": "Assessed",
-    "returned": "Returned",
+    **PROGRESS_LABELS,
     "other_group": "Set in another group",
 }
 
@@ -93,22 +92,6 @@ def progress_grid(group: Group, sort: str = "name") -> Grid:
                 attempts[(attempt.learner_id, attempt.scenario_id)] = attempt
             else:
                 elsewhere.add((attempt.learner_id, attempt.scenario_id))
-    active = set()
-    if attempts:
-        active = set(
-            db.session.scalars(
-                select(Attempt.id)
-                .join(
-                    ActionLogEntry,
-                    and_(
-                        ActionLogEntry.sandbox_id == Attempt.sandbox_id,
-                        ActionLogEntry.actor_id == Attempt.learner_id,
-                    ),
-                )
-                .where(Attempt.id.in_([a.id for a in attempts.values()]))
-                .distinct()
-            )
-        )
     now = utcnow()
     rows = []
     for learner in learners:
@@ -119,12 +102,13 @@ def progress_grid(group: Group, sort: str = "name") -> Grid:
             if attempt is None:
                 row.cells.append(Cell(None, "other_group" if key in elsewhere else "not_assigned"))
                 continue
-            status = attempt.status
-            if status == AttemptStatus.IN_PROGRESS.value and attempt.id not in active:
-                status = "not_started"
             row.cells.append(
                 Cell(
-                    attempt, status, attempt.latest_score, due_of(attempt), is_overdue(attempt, now)
+                    attempt,
+                    attempt.progress,
+                    attempt.latest_score,
+                    due_of(attempt),
+                    is_overdue(attempt, now),
                 )
             )
         rows.append(row)

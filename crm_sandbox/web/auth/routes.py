@@ -5,7 +5,7 @@ from flask_login import current_user, login_user, logout_user
 
 from ...access import public, signed_in
 from ...extensions import limiter
-from ...services import accounts
+from ...services import accounts, sandbox_clock
 from ..transaction import transaction
 from . import bp
 from .forms import (
@@ -128,6 +128,7 @@ def logout():
         return redirect(url_for("main.home"))
     with transaction():
         accounts.end_session(current_user.get_id())
+        sandbox_clock.pause_all(current_user)  # a scenario's clock does not run signed out
     logout_user()
     session.clear()
     flash("You have signed out.", "info")

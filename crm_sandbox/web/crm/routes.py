@@ -76,6 +76,9 @@ class SandboxHeader(NamedTuple):
     clock_start: datetime
     clock_anchor: datetime
     clock_offset_seconds: int
+    clock_runs_on_work: bool
+    clock_worked_seconds: int
+    clock_running: bool
 
 
 class OrganisationHeader(NamedTuple):
@@ -95,6 +98,7 @@ class AttemptHeader(NamedTuple):
     scenario_yaml: str
     fired_events: list | None
     keys: dict | None
+    started_at: datetime | None
 
 
 _HEADER = (
@@ -128,8 +132,15 @@ def _enter_sandbox():
         abort(404)
     if sandbox.kind != SandboxKind.ASSIGNMENT.value:
         attempt = None
-    elif attempt is not None and _fire_scenario_events(sandbox, org, attempt):
-        sandbox, org, attempt = _headers(g.sandbox_id)
+    elif attempt is not None:
+        # The learner is working in the scenario: its clock starts at the first opening and
+        # runs on (a write only now and then: see sandbox_clock).
+        if sandbox_clock.work_to_record(sandbox, attempt.started_at is not None):
+            with transaction(write=True):
+                sandbox_clock.record_work(assignments.attempt_for_sandbox(sandbox.id))
+            sandbox, org, attempt = _headers(g.sandbox_id)
+        if _fire_scenario_events(sandbox, org, attempt):
+            sandbox, org, attempt = _headers(g.sandbox_id)
     g.sandbox = sandbox
     g.organisation = org
     g.attempt = attempt
@@ -203,6 +214,7 @@ def _sandbox_globals():
         "sandbox_now": ctx.now(),
         "org": g.organisation,
         "attempt": g.attempt,
+        "clock_rule": sandbox_clock.rule() if g.attempt else None,
         "scenario_url": (
             RowUrl.cached("learner.scenario", "attempt_id")(g.attempt.id) if g.attempt else None
         ),

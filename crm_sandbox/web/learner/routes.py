@@ -8,7 +8,14 @@ from ...criteria import criteria_for_attempt
 from ...models import AttemptStatus
 from ...scenarios import engine
 from ...scenarios.loader import scenario_of
-from ...services import assignments, evidence, groups, interactions, provisioning
+from ...services import (
+    assignments,
+    evidence,
+    groups,
+    interactions,
+    provisioning,
+    sandbox_clock,
+)
 from ...services.context import SandboxContext
 from ...services.errors import NotFound, ServiceError
 from ..forms_common import ButtonForm
@@ -62,6 +69,10 @@ def _attempt(attempt_id: int):
 @learner_area
 def scenario(attempt_id: int):
     attempt = _attempt(attempt_id)
+    if sandbox_clock.work_to_record(attempt.sandbox, attempt.started_at is not None):
+        with transaction(write=True):
+            sandbox_clock.record_work(_attempt(attempt_id))
+        attempt = _attempt(attempt_id)
     if engine.due_events(attempt):
         with transaction(write=True):
             engine.fire_due_events(_attempt(attempt_id))
@@ -77,6 +88,7 @@ def scenario(attempt_id: int):
         results=attempt.latest_results,
         shown_hints=shown_hints,
         now=engine.clock.sandbox_now(attempt.sandbox),
+        clock_rule=sandbox_clock.rule(),
         button=ButtonForm(),
         submit_form=SubmitWorkForm(),
         restart_form=RestartForm(),
