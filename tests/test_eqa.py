@@ -103,7 +103,8 @@ def test_an_admin_grants_an_eqa_a_group_for_a_period_on_the_admin_page(app, worl
         follow_redirects=True,
     )
     assert (
-        "Eve Verifier may read Sampled group from 06 Dec 2026 until 20 Dec 2026." in response.text
+        "Eve Verifier may read Sampled group from Sun 6 Dec 2026 until Sun 20 Dec 2026."
+        in response.text
     )
     made = db.session.scalar(select(EqaGrant))
     assert (made.eqa_id, made.group_id) == (world.verifier.id, world.sampled.id)

@@ -12,6 +12,7 @@ from ...extensions import db
 from ...models import User
 from ...services import eqa, groups
 from ...services.errors import NotFound, ServiceError
+from ...wording import date_text
 from ..forms_common import ButtonForm, options
 from ..transaction import transaction
 from . import bp
@@ -64,8 +65,8 @@ def eqa_grant():
         group = groups.get_group(current_user, int(form.group.data))
         made = eqa.grant(person, group, form.starts_on.data, form.ends_on.data, by=current_user)
         tx.success = (
-            f"{person.name} may read {group.name} from {made.starts_on:%d %b %Y} "
-            f"until {made.ends_on:%d %b %Y}."
+            f"{person.name} may read {group.name} from {date_text(made.starts_on)} "
+            f"until {date_text(made.ends_on)}."
         )
     if not tx.ok:
         return _page(form, status=422)
