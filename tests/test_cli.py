@@ -30,7 +30,7 @@ def write(tmp_path, text: str, name="users.csv", bom=False) -> str:
 def test_users_import_creates_users_and_their_group(runner, tmp_path):
     result = runner.invoke(args=["users", "import", write(tmp_path, GOOD_CSV)])
     assert result.exit_code == 0, result.output
-    assert "Imported 4 user(s)" in result.output
+    assert "Imported 4 users" in result.output
     assert user_count() == 4
     group = db.session.scalar(select(Group))
     assert group.name == "BA Level 2 Mon"
@@ -76,7 +76,7 @@ def test_users_import_reports_every_bad_row_with_its_line_and_imports_nothing(ru
     assert "line 6: unknown role 'wizard'" in out
     assert "line 7: Enter a name." in out
     assert "line 2" not in out and "line 3:" not in out
-    assert "4 problem(s)" in out
+    assert "4 problems" in out
     assert user_count() == 0
     assert db.session.scalar(select(func.count()).select_from(Group)) == 0
 

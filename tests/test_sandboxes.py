@@ -204,10 +204,10 @@ def test_sandbox_provision_command_for_a_learner_and_a_group(runner, create_user
         args=["sandbox", "provision", "--learner", learners[0].email, "--size", "small"]
     )
     assert one.exit_code == 0, one.output
-    assert "Provisioned 1 sandbox(es)" in one.output
+    assert "Provisioned 1 sandbox" in one.output
     group = runner.invoke(args=["sandbox", "provision", "--group", "Tuesday", "--size", "small"])
     assert group.exit_code == 0, group.output
-    assert "Provisioned 2 sandbox(es); 1 already had one." in group.output
+    assert "Provisioned 2 sandboxes; 1 already had one." in group.output
     assert "Provisioning sandboxes" in group.output  # the progress bar
     for learner in learners:
         assert provisioning.practice_sandbox(learner) is not None

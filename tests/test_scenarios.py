@@ -219,13 +219,13 @@ def test_assigning_from_the_command_line(runner, create_user, create_group):
         args=["scenarios", "assign", "--scenario", EXAMPLE, "--group", "Wednesday"]
     )
     assert result.exit_code == 0, result.output
-    assert "to 2 learner(s)" in result.output
+    assert "to 2 learners" in result.output
     set_for = assignments.attempts_of(learners[0])[0].assignment
     assert set_for.group_id == group.id  # the group's work: its staff see it, no other's
     again = runner.invoke(
         args=["scenarios", "assign", "--scenario", EXAMPLE, "--learner", learners[0].email]
     )
-    assert "to 0 learner(s)" in again.output
+    assert "to 0 learners" in again.output
     unknown = runner.invoke(
         args=["scenarios", "assign", "--scenario", "nope", "--learner", learners[0].email]
     )

@@ -105,7 +105,7 @@ def test_a_page_listing_a_scenarios_problems_is_told_how_many(request_ctx):
     with transaction() as tx:
         raise _problems(2)
     assert not tx.ok and len(tx.problems) == 2
-    assert _flashes() == [("danger", "Nothing was saved: 2 problem(s) in the scenario.")]
+    assert _flashes() == [("danger", "Nothing was saved: 2 problems in the scenario.")]
 
 
 def test_a_redirect_after_a_refused_scenario_names_its_first_problem(request_ctx):

@@ -303,7 +303,7 @@ def test_assigning_to_chosen_learners_with_a_due_date_provisions_their_sandboxes
         },
         follow_redirects=True,
     )
-    assert "1 sandbox(es) provisioned" in response.data.decode()
+    assert "1 sandbox provisioned" in response.data.decode()
     db.session.rollback()
     assignment = db.session.scalar(select(Assignment))
     assert assignment.group_id == group.id and assignment.set_by_id == signed_in.id
@@ -472,7 +472,7 @@ def test_a_valid_scenario_is_saved_as_a_draft_edited_published_and_assigned(
         data={"scenario": "my-late-sofa", "who": "all"},
         follow_redirects=True,
     )
-    assert "2 sandbox(es) provisioned" in response.data.decode()
+    assert "2 sandboxes provisioned" in response.data.decode()
     db.session.rollback()
     attempts = list(db.session.scalars(select(Attempt)))
     assert {a.scenario_id for a in attempts} == {"my-late-sofa"}

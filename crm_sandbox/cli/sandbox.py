@@ -16,6 +16,7 @@ from ..models import Sandbox
 from ..services import provisioning
 from ..services.context import SandboxContext
 from ..services.errors import ServiceError
+from ..wording import count_of
 from .common import DATABASE_INT, _fail, _learners
 
 
@@ -52,7 +53,7 @@ def sandbox_provision(learner_email, group_name, profile, seed, size):
         db.session.rollback()
         _fail(exc.message)
     db.session.commit()
-    click.echo(f"Provisioned {made} sandbox(es); {len(learners) - made} already had one.")
+    click.echo(f"Provisioned {count_of(made, 'sandbox')}; {len(learners) - made} already had one.")
 
 
 @sandbox_group.command("profiles")

@@ -19,6 +19,7 @@ from ..scenarios.loader import ScenarioError, library, load_file
 from ..services import assignments
 from ..services import groups as group_service
 from ..services.errors import ServiceError
+from ..wording import count_of
 from .common import _fail, _learners, upgrade_database
 
 
@@ -117,4 +118,4 @@ def scenarios_assign(scenario_id, learner_email, group_name):
         db.session.rollback()
         _fail(exc.message)
     db.session.commit()
-    click.echo(f"Assigned {scenario_id!r} to {made} learner(s).")
+    click.echo(f"Assigned {scenario_id!r} to {count_of(made, 'learner')}.")

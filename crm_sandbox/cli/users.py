@@ -13,6 +13,7 @@ from ..extensions import db
 from ..models import Role
 from ..services import accounts, user_import
 from ..services.errors import ServiceError
+from ..wording import count_of
 from .common import _fail
 
 
@@ -87,13 +88,15 @@ def users_import(csv_file: Path, tutor_email: str | None):
         db.session.rollback()
         for problem in result.problems:
             click.secho(f"{csv_file}: {problem}", fg="red", err=True)
-        _fail(f"Nothing was imported: {len(result.problems)} problem(s) to fix first.")
+        _fail(f"Nothing was imported: {count_of(len(result.problems), 'problem')} to fix first.")
     db.session.commit()
     for user, password in result.created:
         click.echo(f"{user.role:9} {user.email:40} password: {password}")
     if result.groups_created:
         click.echo("Groups created: " + ", ".join(result.groups_created))
-    click.echo(f"Imported {len(result.created)} user(s). Give each their password privately.")
+    click.echo(
+        f"Imported {count_of(len(result.created), 'user')}. Give each their password privately."
+    )
 
 
 @users_group.command("set-password")

@@ -30,6 +30,7 @@ from ..extensions import db
 from ..scenarios.loader import Problem, ScenarioError
 from ..services.errors import ServiceError
 from ..services.form_tokens import AlreadySaved
+from ..wording import count_of
 from .forms_common import show_service_error
 
 
@@ -94,7 +95,7 @@ def _explain(tx, exc, form, refused: str, problems_listed: bool) -> None:
     if isinstance(exc, ScenarioError):
         tx.problems = exc.problems
         detail = (
-            f"{len(exc.problems)} problem(s) in the scenario."
+            f"{count_of(len(exc.problems), 'problem')} in the scenario."
             if problems_listed
             else str(exc.problems[0])
         )

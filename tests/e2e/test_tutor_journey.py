@@ -59,7 +59,7 @@ def test_a_tutor_imports_assigns_watches_progress_and_resets(new_page, world, tm
     tutor.get_by_label("Due date (optional; the end of that day, UTC)").fill(due.isoformat())
     tutor.get_by_role("button", name="Assign").click()
     expect(
-        flash(tutor, f"Assigned '{SCENARIO_TITLE}' to {group}: 2 sandbox(es) provisioned.")
+        flash(tutor, f"Assigned '{SCENARIO_TITLE}' to {group}: 2 sandboxes provisioned.")
     ).to_be_visible()
     grid = tutor.get_by_role("table", name=re.compile("^Progress of each learner"))
     expect(

@@ -23,6 +23,7 @@ from ...models import (
     group_assessors,
 )
 from ...models.base import utcnow
+from ...wording import count_of
 from .. import groups
 from ..errors import NotFound, ServiceError
 from ..staff_audit import group_of_sandbox, record_staff_action
@@ -150,12 +151,14 @@ def plan_rules(plan: SamplingPlan) -> list[str]:
     rules = []
     if plan.new_assessor_decisions or plan.new_assessor_days:
         rules.append(
-            f"New assessor: their first {plan.new_assessor_decisions} decision(s), and every "
-            f"decision made within {plan.new_assessor_days} day(s) of their account being made."
+            f"New assessor: their first {count_of(plan.new_assessor_decisions, 'decision')}, "
+            f"and every decision made within {count_of(plan.new_assessor_days, 'day')} of "
+            "their account being made."
         )
     if plan.new_scenario_decisions:
         rules.append(
-            f"New scenario: their first {plan.new_scenario_decisions} decision(s) on each scenario."
+            f"New scenario: their first {count_of(plan.new_scenario_decisions, 'decision')} "
+            "on each scenario."
         )
     if plan.borderline:
         rules.append(

@@ -9,7 +9,7 @@ from ...access import tutor_area
 from ...models import AttemptStatus
 from ...scenarios.loader import scenario_of
 from ...services import assessment, groups, hints, tutoring
-from ...wording import date_text
+from ...wording import count_of, date_text
 from ..forms_common import options
 from ..transaction import transaction
 from . import bp
@@ -45,7 +45,7 @@ def assign(group_id: int):
                 current_user, found, form.scenario.data, chosen, form.due.data
             )
             tx.success = (
-                f"Assigned {title!r} to {found.name}: {made} sandbox(es) provisioned"
+                f"Assigned {title!r} to {found.name}: {count_of(made, 'sandbox')} provisioned"
                 + ("" if made else " (every learner chosen already has an attempt at it)")
                 + "."
             )

@@ -10,6 +10,7 @@ from flask_login import current_user
 from ...access import tutor_area
 from ...services import tutoring, user_import
 from ...services.errors import NotFound
+from ...wording import count_of
 from ..transaction import transaction
 from . import bp
 from .common import uploaded_name
@@ -32,7 +33,7 @@ def import_learners():
             return redirect(url_for("tutor.import_status", job_id=job.id))
         if problems:
             flash(
-                f"Nothing was imported: {len(problems)} problem(s) in the file. "
+                f"Nothing was imported: {count_of(len(problems), 'problem')} in the file. "
                 "Correct them and upload it again.",
                 "danger",
             )
