@@ -12,10 +12,11 @@ from datetime import datetime, timedelta
 
 import pytest
 
+from crm_sandbox.criteria import criteria_for_attempt
 from crm_sandbox.extensions import db
 from crm_sandbox.models import Attempt, Complaint, Group, Role, Sandbox
 from crm_sandbox.models.base import utcnow
-from crm_sandbox.scenarios import engine, loader
+from crm_sandbox.scenarios import engine
 from crm_sandbox.services import assessment, assignments, clock, complaints, evidence
 from crm_sandbox.services.context import SandboxContext
 from crm_sandbox.services.provisioning import batch, copying, templates
@@ -174,7 +175,7 @@ def test_submitting_stops_the_clock_and_returned_work_resumes_it(
 
     assessor = create_user(Role.ASSESSOR)
     attempt = fresh(work)
-    for criterion in loader.criteria_of(loader.scenario_of(attempt)):
+    for criterion in criteria_for_attempt(attempt):
         assessment.judge(attempt, assessor, criterion.id, "not_yet_met", "Not shown yet.")
     assessment.decide(attempt, assessor, "not_yet_met", "Acknowledge the complaint.")
     db.session.commit()

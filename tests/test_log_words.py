@@ -67,7 +67,7 @@ def test_money_stays_money_and_values_are_words_not_json():
 
 def test_a_limit_shortens_learner_text_at_a_word_with_an_ellipsis():
     need = entry("need.recorded", {"contact_id": 1, "description": "Needs a firm seat with arms"})
-    assert log_words.describe_entry(need, limit=17).endswith(": “Needs a firm seat…”")
+    assert log_words.describe_entry(need, limit=20).endswith(": “Needs a firm seat…”")
     assert "with arms”" in log_words.describe_entry(need)
 
 

@@ -379,9 +379,3 @@ def scenario_from_snapshot(scenario_yaml: str) -> Scenario:
     """The scenario of an attempt's stored YAML (parsed once per text: the cache compares the
     texts themselves, so an attempt always gets the scenario of its own text)."""
     return parse(scenario_yaml, "attempt")
-
-
-def criteria_of(scenario: Scenario) -> list:
-    """The catalogue's criteria that the scenario names, in its order."""
-    catalogue = load_catalogue()
-    return [catalogue.criterion(c) for c in scenario.criteria]

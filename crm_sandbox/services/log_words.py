@@ -19,6 +19,7 @@ from datetime import UTC, date, datetime
 
 from sqlalchemy import select
 
+from .. import wording
 from ..models import (
     Category,
     Complaint,
@@ -165,13 +166,10 @@ def names_for(sandbox_id: int, entries: Iterable) -> Names:
 
 
 def shorten(text: str, limit: int | None) -> str:
-    """`text` whole, or cut at the last word within `limit` characters with an ellipsis."""
+    """`text` whole (spaces tidied), or cut at a word within `limit` characters with an
+    ellipsis (`wording.shorten`, as every page cuts text)."""
     text = " ".join(str(text).split())
-    if limit is None or len(text) <= limit:
-        return text
-    head = text[: limit + 1]  # a word that ends exactly at the limit is kept whole
-    cut = head.rsplit(" ", 1)[0] if " " in head else text[:limit]
-    return cut.rstrip(" ,.;:") + "…"
+    return text if limit is None else wording.shorten(text, limit)
 
 
 def quoted(text, limit: int | None = None) -> str:
@@ -366,9 +364,7 @@ def _name_in(values: dict) -> str | None:
 
 
 def _article(words: str) -> str:
-    if words.startswith("not "):
-        return words
-    return ("an " if words[:1] in "aeiou" else "a ") + words
+    return words if words.startswith("not ") else wording.article(words)
 
 
 def _contact(say: _Say, verb: str) -> str:

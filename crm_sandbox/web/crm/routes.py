@@ -270,7 +270,8 @@ def clock_forward():
 @bp.route("/log")
 @learner_area
 def log():
-    entries = action_log.entries(g.ctx.sandbox_id, limit=500)
+    # The newest 500 entries in words, as the assessor reads them.
+    entries = log_words.timeline(g.ctx.sandbox_id, newest_first=True, limit=500)
     return render_template("crm/log.html", entries=entries)
 
 
