@@ -105,3 +105,8 @@ def register_already_saved_handler(app) -> None:
         db.session.rollback()
         flash(exc.message, "info")
         return redirect(exc.result_url or request.path)
+
+
+def form_problems(form) -> str:
+    """Every message of a form that did not validate, as one sentence list (for a refusal)."""
+    return " ".join(e for errs in form.errors.values() for e in errs)

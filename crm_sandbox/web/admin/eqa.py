@@ -13,7 +13,7 @@ from ...models import User
 from ...services import eqa, groups
 from ...services.errors import NotFound, ServiceError
 from ...wording import date_text
-from ..forms_common import ButtonForm, options
+from ..forms_common import ButtonForm, form_problems, options
 from ..transaction import transaction
 from . import bp
 
@@ -60,7 +60,7 @@ def eqa_grant():
     form = _grant_form()
     with transaction(form) as tx:
         if not form.validate_on_submit():
-            raise ServiceError(" ".join(e for errs in form.errors.values() for e in errs))
+            raise ServiceError(form_problems(form))
         person = db.session.get(User, int(form.eqa.data))
         group = groups.get_group(current_user, int(form.group.data))
         made = eqa.grant(person, group, form.starts_on.data, form.ends_on.data, by=current_user)

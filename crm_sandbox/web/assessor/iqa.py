@@ -10,7 +10,7 @@ from wtforms.validators import InputRequired, NumberRange
 from ...access import assessor_area
 from ...services import assessment
 from ...services.errors import NotFound, ServiceError
-from ..forms_common import save_once
+from ..forms_common import form_problems, save_once
 from ..transaction import transaction
 from . import bp
 from .forms import ReviewForm
@@ -91,7 +91,7 @@ def iqa_plan(assessor_id: int):
     form = PlanForm()
     with transaction(form, success=f"Sampling plan for {assessor.name} saved.") as tx:
         if not form.validate_on_submit():
-            raise ServiceError(" ".join(e for errs in form.errors.values() for e in errs))
+            raise ServiceError(form_problems(form))
         assessment.set_plan(
             assessor,
             current_user,
@@ -117,7 +117,7 @@ def iqa_review(assessor_id: int, decision_id: int):
     back = url_for(".iqa_assessor", assessor_id=assessor_id, _anchor=f"decision-{decision_id}")
     with transaction() as tx:
         if not form.validate_on_submit():
-            raise ServiceError(" ".join(e for errs in form.errors.values() for e in errs))
+            raise ServiceError(form_problems(form))
         save_once(
             form,
             lambda: assessment.review(

@@ -1,12 +1,13 @@
-from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from ...access import assessor_area
 from ...criteria import ref_of
-from ...services import assessment, evidence, groups, log_words
+from ...services import assessment, groups, log_words
 from ...services.errors import NotFound, ServiceError
 from ...wording import date_text
-from ..forms_common import options, save_once
+from ..downloads import evidence_pack_response
+from ..forms_common import form_problems, options, save_once
 from ..transaction import transaction
 from . import bp
 from .forms import DecideForm, JudgeForm, QueueFilterForm, ReviewForm
@@ -89,7 +90,7 @@ def judge(attempt_id: int):
     criterion_id = form.criterion_id.data or ""
     with transaction(success=f"Judgement on {ref_of(criterion_id)} recorded.") as tx:
         if not form.validate_on_submit():
-            raise ServiceError(" ".join(e for errs in form.errors.values() for e in errs))
+            raise ServiceError(form_problems(form))
         assessment.judge(attempt, current_user, criterion_id, form.decision.data, form.comment.data)
     if not tx.ok:
         failed = {
@@ -150,7 +151,7 @@ def review(decision_id: int):
     back = url_for(".quality", _anchor=f"decision-{decision_id}")
     with transaction() as tx:
         if not form.validate_on_submit():
-            raise ServiceError(" ".join(e for errs in form.errors.values() for e in errs))
+            raise ServiceError(form_problems(form))
         save_once(
             form,
             lambda: assessment.review(
@@ -171,10 +172,4 @@ def evidence_pack(attempt_id: int):
     """The evidence pack of the learner whose work this is: the work of theirs this assessor
     may open (their groups', submitted or decided) and its feedback."""
     learner = _attempt(attempt_id).learner
-    return Response(
-        evidence.build_pack(learner, viewer=current_user),
-        mimetype="application/zip",
-        headers={
-            "Content-Disposition": f'attachment; filename="{evidence.pack_filename(learner)}"'
-        },
-    )
+    return evidence_pack_response(learner, viewer=current_user)

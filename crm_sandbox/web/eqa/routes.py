@@ -1,9 +1,10 @@
-from flask import Response, abort, render_template
+from flask import abort, render_template
 from flask_login import current_user
 
 from ...access import eqa_area
-from ...services import action_log, assessment, eqa, evidence, groups
+from ...services import action_log, assessment, eqa, groups
 from ...services.errors import NotFound
+from ..downloads import evidence_pack_response
 from ..transaction import transaction
 from . import bp
 
@@ -60,13 +61,7 @@ def evidence_pack(attempt_id: int):
     with transaction(write=True):
         eqa.record_downloaded(current_user, found)
     learner = _attempt(attempt_id).learner
-    return Response(
-        evidence.build_pack(learner, viewer=current_user),
-        mimetype="application/zip",
-        headers={
-            "Content-Disposition": f'attachment; filename="{evidence.pack_filename(learner)}"'
-        },
-    )
+    return evidence_pack_response(learner, viewer=current_user)
 
 
 @bp.route("/assessors/<int:assessor_id>")

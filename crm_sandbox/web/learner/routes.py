@@ -1,6 +1,6 @@
 import re
 
-from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from ...access import learner_area
@@ -10,7 +10,6 @@ from ...scenarios import engine
 from ...scenarios.loader import scenario_of
 from ...services import (
     assignments,
-    evidence,
     groups,
     interactions,
     provisioning,
@@ -18,6 +17,7 @@ from ...services import (
 )
 from ...services.context import SandboxContext
 from ...services.errors import NotFound, ServiceError
+from ..downloads import evidence_pack_response
 from ..forms_common import ButtonForm
 from ..personal_data import personal_data_response
 from ..transaction import transaction
@@ -179,13 +179,7 @@ def restart(attempt_id: int):
 def evidence_pack():
     """The learner's own evidence pack (their work, checks, feedback and action log)."""
     learner = current_user
-    return Response(
-        evidence.build_pack(learner),
-        mimetype="application/zip",
-        headers={
-            "Content-Disposition": f'attachment; filename="{evidence.pack_filename(learner)}"'
-        },
-    )
+    return evidence_pack_response(learner)
 
 
 @bp.route("/my-data.json")
