@@ -197,7 +197,8 @@ def test_a_learner_works_a_scenario_from_brief_to_submission(page: Page, world):
     expect(page.get_by_role("button", name="Submit my work")).to_be_focused()
     page.keyboard.press("Enter")
     expect(flash(page, f"Submitted '{SCENARIO_TITLE}'. Its CRM is now read-only")).to_be_visible()
-    expect(page.get_by_text("Waiting for your assessor")).to_be_visible()
+    # The group has no assessor yet: the learner is told so, not promised a review.
+    expect(page.get_by_text("No assessor is assigned to your group yet").last).to_be_visible()
     expect(page.get_by_role("button", name="Check my work")).to_have_count(0)
 
     # The scenario's CRM is read-only now.
