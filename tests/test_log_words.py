@@ -121,3 +121,9 @@ def test_the_values_of_an_entry_name_the_customer_and_spell_out_codes():
         "Direction": "inbound",
         "Summary": "Hi",
     }
+
+
+def test_a_value_shaped_like_a_date_that_is_none_is_shown_as_typed():
+    assert log_words.when("2026-02-30") == "2026-02-30"
+    assert log_words.when("2026-13-01T10:00:00") == "2026-13-01T10:00:00"
+    assert log_words.when("2026-04-16") == "Thu 16 Apr 2026"

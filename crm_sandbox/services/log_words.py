@@ -180,11 +180,14 @@ def quoted(text, limit: int | None = None) -> str:
 def when(value) -> str:
     """A time or date in the one style the pages use: "Thu 16 Apr 2026, 10:00"."""
     if isinstance(value, str):
-        if _ISO_DATE.match(value):
-            value = date.fromisoformat(value)
-        elif _ISO_DATETIME.match(value):
-            value = datetime.fromisoformat(value.replace("Z", "+00:00"))
-        else:
+        try:
+            if _ISO_DATE.match(value):
+                value = date.fromisoformat(value)
+            elif _ISO_DATETIME.match(value):
+                value = datetime.fromisoformat(value.replace("Z", "+00:00"))
+            else:
+                return value
+        except ValueError:  # shaped like a date but none ("2026-02-30"): shown as typed
             return value
     if isinstance(value, datetime):
         return f"{value:%a} {value.day} {value:%b %Y, %H:%M}"

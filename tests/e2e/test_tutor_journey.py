@@ -9,6 +9,8 @@ from datetime import date, timedelta
 import pytest
 from playwright.sync_api import expect
 
+from crm_sandbox.wording import date_text
+
 from .helpers import check_accessible, crm_section, flash, open_contact, sign_in
 
 pytestmark = pytest.mark.e2e
@@ -64,7 +66,7 @@ def test_a_tutor_imports_assigns_watches_progress_and_resets(new_page, world, tm
     grid = tutor.get_by_role("table", name=re.compile("^Progress of each learner"))
     expect(
         grid.get_by_role("columnheader", name=re.compile(re.escape(SCENARIO_TITLE)))
-    ).to_contain_text(f"due {due:%d %b %Y}")
+    ).to_contain_text(f"due {date_text(due)}")
     amira_cell = grid.get_by_role("row", name=re.compile(amira[0])).get_by_role("cell")
     reid_cell = grid.get_by_role("row", name=re.compile(reid[0])).get_by_role("cell")
     expect(amira_cell).to_contain_text("Not started")
