@@ -243,7 +243,8 @@ def test_the_learner_works_a_scenario_in_the_browser(client, auth, attempt, crea
     checked = client.post(f"/learner/scenarios/{attempt.id}/check", follow_redirects=True)
     assert b"not yet" in checked.data and b"acknowledge within 1 working day" in checked.data
     client.post(f"/learner/scenarios/{attempt.id}/hint", data={"task": "acknowledge", "index": "0"})
-    assert b"Hint 1:" in client.get(f"/learner/scenarios/{attempt.id}").data
+    hinted = client.get(f"/learner/scenarios/{attempt.id}").data.decode()
+    assert '<span class="fw-semibold">Hint 1</span><p>' in hinted  # Markdown, as the brief
     refused = client.post(f"/learner/scenarios/{attempt.id}/submit", data={}, follow_redirects=True)
     assert b"Tick the declaration" in refused.data
     client.post(f"/learner/scenarios/{attempt.id}/submit", data={"declaration": "y"})

@@ -368,6 +368,7 @@ MARKDOWN_ALLOWED = {
     # the scenario's parts, shared by the learner's page and the tutor's library and preview
     ("learner/_scenario_parts.html", "scenario.brief"),
     ("learner/_scenario_parts.html", "task.instruction"),
+    ("learner/_scenario_parts.html", "text"),  # a hint (the `hint` macro's argument)
 }
 
 
