@@ -743,6 +743,7 @@ def test_a_brief_with_a_markdown_table_prints_a_table_not_pipes(app, create_user
 
     assert "Saturday's comment cards" in lines
     assert not [line for line in lines.splitlines() if "|" in line]
+    assert "not run yet" in lines and "(0 run)" not in lines  # no check pressed yet
     assert re.search(r"Card +From +How was your visit\? \(1-5\) +Comments", lines)
 
 

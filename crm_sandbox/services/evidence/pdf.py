@@ -20,6 +20,7 @@ from markdown_it import MarkdownIt
 
 from ...criteria import load_catalogue
 from ...models import StaffAuditEntry
+from ...wording import count_of
 from .. import log_words, staff_audit
 from .gathering import AttemptEvidence, Evidence, _actor_label, _own_values
 
@@ -454,7 +455,9 @@ class _Report:
                 ["Outcome", _outcome(item)],
                 [
                     "Automatic checks",
-                    f"{score} passed at the last check ({attempt.checks_run} run)",
+                    f"{score} passed at the last check ({count_of(attempt.checks_run, 'run')})"
+                    if attempt.checks_run
+                    else "not run yet",
                 ],
                 ["Hints used", str(len(attempt.hints_used or []))],
             ],
