@@ -3,7 +3,9 @@ once, roles changed under rules), groups (created for a tutor), and a backup but
 
 from __future__ import annotations
 
+import re
 import sqlite3
+import subprocess  # nosec B404: pg_restore reads back a PostgreSQL backup
 from pathlib import Path
 
 import pytest
@@ -210,6 +212,24 @@ def test_an_admin_creates_a_group_for_a_tutor_with_its_qualification(
     assert db.session.scalar(select(func.count(Group.id))) == 1
 
 
+def _emails_in_backup(path: Path) -> set[str]:
+    """The users' emails in a backup the page wrote: a SQLite copy, or (PostgreSQL) a pg_dump
+    archive, read back through pg_restore as plain SQL."""
+    if path.suffix == ".dump":
+        sql = subprocess.run(  # nosec B603 B607: pg_restore with fixed arguments
+            ["pg_restore", "--data-only", "--table=users", "--file=-", str(path)],
+            capture_output=True,
+            check=True,
+            text=True,
+        ).stdout
+        return set(re.findall(r"[\w.+-]+@[\w.-]+\.\w+", sql))
+    copy = sqlite3.connect(path)
+    try:
+        return {row[0] for row in copy.execute("SELECT email FROM users")}
+    finally:
+        copy.close()
+
+
 def test_a_backup_is_written_to_the_backup_folder_audited_and_offered_for_download(
     app, client, as_admin, admin
 ):
@@ -217,15 +237,10 @@ def test_a_backup_is_written_to_the_backup_folder_audited_and_offered_for_downlo
     taken = client.post("/admin/backup", follow_redirects=True)
     page = taken.get_data(as_text=True)
     assert "Backup written to" in page and str(folder) in page
-    files = list(folder.glob("crm-sandbox-*.sqlite3"))
+    files = list(folder.glob("crm-sandbox-*.*"))
     assert len(files) == 1
     assert oct(files[0].stat().st_mode & 0o777) == "0o600"
-    copy = sqlite3.connect(files[0])
-    try:
-        emails = {row[0] for row in copy.execute("SELECT email FROM users")}
-    finally:
-        copy.close()
-    assert admin.email in emails
+    assert admin.email in _emails_in_backup(files[0])
     row = _audit("backup.taken")[-1]
     assert row.actor_id == admin.id and row.after["file"] == str(files[0])
 
