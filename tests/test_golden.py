@@ -51,10 +51,10 @@ GOLDEN = {
         "retail/large": "997a03e5b59b966a6e3478ead3c049bde5158d6f1b29f605930f75347714bac0",
     },
     "provisioned": {
-        "housing": "f52c5ce8c4224bb894e1495ebe014e96dd274376964f7bf82ae96c0672c482a5",
-        "it_services": "30ceb673e7dbe1d02f03f2b435a3eca3a2300b811dcc36a73baf4bc5e40a9f2e",
-        "leisure": "d979a9e5f061baf7ea725e8f23df24266e6a280bb47d918b7496767d8eea59d3",
-        "retail": "ed0416909aeb214b31898a0595cfcc9539c0b48f78becf001bfe6cfe9af73a41",
+        "housing": "1339ab41545d83dcf16bd87c54d6cf1537338b871fc8e979c2ebdfe38be1b3e6",
+        "it_services": "30dda6ac327bdb7a3e4996cbced7a26b7df761166e7f5479304548cd8fce9a5e",
+        "leisure": "fa49f824adff8bb29c1f20d3cac30566cbe11f171bf9a73bf4f9e599374bfced",
+        "retail": "d3b4c007f44aa2cf2da9cd0ca37eb64c4418d271b563e5b30ec97d673308f0c6",
     },
     "selftest": "34067d6345d409c5d8ec7d3d5e8bc07c30803727286096ff2b726d73ba3532b0",
 }

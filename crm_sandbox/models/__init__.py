@@ -18,6 +18,7 @@ from .contacts import (
     Contact,
     Lifecycle,
     Need,
+    NeedType,
     Preference,
     Segment,
 )
@@ -35,7 +36,16 @@ from .feedback import (
 )
 from .groups import Group, group_assessors, group_members
 from .imports import ImportJob, ImportStatus
-from .interactions import Channel, Direction, Initiative, Interaction
+from .interactions import (
+    AnswerKind,
+    Channel,
+    Direction,
+    Initiative,
+    Interaction,
+    Purpose,
+    Questioning,
+)
+from .orders import Order, OrderKind
 from .privacy import Erasure, FormSubmission
 from .sandboxes import Organisation, Sandbox, SandboxKind, SandboxScoped
 from .scenarios import Assignment, Attempt, AttemptStatus
@@ -98,6 +108,12 @@ __all__ = [
     "Interaction",
     "Lifecycle",
     "Need",
+    "NeedType",
+    "AnswerKind",
+    "Purpose",
+    "Questioning",
+    "Order",
+    "OrderKind",
     "Organisation",
     "Preference",
     "Sandbox",

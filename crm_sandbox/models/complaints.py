@@ -120,6 +120,10 @@ class Complaint(SandboxScoped, Base):
     lessons_learned: Mapped[str] = mapped_column(Text, default="")
     customer_confirmed: Mapped[bool | None] = mapped_column(Boolean)
     confirmation_note: Mapped[str] = mapped_column(String(500), default="")
+    # The customer's "yes, I am satisfied" a confirmed close points at (an interaction id in
+    # this sandbox; no foreign key: interactions already refer to complaints, and a cycle
+    # would break copying a sandbox table by table).
+    satisfaction_reply_id: Mapped[int | None] = mapped_column(Integer)
     satisfaction_requested_at: Mapped[datetime | None] = mapped_column()
     satisfaction_rating: Mapped[int | None] = mapped_column(Integer)
     satisfaction_comment: Mapped[str] = mapped_column(String(1000), default="")

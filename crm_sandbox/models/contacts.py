@@ -82,6 +82,33 @@ class ConfirmationMethod(enum.StrEnum):
         }[self.value]
 
 
+class NeedType(enum.StrEnum):
+    """What a need or preference is about; also the topics a question can ask about."""
+
+    TIMESCALE = "timescale"
+    BUDGET = "budget"
+    ACCESSIBILITY = "accessibility"
+    SPECIFICATION = "specification"
+    INFORMATION = "information"
+    QUALITY = "quality"
+    OTHER = "other"
+
+    @property
+    def label(self) -> str:
+        return NEED_TYPE_LABELS[self.value]
+
+
+NEED_TYPE_LABELS = {
+    "timescale": "Timescale",
+    "budget": "Budget",
+    "accessibility": "Accessibility",
+    "specification": "Product or service specification",
+    "information": "Information",
+    "quality": "Quality",
+    "other": "Other",
+}
+
+
 CHANNELS_FOR_CONSENT = ("email", "phone", "post", "sms")
 
 
@@ -130,6 +157,10 @@ class Contact(SandboxScoped, Base):
     merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("contacts.id"))
     created_sbx: Mapped[datetime] = mapped_column()  # sandbox time
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # A customer who stopped buying or took their business elsewhere (sandbox time), and why
+    # in their words: evidence of what poor service costs.
+    left_sbx: Mapped[datetime | None] = mapped_column()
+    left_reason: Mapped[str] = mapped_column(String(500), default="")
 
     needs: Mapped[list[Need]] = relationship(back_populates="contact", order_by="Need.id")
     preferences: Mapped[list[Preference]] = relationship(
@@ -164,7 +195,10 @@ class Need(SandboxScoped, Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id", ondelete="CASCADE"))
     description: Mapped[str] = mapped_column(String(500))
+    need_type: Mapped[str | None] = mapped_column(String(16))  # a NeedType (None: older rows)
     confirmed: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The customer's reply that confirmed it: the only way a need becomes confirmed now.
+    confirmed_by_id: Mapped[int | None] = mapped_column(ForeignKey("interactions.id"))
     confirmation_method: Mapped[str | None] = mapped_column(String(16))
     confirmed_sbx: Mapped[datetime | None] = mapped_column()
     created_sbx: Mapped[datetime] = mapped_column()
@@ -185,6 +219,7 @@ class Preference(SandboxScoped, Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id", ondelete="CASCADE"))
     description: Mapped[str] = mapped_column(String(500))
+    pref_type: Mapped[str | None] = mapped_column(String(16))  # a NeedType (None: older rows)
     created_sbx: Mapped[datetime] = mapped_column()
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 

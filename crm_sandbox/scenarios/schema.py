@@ -9,6 +9,7 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from ..services.clock import check_in_range
+from ..services.customers.persona import Persona
 
 Slug = Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,63}$")
 Category = Literal["internal", "external", "non_customer", "unclassified"]
@@ -52,6 +53,8 @@ class ContactSpec(_Spec):
     lifecycle_stage: Lifecycle | None = None
     consent: dict[Literal["email", "phone", "post", "sms"], bool] = {}
     notes: str = Field("", max_length=4000)
+    # What only the customer knows (never shown to the learner): see services/customers.
+    persona: Persona | None = None
 
     @model_validator(mode="after")
     def _named(self) -> ContactSpec:
