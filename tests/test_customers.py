@@ -462,3 +462,36 @@ def test_opening_a_crm_page_lets_due_answers_land(client, auth, provision, ctx_f
     (answer,) = answers_to(question)
     assert answer.answer_kind == "answer"
     assert not customers.due_now(sandbox.id, T("2026-03-10 10:00"))
+
+
+def test_a_summary_corrects_the_type_and_disowns_what_they_never_needed(setup):
+    sandbox, ctx, contact, at = setup
+    misfiled = contacts.add_need(ctx, contact, "Under £500")
+    misfiled.need_type = "timescale"
+    invented = contacts.add_need(ctx, contact, "A gift wrapping service")
+    summary = send(ctx, contact, "confirm_needs", needs=[misfiled.id, invented.id])
+    later(sandbox, ctx, at, "2026-03-10 10:00")
+    (reply,) = answers_to(summary)
+    assert reply.details["confirmed"] == []
+    assert reply.details["corrected"] == [
+        {"need_id": misfiled.id, "is": "need", "value": "under £500", "type": "budget"},
+        {"need_id": invented.id, "is": "none", "value": ""},
+    ]
+    assert [a["value"] for a in reply.details["added"]] == ["delivery before Friday 14 March"]
+
+
+@pytest.mark.parametrize(
+    ("recorded", "persona", "same"),
+    [
+        ("Budget: under 500 pounds", "under £500", True),
+        ("UNDER £500.00!", "under £500", True),
+        ("Under £300", "under £500", False),
+        ("cheap", "under £500", False),
+        ("Delivery before Fri 14 March", "delivery before Friday 14 March", True),
+        ("Step free access", "step-free access to the door", True),
+        ("Emails, not calls", "emails rather than phone calls", True),
+        ("A quick answer", "delivery before Friday 14 March", False),
+    ],
+)
+def test_values_are_compared_forgivingly(recorded, persona, same):
+    assert answers.same_value(recorded, persona) is same

@@ -13,6 +13,8 @@ however many words it shares.
 Details of a needs reply (`needs_reply`), as in `conversations`' docstring, plus:
 - a summarised need that is really a preference: {"need_id", "is": "preference", "value"};
 - a summarised need with the wrong value: {"need_id", "is": "need", "value": the right one};
+- a summarised need with the right value under the wrong type: {"need_id", "is": "need",
+  "value", "type": the right type};
 - a summarised need the customer does not have at all: {"need_id", "is": "none", "value": ""};
 - a summarised preference that is really a need: {"preference_id", "is": "need", "value"}.
 """
@@ -75,6 +77,15 @@ SIGN_OFFS = {
     "anxious": "Please let me know as soon as you can.",
     "annoyed": "Please just sort it.",
     "angry": "I want this dealt with properly.",
+}
+TYPE_WORDS = {
+    "timescale": "timing",
+    "budget": "money",
+    "accessibility": "access",
+    "specification": "what I'm after",
+    "information": "information",
+    "quality": "quality",
+    "other": "something else",
 }
 TOPIC_WORDS = {
     "timescale": "timing",
@@ -245,6 +256,15 @@ def _judge_need(persona: Persona, need: Need, matched: set[int]) -> tuple[dict |
             f"{_sentence(preference.value)[:-1]} is a preference, not a need: "
             "it would be nice, but it is not essential.",
         )
+    for index, item in enumerate(persona.needs):
+        if index not in matched and same_value(need.description, item.value):
+            # the right need filed under the wrong type: not confirmed, the type corrected
+            matched.add(index)
+            return (
+                {"need_id": need.id, "is": "need", "value": item.value, "type": item.type},
+                f"Yes, I need {item.value}, but that is about {TYPE_WORDS[item.type]}, "
+                f"not {TYPE_WORDS.get(need.need_type, 'something else')}.",
+            )
     candidates = [
         (index, item)
         for index, item in enumerate(persona.needs)
