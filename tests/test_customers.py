@@ -495,3 +495,21 @@ def test_a_summary_corrects_the_type_and_disowns_what_they_never_needed(setup):
 )
 def test_values_are_compared_forgivingly(recorded, persona, same):
     assert answers.same_value(recorded, persona) is same
+
+
+def test_a_question_that_also_promises_is_answered_and_then_its_promise_watched(setup):
+    sandbox, ctx, contact, at = setup
+    question = send(
+        ctx,
+        contact,
+        "ask_needs",
+        "What is your budget? I'll ring you tomorrow by 10:00 either way.",
+        topic="budget",
+        kind="open",
+        promise_by=T("2026-03-10 10:00"),
+    )
+    later(sandbox, ctx, at, "2026-03-09 17:00")
+    assert [m.answer_kind for m in answers_to(question)] == ["answer"]
+    assert question.customer_due_at == T("2026-03-10 11:00")  # then they look for the call
+    later(sandbox, ctx, at, "2026-03-10 11:30")
+    assert [m.answer_kind for m in answers_to(question)] == ["answer", "chase"]

@@ -169,8 +169,9 @@ def _overlap(recorded: str, persona_value: str) -> int:
 # --- What the customer has said before -------------------------------------------------------
 
 
-def revealed_so_far(contact: Contact, before: datetime) -> set[tuple[str, str]]:
-    """(type, value) of every persona item this customer has already told the learner."""
+def revealed_so_far(contact: Contact, before: datetime) -> set[str]:
+    """The values of every persona item this customer has already told the learner (in an
+    answer, a reply, or a correction or addition to a summary)."""
     out = set()
     for details in db.session.scalars(
         select(Interaction.details).where(
@@ -183,10 +184,9 @@ def revealed_so_far(contact: Contact, before: datetime) -> set[tuple[str, str]]:
             Interaction.occurred_at <= before,
         )
     ):
-        for item in (details or {}).get("revealed", []) + (details or {}).get("added", []):
-            out.add((item.get("type"), item.get("value")))
-        for item in (details or {}).get("corrected", []):
-            out.add(("corrected", item.get("value")))
+        details = details or {}
+        for key in ("revealed", "added", "corrected"):
+            out.update(item.get("value") for item in details.get(key) or [])
     return out
 
 
@@ -332,7 +332,7 @@ def answer_summary(
         _item("need", item)
         for index, item in enumerate(persona.needs)
         # a hidden need never asked about: they do not think to mention it
-        if index not in matched and (not item.hidden or (item.type, item.value) in told)
+        if index not in matched and (not item.hidden or item.value in told)
     ]
     if added:
         sentences.append(
@@ -404,7 +404,9 @@ def answer_proposal(
     if accepted:
         words = f"Yes, {remedy_words(remedy)} is acceptable. Please go ahead."
         return Answer(AnswerKind.ACCEPTS, _say(persona, words), details)
-    reason = persona.rejects_because or reason or "That isn't what I am looking for."
+    reason = " ".join(r for r in (reason, persona.rejects_because) if r) or (
+        "That isn't what I am looking for."
+    )
     details["reason"] = reason
     words = f"No, {remedy_words(remedy)} is not acceptable. {reason}"
     return Answer(AnswerKind.REJECTS, _say(persona, words), details)

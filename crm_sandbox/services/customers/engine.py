@@ -115,12 +115,10 @@ def _act(ctx: SandboxContext, message: Interaction, contact: Contact, persona: P
         return 0
     if _needs_answer(message, contact, persona) and not _answered(message):
         answer = _answer(customer, message, contact, persona, when)
-        made = 0
         if answer is not None:
             _send(customer, contact, message, answer, when)
-            made = 1
-        message.customer_due_at = _promise_due(customer, message, persona, after=when)
-        return made
+            message.customer_due_at = _promise_due(customer, message, persona, after=when)
+            return 1
     return _promise_stage(customer, message, contact, persona, when)
 
 
@@ -154,8 +152,15 @@ def _answered(message: Interaction) -> bool:
                 Interaction.sandbox_id == message.sandbox_id,
                 Interaction.in_reply_to_id == message.id,
                 Interaction.direction == Direction.INBOUND.value,
+                # their own answer: not a chase about the message's promise, not a scripted
+                # event that happened to follow it
                 Interaction.answer_kind.not_in(
-                    [AnswerKind.CHASE.value, AnswerKind.ESCALATION.value, AnswerKind.LEAVING.value]
+                    [
+                        AnswerKind.CHASE.value,
+                        AnswerKind.ESCALATION.value,
+                        AnswerKind.LEAVING.value,
+                        AnswerKind.EVENT.value,
+                    ]
                 ),
             )
             .limit(1)
@@ -281,6 +286,10 @@ def _promise_stage(ctx, message, contact, persona: Persona, when: datetime) -> i
 
     if message.promise_by is None or _contacted_since(message, when):
         message.customer_due_at = None  # a kept promise (or nothing promised): nothing more
+        return 0
+    first_look = _promise_due(ctx, message, persona, after=when)
+    if first_look > when:  # too soon to chase
+        message.customer_due_at = first_look
         return 0
     chased = _chases(message)
     if chased < persona.patience.chases:
