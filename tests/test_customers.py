@@ -299,6 +299,7 @@ def test_marketing_without_consent_draws_a_complaint(setup):
     assert answers_to(by_email) == []  # agreed in their mind and in the CRM
     contacts.set_consent(ctx, contact, {"email": False})
     unwanted = send(ctx, contact, "marketing", "Last chance!")
+    contacts.set_consent(ctx, contact, {"email": True})  # consent is judged when it was sent
     later(sandbox, ctx, at, "2026-03-11 10:00")
     assert [m.answer_kind for m in answers_to(unwanted)] == ["complaint"]
 

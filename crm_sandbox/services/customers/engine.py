@@ -113,7 +113,7 @@ def _act(ctx: SandboxContext, message: Interaction, contact: Contact, persona: P
     ):
         message.customer_due_at = None  # nobody there to answer any more
         return 0
-    if _needs_answer(message, contact, persona) and not _answered(message):
+    if _needs_answer(customer, message, persona, when) and not _answered(message):
         answer = _answer(customer, message, contact, persona, when)
         if answer is not None:
             _send(customer, contact, message, answer, when)
@@ -136,12 +136,18 @@ def unwanted_marketing(message: Interaction, contact: Contact, persona: Persona)
     return consent not in persona.marketing_consent or not contact.consents().get(consent)
 
 
-def _needs_answer(message: Interaction, contact: Contact, persona: Persona) -> bool:
+def _needs_answer(ctx, message: Interaction, persona: Persona, when: datetime) -> bool:
+    """Whether the message is one the customer answers. Marketing is answered (with a
+    complaint) when it was unwanted at the moment it was sent: `next_due` decided so then and
+    scheduled the complaint before any promise's chase, so consent given afterwards does not
+    excuse it."""
     if message.purpose is None:
         return False
     if Purpose(message.purpose).expects_answer:
         return True
-    return unwanted_marketing(message, contact, persona)
+    if message.purpose != Purpose.MARKETING.value:
+        return False
+    return message.promise_by is None or when < _promise_due(ctx, message, persona, after=when)
 
 
 def _answered(message: Interaction) -> bool:
