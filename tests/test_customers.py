@@ -514,3 +514,20 @@ def test_a_question_that_also_promises_is_answered_and_then_its_promise_watched(
     assert question.customer_due_at == T("2026-03-10 11:00")  # then they look for the call
     later(sandbox, ctx, at, "2026-03-10 11:30")
     assert [m.answer_kind for m in answers_to(question)] == ["answer", "chase"]
+
+
+def test_check_my_work_lets_due_answers_land_first(app, create_user, frozen):
+    from crm_sandbox.models import Role
+    from crm_sandbox.scenarios import engine
+    from crm_sandbox.scenarios.loader import library_source
+
+    scenario, source = library_source("first-complaint")
+    attempt = engine.start_attempt(create_user(Role.LEARNER), scenario, source)
+    okafor = db.session.get(Contact, attempt.keys["contacts"]["okafor"])
+    ctx = SandboxContext(attempt.sandbox, attempt.learner)
+    frozen(attempt.sandbox, "2026-03-09 09:30")
+    question = send(ctx, okafor, "ask_needs", "When suits you?", topic="timescale", kind="open")
+    frozen(attempt.sandbox, "2026-03-09 16:00")
+    engine.check_my_work(attempt, attempt.learner)
+    # Her answer, and the scenario's scripted chase at 14:00, which joins the same thread.
+    assert [m.answer_kind for m in answers_to(question)] == ["answer", "chase"]
