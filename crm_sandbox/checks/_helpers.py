@@ -113,8 +113,8 @@ def _words(text: str) -> set[str]:
 
 def matches(description: str, value: str) -> bool:
     """Whether a record's words say what the customer said (forgiving: case, punctuation and £
-    ignored; at least half of the customer's significant words appear)."""
+    ignored; most of the customer's significant words appear)."""
     wanted = _words(value)
     if not wanted:
         return False
-    return len(wanted & _words(description)) * 2 >= len(wanted)
+    return len(wanted & _words(description)) * 2 > len(wanted)
