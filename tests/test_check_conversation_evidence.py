@@ -52,9 +52,9 @@ class Clock:
         when = START + timedelta(hours=hours if hours is not None else self.seq / 10)
         return LogItem(self.seq, verb, object_type, object_id, when, {"after": after})
 
-    def message(self, object_id, direction, contact=GRACE, **fields):
+    def message(self, object_id, direction, contact=GRACE, hours=None, **fields):
         after = {"contact_id": contact, "direction": direction, "channel": "email", **fields}
-        return self.item("interaction.logged", "interaction", object_id, after)
+        return self.item("interaction.logged", "interaction", object_id, after, hours)
 
     def need(self, need_id, description, contact=GRACE):
         after = {"contact_id": contact, "description": description, "type": "timescale"}
@@ -329,3 +329,46 @@ def test_a_wrong_value_the_customer_corrected_must_be_recorded_as_they_said():
     log.append(c.need(2, fixed.description))
     state = FakeState(needs=[wrong, fixed])
     assert run("needs_not_preferences", state, log, contact="grace").passed
+
+
+# --- promises_kept and chases_answered (the missed call-back) -------------------------------
+
+
+def promise(c, hours_from_start=3):
+    by = (START + timedelta(hours=hours_from_start)).isoformat()
+    return c.message(40, "outbound", purpose="update", initiative="reactive", promise_by=by)
+
+
+def test_a_promised_call_made_in_time_keeps_the_promise():
+    c = Clock()
+    log = [promise(c), c.message(41, "outbound", purpose="update", initiative="reactive")]
+    assert run("promises_kept", FakeState(), log, contact="grace").passed
+
+
+def test_a_promise_that_fell_due_without_contact_is_broken():
+    c = Clock()
+    log = [promise(c, hours_from_start=1)]  # FakeState.now is START + 6 hours
+    result = run("promises_kept", FakeState(), log, contact="grace")
+    assert not result.passed and "did not come" in result.message
+
+
+def test_a_task_that_needs_a_promise_fails_without_one():
+    result = run("promises_kept", FakeState(), [], contact="grace")
+    assert not result.passed and "no promise" in result.message
+
+
+def test_a_chase_answered_within_the_time_passes_and_none_needed_passes():
+    c = Clock()
+    assert run("chases_answered", FakeState(), [], contact="grace").passed
+    log = [
+        c.message(50, "inbound", answer_kind="chase", hours=1),
+        c.message(51, "outbound", purpose="update", initiative="reactive", hours=2),
+    ]
+    assert run("chases_answered", FakeState(), log, contact="grace", within=2).passed
+
+
+def test_a_chase_nobody_answered_fails():
+    c = Clock()
+    log = [c.message(50, "inbound", answer_kind="chase")]
+    result = run("chases_answered", FakeState(), log, contact="grace")
+    assert not result.passed and "nobody got back to them" in result.message
