@@ -421,8 +421,8 @@ def _resolve(r, complaint, resolution, channel, message, remedy=None):
         )
 
 
-@step("close", ["complaint", "confirmed", "root_cause", "lessons"], ["note", "judgement"])
-def _close(r, complaint, confirmed, root_cause, lessons, note="", judgement=""):
+@step("close", ["complaint", "root_cause", "lessons"], ["confirmed", "note", "judgement"])
+def _close(r, complaint, root_cause, lessons, confirmed=False, note="", judgement=""):
     """`confirmed: true` points at the customer's latest `satisfied` reply about the complaint
     (fails loudly when there is none: ask them, then wait); `confirmed: false` closes
     unconfirmed with the judgement."""
