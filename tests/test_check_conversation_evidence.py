@@ -372,3 +372,26 @@ def test_a_chase_nobody_answered_fails():
     log = [c.message(50, "inbound", answer_kind="chase")]
     result = run("chases_answered", FakeState(), log, contact="grace")
     assert not result.passed and "nobody got back to them" in result.message
+
+
+def test_a_preference_the_customer_said_is_a_need_must_be_recorded_as_a_need():
+    pref = SimpleNamespace(id=3, contact_id=GRACE, description="Ground-floor delivery slot")
+    c = Clock()
+    recorded = c.preference(3, pref.description)
+    reply = c.message(
+        11,
+        "inbound",
+        answer_kind="needs_reply",
+        details={
+            "corrected": [
+                {"preference_id": 3, "is": "need", "value": "a ground-floor delivery slot"}
+            ]
+        },
+    )
+    log = [recorded, reply]
+    result = run("needs_not_preferences", FakeState(prefs=[pref]), log, contact="grace")
+    assert not result.passed and "something they need" in result.message
+    need = need_row(4, "Ground-floor delivery slot (wheelchair user)")
+    log.append(c.need(4, need.description))
+    state = FakeState(needs=[need], prefs=[pref])
+    assert run("needs_not_preferences", state, log, contact="grace").passed
