@@ -85,9 +85,13 @@ def initiatives(log) -> dict[int, str]:
     customer's message is reactive; an older outbound entry without a purpose is reactive when
     it answers a message the customer started (an enquiry, a chase, a complaint) that nothing
     had answered yet, and proactive otherwise."""
+    log = as_log(log)
+    cached = getattr(log, "_initiatives", None)
+    if cached is not None:  # several checks of one evaluation ask: worked out once
+        return cached
     out: dict[int, str] = {}
     waiting: set = set()  # contacts whose latest message nothing has answered yet
-    for item in as_log(log).of("interaction.logged"):
+    for item in log.of("interaction.logged"):
         after = item.after
         contact = item.after_contact_id
         if after.get("direction") == "inbound":
@@ -102,6 +106,7 @@ def initiatives(log) -> dict[int, str]:
         else:
             out[item.seq] = "proactive"
         waiting.discard(contact)
+    log._initiatives = out
     return out
 
 
