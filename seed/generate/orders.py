@@ -6,7 +6,8 @@ accounts more often); new customers have bought only since they first got in tou
 customers stopped buying around their last contact with us (lapsed). A customer whose complaint
 was handled poorly (a step late, closed without their confirmation, or overdue and unresolved at
 the clock start) often leaves (`left_sbx`, `left_reason` in their words) or buys much less
-afterwards; one whose complaint was handled well mostly stays. So the CRM holds the evidence of
+afterwards; one whose complaint was handled well mostly stays (and half the at-risk ones
+are won back). So the CRM holds the evidence of
 what poor service costs (crm_sandbox.services.loyalty reads it).
 
 Drawn last in the generator's run, so every row made before it is the same as without it.
@@ -22,11 +23,12 @@ if TYPE_CHECKING:  # only for annotations: the generator imports this module
 
 ORDER_HISTORY_DAYS = 400  # orders cover the last 13 months or so
 # How much slower (or faster) than the profile's `every_days` each segment comes back.
-PACE = {"key_account": 0.6, "regular": 1.0, "new": 1.0, "at_risk": 1.5}
+PACE = {"key_account": 0.6, "regular": 1.0, "new": 1.0, "at_risk": 2.0}
 SECOND_ITEM = 0.35  # customers (business ones: double) who also come back for a second thing
 LEAVE_AFTER_POOR = 0.5  # customers whose complaint was handled poorly who then leave
 SLOWER_AFTER_POOR = 0.55  # of those who stay: buy at a third of their pace afterwards
 LEAVE_AFTER_WELL = 0.03
+WON_BACK = 0.5  # at-risk customers whose complaint was handled well who keep buying
 AT_RISK_LEAVE = 0.15  # at-risk customers without a complaint who say why they went
 SLOWER = 3.0
 
@@ -120,6 +122,8 @@ class _Orders:
                     slower_from = received.date()
             elif verdict == "well" and self.rng.random() < LEAVE_AFTER_WELL:
                 went, reason = True, "moved_on"
+            elif verdict == "well" and draft.segment == "at_risk" and self.rng.random() < WON_BACK:
+                end = self.start.date()  # put right: they kept buying after all
         elif draft.segment == "at_risk" and self.rng.random() < AT_RISK_LEAVE:
             went, reason = True, "moved_on"
         if went:
