@@ -21,10 +21,10 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:  # only for annotations: the generator imports this module
     from .common import _Draft
 
-ORDER_HISTORY_DAYS = 400  # orders cover the last 13 months or so
+ORDER_HISTORY_DAYS = 380  # orders cover the last year and a little more
 # How much slower (or faster) than the profile's `every_days` each segment comes back.
-PACE = {"key_account": 0.6, "regular": 1.0, "new": 1.0, "at_risk": 2.0}
-SECOND_ITEM = 0.35  # customers (business ones: double) who also come back for a second thing
+PACE = {"key_account": 0.75, "regular": 1.0, "new": 1.0, "at_risk": 2.0}
+SECOND_ITEM = 0.2  # customers (business ones: double) who also come back for a second thing
 LEAVE_AFTER_POOR = 0.5  # customers whose complaint was handled poorly who then leave
 SLOWER_AFTER_POOR = 0.55  # of those who stay: buy at a third of their pace afterwards
 LEAVE_AFTER_WELL = 0.03
