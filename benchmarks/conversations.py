@@ -56,10 +56,10 @@ def _customers(sandbox_id: int, count: int) -> list[int]:
     )
 
 
-def open_conversations(sandbox_id: int, total: int) -> int:
+def open_conversations(sandbox_id: int, total: int) -> list[int]:
     """Send `total` messages that wait on the customer, through the service the pages call,
-    then move their customers' next moves `DUE_LATER` ahead; how many are open."""
-    from sqlalchemy import func, select, update
+    then move their customers' next moves `DUE_LATER` ahead; the messages' ids."""
+    from sqlalchemy import update
 
     from crm_sandbox.extensions import db
     from crm_sandbox.models import Contact, Interaction, Sandbox
@@ -95,15 +95,7 @@ def open_conversations(sandbox_id: int, total: int) -> int:
         .values(customer_due_at=now + DUE_LATER)
     )
     db.session.commit()
-    return db.session.scalar(
-        select(func.count())
-        .select_from(Interaction)
-        .where(
-            Interaction.sandbox_id == sandbox_id,
-            Interaction.id.in_(sent),
-            Interaction.customer_due_at > now,
-        )
-    )
+    return sent
 
 
 def run(database_url: str | None, quick: bool = False) -> dict:
@@ -118,7 +110,8 @@ def run(database_url: str | None, quick: bool = False) -> dict:
         app = build_app(room.database_url, room.instance_path, room.secret_key)
         base, busy = room.learners
         with app.app_context():
-            open_count = open_conversations(busy.sandbox_id, total)
+            sent = open_conversations(busy.sandbox_id, total)
+            open_count = open_conversations_left(busy.sandbox_id, sent)
             contacts = {
                 "base": _customers(base.sandbox_id, 1)[0],
                 "busy": _customers(busy.sandbox_id, 1)[0],
@@ -162,7 +155,7 @@ def run(database_url: str | None, quick: bool = False) -> dict:
                     engine.check_my_work(attempt, learners[key])
                     db.session.commit()
                     checks[key].append(ms_since(start))
-            still_open = open_conversations_left(busy.sandbox_id)
+            still_open = open_conversations_left(busy.sandbox_id, sent)
     finally:
         room.close()
 
@@ -195,18 +188,24 @@ def run(database_url: str | None, quick: bool = False) -> dict:
     return section
 
 
-def open_conversations_left(sandbox_id: int) -> int:
-    """Messages still waiting on their customer after the timing (all of them: nothing fell
-    due, so the customers never answered while the pages were timed)."""
+def open_conversations_left(sandbox_id: int, sent: list[int]) -> int:
+    """Of the messages sent, how many still wait on their customer, due later than the
+    sandbox's now (after the timing: all of them, nothing fell due)."""
     from sqlalchemy import func, select
 
     from crm_sandbox.extensions import db
-    from crm_sandbox.models import Interaction
+    from crm_sandbox.models import Interaction, Sandbox
+    from crm_sandbox.services import clock
 
+    now = clock.sandbox_now(db.session.get(Sandbox, sandbox_id))
     return db.session.scalar(
         select(func.count())
         .select_from(Interaction)
-        .where(Interaction.sandbox_id == sandbox_id, Interaction.customer_due_at.is_not(None))
+        .where(
+            Interaction.sandbox_id == sandbox_id,
+            Interaction.id.in_(sent),
+            Interaction.customer_due_at > now,
+        )
     )
 
 
