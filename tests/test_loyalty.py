@@ -301,3 +301,95 @@ def test_the_loyalty_page_explains_a_bad_period_instead_of_failing(client, crm):
     response = client.get(f"{base}/feedback/loyalty?months=99&lapsed=x", follow_redirects=True)
     assert response.status_code == 200
     assert "The period is 1 to 36 months." in response.get_data(as_text=True)
+
+
+# ---------------------------------------------------------------- recording an order
+
+
+def _external(sandbox_id: int) -> Contact:
+    return db.session.scalars(
+        select(Contact)
+        .where(Contact.sandbox_id == sandbox_id, Contact.category == "external")
+        .order_by(Contact.id)
+    ).first()
+
+
+def test_an_order_recorded_is_logged_and_counts_as_repeat_business(provision, ctx_for):
+    from crm_sandbox.models import ActionLogEntry
+    from crm_sandbox.services import log_words
+
+    sandbox = provision()
+    ctx = ctx_for(sandbox)
+    contact = _external(sandbox.id)
+    before = len(loyalty.orders_of(ctx, contact))
+    order = loyalty.record_order(
+        ctx, contact, {"kind": "booking", "description": "Spin class", "amount": "7.5"}
+    )
+    assert order.placed_on == ctx.now().date() and order.amount == 7.5
+    assert order.reference == f"B{order.id:05d}"
+    assert loyalty.orders_of(ctx, contact)[0] == order
+    assert len(loyalty.orders_of(ctx, contact)) == before + 1
+    entry = db.session.scalars(
+        select(ActionLogEntry)
+        .where(ActionLogEntry.sandbox_id == sandbox.id)
+        .order_by(ActionLogEntry.seq.desc())
+    ).first()
+    assert entry.verb == "order.recorded" and entry.object_id == order.id
+    names = log_words.names_for(sandbox.id, [entry])
+    assert log_words.describe_entry(entry, names).startswith("Recorded a booking from ")
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ({"kind": "gift", "description": "x"}, "What it is must be one of"),
+        ({"kind": "order", "description": " "}, "Enter what they ordered"),
+        ({"kind": "order", "description": "x", "amount": -1}, "between 0 and"),
+        ({"kind": "order", "description": "x", "amount": "lots"}, "must be a number"),
+        (
+            {"kind": "order", "description": "x", "placed_on": date(2099, 1, 1)},
+            "in the future",
+        ),
+    ],
+)
+def test_a_bad_order_is_refused_with_a_message_and_nothing_changes(
+    provision, ctx_for, data, message
+):
+    sandbox = provision()
+    ctx = ctx_for(sandbox)
+    contact = _external(sandbox.id)
+    before = len(loyalty.orders_of(ctx, contact))
+    with pytest.raises(ServiceError, match=message):
+        loyalty.record_order(ctx, contact, data)
+    assert len(loyalty.orders_of(ctx, contact)) == before
+
+
+def test_only_external_customers_place_orders(provision, ctx_for):
+    sandbox = provision()
+    colleague = db.session.scalars(
+        select(Contact).where(Contact.sandbox_id == sandbox.id, Contact.category == "internal")
+    ).first()
+    with pytest.raises(ServiceError, match="external customers"):
+        loyalty.record_order(ctx_for(sandbox), colleague, {"kind": "order", "description": "x"})
+
+
+def test_the_contact_page_form_records_an_order(client, crm):
+    sandbox, base, ctx = crm
+    contact = _external(sandbox.id)
+    page = client.get(f"{base}/contacts/{contact.id}").get_data(as_text=True)
+    assert "Record an order, booking or renewal" in page
+    response = client.post(
+        f"{base}/contacts/{contact.id}/orders",
+        data={"kind": "renewal", "description": "Annual plan", "amount": "120.00"},
+        follow_redirects=True,
+    )
+    assert response.status_code == 200
+    assert "Order recorded for" in response.get_data(as_text=True)
+    assert loyalty.orders_of(ctx, contact)[0].description == "Annual plan"
+    refused = client.post(
+        f"{base}/contacts/{contact.id}/orders",
+        data={"kind": "renewal", "description": "Later", "placed_on": "2099-01-01"},
+        follow_redirects=True,
+    )
+    assert "An order cannot be placed in the future" in refused.get_data(as_text=True)
+    assert loyalty.orders_of(ctx, contact)[0].description == "Annual plan"

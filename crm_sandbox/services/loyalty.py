@@ -27,7 +27,8 @@ from sqlalchemy import and_, exists, func, select
 
 from ..models import Complaint, ComplaintEvent, Contact, db
 from ..models.contacts import Lifecycle, Segment
-from ..models.orders import Order
+from ..models.orders import Order, OrderKind
+from . import action_log, validation
 from .context import SandboxContext
 from .errors import ServiceError
 
@@ -293,3 +294,59 @@ def orders_of(ctx: SandboxContext, contact: Contact, limit: int = 50) -> list[Or
             .limit(limit)
         )
     )
+
+
+def record_order(ctx: SandboxContext, contact: Contact, data: dict) -> Order:
+    """Record an order, booking or renewal an external customer placed (repeat business).
+
+    `data`: kind (an OrderKind), description, amount (pounds, 0 to 1,000,000), placed_on (a
+    date up to the sandbox's today; today if none), reference (optional: one is made from the
+    order's number if blank)."""
+    ctx.require_writable()
+    if contact.merged_into_id is not None:
+        raise ServiceError("This record was merged into another one; record the order there.")
+    if contact.category != EXTERNAL:
+        raise ServiceError("Orders, bookings and renewals come from external customers.")
+    kind = validation.choice(data.get("kind"), OrderKind, "What it is", field="kind")
+    description = validation.text(
+        data.get("description"), "What they ordered", 300, required=True, field="description"
+    )
+    amount = round(
+        validation.number(data.get("amount") or 0, "The amount", 0, 1_000_000, field="amount"), 2
+    )
+    today = ctx.now().date()
+    placed_on = data.get("placed_on") or today
+    if not isinstance(placed_on, date):
+        raise ServiceError("Give the day it was placed as a date.", "placed_on")
+    if placed_on > today:
+        raise ServiceError("An order cannot be placed in the future (sandbox time).", "placed_on")
+    reference = validation.text(data.get("reference"), "The reference", 20, field="reference")
+    order = Order(
+        sandbox_id=ctx.sandbox_id,
+        contact_id=contact.id,
+        kind=kind.value,
+        reference=reference,
+        description=description,
+        amount=amount,
+        placed_on=placed_on,
+    )
+    db.session.add(order)
+    db.session.flush()
+    if not order.reference:
+        order.reference = f"{kind.value[0].upper()}{order.id:05d}"[:20]
+        db.session.flush()
+    action_log.record(
+        ctx,
+        "order.recorded",
+        "order",
+        order.id,
+        after={
+            "contact_id": contact.id,
+            "kind": order.kind,
+            "reference": order.reference,
+            "description": description,
+            "amount": amount,
+            "placed_on": placed_on.isoformat(),
+        },
+    )
+    return order

@@ -31,6 +31,7 @@ from .forms import (
     NeedForm,
     PreferenceForm,
 )
+from .loyalty import OrderForm
 
 
 def _list_filters(args) -> contacts.ContactFilters:
@@ -190,6 +191,7 @@ def contact_detail(contact_id: int):
         button=ButtonForm(),
         duplicates=contacts.possible_duplicates(g.ctx, contact) if not merged_into else [],
         orders=loyalty.orders_of(g.ctx, contact),
+        order_form=OrderForm(),
     )
 
 

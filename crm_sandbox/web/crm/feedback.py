@@ -19,8 +19,7 @@ from ...models import (
     ServiceStandard,
     Survey,
 )
-from ...services import charts, contacts, feedback, loyalty
-from ...services.errors import ServiceError
+from ...services import charts, contacts, feedback
 from ...wording import count_of, shorten
 from ..forms_common import ButtonForm, ConfirmForm, options, save_once
 from . import bp
@@ -187,29 +186,6 @@ def survey_analysis(survey_id: int):
         finding_form=_finding_form(survey, analysis),
         findings=feedback.findings(g.ctx, survey),
         QuestionKind=QuestionKind,
-    )
-
-
-@bp.route("/feedback/loyalty")
-@learner_area
-def loyalty_report():
-    """Loyalty and lost customers: repeat business by segment and lifecycle stage, and the
-    customers lost by how their complaints went (services/loyalty.py)."""
-    months = request.args.get("months", 12, type=int)
-    lapsed = request.args.get("lapsed", 3, type=int)
-    try:
-        report = loyalty.report(g.ctx, months=months, lapsed_after_months=lapsed)
-    except ServiceError as exc:
-        flash(f"{exc} Showing the last 12 months instead.", "warning")
-        months, lapsed = 12, 3
-        report = loyalty.report(g.ctx)
-    return render_template(
-        "crm/loyalty.html",
-        report=report,
-        months=months,
-        lapsed=lapsed,
-        handling=loyalty.HANDLING,
-        went_wrong=loyalty.WENT_WRONG,
     )
 
 
