@@ -142,7 +142,9 @@ def test_customers_whose_complaint_went_badly_are_lost_more_often(standard):
 def test_the_repeat_rate_counts_customers_with_two_or_more_orders_in_the_period(standard):
     sandbox, ctx = standard
     report = loyalty.report(ctx, months=6)
-    since, today = loyalty.months_before(ctx.now().date(), 6), ctx.now().date()
+    today = ctx.now().date()
+    since = loyalty.months_before(today, 6) + timedelta(days=1)
+    assert report.since == since
     externals = set(
         db.session.scalars(
             select(Contact.id).where(

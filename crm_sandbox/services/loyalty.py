@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import and_, exists, func, select
 
@@ -158,7 +158,7 @@ def report(
         raise ServiceError("A customer has lapsed after 1 to 24 months.", field="lapsed")
     now = ctx.now()
     today = now.date()
-    since = months_before(today, months)
+    since = months_before(today, months) + timedelta(days=1)  # a period of whole months
     lapsed_before = months_before(today, lapsed_after_months)
     sid = ctx.sandbox_id
 
