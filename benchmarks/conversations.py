@@ -35,8 +35,8 @@ PAGES = {"dashboard": "/s/{sandbox}/", "contact": "/s/{sandbox}/contacts/{contac
 
 
 def _customers(sandbox_id: int, count: int) -> list[int]:
-    """The sandbox's first `count` current external customers, in id order (two copies of one
-    template give the same customers in the same order)."""
+    """The sandbox's first `count` current external customers who have not left, in id order
+    (two copies of one template give the same customers in the same order)."""
     from sqlalchemy import select
 
     from crm_sandbox.extensions import db
@@ -49,6 +49,7 @@ def _customers(sandbox_id: int, count: int) -> list[int]:
                 Contact.sandbox_id == sandbox_id,
                 Contact.category == "external",
                 Contact.merged_into_id.is_(None),
+                Contact.left_sbx.is_(None),  # a customer who left answers nobody
             )
             .order_by(Contact.id)
             .limit(count)
