@@ -26,7 +26,9 @@ from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
 
-BENCHMARKS = ("provision", "check", "load", "saturation", "scale", "import_load")
+BENCHMARKS = (
+    "provision", "check", "conversations", "load", "saturation", "scale", "import_load"
+)  # fmt: skip
 OUT = Path(__file__).resolve().parent / "latest.json"
 
 # (section, figure key, statistic, comparison, target, unit)
@@ -40,6 +42,23 @@ TARGETS = [
     ("check", "check_ms_100k", "p95", "<=", 2000, "ms"),
     ("check", "check_growth_ratio", "max", "<=", 1.0, "x"),
     ("scale", "build_s", "median", None, None, "s"),
+]
+# Customers who answer back: 200 open conversations must not slow the pages (p95 within 1.2x
+# of the same sandbox without them) and Check my work stays within the check target.
+TARGETS += [
+    ("conversations", "open_conversations", "value", None, None, "messages"),
+    ("conversations", "dashboard.without_ms", "p95", None, None, "ms"),
+    ("conversations", "dashboard.with_ms", "p95", None, None, "ms"),
+    ("conversations", "dashboard.p95_ratio", "value", "<=", 1.2, "x"),
+    ("conversations", "dashboard.cpu_p95_ratio", "value", None, None, "x"),
+    ("conversations", "contact.without_ms", "p95", None, None, "ms"),
+    ("conversations", "contact.with_ms", "p95", None, None, "ms"),
+    ("conversations", "contact.p95_ratio", "value", "<=", 1.2, "x"),
+    ("conversations", "contact.cpu_p95_ratio", "value", None, None, "x"),
+    ("conversations", "check.without_ms", "p95", None, None, "ms"),
+    ("conversations", "check.with_ms", "p95", "<=", 20, "ms"),
+    ("conversations", "check.p95_ratio", "value", None, None, "x"),
+    ("conversations", "check.median_ratio", "value", None, None, "x"),
 ]
 for _n, _p95 in (("30", 25), ("1000", 100)):
     TARGETS += [

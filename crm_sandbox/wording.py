@@ -53,6 +53,14 @@ def amount_of(amount: int | float | None, unit: str) -> str:
     return count_of(amount, noun)
 
 
+def pounds(amount: int | float | None) -> str:
+    """A sum of money as the UK writes it: "£1,234.50", "£12.00"; "—" when there is none."""
+    if amount is None:
+        return "—"
+    sign = "-" if amount < 0 else ""
+    return f"{sign}£{abs(amount):,.2f}"
+
+
 def article(word: str) -> str:
     """The word with "a" or "an" before it, by its sound ("an admin", "a user", "an hour")."""
     lower = word.lower()

@@ -63,6 +63,28 @@ def test_a_quick_run_writes_every_provisioning_and_scale_figure_in_the_documente
         assert scale[query]["scale_ratio"] > 0, query
 
 
+def test_a_quick_conversations_run_times_both_sandboxes_and_judges_the_ratios(tmp_path):
+    # It sends its open conversations through the service the pages call, so a change to
+    # send_message's data or to the due-time hook shows here.
+    out = tmp_path / "latest.json"
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("BENCH_", "CRM_SANDBOX_"))}
+    done = subprocess.run(
+        [sys.executable, "-m", "benchmarks", "--quick", "--only", "conversations", "--out", out],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    section = json.loads(out.read_text())["conversations"]
+    assert section["open_conversations"] == section["open_conversations_after"] == 20
+    for page in ("dashboard", "contact", "check"):
+        assert set(section[page]["without_ms"]) == set(section[page]["with_ms"]) == FIGURE_KEYS
+        assert section[page]["p95_ratio"] > 0
+    assert "dashboard.p95_ratio" in done.stdout and "check.with_ms" in done.stdout
+
+
 def test_a_benchmark_missing_from_the_branch_is_reported_not_fatal():
     result = run.run_all(["no_such_benchmark"], None, quick=True)
     assert result["no_such_benchmark"] == {"error": "not available on this branch"}

@@ -40,7 +40,7 @@ class Order(SandboxScoped, Base):
     kind: Mapped[str] = mapped_column(String(10), default=OrderKind.ORDER.value)
     reference: Mapped[str] = mapped_column(String(20), default="")
     description: Mapped[str] = mapped_column(String(300), default="")
-    amount: Mapped[float] = mapped_column(Numeric(10, 2), default=0)
+    amount: Mapped[float] = mapped_column(Numeric(10, 2, asdecimal=False), default=0)
     placed_on: Mapped[date] = mapped_column(Date)  # sandbox date
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 

@@ -510,12 +510,18 @@ def _sandbox(say: _Say, verb: str) -> str:
     return "Personal data erased from this record"
 
 
+def _order(say: _Say, verb: str) -> str:
+    kind = str(say.after.get("kind") or "order")
+    return f"Recorded {_article(kind)} from {say.contact()}{say.colon('description')}"
+
+
 DESCRIBERS: dict[str, Callable[[_Say, str], str]] = {
     "interaction": _interaction,
     "complaint": _complaint,
     "contact": _contact,
     "need": _need,
     "preference": _need,
+    "order": _order,
     "standard": _standard,
     "survey": _survey,
     "finding": _improvement,

@@ -11,7 +11,7 @@ from flask import Flask, request, url_for
 from markupsafe import Markup
 
 from ..models import Segment
-from ..wording import amount_of, article, count_of, date_text, datetime_text, shorten
+from ..wording import amount_of, article, count_of, date_text, datetime_text, pounds, shorten
 
 
 def sandbox_time(value: datetime | None) -> str:
@@ -96,6 +96,7 @@ def register(app: Flask) -> None:
     app.jinja_env.filters["count_of"] = count_of
     app.jinja_env.filters["amount_of"] = amount_of
     app.jinja_env.filters["article"] = article
+    app.jinja_env.filters["pounds"] = pounds
     app.jinja_env.filters["shorten"] = shorten
 
 

@@ -9,7 +9,8 @@ Besides contacts and their interactions: complaints with their stage history, ha
 the organisation's complaints procedure (most closed, some late, some escalated, some still
 open), with the interactions about them linked by `complaint_id`; feedback collections (surveys,
 comment cards, a suggestion box) with simulated responses (seed.answers); and three agreed
-service standards from the customer service charter.
+service standards from the customer service charter; and each external customer's orders,
+bookings or renewals (repeat business), with the customers who left after poor service.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from .contacts import _Contacts
 from .feedback import _Feedback
 from .follow_ups import _FollowUps
 from .interactions import _Interactions
+from .orders import _Orders
 from .standards import _Standards
 from .timeline import _Timeline
 
@@ -60,6 +62,7 @@ class _Generator(
     _ComplaintPlanning,
     _Feedback,
     _Standards,
+    _Orders,
 ):
     """One sandbox's rows, built in one pass with one seeded random and one seeded Faker.
     Each part lives in its own module; the order of the calls in `run` (and so of every
@@ -92,6 +95,8 @@ class _Generator(
         complaints, complaint_events = self._finish_complaints()
         interactions = self._finish_interactions()
         surveys, questions, responses, answers = self._feedback(contacts)
+        standards = self._standards()
+        orders = self._orders(contacts)  # last: it changes no row drawn before it
         return {
             "organisations": [self._organisation()],
             "contacts": contacts,
@@ -106,7 +111,8 @@ class _Generator(
             "survey_questions": questions,
             "survey_responses": responses,
             "survey_answers": answers,
-            "service_standards": self._standards(),
+            "service_standards": standards,
+            "orders": orders,
         }
 
     def _organisation(self) -> dict:

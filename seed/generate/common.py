@@ -34,6 +34,7 @@ TABLES = (  # parents before children
     "survey_responses",
     "survey_answers",
     "service_standards",
+    "orders",
 )
 HISTORY_DAYS = 183  # interactions cover about six months before the clock starts
 PREHISTORY_DAYS = 3 * 365  # long-standing contacts were created up to three years earlier

@@ -322,6 +322,7 @@ class _Contacts:
                             "id": 0,
                             "contact_id": draft.id,
                             "description": template.format_map(self._values(draft, created)),
+                            "pref_type": None,  # the seeded history predates typed records
                             "created_sbx": created,
                         }
                     )
@@ -346,7 +347,9 @@ class _Contacts:
             "id": 0,
             "contact_id": draft.id,
             "description": template.format_map(values),
+            "need_type": None,  # the seeded history predates typed needs and confirming replies
             "confirmed": confirmed,
+            "confirmed_by_id": None,
             "confirmation_method": method,
             "confirmed_sbx": confirmed_at,
             "created_sbx": created,

@@ -126,6 +126,17 @@ class _Interactions:
             "follow_up_done_sbx": values.get("follow_up_done_sbx"),
             "supersedes_id": None,
             "complaint_id": None,
+            # Conversations (what a message is for, its thread, the customer's next move) start
+            # with the learner: the seeded history has none.
+            "purpose": None,
+            "answer_kind": None,
+            "thread_id": None,
+            "in_reply_to_id": None,
+            "standard_id": None,
+            "survey_id": None,
+            "promise_by": None,
+            "customer_due_at": None,
+            "details": None,
         }
         self.events.append(_Event(draft, row, len(self.events), locked, complaint))
         draft.times.append(row["occurred_at"])

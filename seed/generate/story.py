@@ -85,6 +85,7 @@ class _Story(_StorySteps):
             "satisfaction_rating": None,
             "satisfaction_comment": "",
             "satisfaction_at": None,
+            "satisfaction_reply_id": None,  # a customer's reply in the app; none seeded
         }
         self.complaint = _Complaint(self.draft, self.row, len(self.g.complaints))
         self.g.complaints.append(self.complaint)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 import string
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 from typing_extensions import TypedDict
@@ -134,6 +134,19 @@ class Feedback(TypedDict):
     key_offers: tuple[Text, ...]
 
 
+class RepeatItem(TypedDict):
+    """One kind of repeat business customers do (see seed.generate.orders): an order, a booking
+    or a renewal, what it is (a template: `{item}` names a product or service), its price range
+    in pounds and how often a regular customer comes back for it."""
+
+    __pydantic_config__ = _FORBID  # type: ignore[misc]
+    kind: Literal["order", "booking", "renewal"]
+    description: Template
+    amount: tuple[Annotated[float, Field(gt=0)], Annotated[float, Field(gt=0)]]  # low, high
+    every_days: Annotated[int, Field(gt=0, le=400)]
+    weight: Annotated[float, Field(gt=0)]
+
+
 class Shared(BaseModel):
     """`_common.yaml`: what every profile uses unless its own file gives its own."""
 
@@ -203,6 +216,8 @@ class Profile(BaseModel):
     feedback: Feedback
     # The charter's promise for replying to written messages, for the seeded service standard.
     email_reply_within: tuple[Annotated[int, Field(gt=0)], TimeUnit]
+    # Repeat business (orders, bookings, renewals) the seeded customers do; none if absent.
+    repeat_business: tuple[RepeatItem, ...] = ()
 
 
 def cross_check(profile: Profile) -> list[tuple[tuple, str]]:

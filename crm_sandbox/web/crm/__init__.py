@@ -2,4 +2,4 @@ from flask import Blueprint
 
 bp = Blueprint("crm", __name__)
 
-from . import complaints, contacts, feedback, routes, standards  # noqa: E402,F401
+from . import complaints, contacts, feedback, loyalty, routes, standards  # noqa: E402,F401

@@ -10,7 +10,7 @@ from markupsafe import Markup
 
 from ...access import learner_area
 from ...models import Category, Contact, Interaction, Lifecycle, Need, Segment
-from ...services import contacts, interactions
+from ...services import contacts, interactions, loyalty
 from ...services.validation import value_or_blank
 from ..filters import RowUrl
 from ..forms_common import ButtonForm, save_once
@@ -31,6 +31,7 @@ from .forms import (
     NeedForm,
     PreferenceForm,
 )
+from .loyalty import OrderForm
 
 
 def _list_filters(args) -> contacts.ContactFilters:
@@ -189,6 +190,8 @@ def contact_detail(contact_id: int):
         consent_form=consent,
         button=ButtonForm(),
         duplicates=contacts.possible_duplicates(g.ctx, contact) if not merged_into else [],
+        orders=loyalty.orders_of(g.ctx, contact),
+        order_form=OrderForm(),
     )
 
 

@@ -190,7 +190,11 @@ NAV_SECTIONS = (
     ("crm.contact_list", "Contacts", ("crm.contact",)),
     ("crm.complaint_list", "Complaints", ("crm.complaint",)),
     ("crm.standard_list", "Service standards", ("crm.standard",)),
-    ("crm.survey_list", "Feedback", ("crm.survey", "crm.finding", "crm.improvement")),
+    (
+        "crm.survey_list",
+        "Feedback",
+        ("crm.survey", "crm.finding", "crm.improvement", "crm.loyalty"),
+    ),
     ("crm.organisation", "Organisation & policies", ()),
     ("crm.log", "My action log", ()),
     ("crm.reset", "Reset sandbox", ()),
