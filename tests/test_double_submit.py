@@ -318,7 +318,12 @@ def _cases(w):
     contact, standard = f"contacts/{w['contact']}", f"standards/{w['standard']}"
     card = f"feedback/{w['card']}"
     return {
-        "add need": (contact, f"{contact}/needs", {"need_type": "timescale", "description": "A call before 10am"}, Need),
+        "add need": (
+            contact,
+            f"{contact}/needs",
+            {"need_type": "timescale", "description": "A call before 10am"},
+            Need,
+        ),
         "add preference": (
             contact,
             f"{contact}/preferences",
