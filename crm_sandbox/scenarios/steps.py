@@ -195,12 +195,27 @@ def _resolve(r, complaint, resolution, channel, message):
     complaints.resolve(r.ctx, _complaint(r, complaint), resolution, channel, message)
 
 
-@step("close", ["complaint", "confirmed", "root_cause", "lessons"], ["note", "judgement"])
-def _close(r, complaint, confirmed, root_cause, lessons, note="", judgement=""):
+@step("close", ["complaint", "root_cause", "lessons"], ["confirmed", "note", "judgement"])
+def _close(r, complaint, root_cause, lessons, confirmed=False, note="", judgement=""):
+    """Close a complaint. `confirmed: true` points at the customer's latest answer to "are you
+    satisfied?" about it (as a learner picks the reply on the page): it closes as confirmed
+    only if that answer is a yes. Without it, the close is unconfirmed and needs `judgement`."""
+    from ..services.errors import ServiceError
+
+    c = _complaint(r, complaint)
+    reply = None
+    if confirmed:
+        replies = complaints.satisfaction_replies(r.ctx, c)
+        if not replies:
+            raise ServiceError(
+                "The customer has not answered whether they are satisfied: ask them first.",
+                "satisfaction_reply",
+            )
+        reply = replies[0]
     complaints.close(
         r.ctx,
-        _complaint(r, complaint),
-        customer_confirmed=confirmed,
+        c,
+        satisfaction_reply=reply,
         confirmation_note=note,
         root_cause=root_cause,
         lessons_learned=lessons,
