@@ -167,8 +167,8 @@ def test_closing_a_complaint_without_the_confirmation_leaves_it_open(client, crm
     complaint = resolved_complaint(ctx_for, sandbox)
     url = f"{base}/complaints/{complaint.id}"
     form = {
-        "close-customer_confirmed": "yes",
-        "close-confirmation_note": "By phone",
+        "close-satisfaction_reply": "",
+        "close-judgement_note": "The customer did not answer; the procedure allows closing",
         "close-root_cause": "A faulty batch",
         "close-lessons_learned": "Check batches on delivery",
     }

@@ -7,7 +7,7 @@ from flask import flash, g, redirect, render_template, request, url_for
 from ...access import learner_area
 from ...models import AnswerKind, Complaint, Contact, Interaction, Stage
 from ...services import complaints, conversations
-from ...services.errors import ServiceError
+from ...services.errors import NotFound, ServiceError
 from ...services.validation import value_or_blank
 from ...wording import datetime_text
 from ..forms_common import ButtonForm, save_once
@@ -273,22 +273,13 @@ def complaint_close(complaint_id: int):
     def run(c, f):
         reply = None
         if chosen:
-            reply = next(
-                (
-                    m
-                    for m in _satisfied_replies(
-                        c,
-                        [m for t in conversations.threads(g.ctx, complaint=c) for m in t.messages],
-                    )
-                    if str(m.id) == chosen
-                ),
-                None,
-            )
-            if reply is None:
+            try:
+                reply = g.ctx.get(Interaction, int(chosen))
+            except (ValueError, OverflowError, NotFound):
                 raise ServiceError(
                     "Choose the customer's reply saying they are satisfied with this complaint.",
                     "satisfaction_reply",
-                )
+                ) from None
         return complaints.close(
             g.ctx,
             c,
