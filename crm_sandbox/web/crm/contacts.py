@@ -192,21 +192,30 @@ def _contact_data(form: ContactForm) -> dict:
 
 
 def _needs_evidence(contact: Contact, messages: list[Interaction]) -> dict:
-    """What the customer's replies say about each recorded need, from the messages already
-    read for the threads (no query of its own): per need id, the replies that confirm it
-    (newest first) and the corrections the customer made to it."""
+    """What the customer's replies say about each recorded need and preference, from the
+    messages already read for the threads (no query of its own): per need id, the replies
+    that confirm it (newest first) and the corrections the customer made to it; per
+    preference id, theirs."""
     confirming: dict[int, list[Interaction]] = {}
     corrections: dict[int, list[dict]] = {}
+    pref_corrections: dict[int, list[dict]] = {}
     for m in messages:
         if m.answer_kind != AnswerKind.NEEDS_REPLY.value or not m.details:
             continue
         for need_id in m.details.get("confirmed") or []:
             confirming.setdefault(need_id, []).append(m)
         for fix in m.details.get("corrected") or []:
-            corrections.setdefault(fix.get("need_id"), []).append({**fix, "reply": m})
+            if fix.get("need_id") is not None:
+                corrections.setdefault(fix["need_id"], []).append({**fix, "reply": m})
+            elif fix.get("preference_id") is not None:
+                pref_corrections.setdefault(fix["preference_id"], []).append({**fix, "reply": m})
     for replies in confirming.values():
         replies.sort(key=lambda r: (r.occurred_at, r.id), reverse=True)
-    return {"confirming": confirming, "corrections": corrections}
+    return {
+        "confirming": confirming,
+        "corrections": corrections,
+        "pref_corrections": pref_corrections,
+    }
 
 
 @bp.route("/contacts/<int:contact_id>")
@@ -602,8 +611,13 @@ def _note_data(form: InteractionForm, original: Interaction | None = None) -> di
 @learner_area
 def interaction_correct(interaction_id: int):
     original = get_or_404(Interaction, interaction_id)
-    if original.answer_kind is not None:
-        flash("This is the customer's own message: it cannot be corrected.", "danger")
+    if original.answer_kind is not None or original.purpose is not None:
+        # The customer's words are theirs; a message sent has been read: say it again, better.
+        flash(
+            "This message has been sent (or is the customer's own): it cannot be corrected. "
+            "Send the customer a further message instead.",
+            "danger",
+        )
         return back_to_contact(original.contact_id)
     form = InteractionForm(obj=original)
     if form.validate_on_submit():
