@@ -111,9 +111,7 @@ def test_ask_move_on_read_the_answer_summarise_and_see_the_correction(page, worl
     expect(waiting.get_by_role("link", name=name).first).to_be_visible()
     shot(page, "2-dashboard-replies-waiting")
     page.goto(contact_url)
-    expect(
-        conversation.get_by_text("Replied to your summary of their needs").first
-    ).to_be_visible()
+    expect(conversation.get_by_text("Replied to your summary of their needs").first).to_be_visible()
     expect(needs.get_by_text("The customer corrected this")).to_be_visible()
     expect(needs.get_by_text("not confirmed")).to_be_visible()  # nothing to point at for it
     check_accessible(page, "a contact page with a conversation")
