@@ -10,23 +10,21 @@ from ..errors import ServiceError
 from .records import _require_current
 
 
-def _type(value, label: str, field: str) -> str | None:
-    """A need's or preference's type (a NeedType); None when not given (older callers)."""
-    if value is None:
+def _type(value: str | None, field: str) -> str | None:
+    """A need's or preference's type (a NeedType), or None when not given (older callers)."""
+    if value in (None, ""):
         return None
-    if value == "":
-        raise ServiceError(f"Choose the {label[0].lower()}{label[1:]}.", field)
-    return validation.choice(value, NeedType, label, field=field).value
+    return validation.choice(value, NeedType, "What kind of need", field=field).value
 
 
 def add_need(
     ctx: SandboxContext, contact: Contact, description: str, need_type: str | None = None
 ) -> Need:
     """Record something the customer needs (a requirement, not a preference), with its type
-    (timescale, budget, accessibility ...)."""
+    (timescale, budget, accessibility, ...)."""
     ctx.require_writable()
     _require_current(contact)
-    kind = _type(need_type, "Type of need", "need_type")
+    kind = _type(need_type, "need_type")
     text = validation.text(description, "The need", 500, required=True, field="description")
     need = Need(
         sandbox_id=ctx.sandbox_id,
@@ -37,10 +35,13 @@ def add_need(
     )
     db.session.add(need)
     db.session.flush()
-    after = {"contact_id": contact.id, "description": text}
-    if kind is not None:
-        after["need_type"] = kind
-    action_log.record(ctx, "need.recorded", "need", need.id, after=after)
+    action_log.record(
+        ctx,
+        "need.recorded",
+        "need",
+        need.id,
+        after={"contact_id": contact.id, "description": text, "type": kind},
+    )
     return need
 
 
@@ -71,7 +72,7 @@ def add_preference(
     """Record something the customer would like (a preference, not a need), with its type."""
     ctx.require_writable()
     _require_current(contact)
-    kind = _type(pref_type, "Type of preference", "pref_type")
+    kind = _type(pref_type, "pref_type")
     text = validation.text(description, "The preference", 500, required=True, field="description")
     pref = Preference(
         sandbox_id=ctx.sandbox_id,
@@ -82,10 +83,13 @@ def add_preference(
     )
     db.session.add(pref)
     db.session.flush()
-    after = {"contact_id": contact.id, "description": text}
-    if kind is not None:
-        after["pref_type"] = kind
-    action_log.record(ctx, "preference.recorded", "preference", pref.id, after=after)
+    action_log.record(
+        ctx,
+        "preference.recorded",
+        "preference",
+        pref.id,
+        after={"contact_id": contact.id, "description": text, "type": kind},
+    )
     return pref
 
 

@@ -291,12 +291,20 @@ def need_add(contact_id: int):
     return post_then_redirect(
         form,
         lambda: contacts.add_need(
-            g.ctx, contact, form.description.data, need_type=form.need_type.data or ""
+            g.ctx, contact, form.description.data, need_type=_chosen_type(form.need_type, "need")
         ),
         f"Need recorded for {contact.display_name}. Send them a summary of their needs: "
         "it is confirmed when they reply that it is right.",
         back_to_contact(contact.id),
     )
+
+
+def _chosen_type(field, what: str) -> str:
+    """The type chosen for a need or preference: the page asks for one (the service also
+    takes none, for older callers)."""
+    if not field.data:
+        raise ServiceError(f"Choose the type of {what}.", field.name)
+    return field.data
 
 
 def _confirming_reply(need: Need, reply_id) -> Interaction:
@@ -339,7 +347,10 @@ def preference_add(contact_id: int):
     return post_then_redirect(
         form,
         lambda: contacts.add_preference(
-            g.ctx, contact, form.description.data, pref_type=form.pref_type.data or ""
+            g.ctx,
+            contact,
+            form.description.data,
+            pref_type=_chosen_type(form.pref_type, "preference"),
         ),
         f"Preference recorded for {contact.display_name}.",
         back_to_contact(contact.id),
