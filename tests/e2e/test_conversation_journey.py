@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
-from .helpers import check_accessible, crm_section, flash, sign_in
+from .helpers import check_accessible, crm_section, flash, procedure_step, sign_in
 
 pytestmark = pytest.mark.e2e
 
@@ -123,4 +123,30 @@ def test_ask_move_on_read_the_answer_summarise_and_see_the_correction(page, worl
     page.get_by_role("button", name="Record complaint").click()
     expect(page.get_by_role("heading", name=re.compile("Complaint "))).to_be_visible()
     check_accessible(page, "a complaint page")
+    step = procedure_step(page, "Acknowledge")
+    step.get_by_label("Message to the customer").fill("Sorry: I will find out where it went.")
+    step.get_by_role("button", name="Send acknowledgement").click()
+    expect(flash(page, "acknowledged")).to_be_visible()
+    step = procedure_step(page, "Start investigating")
+    step.get_by_role("button", name="Start investigating").click()
+    propose = page.get_by_role("group").filter(
+        has=page.get_by_text("Propose a resolution", exact=True)
+    )
+    propose.get_by_text("Propose a resolution", exact=True).click()
+    propose.get_by_label("Remedy").select_option(label="Redelivery")
+    propose.get_by_label("Message to the customer").fill("May we deliver it again on Monday?")
+    propose.get_by_role("button", name="Propose resolution").click()
+    expect(flash(page, "Resolution proposed")).to_be_visible()
+    step = procedure_step(page, "Record the resolution")
+    step.get_by_label("Resolution (what was done)").fill("Redelivered.")
+    step.get_by_label("Outcome message to the customer").fill("Your order was delivered today.")
+    step.get_by_role("button", name="Record resolution").click()
+    close = procedure_step(page, "Close")
+    expect(close).to_contain_text("closing now is recorded as unconfirmed")
+    expect(
+        page.get_by_role("group").filter(
+            has=page.get_by_text("Ask whether they are satisfied", exact=True)
+        )
+    ).to_be_visible()
+    check_accessible(page, "a resolved complaint page (close and ask-satisfied forms)")
     shot(page, "4-complaint")
