@@ -13,7 +13,7 @@ from sqlalchemy import event, func, select
 
 from crm_sandbox.extensions import db
 from crm_sandbox.models import Complaint, Contact, Interaction
-from crm_sandbox.services import complaints, contacts, conversations
+from crm_sandbox.services import complaints, contacts, conversations, sandbox_clock
 from crm_sandbox.services.context import SandboxContext
 
 
@@ -344,7 +344,12 @@ def test_the_contact_page_and_dashboard_do_not_query_once_a_message(client, crm,
             sent = conversations.send_message(
                 ctx,
                 customer,
-                {"channel": "email", "purpose": "follow_up", "summary": f"Note {i}"},
+                {
+                    "channel": "email",
+                    "purpose": "follow_up",
+                    "summary": f"Note {i}",
+                    "promise_by": ctx.now() + timedelta(hours=3),
+                },
             )
             sent.customer_due_at = None  # nobody answers: only the page's own reads count
             conversations.receive_message(
@@ -369,3 +374,33 @@ def test_the_contact_page_and_dashboard_do_not_query_once_a_message(client, crm,
     talk(15)
     many = statements(f"{base}/contacts/{customer.id}"), statements(f"{base}/")
     assert many == few
+
+
+def test_a_promise_is_due_until_the_customer_hears_from_us_again(client, crm, ctx_for):
+    sandbox, base = crm
+    first, second = a_contact(sandbox), a_contact(sandbox, skip=1)
+    ctx = ctx_for(sandbox)
+
+    def promise(contact, words):
+        return conversations.send_message(
+            ctx,
+            contact,
+            {
+                "channel": "phone",
+                "purpose": "follow_up",
+                "summary": words,
+                "promise_by": ctx.now() + timedelta(hours=6),
+            },
+        )
+
+    kept, still_open = promise(first, "I will ring you back."), promise(second, "I will ring.")
+    sandbox_clock.advance_by_working_hours(ctx, 1)
+    conversations.send_message(
+        ctx, first, {"channel": "phone", "purpose": "follow_up", "summary": "As promised."}
+    )
+    db.session.commit()
+    assert [p.id for p in conversations.promises_due(ctx, within_hours=48)] == [still_open.id]
+    page = client.get(f"{base}/").text
+    promises = page.split("Promises falling due")[1].split("Follow-ups due")[0]
+    assert "I will ring." in promises and "I will ring you back." not in promises
+    assert kept.id not in {p.id for p in conversations.promises_due(ctx, within_hours=48)}
