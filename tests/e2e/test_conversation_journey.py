@@ -75,6 +75,7 @@ def test_ask_move_on_read_the_answer_summarise_and_see_the_correction(page, worl
     asking.get_by_label("Kind of question").select_option(label="Open")
     page.get_by_label("Your message").fill("What would you need from us for your next order?")
     check_accessible(page, "the send-a-message page")
+    shot(page, "0-send-a-message")
     page.get_by_role("button", name="Send message").click()
     expect(flash(page, f"Message sent to {name}.")).to_be_visible()
     conversation = page.get_by_role("region", name="Conversations")
