@@ -30,6 +30,25 @@ def classify(page: Page, name: str, as_type: str) -> None:
     expect(flash(page, f"Saved: {name} is recorded as {as_type.lower()}.")).to_be_visible()
 
 
+def set_lifecycle(page: Page, name: str, stage: str) -> None:
+    """On the open contact's page, record where the customer is in their relationship."""
+    page.get_by_role("link", name="Edit details").click()
+    page.get_by_label("Lifecycle stage (external customers)").select_option(label=stage)
+    page.get_by_role("button", name="Save contact").click()
+    expect(flash(page, f"Details of {name} saved.")).to_be_visible()
+
+
+def ask_about(page: Page, topic: str, kind: str, words: str) -> None:
+    """Ask the open contact a question about their needs (the Ask button in the Needs box)."""
+    page.get_by_role("region", name="Needs").get_by_role("link", name="Ask").click()
+    expect(page.get_by_label("What the message is for")).to_have_value("ask_needs")
+    page.get_by_label("What you ask about").select_option(label=topic)
+    page.get_by_label("Kind of question").select_option(label=kind)
+    page.get_by_label("Your message").fill(words)
+    page.get_by_role("button", name="Send message").click()
+    expect(flash(page, "Message sent to")).to_be_visible()
+
+
 def record_need(page: Page, text: str, need_type: str = "Information") -> None:
     page.get_by_label("Type of need").select_option(label=need_type)
     page.get_by_label("What the customer needs").fill(text)
@@ -95,6 +114,8 @@ def test_a_learner_works_a_scenario_from_brief_to_submission(page: Page, world):
     record_need(page, "Every direct debit change sent with the member number and the reason.")
     open_contact(page, "Hassan", "Tariq Hassan")
     classify(page, "Tariq Hassan", "External customer")
+    set_lifecycle(page, "Tariq Hassan", "Retention")
+    ask_about(page, "Accessibility", "Open", "Is there anything we need to have ready for you?")
     record_need(
         page,
         "The pool hoist and the accessible changing room ready when he swims.",
@@ -111,6 +132,7 @@ def test_a_learner_works_a_scenario_from_brief_to_submission(page: Page, world):
     school = "Millbrook Primary School (Rachel Ellis)"
     open_contact(page, "Primary", school)
     classify(page, school, "External customer")
+    set_lifecycle(page, school, "Acquisition")
     lifeguard = "Lifeguard cover confirmed in writing for every session of the swimming block."
     record_need(page, lifeguard)
     record_preference(page, "Would like Mr Boyd to teach the group again.")
