@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from crm_sandbox.extensions import db
 from crm_sandbox.models import Contact, Interaction, Need, Role
-from crm_sandbox.services import action_log, contacts
+from crm_sandbox.services import action_log, contacts, conversations
 from crm_sandbox.services.context import SandboxContext
 
 CALL = {
@@ -71,21 +71,39 @@ def test_find_an_external_customer_log_a_call_and_confirm_a_need(client, learner
     listing = client.get(f"{base}/contacts?category=external&q={customer.last_name}")
     assert customer.display_name.encode() in listing.data
     page = client.get(f"{base}/contacts/{customer.id}")
-    assert b"Timeline" in page.data and b"Outcome:" in page.data  # seeded history shows
+    assert b"Conversations" in page.data and b"Outcome:" in page.data  # seeded history shows
 
     response = client.post(f"{base}/contacts/{customer.id}/interactions/new", data=CALL)
     assert response.status_code == 302
     client.post(
         f"{base}/contacts/{customer.id}/needs",
-        data={"description": "Needs delivery before Saturday for a house move"},
+        data={
+            "need_type": "timescale",
+            "description": "Needs delivery before Saturday for a house move",
+        },
     )
     need = db.session.scalar(
         select(Need).where(Need.contact_id == customer.id, Need.description.like("%house move%"))
     )
-    assert need is not None and not need.confirmed
+    assert need is not None and not need.confirmed and need.need_type == "timescale"
+    # No box to tick: the need is confirmed by pointing at the customer's reply.
     client.post(f"{base}/needs/{need.id}/confirm", data={"method": "summarised"})
     db.session.refresh(need)
-    assert need.confirmed and need.confirmation_method == "summarised"
+    assert not need.confirmed
+    ctx = SandboxContext(sandbox, None, customer.display_name)
+    reply = conversations.receive_message(
+        ctx,
+        customer,
+        answer_kind="needs_reply",
+        channel="email",
+        summary="Yes, that is right: before Saturday.",
+        occurred_at=ctx.now(),
+        details={"confirmed": [need.id], "corrected": [], "added": []},
+    )
+    db.session.commit()
+    client.post(f"{base}/needs/{need.id}/confirm", data={"reply": reply.id})
+    db.session.refresh(need)
+    assert need.confirmed and need.confirmed_by_id == reply.id
 
     page = client.get(f"{base}/contacts/{customer.id}").data.decode()
     assert "Customer rang about a late delivery of a sofa" in page
@@ -159,9 +177,9 @@ def test_bad_input_gets_a_clear_message_and_saves_nothing(client, learner_crm):
     interactions_before = count(Interaction, sandbox)
     customer = external_with_history(sandbox)
     bad = client.post(
-        f"{base}/contacts/{customer.id}/interactions/new", data={**CALL, "initiative": "proactive"}
+        f"{base}/contacts/{customer.id}/interactions/new", data={**CALL, "summary": "  "}
     )
-    assert bad.status_code == 422 and b"inbound contact is the customer reaching us" in bad.data
+    assert bad.status_code == 422 and b"This field is required" in bad.data
     assert count(Interaction, sandbox) == interactions_before
 
 

@@ -62,8 +62,8 @@ def test_a_complaint_goes_from_received_to_closed_through_the_buttons(client, cr
         (
             "close",
             {
-                "close-customer_confirmed": "yes",
-                "close-confirmation_note": "By phone",
+                "close-satisfaction_reply": "",
+                "close-judgement_note": "No answer after two working days; policy allows it",
                 "close-root_cause": "Returns not scanned at the till",
                 "close-lessons_learned": "Scan every return on the day",
                 "close-confirm": "y",
@@ -90,7 +90,8 @@ def test_an_out_of_order_close_is_refused_with_the_missing_step(client, crm):
     response = client.post(
         f"{base}/complaints/{complaint.id}/close",
         data={
-            "close-customer_confirmed": "yes",
+            "close-satisfaction_reply": "",
+            "close-judgement_note": "z",
             "close-root_cause": "x",
             "close-lessons_learned": "y",
             "close-confirm": "y",

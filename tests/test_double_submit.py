@@ -318,11 +318,16 @@ def _cases(w):
     contact, standard = f"contacts/{w['contact']}", f"standards/{w['standard']}"
     card = f"feedback/{w['card']}"
     return {
-        "add need": (contact, f"{contact}/needs", {"description": "A call before 10am"}, Need),
+        "add need": (
+            contact,
+            f"{contact}/needs",
+            {"need_type": "timescale", "description": "A call before 10am"},
+            Need,
+        ),
         "add preference": (
             contact,
             f"{contact}/preferences",
-            {"description": "Prefers email"},
+            {"pref_type": "other", "description": "Prefers email"},
             Preference,
         ),
         "add survey question": (
@@ -414,7 +419,7 @@ def test_a_create_form_without_its_token_saves_nothing_and_says_why(client, auth
     auth.login(world["sandbox"].owner.email)
     refused = client.post(
         f"/s/{sid}/contacts/{contact}/needs",
-        data={"description": "No token", "form_token": ""},
+        data={"need_type": "other", "description": "No token", "form_token": ""},
         follow_redirects=True,
     )
     assert b"form was incomplete or out of date" in refused.data

@@ -167,8 +167,8 @@ def test_closing_a_complaint_without_the_confirmation_leaves_it_open(client, crm
     complaint = resolved_complaint(ctx_for, sandbox)
     url = f"{base}/complaints/{complaint.id}"
     form = {
-        "close-customer_confirmed": "yes",
-        "close-confirmation_note": "By phone",
+        "close-satisfaction_reply": "",
+        "close-judgement_note": "The customer did not answer; the procedure allows closing",
         "close-root_cause": "A faulty batch",
         "close-lessons_learned": "Check batches on delivery",
     }
@@ -297,15 +297,14 @@ def test_contact_flashes_name_the_contact(client, crm):
     customer = a_customer(sandbox)
     name = customer.display_name.replace("'", "&#39;")
     logged = client.post(
-        f"{base}/contacts/{customer.id}/interactions/new",
+        f"{base}/contacts/{customer.id}/messages/new",
         data={
             "channel": "phone",
-            "direction": "outbound",
-            "initiative": "proactive",
+            "purpose": "follow_up",
             "summary": "Called to check the delivery went well.",
         },
         follow_redirects=True,
     )
-    assert f"Interaction with {name} logged." in logged.text
+    assert f"Message sent to {name}." in logged.text
     checked = client.post(f"{base}/contacts/{customer.id}/accuracy", follow_redirects=True)
     assert f"Recorded that {name}&#39;s details were checked and are accurate." in checked.text

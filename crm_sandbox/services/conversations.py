@@ -460,23 +460,28 @@ def promises_due(ctx: SandboxContext, within_hours: int = 24) -> list[Interactio
         )
         .order_by(Interaction.promise_by)
     ).all()
-    open_ = []
-    for promise in made:
-        kept = db.session.scalar(
-            select(Interaction.id)
-            .where(
-                Interaction.sandbox_id == ctx.sandbox_id,
-                Interaction.contact_id == promise.contact_id,
-                Interaction.direction == Direction.OUTBOUND.value,
-                Interaction.id != promise.id,
-                Interaction.occurred_at >= promise.occurred_at,
-                Interaction.occurred_at <= promise.promise_by,
-            )
-            .limit(1)
+    if not made:
+        return []
+    # What was sent to those customers since the first of these promises, in one query (not
+    # one a promise): a promise is kept by any other message to the customer before it fell due.
+    sent: dict[int, list[tuple[datetime, int]]] = {}
+    for contact_id, occurred_at, message_id in db.session.execute(
+        select(Interaction.contact_id, Interaction.occurred_at, Interaction.id).where(
+            Interaction.sandbox_id == ctx.sandbox_id,
+            Interaction.contact_id.in_({p.contact_id for p in made}),
+            Interaction.direction == Direction.OUTBOUND.value,
+            Interaction.occurred_at >= min(p.occurred_at for p in made),
         )
-        if kept is None:
-            open_.append(promise)
-    return open_
+    ):
+        sent.setdefault(contact_id, []).append((occurred_at, message_id))
+    return [
+        promise
+        for promise in made
+        if not any(
+            message_id != promise.id and promise.occurred_at <= at <= promise.promise_by
+            for at, message_id in sent.get(promise.contact_id, [])
+        )
+    ]
 
 
 def preference_or_need(kind: str):

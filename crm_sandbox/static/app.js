@@ -73,3 +73,20 @@ document.addEventListener("click", function (event) {
     link.removeAttribute("aria-disabled");
   });
 });
+
+// The send-a-message form: show only the chosen purpose's own fields (a fieldset with
+// data-purpose). Without script every fieldset shows, each saying which purpose it is for.
+function showPurposeFields(form) {
+  var select = form.querySelector("select[name=purpose]");
+  if (!select) { return; }
+  form.querySelectorAll("fieldset[data-purpose]").forEach(function (fieldset) {
+    fieldset.hidden = fieldset.getAttribute("data-purpose") !== select.value;
+  });
+}
+document.addEventListener("DOMContentLoaded", function () {
+  document.querySelectorAll("form[data-purpose-form]").forEach(showPurposeFields);
+});
+document.addEventListener("change", function (event) {
+  var form = event.target.closest ? event.target.closest("form[data-purpose-form]") : null;
+  if (form && event.target.name === "purpose") { showPurposeFields(form); }
+});

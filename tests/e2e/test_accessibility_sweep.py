@@ -25,6 +25,7 @@ def test_the_learners_crm_sections_and_criteria_page_pass_axe(page, world):
     page.get_by_role("link", name=SCENARIO_TITLE).click()
     page.get_by_role("link", name="Open this scenario's CRM").click()
     for section in (
+        "Dashboard",
         "Contacts",
         "Complaints",
         "Service standards",

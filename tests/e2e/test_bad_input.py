@@ -94,10 +94,11 @@ def test_a_script_typed_into_a_note_is_shown_as_text_and_never_runs(
 ):
     script = "<script>alert('xss')</script><img src=x onerror=\"alert('img')\">"
     open_contact(page, "Hassan", "Tariq Hassan")
-    page.get_by_role("link", name="Log interaction").click()
-    page.get_by_label("Summary").fill(f"Rang about his swim. {script}")
-    page.get_by_role("button", name="Save interaction").click()
-    timeline = page.get_by_role("region", name=re.compile("^Timeline"))
+    page.get_by_role("link", name="Send a message").click()
+    page.get_by_label("What the message is for").select_option(label="Service follow-up")
+    page.get_by_label("Your message").fill(f"About your swim. {script}")
+    page.get_by_role("button", name="Send message").click()
+    timeline = page.get_by_role("region", name=re.compile("^Conversations"))
     expect(timeline.get_by_text(script)).to_be_visible()
     assert timeline.get_by_role("img").count() == 0
 
@@ -152,8 +153,8 @@ def test_a_complaint_closed_out_of_order_is_refused(page: Page, world, learner_i
 
     # The close form is open in this tab; meanwhile, in another tab, the investigation reopens.
     close = procedure_step(page, "Close")
-    close.get_by_label("Did the customer confirm they are satisfied?").select_option(label="Yes")
-    close.get_by_label("How they confirmed").fill("By phone.")
+    expect(close).to_contain_text("closing now is recorded as unconfirmed")
+    close.get_by_label("If closing without confirmation").fill("No reply after two days.")
     close.get_by_label("Root cause").fill("Booking error.")
     close.get_by_label("Lessons learned").fill("Check bookings twice.")
     close.get_by_label("Close it: the complaint leaves the open list").check()

@@ -30,13 +30,34 @@ def classify(page: Page, name: str, as_type: str) -> None:
     expect(flash(page, f"Saved: {name} is recorded as {as_type.lower()}.")).to_be_visible()
 
 
-def record_need(page: Page, text: str) -> None:
+def set_lifecycle(page: Page, name: str, stage: str) -> None:
+    """On the open contact's page, record where the customer is in their relationship."""
+    page.get_by_role("link", name="Edit details").click()
+    page.get_by_label("Lifecycle stage (external customers)").select_option(label=stage)
+    page.get_by_role("button", name="Save contact").click()
+    expect(flash(page, f"Details of {name} saved.")).to_be_visible()
+
+
+def ask_about(page: Page, topic: str, kind: str, words: str) -> None:
+    """Ask the open contact a question about their needs (the Ask button in the Needs box)."""
+    page.get_by_role("region", name="Needs").get_by_role("link", name="Ask").click()
+    expect(page.get_by_label("What the message is for")).to_have_value("ask_needs")
+    page.get_by_label("What you ask about").select_option(label=topic)
+    page.get_by_label("Kind of question").select_option(label=kind)
+    page.get_by_label("Your message").fill(words)
+    page.get_by_role("button", name="Send message").click()
+    expect(flash(page, "Message sent to")).to_be_visible()
+
+
+def record_need(page: Page, text: str, need_type: str = "Information") -> None:
+    page.get_by_label("Type of need").select_option(label=need_type)
     page.get_by_label("What the customer needs").fill(text)
     page.get_by_role("button", name="Record need").click()
     expect(page.get_by_role("region", name="Needs").get_by_text(text)).to_be_visible()
 
 
-def record_preference(page: Page, text: str) -> None:
+def record_preference(page: Page, text: str, pref_type: str = "Other") -> None:
+    page.get_by_label("Type of preference").select_option(label=pref_type)
     page.get_by_label("What the customer would prefer").fill(text)
     page.get_by_role("button", name="Record preference").click()
     expect(page.get_by_role("region", name="Preferences").get_by_text(text)).to_be_visible()
@@ -93,7 +114,13 @@ def test_a_learner_works_a_scenario_from_brief_to_submission(page: Page, world):
     record_need(page, "Every direct debit change sent with the member number and the reason.")
     open_contact(page, "Hassan", "Tariq Hassan")
     classify(page, "Tariq Hassan", "External customer")
-    record_need(page, "The pool hoist and the accessible changing room ready when he swims.")
+    set_lifecycle(page, "Tariq Hassan", "Retention")
+    ask_about(page, "Accessibility", "Open", "Is there anything we need to have ready for you?")
+    record_need(
+        page,
+        "The pool hoist and the accessible changing room ready when he swims.",
+        "Accessibility",
+    )
     record_preference(page, "Prefers the 7am swim slot.")
     for search, name in (
         ("Brightshine", "Brightshine Cleaning Services Ltd (Gemma Ward)"),
@@ -105,40 +132,48 @@ def test_a_learner_works_a_scenario_from_brief_to_submission(page: Page, world):
     school = "Millbrook Primary School (Rachel Ellis)"
     open_contact(page, "Primary", school)
     classify(page, school, "External customer")
+    set_lifecycle(page, school, "Acquisition")
     lifeguard = "Lifeguard cover confirmed in writing for every session of the swimming block."
     record_need(page, lifeguard)
     record_preference(page, "Would like Mr Boyd to teach the group again.")
 
-    # Log the call in which she agreed the need, then confirm the need, then email the booking.
-    page.get_by_role("link", name="Log interaction").click()
-    check_accessible(page, "the log-interaction form")
-    page.get_by_label("Channel").select_option(label="Phone call")
-    page.get_by_label("Direction").select_option(label="Inbound (they contacted us)")
-    page.get_by_label("Summary").fill(
-        "Rachel Ellis rang about the Year 4 block. I read the lifeguard requirement back to her."
+    # Summarise the need back to her, wait for her reply, confirm the need by pointing at it,
+    # then email the booking.
+    page.get_by_role("link", name="Summarise needs").click()
+    check_accessible(page, "the send-a-message form")
+    expect(page.get_by_label("What the message is for")).to_have_value("confirm_needs")
+    page.get_by_label("Channel").select_option(label="Email")
+    page.get_by_label(lifeguard).check()
+    page.get_by_label("Your message").fill(
+        "To check I have it right: you need lifeguard cover confirmed in writing for every "
+        "session, for your insurance. Is that right?"
     )
-    page.get_by_label("Outcome").fill("She agreed: cover confirmed in writing for every session.")
-    page.get_by_role("button", name="Save interaction").click()
+    page.get_by_role("button", name="Send message").click()
     expect(page.get_by_role("heading", level=1)).to_have_text(school)
-    timeline = page.get_by_role("region", name=re.compile("^Timeline"))
-    expect(timeline).to_contain_text("I read the lifeguard requirement back to her.")
-
+    conversations = page.get_by_role("region", name=re.compile("^Conversations"))
+    expect(conversations).to_contain_text("you need lifeguard cover confirmed in writing")
     needs = page.get_by_role("region", name="Needs")
     expect(needs.get_by_text("not confirmed")).to_be_visible()
-    needs.get_by_label("How it was confirmed").select_option(label="Asked the customer back")
+    expect(needs.get_by_role("button", name=re.compile("^Confirm"))).to_have_count(0)
+
+    crm_section(page, "Dashboard")
+    page.get_by_role("button", name="Move on to the next working day").click()
+    waiting = page.get_by_role("region", name="Replies waiting for you")
+    waiting.get_by_role("link", name=school).first.click()
+    expect(conversations).to_contain_text("Replied to your summary of their needs")
     needs.get_by_role("button", name=f"Confirm need: {lifeguard}").click()
     expect(needs.get_by_text("confirmed", exact=True)).to_be_visible()
-    expect(needs).to_contain_text("asked back")
+    expect(needs).to_contain_text("the customer's reply")
 
-    page.get_by_role("link", name="Log interaction").click()
+    page.get_by_role("link", name="Send a message").click()
     page.get_by_label("Channel").select_option(label="Email")
-    page.get_by_label("Direction").select_option(label="Outbound (we contacted them)")
-    page.get_by_label("Summary").fill(
+    page.get_by_label("What the message is for").select_option(label="Service follow-up")
+    page.get_by_label("Your message").fill(
         "Confirmed the Year 4 swimming block, Tuesdays 10:00-11:00, with a lifeguard on duty "
         "for every session, in writing as the school's insurance requires."
     )
-    page.get_by_role("button", name="Save interaction").click()
-    expect(timeline).to_contain_text("with a lifeguard on duty for every session")
+    page.get_by_role("button", name="Send message").click()
+    expect(conversations).to_contain_text("with a lifeguard on duty for every session")
 
     # A complaint in the same CRM: acknowledge it, then escalate it with the procedure's reason.
     crm_section(page, "Complaints")
@@ -186,7 +221,8 @@ def test_a_learner_works_a_scenario_from_brief_to_submission(page: Page, world):
     check_my_work(page)
     expect(page.get_by_text("not yet", exact=True)).to_have_count(0)
     expect(page.get_by_role("region", name="Check my work")).to_contain_text("100%")
-    expect(classify_task.get_by_text("passed", exact=True)).to_have_count(3)
+    # three classification checks and the two lifecycle stages
+    expect(classify_task.get_by_text("passed", exact=True)).to_have_count(5)
 
     # Submit with the declaration, by keyboard: Space ticks the box, Tab, Enter.
     declaration = page.get_by_label("I declare that this work is my own")

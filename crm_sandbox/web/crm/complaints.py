@@ -5,22 +5,62 @@ from __future__ import annotations
 from flask import flash, g, redirect, render_template, request, url_for
 
 from ...access import learner_area
-from ...models import Complaint, Contact, Stage
-from ...services import complaints
+from ...models import AnswerKind, Complaint, Contact, Interaction, Stage
+from ...services import complaints, conversations
+from ...services.errors import NotFound, ServiceError
 from ...services.validation import value_or_blank
+from ...wording import datetime_text
 from ..forms_common import ButtonForm, save_once
 from ..forms_common import options as select_options
 from . import bp
 from .common import commit_or_explain, get_or_404, post_then_redirect
 from .forms import (
+    AskSatisfiedForm,
     CloseForm,
     ComplaintForm,
     EscalateForm,
     MessageForm,
     NoteForm,
+    ProposeForm,
     ResolveForm,
     UpdateForm,
 )
+
+UNCONFIRMED = "No: the customer has not told you they are satisfied (closed as unconfirmed)"
+
+
+def _satisfied_replies(complaint: Complaint, messages: list[Interaction]) -> list[Interaction]:
+    """The customer's "yes, I am satisfied" replies about this complaint, newest first (from
+    the thread's messages already read)."""
+    found = [
+        m
+        for m in messages
+        if m.answer_kind == AnswerKind.SATISFIED.value and m.complaint_id == complaint.id
+    ]
+    return sorted(found, key=lambda m: (m.occurred_at, m.id), reverse=True)
+
+
+def _close_form(complaint: Complaint, satisfied: list[Interaction]) -> CloseForm:
+    form = CloseForm(prefix="close")
+    form.satisfaction_reply.choices = select_options(
+        *(
+            (str(m.id), f"Yes: confirmed by the customer's reply of {datetime_text(m.occurred_at)}")
+            for m in satisfied
+        ),
+        ("", UNCONFIRMED),
+    )
+    return form
+
+
+def _remedy(form) -> dict | None:
+    """The remedy a form names (None when no type is chosen)."""
+    if not form.remedy_type.data:
+        return None
+    return {
+        "type": form.remedy_type.data,
+        "amount": form.remedy_amount.data or None,
+        "by": form.remedy_by.data,
+    }
 
 
 @bp.route("/complaints")
@@ -80,22 +120,33 @@ def complaint_new(contact_id: int):
 @learner_area
 def complaint_detail(complaint_id: int):
     complaint = get_or_404(Complaint, complaint_id)
+    threads = conversations.threads(g.ctx, complaint=complaint)
+    messages = [m for t in threads for m in t.messages]
+    satisfied = _satisfied_replies(complaint, messages)
     return render_template(
         "crm/complaint.html",
         complaint=complaint,
         due=complaints.due_statuses(g.ctx, complaint),
         actions=complaints.legal_actions(complaint, g.ctx),
         labels=complaints.ACTION_LABELS,
-        communications=complaints.communications(g.ctx, complaint),
+        threads=threads,
+        satisfied=satisfied,
+        confirmed_by=(
+            g.ctx.get(Interaction, complaint.satisfaction_reply_id)
+            if complaint.satisfaction_reply_id
+            else None
+        ),
         next_level=complaints.next_level(g.ctx, complaint.level_enum),
         procedure=complaints.procedure(g.ctx),
         rating_visible=complaints.satisfaction_visible(g.ctx, complaint),
         forms={
             "acknowledge": MessageForm(prefix="ack"),
             "update": UpdateForm(prefix="upd"),
+            "propose": ProposeForm(prefix="prop"),
+            "ask_satisfied": AskSatisfiedForm(prefix="sat"),
             "note": NoteForm(prefix="note"),
             "resolve": ResolveForm(prefix="res"),
-            "close": CloseForm(prefix="close"),
+            "close": _close_form(complaint, satisfied),
             "escalate": EscalateForm(prefix="esc"),
             "button": ButtonForm(),
         },
@@ -169,28 +220,82 @@ def complaint_resolve(complaint_id: int):
         complaint_id,
         ResolveForm(prefix="res"),
         lambda c, f: complaints.resolve(
-            g.ctx, c, f.resolution.data, f.channel.data, f.outcome_message.data
+            g.ctx,
+            c,
+            f.resolution.data,
+            f.channel.data,
+            f.outcome_message.data,
+            remedy=_remedy(f),
         ),
         "Resolution of complaint {ref} recorded and the outcome sent to the customer.",
+    )
+
+
+@bp.route("/complaints/<int:complaint_id>/propose", methods=["POST"])
+@learner_area
+def complaint_propose(complaint_id: int):
+    def run(c, f):
+        remedy = _remedy(f)
+        if remedy is None:
+            raise ServiceError("Choose the remedy you are proposing.", "remedy_type")
+        return complaints.propose_resolution(g.ctx, c, f.channel.data, f.message.data, remedy)
+
+    return _move(
+        complaint_id,
+        ProposeForm(prefix="prop"),
+        run,
+        "Resolution proposed to the customer on complaint {ref}; they answer in sandbox time.",
+    )
+
+
+@bp.route("/complaints/<int:complaint_id>/ask-satisfied", methods=["POST"])
+@learner_area
+def complaint_ask_satisfied(complaint_id: int):
+    return _move(
+        complaint_id,
+        AskSatisfiedForm(prefix="sat"),
+        lambda c, f: complaints.ask_satisfied(g.ctx, c, f.channel.data, f.message.data),
+        "Asked the customer whether they are satisfied with complaint {ref}; they answer in "
+        "sandbox time.",
     )
 
 
 @bp.route("/complaints/<int:complaint_id>/close", methods=["POST"])
 @learner_area
 def complaint_close(complaint_id: int):
+    complaint = get_or_404(Complaint, complaint_id)
+    form = CloseForm(prefix="close")
+    chosen = form.satisfaction_reply.data or ""
+    form.satisfaction_reply.choices = select_options(
+        (chosen, ""), ("", UNCONFIRMED)
+    )  # the service checks
+
     def run(c, f):
-        confirmed = {"yes": True, "no": False}.get(f.customer_confirmed.data)
+        reply = None
+        if chosen:
+            try:
+                reply = g.ctx.get(Interaction, int(chosen))
+            except (ValueError, OverflowError, NotFound):
+                raise ServiceError(
+                    "Choose the customer's reply saying they are satisfied with this complaint.",
+                    "satisfaction_reply",
+                ) from None
         return complaints.close(
             g.ctx,
             c,
-            customer_confirmed=confirmed,
+            satisfaction_reply=reply,
             confirmation_note=f.confirmation_note.data,
             root_cause=f.root_cause.data,
             lessons_learned=f.lessons_learned.data,
             judgement_note=f.judgement_note.data,
         )
 
-    return _move(complaint_id, CloseForm(prefix="close"), run, "Complaint {ref} closed.")
+    return post_then_redirect(
+        form,
+        lambda: run(complaint, form),
+        f"Complaint {complaint.reference} closed.",
+        redirect(url_for("crm.complaint_detail", complaint_id=complaint.id)),
+    )
 
 
 @bp.route("/complaints/<int:complaint_id>/escalate", methods=["POST"])

@@ -3,17 +3,36 @@
 from __future__ import annotations
 
 import functools
+from datetime import date, datetime
 from urllib.parse import urlencode
 
 from flask import Response, flash, g, redirect, render_template, request, url_for
 from markupsafe import Markup
+from sqlalchemy import select
 
 from ...access import learner_area
-from ...models import Category, Contact, Interaction, Lifecycle, Need, Segment
-from ...services import contacts, interactions, loyalty
+from ...models import (
+    AnswerKind,
+    Category,
+    Channel,
+    Complaint,
+    Contact,
+    Direction,
+    Interaction,
+    Lifecycle,
+    Need,
+    Segment,
+    db,
+)
+from ...models.contacts import NEED_TYPE_LABELS
+from ...models.interactions import ANSWER_LABELS, PURPOSE_LABELS
+from ...services import contacts, conversations, interactions, loyalty
+from ...services.customers.persona import REMEDY_LABELS
+from ...services.errors import NotFound, ServiceError
 from ...services.validation import value_or_blank
+from ...wording import date_text, datetime_text
 from ..filters import RowUrl
-from ..forms_common import ButtonForm, save_once
+from ..forms_common import ButtonForm, options, save_once
 from . import bp
 from .common import (
     back_to_contact,
@@ -28,8 +47,10 @@ from .forms import (
     ContactForm,
     InteractionForm,
     MergeForm,
+    MessageToCustomerForm,
     NeedForm,
     PreferenceForm,
+    purpose_choices,
 )
 from .loyalty import OrderForm
 
@@ -171,6 +192,33 @@ def _contact_data(form: ContactForm) -> dict:
     return {name: form[name].data for name in contacts.CONTACT_FIELDS}
 
 
+def _needs_evidence(contact: Contact, messages: list[Interaction]) -> dict:
+    """What the customer's replies say about each recorded need and preference, from the
+    messages already read for the threads (no query of its own): per need id, the replies
+    that confirm it (newest first) and the corrections the customer made to it; per
+    preference id, theirs."""
+    confirming: dict[int, list[Interaction]] = {}
+    corrections: dict[int, list[dict]] = {}
+    pref_corrections: dict[int, list[dict]] = {}
+    for m in messages:
+        if m.answer_kind != AnswerKind.NEEDS_REPLY.value or not m.details:
+            continue
+        for need_id in m.details.get("confirmed") or []:
+            confirming.setdefault(need_id, []).append(m)
+        for fix in m.details.get("corrected") or []:
+            if fix.get("need_id") is not None:
+                corrections.setdefault(fix["need_id"], []).append({**fix, "reply": m})
+            elif fix.get("preference_id") is not None:
+                pref_corrections.setdefault(fix["preference_id"], []).append({**fix, "reply": m})
+    for replies in confirming.values():
+        replies.sort(key=lambda r: (r.occurred_at, r.id), reverse=True)
+    return {
+        "confirming": confirming,
+        "corrections": corrections,
+        "pref_corrections": pref_corrections,
+    }
+
+
 @bp.route("/contacts/<int:contact_id>")
 @learner_area
 def contact_detail(contact_id: int):
@@ -178,11 +226,20 @@ def contact_detail(contact_id: int):
     merged_into = get_or_404(Contact, contact.merged_into_id) if contact.merged_into_id else None
     classify = ClassifyForm(category=contact.category)
     consent = ConsentForm(**{f"consent_{k}": v for k, v in contact.consents().items()})
+    threads = conversations.threads(g.ctx, contact=contact)
+    messages = [m for t in threads for m in t.messages]
+    # The rest of the contact's history (complaints, feedback, needs) beside the threads.
+    history = [item for item in interactions.timeline(g.ctx, contact) if item.kind != "interaction"]
     return render_template(
         "crm/contact.html",
         contact=contact,
         merged_into=merged_into,
-        timeline=interactions.timeline(g.ctx, contact),
+        threads=threads,
+        superseded={m.supersedes_id for m in messages if m.supersedes_id is not None},
+        history=history,
+        evidence=_needs_evidence(contact, messages),
+        needs_by_id={n.id: n for n in contact.needs},
+        prefs_by_id={p.id: p for p in contact.preferences},
         need_form=NeedForm(),
         confirm_form=ConfirmNeedForm(),
         pref_form=PreferenceForm(),
@@ -236,10 +293,37 @@ def need_add(contact_id: int):
     form = NeedForm()
     return post_then_redirect(
         form,
-        lambda: contacts.add_need(g.ctx, contact, form.description.data),
-        f"Need recorded for {contact.display_name}. Confirm it with them before acting on it.",
+        lambda: contacts.add_need(
+            g.ctx, contact, form.description.data, need_type=_chosen_type(form.need_type, "need")
+        ),
+        f"Need recorded for {contact.display_name}. Send them a summary of their needs: "
+        "it is confirmed when they reply that it is right.",
         back_to_contact(contact.id),
     )
+
+
+def _chosen_type(field, what: str) -> str:
+    """The type chosen for a need or preference: the page asks for one (the service also
+    takes none, for older callers)."""
+    if not field.data:
+        raise ServiceError(f"Choose the type of {what}.", field.name)
+    return field.data
+
+
+def _confirming_reply(need: Need, reply_id) -> Interaction:
+    """The customer's reply the learner points at, as one of this contact's messages (an id
+    from elsewhere is refused, never a 404 page)."""
+    try:
+        reply = g.ctx.get(Interaction, int(reply_id))
+    except (TypeError, ValueError, OverflowError, NotFound):  # not a number, or not here
+        reply = None
+    if reply is None or reply.contact_id != need.contact_id:
+        raise ServiceError(
+            "Choose the customer's reply that confirms this need (a reply to your summary of "
+            "their needs).",
+            "reply",
+        )
+    return reply
 
 
 @bp.route("/needs/<int:need_id>/confirm", methods=["POST"])
@@ -247,10 +331,13 @@ def need_add(contact_id: int):
 def need_confirm(need_id: int):
     need = get_or_404(Need, need_id)
     form = ConfirmNeedForm()
+    form.reply.choices = options((request.form.get("reply", ""), ""))  # checked by the service
     return post_then_redirect(
         form,
-        lambda: contacts.confirm_need(g.ctx, need, form.method.data),
-        f"Need confirmed with {need.contact.display_name}.",
+        lambda: conversations.confirm_need_by_reply(
+            g.ctx, need, _confirming_reply(need, form.reply.data)
+        ),
+        f"Need confirmed by {need.contact.display_name}'s reply.",
         back_to_contact(need.contact_id),
     )
 
@@ -262,7 +349,12 @@ def preference_add(contact_id: int):
     form = PreferenceForm()
     return post_then_redirect(
         form,
-        lambda: contacts.add_preference(g.ctx, contact, form.description.data),
+        lambda: contacts.add_preference(
+            g.ctx,
+            contact,
+            form.description.data,
+            pref_type=_chosen_type(form.pref_type, "preference"),
+        ),
         f"Preference recorded for {contact.display_name}.",
         back_to_contact(contact.id),
     )
@@ -325,20 +417,189 @@ def contact_merge(contact_id: int):
     ), (422 if form.errors else 200)
 
 
+# --- Talking to the customer ------------------------------------------------------------
+
+
+def _int_or_none(value) -> int | None:
+    try:
+        return int(value) if value not in (None, "") else None
+    except (TypeError, ValueError):
+        return None
+
+
+def _message_form(contact: Contact) -> tuple[MessageToCustomerForm, dict]:
+    """The send-a-message form for this contact, its choices filled from their record: the
+    purposes open to them, their complaints, their messages to reply to, their needs and
+    preferences. Returns the form and what the template needs besides."""
+    form = MessageToCustomerForm()
+    form.purpose.choices = purpose_choices(contact.category == Category.INTERNAL.value)
+    complaints_ = _contact_complaints(contact)
+    form.complaint.choices = options(
+        ("", "None"),
+        *(
+            (str(c.id), f"{c.reference}: {c.category} ({c.stage_enum.label.lower()})")
+            for c in complaints_
+        ),
+    )
+    theirs = _customer_messages(contact)
+    form.in_reply_to.choices = options(
+        ("", "Nothing: a new conversation"),
+        *((str(m.id), f"{_when(m)}: {_shorten(m.summary)}") for m in theirs),
+    )
+    form.needs.choices = options(*((n.id, n.description) for n in contact.needs))
+    form.preferences.choices = options(*((p.id, p.description) for p in contact.preferences))
+    if request.method == "GET":
+        form.purpose.data = request.args.get("purpose", "")
+        if request.args.get("complaint") in {str(c.id) for c in complaints_}:
+            form.complaint.data = request.args["complaint"]
+        if request.args.get("reply_to") in {str(m.id) for m in theirs}:
+            form.in_reply_to.data = request.args["reply_to"]
+    replying = next((m for m in theirs if str(m.id) == form.in_reply_to.data), None)
+    return form, {
+        "replying": replying,
+        "complaints": complaints_,
+        "derived": "reactive" if (replying or form.complaint.data) else "proactive",
+    }
+
+
+def _contact_complaints(contact: Contact) -> list[Complaint]:
+    return list(
+        db.session.scalars(
+            select(Complaint)
+            .where(Complaint.sandbox_id == g.ctx.sandbox_id, Complaint.contact_id == contact.id)
+            .order_by(Complaint.received_at.desc())
+        )
+    )
+
+
+def _customer_messages(contact: Contact) -> list[Interaction]:
+    """The customer's own messages (newest first, up to sandbox now): what a message can
+    reply to."""
+    return list(
+        db.session.scalars(
+            select(Interaction)
+            .where(
+                Interaction.sandbox_id == g.ctx.sandbox_id,
+                Interaction.contact_id == contact.id,
+                Interaction.direction == Direction.INBOUND.value,
+                Interaction.occurred_at <= g.ctx.now(),
+            )
+            .order_by(Interaction.occurred_at.desc(), Interaction.id.desc())
+            .limit(50)
+        )
+    )
+
+
+def _when(m: Interaction) -> str:
+    return datetime_text(m.occurred_at)
+
+
+def _shorten(text: str, length: int = 70) -> str:
+    return text if len(text) <= length else text[: length - 1].rsplit(" ", 1)[0] + "…"
+
+
+def _message_data(contact: Contact, form: MessageToCustomerForm, extra: dict) -> dict:
+    """The form as `conversations.send_message` takes it. Only the chosen purpose's own
+    fields are passed on (the others may hold what the page showed, unused)."""
+    purpose = form.purpose.data or ""
+    if not purpose:
+        raise ServiceError("Choose what the message is for.", "purpose")
+    complaint = next(
+        (c for c in extra["complaints"] if str(c.id) == (form.complaint.data or "")), None
+    )
+    if form.complaint.data and complaint is None:
+        raise ServiceError("That complaint is another customer's.", "complaint")
+    in_reply_to = extra["replying"]
+    if form.in_reply_to.data and in_reply_to is None:
+        raise ServiceError("A reply goes to the customer who sent the message.", "in_reply_to")
+    promise_by = None
+    if form.promise_on.data or form.promise_time.data:
+        if not (form.promise_on.data and form.promise_time.data):
+            raise ServiceError(
+                "Give both the date and the time of the next contact you promise.", "promise_on"
+            )
+        promise_by = datetime.combine(form.promise_on.data, form.promise_time.data)
+    data = {
+        "channel": form.channel.data,
+        "purpose": purpose,
+        "summary": form.summary.data,
+        "complaint": complaint,
+        "in_reply_to": in_reply_to,
+        "promise_by": promise_by,
+    }
+    if purpose == "ask_needs":
+        data.update(topic=form.topic.data, kind=form.kind.data)
+    elif purpose == "confirm_needs":
+        data.update(needs=form.needs.data or [], preferences=form.preferences.data or [])
+    elif purpose == "propose_resolution":
+        data["remedy"] = {
+            "type": form.remedy_type.data,
+            "amount": form.remedy_amount.data,
+            "by": form.remedy_by.data,
+        }
+    return data
+
+
+@bp.route("/contacts/<int:contact_id>/messages/new", methods=["GET", "POST"])
+@learner_area
+def message_new(contact_id: int):
+    contact = get_or_404(Contact, contact_id)
+    form, extra = _message_form(contact)
+    if form.validate_on_submit():
+        sent, ok = commit_or_explain(
+            save_once(
+                form,
+                lambda: conversations.send_message(
+                    g.ctx, contact, _message_data(contact, form, extra)
+                ),
+                lambda _: url_for("crm.contact_detail", contact_id=contact.id),
+            ),
+            _MessageErrors(form),
+            f"Message sent to {contact.display_name}.",
+        )
+        if ok:
+            return back_to_contact(contact.id)
+    return render_template("crm/message_form.html", form=form, contact=contact, **extra), (
+        422 if form.errors else 200
+    )
+
+
+class _MessageErrors:
+    """Shows a refusal on the field the service names: its names for the promise and the
+    reply's fields map onto the form's."""
+
+    FIELDS = {"promise_by": "promise_on", "remedy": "remedy_type"}
+
+    def __init__(self, form):
+        self.form = form
+
+    def __getattr__(self, name):
+        return getattr(self.form, self.FIELDS.get(name, name))
+
+
 @bp.route("/contacts/<int:contact_id>/interactions/new", methods=["GET", "POST"])
 @learner_area
 def interaction_new(contact_id: int):
+    """A practice sandbox only: the learner's own note of a call or visit from the customer
+    (inbound, so reactive). In a scenario the customers' messages come from the customers."""
     contact = get_or_404(Contact, contact_id)
+    if g.attempt is not None:
+        flash(
+            "In a scenario the customer's messages come from the customer: they appear on "
+            "the contact's page when they arrive. Send them a message instead.",
+            "info",
+        )
+        return redirect(url_for("crm.message_new", contact_id=contact.id))
     form = InteractionForm()
     if form.validate_on_submit():
         _, ok = commit_or_explain(
             save_once(
                 form,
-                lambda: interactions.log_interaction(g.ctx, contact, _interaction_data(form)),
+                lambda: interactions.log_interaction(g.ctx, contact, _note_data(form)),
                 lambda _: url_for("crm.contact_detail", contact_id=contact.id),
             ),
             form,
-            f"Interaction with {contact.display_name} logged.",
+            f"Your note of the contact from {contact.display_name} is saved.",
         )
         if ok:
             return back_to_contact(contact.id)
@@ -347,10 +608,16 @@ def interaction_new(contact_id: int):
     ), (422 if form.errors else 200)
 
 
-def _interaction_data(form: InteractionForm) -> dict:
+def _note_data(form: InteractionForm, original: Interaction | None = None) -> dict:
+    """A note of a contact from the customer is inbound and so reactive; a correction keeps
+    the original's direction and initiative."""
     return {
-        name: form[name].data
-        for name in ("channel", "direction", "initiative", "summary", "outcome", "follow_up_on")
+        "channel": form.channel.data,
+        "direction": original.direction if original else Direction.INBOUND.value,
+        "initiative": original.initiative if original else "reactive",
+        "summary": form.summary.data,
+        "outcome": form.outcome.data,
+        "follow_up_on": form.follow_up_on.data,
     }
 
 
@@ -358,12 +625,22 @@ def _interaction_data(form: InteractionForm) -> dict:
 @learner_area
 def interaction_correct(interaction_id: int):
     original = get_or_404(Interaction, interaction_id)
+    if original.answer_kind is not None or original.purpose is not None:
+        # The customer's words are theirs; a message sent has been read: say it again, better.
+        flash(
+            "This message has been sent (or is the customer's own): it cannot be corrected. "
+            "Send the customer a further message instead.",
+            "danger",
+        )
+        return back_to_contact(original.contact_id)
     form = InteractionForm(obj=original)
     if form.validate_on_submit():
         _, ok = commit_or_explain(
             save_once(
                 form,
-                lambda: interactions.correct_interaction(g.ctx, original, _interaction_data(form)),
+                lambda: interactions.correct_interaction(
+                    g.ctx, original, _note_data(form, original)
+                ),
                 lambda _: url_for("crm.contact_detail", contact_id=original.contact_id),
             ),
             form,
@@ -390,3 +667,46 @@ def follow_up_done(interaction_id: int):
     if request.form.get("back") == "contact":
         return back_to_contact(interaction.contact_id)
     return redirect(url_for("crm.dashboard"))
+
+
+# --- Words for the conversation's codes (template filters) ---------------------------------
+
+
+@bp.app_template_filter("need_type_label")
+def need_type_label(value: str | None) -> str:
+    return NEED_TYPE_LABELS.get(value or "", "Not typed")
+
+
+@bp.app_template_filter("purpose_label")
+def purpose_label(value: str | None) -> str:
+    return PURPOSE_LABELS.get(value or "", "Message")
+
+
+@bp.app_template_filter("answer_label")
+def answer_label(value: str | None) -> str:
+    return ANSWER_LABELS.get(value or "", "Message")
+
+
+@bp.app_template_filter("channel_label")
+def channel_label(value: str | None) -> str:
+    try:
+        return Channel(value).label
+    except ValueError:
+        return str(value or "")
+
+
+@bp.app_template_filter("remedy_text")
+def remedy_text(remedy: dict | None) -> str:
+    """A remedy in words: "Full refund of £44.94 by Wed 11 Mar 2026"."""
+    if not remedy:
+        return "—"
+    words = REMEDY_LABELS.get(remedy.get("type") or "", str(remedy.get("type") or "Remedy"))
+    if remedy.get("amount"):
+        words += f" of £{remedy['amount']}"
+    by = remedy.get("by")
+    if by:
+        try:
+            words += f" by {date_text(date.fromisoformat(str(by)[:10]))}"
+        except ValueError:
+            words += f" by {by}"
+    return words

@@ -7,26 +7,32 @@ from wtforms import (
     HiddenField,
     IntegerField,
     SelectField,
+    SelectMultipleField,
     StringField,
     SubmitField,
     TelField,
     TextAreaField,
+    TimeField,
 )
 from wtforms.validators import DataRequired, Length, Optional
+from wtforms.widgets import CheckboxInput, ListWidget
 
 from ...models import (
     AccountType,
     Category,
     Channel,
-    ConfirmationMethod,
     Lifecycle,
     Measure,
     Method,
+    NeedType,
     Period,
+    Purpose,
+    Questioning,
     QuestionKind,
     Segment,
     Severity,
 )
+from ...services.customers.persona import REMEDY_LABELS
 from ..forms_common import OnceForm, choices, options
 
 
@@ -56,6 +62,9 @@ class ClassifyForm(FlaskForm):
 
 
 class NeedForm(OnceForm):
+    need_type = SelectField(
+        "Type of need", choices=choices(NeedType, "Choose…"), validate_choice=False
+    )
     description = StringField(
         "What the customer needs", validators=[DataRequired(), Length(max=500)]
     )
@@ -63,11 +72,17 @@ class NeedForm(OnceForm):
 
 
 class ConfirmNeedForm(FlaskForm):
-    method = SelectField("How it was confirmed", choices=choices(ConfirmationMethod))
+    """A need is confirmed by pointing at the customer's reply that confirms it (the choices
+    are that need's confirming replies, filled in by the page)."""
+
+    reply = SelectField("Confirmed by the customer's reply", choices=[])
     submit = SubmitField("Confirm need")
 
 
 class PreferenceForm(OnceForm):
+    pref_type = SelectField(
+        "Type of preference", choices=choices(NeedType, "Choose…"), validate_choice=False
+    )
     description = StringField(
         "What the customer would prefer", validators=[DataRequired(), Length(max=500)]
     )
@@ -83,25 +98,65 @@ class ConsentForm(FlaskForm):
 
 
 class InteractionForm(OnceForm):
+    """The learner's own note of a contact (a practice sandbox's call from a customer), and the
+    correction of an entry. Whether it was inbound, reactive or proactive is not chosen here:
+    a note of a call is the customer reaching us, and a correction keeps the original's."""
+
     channel = SelectField("Channel", choices=choices(Channel))
-    direction = SelectField(
-        "Direction",
-        choices=options(
-            ("inbound", "Inbound (they contacted us)"),
-            ("outbound", "Outbound (we contacted them)"),
-        ),
+    summary = TextAreaField(
+        "Your note of the contact", validators=[DataRequired(), Length(max=2000)]
     )
-    initiative = SelectField(
-        "Reactive or proactive",
-        choices=options(
-            ("reactive", "Reactive (responding to the customer)"),
-            ("proactive", "Proactive (we reached out first)"),
-        ),
-    )
-    summary = TextAreaField("Summary", validators=[DataRequired(), Length(max=2000)])
     outcome = StringField("Outcome", validators=[Length(max=500)])
     follow_up_on = DateField("Follow-up date (optional)", validators=[Optional()])
-    submit = SubmitField("Save interaction")
+    submit = SubmitField("Save note")
+
+
+class CheckboxesField(SelectMultipleField):
+    """Several ids chosen with checkboxes (a fieldset of them in the template). The ids are
+    checked by the service (another customer's is refused there, with a clear message)."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+    def pre_validate(self, form) -> None:  # the service checks whose ids they are
+        pass
+
+
+def purpose_choices(internal: bool) -> list:
+    """The purposes a message to this contact can have: internal requests and replies only to
+    internal customers."""
+    items = [
+        p for p in Purpose if internal or p.value not in ("internal_request", "internal_reply")
+    ]
+    return options(("", "Choose…"), *((p.value, p.label) for p in items))
+
+
+class MessageToCustomerForm(OnceForm):
+    """Send a message: what it is for, the words, what it is about, any promise, and the
+    structured content of its purpose."""
+
+    channel = SelectField("Channel", choices=choices(Channel), default="email")
+    purpose = SelectField("What the message is for", choices=[], validate_choice=False)
+    summary = TextAreaField(
+        "Your message (the words the customer reads or hears)",
+        validators=[DataRequired(message="Write the message."), Length(max=2000)],
+    )
+    complaint = SelectField(
+        "The complaint it is about (optional)", choices=[], validate_choice=False
+    )
+    in_reply_to = SelectField("In reply to (optional)", choices=[], validate_choice=False)
+    promise_on = DateField("Next contact by: date (optional)", validators=[Optional()])
+    promise_time = TimeField("Next contact by: time", validators=[Optional()])
+    topic = SelectField("What you ask about", choices=choices(NeedType), validate_choice=False)
+    kind = SelectField("Kind of question", choices=choices(Questioning), validate_choice=False)
+    needs = CheckboxesField("Needs you summarise back", coerce=int, choices=[])
+    preferences = CheckboxesField("Preferences you summarise back", coerce=int, choices=[])
+    remedy_type = SelectField(
+        "Remedy", choices=options(("", "Choose…"), *REMEDY_LABELS.items()), validate_choice=False
+    )
+    remedy_amount = StringField("Amount in pounds (optional)", validators=[Length(max=20)])
+    remedy_by = DateField("Happens by (optional)", validators=[Optional()])
+    submit = SubmitField("Send message")
 
 
 class MergeForm(FlaskForm):
@@ -158,10 +213,27 @@ class NoteForm(FlaskForm):
     submit = SubmitField("Save")
 
 
+class RemedyFields:
+    """A remedy in the organisation's policy terms: its type, an amount, a date."""
+
+    remedy_type = SelectField(
+        "Remedy", choices=options(("", "Choose…"), *REMEDY_LABELS.items()), validate_choice=False
+    )
+    remedy_amount = StringField("Amount in pounds (optional)", validators=[Length(max=20)])
+    remedy_by = DateField("Happens by (optional)", validators=[Optional()])
+
+
 class ResolveForm(FlaskForm):
     resolution = TextAreaField(
         "Resolution (what was done)", validators=[DataRequired(), Length(max=4000)]
     )
+    remedy_type = SelectField(
+        "Remedy given (optional)",
+        choices=options(("", "None recorded"), *REMEDY_LABELS.items()),
+        validate_choice=False,
+    )
+    remedy_amount = StringField("Amount in pounds (optional)", validators=[Length(max=20)])
+    remedy_by = DateField("Happens by (optional)", validators=[Optional()])
     channel = SelectField("How the outcome was sent", choices=choices(Channel), default="email")
     outcome_message = TextAreaField(
         "Outcome message to the customer", validators=[DataRequired(), Length(max=2000)]
@@ -169,12 +241,23 @@ class ResolveForm(FlaskForm):
     submit = SubmitField("Record resolution")
 
 
-class CloseForm(FlaskForm):
-    customer_confirmed = SelectField(
-        "Did the customer confirm they are satisfied?",
-        choices=options(("", "Choose…"), ("yes", "Yes"), ("no", "No, or no reply")),
+class ProposeForm(OnceForm, RemedyFields):
+    """Propose a resolution to the customer: the remedy and the words."""
+
+    channel = SelectField("Channel", choices=choices(Channel), default="email")
+    message = TextAreaField(
+        "Message to the customer", validators=[DataRequired(), Length(max=2000)]
     )
-    confirmation_note = StringField("How they confirmed", validators=[Length(max=500)])
+    submit = SubmitField("Propose resolution")
+
+
+class AskSatisfiedForm(OnceForm, MessageForm):
+    """Ask the customer whether they are satisfied (they answer yes or no)."""
+
+
+class CloseForm(FlaskForm):
+    satisfaction_reply = SelectField("The customer's confirmation", choices=[])
+    confirmation_note = StringField("How they confirmed (optional)", validators=[Length(max=500)])
     root_cause = TextAreaField("Root cause", validators=[Length(max=2000)])
     lessons_learned = TextAreaField("Lessons learned", validators=[Length(max=2000)])
     judgement_note = TextAreaField(

@@ -14,6 +14,7 @@ from ...access import learner_area
 from ...models import (
     Attempt,
     Category,
+    Contact,
     Organisation,
     Sandbox,
     SandboxKind,
@@ -27,6 +28,7 @@ from ...services import (
     clock,
     complaints,
     contacts,
+    conversations,
     customers,
     interactions,
     log_words,
@@ -242,14 +244,30 @@ def _sandbox_globals():
     }
 
 
+def _contact_names(ctx: SandboxContext, messages) -> dict[int, str]:
+    """The names of the contacts these messages are with, in one query (not one a row)."""
+    ids = {m.contact_id for m in messages}
+    if not ids:
+        return {}
+    rows = db.session.scalars(
+        select(Contact).where(Contact.sandbox_id == ctx.sandbox_id, Contact.id.in_(ids))
+    )
+    return {c.id: c.display_name for c in rows}
+
+
 @bp.route("/")
 @learner_area
 def dashboard():
     ctx = g.ctx
     recent = action_log.entries(ctx.sandbox_id, limit=8)
     names = log_words.names_for(ctx.sandbox_id, recent)
+    waiting = conversations.replies_waiting(ctx)
+    promises = conversations.promises_due(ctx)
     return render_template(
         "crm/dashboard.html",
+        replies_waiting=waiting,
+        promises=promises,
+        contact_names=_contact_names(ctx, [*waiting, *promises]),
         follow_ups=interactions.follow_ups_due(ctx),
         recent=[(e, log_words.describe_entry(e, names, limit=90)) for e in recent],
         counts={Category(c): n for c, n in contacts.counts_by_category(ctx).items()},
