@@ -56,7 +56,7 @@ def test_an_outbound_call_is_named_when_the_task_needs_the_customers_inbound_cal
     result = run([started(), call(2, "outbound")], direction="inbound", channels=["phone"])
     assert not result.passed
     assert "no contact" not in result.message
-    assert result.message.startswith("a reactive outbound call was logged, but this task needs")
+    assert result.message.startswith("a proactive outbound call was logged, but this task needs")
     assert "the customer's inbound call logged" in result.message
     assert result.evidence == [2]
 

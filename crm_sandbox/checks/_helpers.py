@@ -3,12 +3,22 @@ out of the registry's automatic imports)."""
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 
 from ..scenarios.state import as_log
 from ..wording import datetime_text
 
-__all__ = ["all_of", "as_log", "first", "level_rule", "when"]
+__all__ = [
+    "all_of",
+    "as_log",
+    "first",
+    "initiatives",
+    "level_rule",
+    "matches",
+    "replies",
+    "when",
+]
 
 
 def first(
@@ -54,3 +64,57 @@ def level_rule(procedure: dict, level: str, which: str) -> dict | None:
         if entry.get("key") == level:
             return entry.get(which)
     return None
+
+
+def initiatives(log) -> dict[int, str]:
+    """Whether each logged contact (`interaction.logged`, by seq) was reactive or proactive,
+    from the data, never from a box the learner ticked: a message sent with a purpose carries
+    the initiative `conversations.send_message` derived from who started its thread; a
+    customer's message is reactive; an older outbound entry without a purpose is reactive when
+    it answers the customer's message that nothing had answered yet, and proactive otherwise."""
+    out: dict[int, str] = {}
+    waiting: set = set()  # contacts whose latest message nothing has answered yet
+    for item in as_log(log).of("interaction.logged"):
+        after = item.after
+        contact = item.after_contact_id
+        if after.get("direction") == "inbound":
+            out[item.seq] = "reactive"
+            waiting.add(contact)
+            continue
+        if after.get("purpose"):
+            out[item.seq] = after.get("initiative") or "proactive"
+        elif after.get("complaint_id") or contact in waiting:
+            out[item.seq] = "reactive"
+        else:
+            out[item.seq] = "proactive"
+        waiting.discard(contact)
+    return out
+
+
+def replies(log, contact_id: int | None, kind: str | None = None) -> dict[int, object]:
+    """A customer's messages in the log (by interaction id), optionally of one answer kind
+    (`needs_reply`, `satisfied` ...)."""
+    return {
+        item.object_id: item
+        for item in as_log(log).of("interaction.logged")
+        if item.after_contact_id == contact_id
+        and item.after.get("direction") == "inbound"
+        and (kind is None or item.after.get("answer_kind") == kind)
+    }
+
+
+_STOP = {"the", "and", "for", "with", "not", "but", "are", "her", "his", "she", "they", "them"}
+
+
+def _words(text: str) -> set[str]:
+    cleaned = re.sub(r"[^a-z0-9.]+", " ", (text or "").lower().replace("£", " "))
+    return {w.strip(".") for w in cleaned.split() if len(w.strip(".")) >= 3} - _STOP
+
+
+def matches(description: str, value: str) -> bool:
+    """Whether a record's words say what the customer said (forgiving: case, punctuation and £
+    ignored; most of the customer's significant words appear)."""
+    wanted = _words(value)
+    if not wanted:
+        return False
+    return len(wanted & _words(description)) * 2 > len(wanted)

@@ -5,16 +5,18 @@ from __future__ import annotations
 
 from typing import Literal
 
+from ..models import Purpose
 from ..wording import article
 from . import CheckResult, Params, register
-from ._helpers import as_log, when
+from ._helpers import as_log, initiatives, when
 
 
 class InteractionWithin(Params):
     contact: str
     channels: list[Literal["phone", "email", "letter", "meeting", "live_chat", "social"]] = []
     direction: Literal["inbound", "outbound"] = "outbound"
-    initiative: Literal["reactive", "proactive"] | None = None  # None: either
+    initiative: Literal["reactive", "proactive"] | None = None  # None: either (as derived)
+    purpose: Literal[tuple(p.value for p in Purpose)] | None = None  # None: any
     after_event: str | None = None  # a scenario event id; default: when the attempt started
     within: float = 1
     unit: Literal["working_hours", "working_days"] = "working_days"
@@ -35,31 +37,37 @@ def _wanted(p: InteractionWithin) -> str:
     """The contact the task needs, in words: "the customer's inbound call"."""
     kind = " or ".join(_NOUNS[c] for c in p.channels) if p.channels else "contact"
     initiative = f"{p.initiative} " if p.initiative else ""
+    if p.purpose:
+        kind = f"{kind} ({Purpose(p.purpose).label.lower()})"
     if p.direction == "inbound":
         return f"the customer's {initiative}inbound {kind}"
     return f"{article(f'{initiative}outbound {kind}')} to the customer"
 
 
-def _fits(item, p: InteractionWithin) -> bool:
+def _fits(item, p: InteractionWithin, initiative: str) -> bool:
     if item.after.get("direction") != p.direction:
         return False
     if p.channels and item.after.get("channel") not in p.channels:
         return False
-    return not (p.initiative and item.after.get("initiative") != p.initiative)
+    if p.purpose and item.after.get("purpose") != p.purpose:
+        return False
+    return not (p.initiative and initiative != p.initiative)
 
 
-def _logged(item) -> str:
-    """A logged contact in words: "an outbound call"."""
+def _logged(item, initiative: str) -> str:
+    """A logged contact in words: "a reactive outbound call"."""
     after = item.after
-    initiative = f"{after.get('initiative')} " if after.get("initiative") else ""
+    initiative = f"{initiative} " if initiative else ""
     kind = _NOUNS.get(after.get("channel"), "contact")
     return article(f"{initiative}{after.get('direction', '')} {kind}".replace("  ", " "))
 
 
 @register("interaction_within", InteractionWithin)
 def interaction_within(state, log, scenario, p: InteractionWithin) -> CheckResult:
-    """Passes when an interaction with the contact (direction, channel) is logged within the
-    working time allowed after the event; a contact of another kind is named in the message."""
+    """Passes when an interaction with the contact (direction, channel, and purpose and
+    initiative when given: the initiative as the data says, who started the conversation) is
+    logged within the working time allowed after the event; a contact of another kind is named
+    in the message."""
     log = as_log(log)
     contact_id = state.id_of("contacts", p.contact)
     start_item = log[0] if log else None
@@ -72,13 +80,14 @@ def interaction_within(state, log, scenario, p: InteractionWithin) -> CheckResul
             return CheckResult(False, "the event has not happened yet in sandbox time.")
     start = start_item.sandbox_time if start_item else state.now
     limit = state.calendar.add(start, p.within, p.unit)
+    derived = initiatives(log)
     other = None  # the last contact with the customer that was not the kind the task needs
     for item in log.of("interaction.logged"):
         if item.seq <= (start_item.seq if start_item else 0):
             continue
         if item.after_contact_id != contact_id:
             continue
-        if not _fits(item, p):
+        if not _fits(item, p, derived[item.seq]):
             other = item
             continue
         if item.sandbox_time <= limit:
@@ -91,8 +100,8 @@ def interaction_within(state, log, scenario, p: InteractionWithin) -> CheckResul
     if other is not None:
         return CheckResult(
             False,
-            f"{_logged(other)} was logged, but this task needs {_wanted(p)} logged "
-            f"by {when(limit)}.",
+            f"{_logged(other, derived[other.seq])} was logged, but this task needs "
+            f"{_wanted(p)} logged by {when(limit)}.",
             [other.seq],
         )
     if state.now > limit:

@@ -7,7 +7,7 @@ from typing import Literal
 
 from ..models import Contact
 from . import CheckResult, Params, register
-from ._helpers import as_log
+from ._helpers import as_log, initiatives
 
 
 class ProactiveFollowUps(Params):
@@ -19,7 +19,8 @@ class ProactiveFollowUps(Params):
 @register("proactive_follow_ups", ProactiveFollowUps)
 def proactive_follow_ups(state, log, scenario, p: ProactiveFollowUps) -> CheckResult:
     """Passes when at least `min_share` of the target customers got a proactive outbound
-    interaction or a follow-up date during this attempt."""
+    contact (proactive as the data says: we started the conversation, not a box ticked) or a
+    follow-up date during this attempt."""
     if p.contacts:
         targets = set(state.contact_ids(p.contacts))
     else:
@@ -32,12 +33,13 @@ def proactive_follow_ups(state, log, scenario, p: ProactiveFollowUps) -> CheckRe
     if not targets:
         return CheckResult(False, "(scenario error: no customers to follow up)")
     covered, evidence = set(), []
-    for item in as_log(log).of("interaction.logged"):
+    log = as_log(log)
+    initiative = initiatives(log)
+    for item in log.of("interaction.logged"):
         if item.after_contact_id not in targets:
             continue
         proactive = (
-            item.after.get("direction") == "outbound"
-            and item.after.get("initiative") == "proactive"
+            item.after.get("direction") == "outbound" and initiative[item.seq] == "proactive"
         )
         if proactive or item.after.get("follow_up_on"):
             covered.add(item.after["contact_id"])

@@ -7,16 +7,33 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
-from ..models import Complaint, Contact, Finding, ImprovementAction, Need, ServiceStandard, Survey
+from sqlalchemy import select
+
+from ..models import (
+    AnswerKind,
+    Complaint,
+    Contact,
+    Direction,
+    Finding,
+    ImprovementAction,
+    Interaction,
+    Need,
+    Preference,
+    ServiceStandard,
+    Survey,
+    db,
+)
 from ..services import (
     clock,
     complaints,
     contacts,
+    conversations,
     feedback,
     interactions,
     sandbox_clock,
     standards,
 )
+from ..services.errors import ServiceError
 
 
 @dataclass(frozen=True)
@@ -89,19 +106,35 @@ def _create(r, key, fields):
     r.remember("contacts", key, contacts.create_contact(r.ctx, dict(fields)))
 
 
-@step("record_need", ["contact", "description"], ["key"])
-def _need(r, contact, description, key=None):
-    r.remember("needs", key, contacts.add_need(r.ctx, _contact(r, contact), description))
+@step("record_need", ["contact", "description"], ["type", "key"])
+def _need(r, contact, description, type=None, key=None):  # noqa: A002 - the YAML's word
+    made = contacts.add_need(r.ctx, _contact(r, contact), description, type)
+    r.remember("needs", key, made)
 
 
-@step("confirm_need", ["need", "method"])
-def _confirm(r, need, method):
-    contacts.confirm_need(r.ctx, r.obj(Need, "needs", need), method)
+@step("confirm_need", ["need"], ["method"])
+def _confirm(r, need, method=None):
+    """Confirm a need by pointing at the customer's latest reply to a needs summary that
+    confirms it (`method` is ignored: the reply's channel says how). Fails loudly when no such
+    reply has arrived: the model answer must wait for it."""
+    _land_replies(r)
+    record = r.obj(Need, "needs", need)
+    replies = _customer_messages(r, record.contact_id, AnswerKind.NEEDS_REPLY)
+    reply = next(
+        (m for m in replies if record.id in ((m.details or {}).get("confirmed") or [])), None
+    )
+    if reply is None:
+        raise ServiceError(
+            f"step confirm_need: no reply from the customer confirms the need {need!r} yet "
+            "(summarise the needs back to them, then wait for their reply)."
+        )
+    conversations.confirm_need_by_reply(r.ctx, record, reply)
 
 
-@step("record_preference", ["contact", "description"])
-def _pref(r, contact, description):
-    contacts.add_preference(r.ctx, _contact(r, contact), description)
+@step("record_preference", ["contact", "description"], ["type", "key"])
+def _pref(r, contact, description, type=None, key=None):  # noqa: A002 - the YAML's word
+    made = contacts.add_preference(r.ctx, _contact(r, contact), description, type)
+    r.remember("preferences", key, made)
 
 
 @step("set_consent", ["contact", "consent"])
@@ -130,25 +163,212 @@ def _log(
     channel,
     direction,
     summary,
-    initiative="reactive",
+    initiative=None,
     outcome="",
     follow_up_days=None,
     key=None,
 ):
+    """An older step kept for scenarios that log a contact directly. `initiative` is ignored:
+    it follows from the data (an outbound contact answering the customer's unanswered message
+    is reactive, one we start is proactive; an inbound one is reactive)."""
+    person = _contact(r, contact)
+    derived = "reactive"
+    if direction == "outbound" and _last_unanswered(r, person.id) is None:
+        derived = "proactive"
     follow = (r.ctx.now() + timedelta(days=follow_up_days)).date() if follow_up_days else None
     made = interactions.log_interaction(
         r.ctx,
-        _contact(r, contact),
+        person,
         {
             "channel": channel,
             "direction": direction,
-            "initiative": initiative,
+            "initiative": derived,
             "summary": summary,
             "outcome": outcome,
             "follow_up_on": follow,
         },
     )
     r.remember("interactions", key, made)
+
+
+# --- Conversations: the learner's messages and the customer's replies ---------------------
+
+
+def _land_replies(r) -> None:
+    """Let every customer act whose reply is due by sandbox now (the engine's hook does this
+    on every page; the replay's after_step too)."""
+    from ..services import customers
+
+    act = getattr(customers, "act_on_due", None)
+    if act is not None:
+        act(r.ctx)
+
+
+def _customer_messages(r, contact_id: int, kind: AnswerKind | None = None, complaint_id=None):
+    """The customer's messages up to sandbox now, newest first."""
+    query = select(Interaction).where(
+        Interaction.sandbox_id == r.ctx.sandbox_id,
+        Interaction.contact_id == contact_id,
+        Interaction.direction == Direction.INBOUND.value,
+        Interaction.occurred_at <= r.ctx.now(),
+    )
+    if kind is not None:
+        query = query.where(Interaction.answer_kind == kind.value)
+    if complaint_id is not None:
+        query = query.where(Interaction.complaint_id == complaint_id)
+    return list(
+        db.session.scalars(query.order_by(Interaction.occurred_at.desc(), Interaction.id.desc()))
+    )
+
+
+def _last_unanswered(r, contact_id: int):
+    """The customer's latest message if nothing was sent to them since, else None."""
+    latest = next(iter(_customer_messages(r, contact_id)), None)
+    if latest is None:
+        return None
+    answered = db.session.scalar(
+        select(Interaction.id)
+        .where(
+            Interaction.sandbox_id == r.ctx.sandbox_id,
+            Interaction.contact_id == contact_id,
+            Interaction.direction == Direction.OUTBOUND.value,
+            Interaction.occurred_at >= latest.occurred_at,
+            Interaction.id > latest.id,
+        )
+        .limit(1)
+    )
+    return None if answered is not None else latest
+
+
+def _promise(r, promise_in_hours=None, promise_next_working_day=False):
+    """The promised next-contact time: working hours from now, or by the end of the next
+    working day."""
+    calendar = r.ctx.calendar()
+    if promise_in_hours:
+        return calendar.add(r.ctx.now(), promise_in_hours, "working_hours")
+    if promise_next_working_day:
+        start = calendar.next_working_day_start(r.ctx.now())
+        return calendar.add(start, 1, "working_days")
+    return None
+
+
+def _remedy(r, remedy: dict | None) -> dict | None:
+    """A remedy in the YAML's shape ({type, amount?, by_working_days?}) as the services take
+    it ({type, amount, by: date})."""
+    if not remedy:
+        return None
+    days = remedy.get("by_working_days")
+    by = None
+    if days is not None:
+        by = r.ctx.calendar().add(r.ctx.now(), days, "working_days").date()
+    return {"type": remedy.get("type"), "amount": remedy.get("amount"), "by": by}
+
+
+@step("ask", ["contact", "topic", "kind", "words"], ["channel", "key"])
+def _ask(r, contact, topic, kind, words, channel="phone", key=None):
+    made = conversations.send_message(
+        r.ctx,
+        _contact(r, contact),
+        {
+            "channel": channel,
+            "purpose": "ask_needs",
+            "summary": words,
+            "topic": topic,
+            "kind": kind,
+        },
+    )
+    r.remember("interactions", key, made)
+
+
+@step(
+    "send",
+    ["contact", "purpose", "words"],
+    [
+        "channel",
+        "complaint",
+        "promise_in_hours",
+        "promise_next_working_day",
+        "reply_to_last",
+        "key",
+    ],
+)
+def _send_message(
+    r,
+    contact,
+    purpose,
+    words,
+    channel="email",
+    complaint=None,
+    promise_in_hours=None,
+    promise_next_working_day=False,
+    reply_to_last=False,
+    key=None,
+):
+    person = _contact(r, contact)
+    in_reply_to = None
+    if reply_to_last:
+        _land_replies(r)
+        in_reply_to = next(iter(_customer_messages(r, person.id)), None)
+        if in_reply_to is None:
+            raise ServiceError(f"step send: {contact!r} has sent no message to reply to yet.")
+    made = conversations.send_message(
+        r.ctx,
+        person,
+        {
+            "channel": channel,
+            "purpose": purpose,
+            "summary": words,
+            "complaint": _complaint(r, complaint) if complaint else None,
+            "in_reply_to": in_reply_to,
+            "promise_by": _promise(r, promise_in_hours, promise_next_working_day),
+        },
+    )
+    r.remember("interactions", key, made)
+
+
+@step("summarise_needs", ["contact", "words"], ["needs", "preferences", "channel", "key"])
+def _summarise(r, contact, words, needs=None, preferences=None, channel="email", key=None):
+    """Send the customer a summary of their needs (and preferences) to confirm: the recorded
+    ones named by key, or all recorded for the contact when none are named."""
+    person = _contact(r, contact)
+    if needs is None and preferences is None:
+        need_ids = [n.id for n in person.needs]
+        pref_ids = [p.id for p in person.preferences]
+    else:
+        need_ids = [r.obj(Need, "needs", k).id for k in needs or []]
+        pref_ids = [r.obj(Preference, "preferences", k).id for k in preferences or []]
+    made = conversations.send_message(
+        r.ctx,
+        person,
+        {
+            "channel": channel,
+            "purpose": "confirm_needs",
+            "summary": words,
+            "needs": need_ids,
+            "preferences": pref_ids,
+        },
+    )
+    r.remember("interactions", key, made)
+
+
+@step("propose", ["complaint", "remedy", "words"], ["channel"])
+def _propose(r, complaint, remedy, words, channel="email"):
+    complaints.propose_resolution(
+        r.ctx, _complaint(r, complaint), channel, words, _remedy(r, remedy)
+    )
+
+
+@step("ask_satisfied", ["complaint", "words"], ["channel"])
+def _ask_satisfied(r, complaint, words, channel="phone"):
+    complaints.ask_satisfied(r.ctx, _complaint(r, complaint), channel, words)
+
+
+@step("wait", ["working_hours"])
+def _wait_hours(r, working_hours):
+    """The clock moves on by this much working time; replies that fall due land."""
+    target = r.ctx.calendar().add(r.ctx.now(), working_hours, "working_hours")
+    clock.set_sandbox_time(r.ctx.sandbox, target)
+    _land_replies(r)
 
 
 @step("receive_complaint", ["key", "contact", "channel", "category", "description"], ["severity"])
@@ -190,17 +410,39 @@ def _replied(r, complaint, note=""):
     complaints.customer_replied(r.ctx, _complaint(r, complaint), note)
 
 
-@step("resolve", ["complaint", "resolution", "channel", "message"])
-def _resolve(r, complaint, resolution, channel, message):
-    complaints.resolve(r.ctx, _complaint(r, complaint), resolution, channel, message)
+@step("resolve", ["complaint", "resolution", "channel", "message"], ["remedy"])
+def _resolve(r, complaint, resolution, channel, message, remedy=None):
+    made = _remedy(r, remedy)
+    if made is None:
+        complaints.resolve(r.ctx, _complaint(r, complaint), resolution, channel, message)
+    else:
+        complaints.resolve(
+            r.ctx, _complaint(r, complaint), resolution, channel, message, remedy=made
+        )
 
 
 @step("close", ["complaint", "confirmed", "root_cause", "lessons"], ["note", "judgement"])
 def _close(r, complaint, confirmed, root_cause, lessons, note="", judgement=""):
+    """`confirmed: true` points at the customer's latest `satisfied` reply about the complaint
+    (fails loudly when there is none: ask them, then wait); `confirmed: false` closes
+    unconfirmed with the judgement."""
+    record = _complaint(r, complaint)
+    reply = None
+    if confirmed:
+        _land_replies(r)
+        reply = next(
+            iter(_customer_messages(r, record.contact_id, AnswerKind.SATISFIED, record.id)),
+            None,
+        )
+        if reply is None:
+            raise ServiceError(
+                f"step close: the customer has not said they are satisfied with {complaint!r} "
+                "(ask them, then wait for their reply)."
+            )
     complaints.close(
         r.ctx,
-        _complaint(r, complaint),
-        customer_confirmed=confirmed,
+        record,
+        satisfaction_reply=reply,
         confirmation_note=note,
         root_cause=root_cause,
         lessons_learned=lessons,

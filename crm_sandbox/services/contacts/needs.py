@@ -3,25 +3,44 @@ preferences, and the channels they agreed to be contacted on."""
 
 from __future__ import annotations
 
-from ...models import ConfirmationMethod, Contact, Need, Preference, db
+from ...models import ConfirmationMethod, Contact, Need, NeedType, Preference, db
 from .. import action_log, validation
 from ..context import SandboxContext
 from ..errors import ServiceError
 from .records import _require_current
 
 
-def add_need(ctx: SandboxContext, contact: Contact, description: str) -> Need:
-    """Record something the customer needs (a requirement, not a preference)."""
+def _type(value: str | None, field: str) -> str | None:
+    """A need's or preference's type (a NeedType), or None when not given (older callers)."""
+    if value in (None, ""):
+        return None
+    return validation.choice(value, NeedType, "What kind of need", field=field).value
+
+
+def add_need(
+    ctx: SandboxContext, contact: Contact, description: str, need_type: str | None = None
+) -> Need:
+    """Record something the customer needs (a requirement, not a preference), with its type
+    (timescale, budget, accessibility, ...)."""
     ctx.require_writable()
     _require_current(contact)
+    kind = _type(need_type, "need_type")
     text = validation.text(description, "The need", 500, required=True, field="description")
     need = Need(
-        sandbox_id=ctx.sandbox_id, contact_id=contact.id, description=text, created_sbx=ctx.now()
+        sandbox_id=ctx.sandbox_id,
+        contact_id=contact.id,
+        description=text,
+        need_type=kind,
+        created_sbx=ctx.now(),
     )
     db.session.add(need)
     db.session.flush()
     action_log.record(
-        ctx, "need.recorded", "need", need.id, after={"contact_id": contact.id, "description": text}
+        ctx,
+        "need.recorded",
+        "need",
+        need.id,
+        after={"contact_id": contact.id, "description": text, "type": kind},
     )
     return need
 
@@ -47,13 +66,20 @@ def confirm_need(ctx: SandboxContext, need: Need, method: str) -> Need:
     return need
 
 
-def add_preference(ctx: SandboxContext, contact: Contact, description: str) -> Preference:
-    """Record something the customer would like (a preference, not a need)."""
+def add_preference(
+    ctx: SandboxContext, contact: Contact, description: str, pref_type: str | None = None
+) -> Preference:
+    """Record something the customer would like (a preference, not a need), with its type."""
     ctx.require_writable()
     _require_current(contact)
+    kind = _type(pref_type, "pref_type")
     text = validation.text(description, "The preference", 500, required=True, field="description")
     pref = Preference(
-        sandbox_id=ctx.sandbox_id, contact_id=contact.id, description=text, created_sbx=ctx.now()
+        sandbox_id=ctx.sandbox_id,
+        contact_id=contact.id,
+        description=text,
+        pref_type=kind,
+        created_sbx=ctx.now(),
     )
     db.session.add(pref)
     db.session.flush()
@@ -62,7 +88,7 @@ def add_preference(ctx: SandboxContext, contact: Contact, description: str) -> P
         "preference.recorded",
         "preference",
         pref.id,
-        after={"contact_id": contact.id, "description": text},
+        after={"contact_id": contact.id, "description": text, "type": kind},
     )
     return pref
 
