@@ -155,7 +155,8 @@ def test_on_a_real_sandbox_resolution_escalation_reason_and_lessons(provision, c
     complaints.close(
         ctx,
         made,
-        customer_confirmed=True,
+        satisfaction_reply=None,
+        judgement_note="No reply to two emails",
         confirmation_note="Emailed back",
         root_cause="Shop applied the opened-bedding rule to a faulty item.",
         lessons_learned="Refresher for Stores staff on the returns policy.",

@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from crm_sandbox.database import write_transactions
 from crm_sandbox.extensions import db
 from crm_sandbox.models import Complaint, Contact, Interaction, Sandbox, Stage
-from crm_sandbox.services import action_log, complaints
+from crm_sandbox.services import action_log, complaints, conversations
 from crm_sandbox.services.complaints import MOVES
 from crm_sandbox.services.context import SandboxContext
 from crm_sandbox.services.errors import ServiceError
@@ -49,6 +49,21 @@ def setup(provision, ctx_for, frozen):
     return sandbox, ctx, new, frozen
 
 
+def customer_says(ctx, complaint, kind: str = "satisfied") -> Interaction:
+    """The customer's answer to "are you satisfied?" about `complaint` (as the simulated
+    customer would send it)."""
+    return conversations.receive_message(
+        ctx,
+        complaint.contact,
+        answer_kind=kind,
+        channel="email",
+        summary="Yes, I am happy with that." if kind == "satisfied" else "No, I am not.",
+        occurred_at=ctx.now(),
+        complaint_id=complaint.id,
+        details={"complaint_id": complaint.id},
+    )
+
+
 def walk_to(ctx, complaint, stage: Stage):
     """Take a complaint along the normal path to `stage`."""
     path = [Stage.ACKNOWLEDGED, Stage.INVESTIGATING, Stage.WAITING, Stage.RESOLVED, Stage.CLOSED]
@@ -72,7 +87,7 @@ def walk_to(ctx, complaint, stage: Stage):
     complaints.close(
         ctx,
         complaint,
-        customer_confirmed=True,
+        satisfaction_reply=customer_says(ctx, complaint),
         confirmation_note="Phoned",
         root_cause="Route planning error",
         lessons_learned="Check routes daily",
@@ -90,7 +105,7 @@ RUNNERS = {
     "close": lambda ctx, c: complaints.close(
         ctx,
         c,
-        customer_confirmed=True,
+        satisfaction_reply=customer_says(ctx, c),
         confirmation_note="By phone",
         root_cause="Courier",
         lessons_learned="Brief couriers",
@@ -229,24 +244,87 @@ def test_escalation_stops_at_the_last_level(setup):
         complaints.escalate(ctx, complaint, "The customer is not satisfied with the response")
 
 
-def test_closing_asks_whether_the_customer_confirmed(setup):
+def test_closing_as_confirmed_needs_the_customers_own_yes(setup):
     _, ctx, new, _ = setup
     complaint = walk_to(ctx, new(), Stage.RESOLVED)
+    other = walk_to(ctx, new(), Stage.RESOLVED)
     common = {"confirmation_note": "", "root_cause": "Courier", "lessons_learned": "Brief"}
-    with pytest.raises(ServiceError, match="customer confirmation"):
-        complaints.close(ctx, complaint, customer_confirmed=None, **common)
     with pytest.raises(ServiceError, match="give the reason for your judgement"):
-        complaints.close(ctx, complaint, customer_confirmed=False, **common)
+        complaints.close(ctx, complaint, satisfaction_reply=None, **common)
+    for not_a_yes in (customer_says(ctx, complaint, "not_satisfied"), customer_says(ctx, other)):
+        with pytest.raises(ServiceError, match="customer's own reply"):
+            complaints.close(ctx, complaint, satisfaction_reply=not_a_yes, **common)
+    yes = customer_says(ctx, complaint)
     with pytest.raises(ServiceError, match="Enter root cause"):
-        complaints.close(ctx, complaint, customer_confirmed=True, **{**common, "root_cause": ""})
+        complaints.close(ctx, complaint, satisfaction_reply=yes, **{**common, "root_cause": ""})
+    assert complaint.stage == "resolved"
+    complaints.close(ctx, complaint, satisfaction_reply=yes, **common)
+    assert complaint.customer_confirmed is True
+    assert complaint.satisfaction_reply_id == yes.id
+    assert complaint.events[-1].judgement is False
+
+
+def test_closing_without_a_yes_is_a_judgement_recorded_unconfirmed(setup):
+    _, ctx, new, _ = setup
+    complaint = walk_to(ctx, new(), Stage.RESOLVED)
     complaints.close(
         ctx,
         complaint,
-        customer_confirmed=False,
+        satisfaction_reply=None,
+        confirmation_note="",
+        root_cause="Courier",
+        lessons_learned="Brief",
         judgement_note="No reply after two calls and a letter",
-        **common,
     )
     assert complaint.stage == "closed" and complaint.events[-1].judgement is True
+    assert complaint.customer_confirmed is False and complaint.satisfaction_reply_id is None
+
+
+def test_every_complaint_message_has_a_purpose_and_joins_the_complaints_thread(setup):
+    _, ctx, new, _ = setup
+    complaint = walk_to(ctx, new(), Stage.INVESTIGATING)
+    complaints.send_update(ctx, complaint, "email", "Still looking into it.")
+    proposal = complaints.propose_resolution(
+        ctx,
+        complaint,
+        "email",
+        "We can redeliver on Thursday.",
+        {"type": "redelivery", "amount": None, "by": "2026-03-12"},
+    )
+    asked = complaints.ask_satisfied(ctx, complaint, "email", "Are you happy with this?")
+    sent = db.session.scalars(
+        select(Interaction).where(Interaction.complaint_id == complaint.id).order_by(Interaction.id)
+    ).all()
+    assert [m.purpose for m in sent] == [
+        "acknowledge",
+        "update",
+        "propose_resolution",
+        "ask_satisfied",
+    ]
+    assert len({m.thread_id for m in sent}) == 1
+    assert {m.initiative for m in sent} == {"reactive"}
+    assert proposal.details["remedy"] == {"type": "redelivery", "amount": None, "by": "2026-03-12"}
+    assert asked.customer_due_at is not None
+
+
+def test_resolving_with_a_remedy_proposes_it(setup):
+    _, ctx, new, _ = setup
+    complaint = walk_to(ctx, new(), Stage.INVESTIGATING)
+    complaints.resolve(
+        ctx,
+        complaint,
+        "Refunded",
+        "email",
+        "We have refunded you in full.",
+        remedy={"type": "full_refund", "amount": "44.94"},
+    )
+    outcome = db.session.scalars(
+        select(Interaction)
+        .where(Interaction.complaint_id == complaint.id)
+        .order_by(Interaction.id.desc())
+    ).first()
+    assert outcome.purpose == "propose_resolution"
+    assert outcome.details["remedy"]["amount"] == "44.94"
 
 
 def test_a_satisfaction_rating_is_asked_after_closure_and_arrives_in_sandbox_time(setup):

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from ...models import Attempt, AttemptStatus, SandboxKind, User, db
 from ...models.base import utcnow
-from ...services import action_log, clock, provisioning, sandbox_clock
+from ...services import action_log, clock, customers, provisioning, sandbox_clock
 from ...services.context import SandboxContext
 from ...services.errors import ServiceError
 from ..loader import scenario_of
@@ -94,10 +94,19 @@ def _working(attempt: Attempt, actor: User | None) -> None:
         sandbox_clock.record_work(attempt)
 
 
+def let_due_things_happen(attempt: Attempt) -> int:
+    """The scenario's due events, then the simulated customers' due actions (answers,
+    chases); how many happened."""
+    happened = fire_due_events(attempt)
+    if not attempt.sandbox.read_only:
+        happened += customers.act_on_due(SandboxContext(attempt.sandbox, None))
+    return happened
+
+
 def check_my_work(attempt: Attempt, actor: User) -> Evaluation:
     """The learner's "Check my work": evaluate, keep the latest results, log the press."""
     _working(attempt, actor)
-    fire_due_events(attempt)
+    let_due_things_happen(attempt)
     evaluation = evaluate(attempt)
     attempt.checks_run += 1
     attempt.latest_score = evaluation.score
@@ -171,7 +180,7 @@ def replay(attempt: Attempt, steps) -> Runner:
     ctx = SandboxContext(attempt.sandbox, attempt.learner)
 
     def after_step():
-        fire_due_events(attempt)
+        let_due_things_happen(attempt)
 
     runner = Runner(ctx, attempt.keys or {}, after_step)
     for spec in steps:

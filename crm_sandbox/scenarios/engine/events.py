@@ -7,14 +7,16 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from ...models import ActionLogEntry, Attempt, Contact, db
-from ...services import action_log, clock, interactions
+from ...models import ActionLogEntry, Attempt, Contact, Direction, Interaction, db
+from ...services import action_log, clock, conversations
 from ...services.context import SandboxContext
 from ..loader import scenario_of
 from ..schema import Scenario
 from ..state import attempt_start_seq
 
 EVENT_ACTOR = "Scenario event"
+# Events that answer something the learner sent (they join its thread).
+ANSWERING_EVENTS = {"customer_chases", "customer_replies", "supervisor_replies"}
 
 
 KEY_OBJECT_TYPES = {
@@ -110,19 +112,7 @@ def fire_due_events(attempt: Attempt) -> int:
         contact_id = (attempt.keys or {}).get("contacts", {}).get(event.contact or "")
         made_id = None
         if contact_id and event.kind != "note":
-            made = interactions.log_interaction(
-                ctx,
-                ctx.get(Contact, contact_id),
-                {
-                    "channel": event.channel,
-                    "direction": "inbound",
-                    "initiative": "reactive",
-                    "summary": event.summary,
-                    "outcome": "",
-                    "occurred_at": when,
-                },
-            )
-            made_id = made.id
+            made_id = _event_message(attempt, event, ctx.get(Contact, contact_id), when).id
         action_log.record(
             ctx,
             "scenario.event",
@@ -139,6 +129,42 @@ def fire_due_events(attempt: Attempt) -> int:
         attempt.fired_events = [*(attempt.fired_events or []), event.id]
     db.session.flush()
     return len(events)
+
+
+def _event_message(attempt: Attempt, event, contact: Contact, when) -> Interaction:
+    """A scripted event's message from the customer (or colleague): an inbound message in
+    their conversation, said by them (answer_kind "chase" for a customer who chases, "event"
+    otherwise). A chase or a reply answers the last message the learner sent them before it,
+    if any (so it joins that thread); a new enquiry or request starts its own. It is about the
+    event's complaint when it names one."""
+    complaint_id = (attempt.keys or {}).get("complaints", {}).get(event.complaint or "")
+    last_sent = None
+    if event.kind in ANSWERING_EVENTS:
+        last_sent = db.session.scalar(
+            select(Interaction)
+            .where(
+                Interaction.sandbox_id == attempt.sandbox_id,
+                Interaction.contact_id == contact.id,
+                Interaction.direction == Direction.OUTBOUND.value,
+                Interaction.occurred_at <= when,
+                *([Interaction.complaint_id == complaint_id] if complaint_id else []),
+            )
+            .order_by(Interaction.occurred_at.desc(), Interaction.id.desc())
+            .limit(1)
+        )
+    chase = event.kind == "customer_chases"
+    customer = SandboxContext(attempt.sandbox, None, f"Customer: {contact.display_name}")
+    return conversations.receive_message(
+        customer,
+        contact,
+        answer_kind="chase" if chase else "event",
+        channel=event.channel,
+        summary=event.summary,
+        occurred_at=when,
+        in_reply_to=last_sent,
+        complaint_id=complaint_id,
+        details={"event": event.id, **({"promise_of": None} if chase else {})},
+    )
 
 
 def happened_events(attempt: Attempt) -> list:

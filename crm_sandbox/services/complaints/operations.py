@@ -5,9 +5,9 @@ when a deadline passed, and appends to the action log in the same transaction.""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 
-from sqlalchemy import text
+from sqlalchemy import select, text
 
 from ...models import Channel, Contact, Interaction, db
 from ...models.complaints import Complaint, ComplaintEvent, Severity, Stage
@@ -142,42 +142,49 @@ def receive_complaint(ctx: SandboxContext, contact: Contact, data: dict) -> Comp
 
 
 def _communicate(
-    ctx: SandboxContext, complaint: Complaint, channel: str, summary: str, outcome: str
+    ctx: SandboxContext,
+    complaint: Complaint,
+    channel: str,
+    summary: str,
+    outcome: str,
+    purpose: str = "update",
+    remedy: dict | None = None,
 ) -> Interaction:
-    channel_enum = validation.choice(channel, Channel, "Channel", field="channel")
+    """A message to the customer about this complaint, through `conversations.send_message`
+    (so it has a purpose and joins the complaint's thread)."""
+    from .. import conversations
+
+    validation.choice(channel, Channel, "Channel", field="channel")
     summary = validation.text(
         summary, "Message to the customer", 2000, required=True, field="message"
     )
-    interaction = Interaction(
-        sandbox_id=ctx.sandbox_id,
-        contact_id=complaint.contact_id,
-        complaint_id=complaint.id,
-        channel=channel_enum.value,
-        direction="outbound",
-        initiative="reactive",
-        summary=summary,
-        outcome=outcome,
-        occurred_at=ctx.now(),
-        recorded_by=ctx.actor.name if ctx.actor is not None else "System",
-    )
-    db.session.add(interaction)
-    db.session.flush()
-    action_log.record(
+    return conversations.send_message(
         ctx,
-        "interaction.logged",
-        "interaction",
-        interaction.id,
-        after={
-            "contact_id": complaint.contact_id,
-            "complaint_id": complaint.id,
-            "channel": channel_enum.value,
-            "direction": "outbound",
-            "initiative": "reactive",
+        ctx.get(Contact, complaint.contact_id),
+        {
+            "channel": channel,
+            "purpose": purpose,
             "summary": summary,
             "outcome": outcome,
+            "complaint": complaint,
+            "remedy": _remedy(remedy) if remedy is not None else None,
         },
     )
-    return interaction
+
+
+def _remedy(remedy: dict) -> dict:
+    """A remedy as `send_message` takes it: {"type", "amount", "by": a date or None}."""
+    if not isinstance(remedy, dict):
+        raise ServiceError("Choose the remedy you are proposing.", "remedy_type")
+    by = remedy.get("by")
+    if isinstance(by, str) and by:
+        try:
+            by = date.fromisoformat(by)
+        except ValueError:
+            raise ServiceError(
+                "Give the date the remedy happens by as a date.", "remedy_by"
+            ) from None
+    return {"type": remedy.get("type"), "amount": remedy.get("amount"), "by": by or None}
 
 
 def send_update(
@@ -187,7 +194,35 @@ def send_update(
     ctx.require_writable()
     if complaint.stage == Stage.CLOSED.value:
         raise ServiceError("The complaint is closed; log any further contact as an interaction.")
-    return _communicate(ctx, complaint, channel, message, f"Complaint {kind}")
+    return _communicate(ctx, complaint, channel, message, f"Complaint {kind}", "update")
+
+
+def propose_resolution(
+    ctx: SandboxContext, complaint: Complaint, channel: str, message: str, remedy: dict
+) -> Interaction:
+    """Propose a remedy to the customer ({"type", "amount", "by"} in the policy's terms) before
+    resolving: the customer accepts or rejects it in their reply."""
+    ctx.require_writable()
+    if complaint.stage == Stage.CLOSED.value:
+        raise ServiceError("The complaint is closed; nothing more can be proposed on it.")
+    if not remedy:
+        raise ServiceError("Choose the remedy you are proposing.", "remedy_type")
+    return _communicate(
+        ctx, complaint, channel, message, "Resolution proposed", "propose_resolution", remedy
+    )
+
+
+def ask_satisfied(
+    ctx: SandboxContext, complaint: Complaint, channel: str, message: str
+) -> Interaction:
+    """Ask the customer whether they are satisfied with how the complaint was resolved: their
+    "yes" is what lets the complaint close as confirmed."""
+    ctx.require_writable()
+    if complaint.stage == Stage.CLOSED.value:
+        raise ServiceError("The complaint is closed already.")
+    return _communicate(
+        ctx, complaint, channel, message, "Asked whether satisfied", "ask_satisfied"
+    )
 
 
 def acknowledge(ctx: SandboxContext, complaint: Complaint, channel: str, message: str) -> Complaint:
@@ -197,7 +232,7 @@ def acknowledge(ctx: SandboxContext, complaint: Complaint, channel: str, message
     target = _check_move(complaint, "acknowledge")
     before, from_stage = snapshot(complaint), complaint.stage
     now = ctx.now()
-    _communicate(ctx, complaint, channel, message, "Complaint acknowledged")
+    _communicate(ctx, complaint, channel, message, "Complaint acknowledged", "acknowledge")
     complaint.stage = target.value
     complaint.acknowledged_at = now
     breach = _late(now, complaint.ack_due_at, "acknowledged")
@@ -261,15 +296,33 @@ def _simple_move(ctx, complaint, action, verb, note="") -> Complaint:
 
 
 def resolve(
-    ctx: SandboxContext, complaint: Complaint, resolution: str, channel: str, outcome_message: str
+    ctx: SandboxContext,
+    complaint: Complaint,
+    resolution: str,
+    channel: str,
+    outcome_message: str,
+    remedy: dict | None = None,
 ) -> Complaint:
-    """Record the resolution and tell the customer the outcome (logged as a linked interaction)."""
+    """Record the resolution and tell the customer the outcome (a linked message: a proposed
+    resolution carrying the remedy when one is given, which the customer accepts or rejects;
+    otherwise an update)."""
     ctx.require_writable()
     target = _check_move(complaint, "resolve")
     resolution = validation.text(resolution, "Resolution", 4000, required=True, field="resolution")
     before, from_stage = snapshot(complaint), complaint.stage
     now = ctx.now()
-    _communicate(ctx, complaint, channel, outcome_message, "Complaint outcome sent")
+    if remedy:
+        _communicate(
+            ctx,
+            complaint,
+            channel,
+            outcome_message,
+            "Complaint outcome sent",
+            "propose_resolution",
+            remedy,
+        )
+    else:
+        _communicate(ctx, complaint, channel, outcome_message, "Complaint outcome sent")
     complaint.stage = target.value
     complaint.resolution = resolution
     complaint.resolved_at = now
@@ -306,23 +359,35 @@ def close(
     ctx: SandboxContext,
     complaint: Complaint,
     *,
-    customer_confirmed: bool | None,
+    satisfaction_reply: Interaction | None,
     confirmation_note: str,
     root_cause: str,
     lessons_learned: str,
     judgement_note: str = "",
 ) -> Complaint:
-    """Close a resolved complaint. The procedure asks whether the customer confirmed they are
-    satisfied, the root cause and the lessons learned. Closing without the customer's
-    confirmation is a judgement call: it needs a reason, and the record shows it."""
+    """Close a resolved complaint. The procedure asks for the customer's confirmation that they
+    are satisfied, the root cause and the lessons learned. The confirmation is the customer's
+    own "yes" (`satisfaction_reply`: their `satisfied` message about this complaint); the
+    learner cannot tick it. Closing without one is a judgement call: it needs a reason, and the
+    complaint is recorded as closed unconfirmed."""
     ctx.require_writable()
     target = _check_move(complaint, "close")
-    if customer_confirmed is None:
+    if satisfaction_reply is not None and (
+        satisfaction_reply.sandbox_id != ctx.sandbox_id
+        or satisfaction_reply.direction != "inbound"
+        or satisfaction_reply.contact_id != complaint.contact_id
+        or satisfaction_reply.complaint_id != complaint.id
+        or satisfaction_reply.answer_kind != "satisfied"
+        or satisfaction_reply.occurred_at > ctx.now()
+    ):
         raise ServiceError(
-            "Say whether the customer confirmed they are satisfied before "
-            "closing (procedure step: customer confirmation).",
-            "customer_confirmed",
+            "A complaint is closed as confirmed only with the customer's own reply saying they "
+            "are satisfied with this complaint's outcome; that message is not one. Ask them "
+            "whether they are satisfied, or close it unconfirmed with the reason for your "
+            "judgement.",
+            "satisfaction_reply",
         )
+    customer_confirmed = satisfaction_reply is not None
     confirmation_note = validation.text(
         confirmation_note, "How the customer confirmed", 500, field="confirmation_note"
     )
@@ -337,9 +402,9 @@ def close(
     if not customer_confirmed:
         if not judgement_note:
             raise ServiceError(
-                "The customer has not confirmed they are satisfied. Escalate the complaint if "
-                "they are unhappy, or, if the procedure allows closing anyway (for example "
-                "the customer did not reply), give the reason for your judgement.",
+                "The customer has not confirmed they are satisfied. Ask them, escalate the "
+                "complaint if they are unhappy, or, if the procedure allows closing anyway "
+                "(for example the customer did not reply), give the reason for your judgement.",
                 "judgement_note",
             )
         judgement = True
@@ -347,6 +412,7 @@ def close(
     complaint.stage = target.value
     complaint.closed_at = ctx.now()
     complaint.customer_confirmed = customer_confirmed
+    complaint.satisfaction_reply_id = satisfaction_reply.id if satisfaction_reply else None
     complaint.confirmation_note = confirmation_note
     complaint.root_cause = root_cause
     complaint.lessons_learned = lessons_learned
@@ -368,9 +434,28 @@ def close(
             "root_cause": root_cause,
             "lessons_learned": lessons_learned,
             "judgement": judgement_note or None,
+            "satisfaction_reply_id": complaint.satisfaction_reply_id,
         },
     )
     return complaint
+
+
+def satisfaction_replies(ctx: SandboxContext, complaint: Complaint) -> list[Interaction]:
+    """The customer's answers (yes or no) to "are you satisfied?" about this complaint that
+    have arrived by sandbox now, newest first: what a learner points at to close it."""
+    return list(
+        db.session.scalars(
+            select(Interaction)
+            .where(
+                Interaction.sandbox_id == ctx.sandbox_id,
+                Interaction.complaint_id == complaint.id,
+                Interaction.direction == "inbound",
+                Interaction.answer_kind.in_(["satisfied", "not_satisfied"]),
+                Interaction.occurred_at <= ctx.now(),
+            )
+            .order_by(Interaction.occurred_at.desc(), Interaction.id.desc())
+        )
+    )
 
 
 def escalate(ctx: SandboxContext, complaint: Complaint, reason: str) -> Complaint:

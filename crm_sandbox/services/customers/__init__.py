@@ -8,6 +8,8 @@ sandbox time, deterministically from (scenario, seed, the learner's actions).
   (answers it, chases a promise that was not kept, complains about unwanted marketing);
   stored on the message as `customer_due_at`, so a page asks "anything due?" with one indexed
   look.
+- `due_now(sandbox_id, now)` and `act_on_due(ctx)` (`engine.py`): whether anything is due,
+  and making it happen; `answers.py`: what the customer says.
 """
 
 from __future__ import annotations
@@ -20,7 +22,17 @@ from sqlalchemy import select
 
 from ...models import Attempt, Contact, Interaction, Purpose, db
 from ..context import SandboxContext
-from .persona import Persona, PersonaNeed, Wait
+from .engine import act_on_due, due_now, leave, unwanted_marketing
+from .persona import AcceptableRemedy, Patience, Persona, PersonaNeed, Wait  # noqa: F401
+
+__all__ = [
+    "act_on_due",
+    "due_now",
+    "generated_persona",
+    "leave",
+    "next_due",
+    "persona_for",
+]
 
 
 def _wait(ctx: SandboxContext, start: datetime, wait: Wait) -> datetime:
@@ -93,12 +105,8 @@ def next_due(ctx: SandboxContext, contact: Contact, message: Interaction) -> dat
     purpose = Purpose(message.purpose) if message.purpose else None
     if purpose is not None and purpose.expects_answer:
         return _wait(ctx, message.occurred_at, persona.replies_within)
-    if purpose is Purpose.MARKETING:
-        consent_channel = {"phone": "phone", "email": "email", "letter": "post"}.get(
-            message.channel
-        )
-        if consent_channel not in persona.marketing_consent:
-            return _wait(ctx, message.occurred_at, persona.replies_within)
+    if unwanted_marketing(message, contact, persona):
+        return _wait(ctx, message.occurred_at, persona.replies_within)
     if message.promise_by is not None:
         return _wait(ctx, message.promise_by, persona.patience.chase_after)
     return None

@@ -17,6 +17,7 @@ from ...models import (
     Organisation,
     Sandbox,
     SandboxKind,
+    db,
 )
 from ...scenarios import engine
 from ...scenarios.loader import scenario_from_snapshot
@@ -26,6 +27,7 @@ from ...services import (
     clock,
     complaints,
     contacts,
+    customers,
     interactions,
     log_words,
     provisioning,
@@ -141,6 +143,7 @@ def _enter_sandbox():
             sandbox, org, attempt = _headers(g.sandbox_id)
         if _fire_scenario_events(sandbox, org, attempt):
             sandbox, org, attempt = _headers(g.sandbox_id)
+    _customers_act(sandbox)
     g.sandbox = sandbox
     g.organisation = org
     g.attempt = attempt
@@ -165,6 +168,19 @@ def _fire_scenario_events(sandbox: SandboxHeader, org: OrganisationHeader, attem
         return False
     with transaction(write=True):
         engine.fire_due_events(assignments.attempt_for_sandbox(sandbox.id))
+    return True
+
+
+def _customers_act(sandbox: SandboxHeader) -> bool:
+    """Let the simulated customers act on what has fallen due (answers, chases) before the
+    page is shown, in a write transaction of its own; whether any did. One indexed look when
+    nothing is due."""
+    if sandbox.read_only or sandbox.kind == SandboxKind.TEMPLATE.value:
+        return False
+    if not customers.due_now(sandbox.id, clock.sandbox_now(sandbox)):
+        return False
+    with transaction(write=True):
+        customers.act_on_due(SandboxContext(db.session.get(Sandbox, sandbox.id), None))
     return True
 
 

@@ -1,0 +1,233 @@
+"""The simulated customer: answers from the persona in sandbox time, as the customer, the
+same way every time."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import pytest
+from sqlalchemy import select
+
+from crm_sandbox.models import Complaint, Contact, Interaction, db
+from crm_sandbox.services import complaints, contacts, conversations, customers
+from crm_sandbox.services.customers.persona import Persona
+from crm_sandbox.services.errors import ServiceError
+
+T = datetime.fromisoformat
+
+PERSONA = Persona.model_validate(
+    {
+        "needs": [
+            {"type": "timescale", "value": "delivery before Friday 14 March"},
+            {"type": "budget", "value": "under £500"},
+            {"type": "accessibility", "value": "step-free access to the door", "hidden": True},
+        ],
+        "preferences": [{"type": "other", "value": "emails rather than phone calls"}],
+        "volunteers": 1,
+        "accepts": [
+            {"type": "full_refund", "amount": "44.94"},
+            {"type": "redelivery", "within_working_days": 2},
+        ],
+        "rejects_because": "I paid £44.94 and I want all of it back.",
+        "patience": {"chase_after": {"amount": 1, "unit": "working_hours"}, "chases": 1},
+        "replies_within": {"amount": 2, "unit": "working_hours"},
+        "marketing_consent": ["email"],
+        "mood": "annoyed",
+    }
+)
+
+
+PREFERS = PERSONA.preferences[0].value
+
+
+@pytest.fixture
+def setup(provision, ctx_for, frozen, monkeypatch):
+    """A practice sandbox at Monday 10:00 whose first external customer has PERSONA."""
+    sandbox = provision()
+    ctx = ctx_for(sandbox)
+    contact = db.session.scalar(
+        select(Contact)
+        .where(Contact.sandbox_id == sandbox.id, Contact.category == "external")
+        .order_by(Contact.id)
+        .limit(1)
+    )
+    real = customers.persona_for
+    monkeypatch.setattr(
+        customers,
+        "persona_for",
+        lambda c, who: PERSONA if who.id == contact.id else real(c, who),
+    )
+    frozen(sandbox, "2026-03-09 10:00")  # a Monday
+    return sandbox, ctx, contact, frozen
+
+
+def send(ctx, contact, purpose, summary="...", **data):
+    return conversations.send_message(
+        ctx, contact, {"channel": "email", "purpose": purpose, "summary": summary, **data}
+    )
+
+
+def answers_to(message):
+    return db.session.scalars(
+        select(Interaction)
+        .where(Interaction.in_reply_to_id == message.id)
+        .order_by(Interaction.occurred_at, Interaction.id)
+    ).all()
+
+
+def later(sandbox, ctx, at, when):
+    at(sandbox, when)
+    return customers.act_on_due(ctx)
+
+
+def ask(setup, topic, kind):
+    sandbox, ctx, contact, at = setup
+    question = send(ctx, contact, "ask_needs", "Tell me about it", topic=topic, kind=kind)
+    later(sandbox, ctx, at, str(ctx.now() + timedelta(days=1)))
+    (answer,) = answers_to(question)
+    return answer
+
+
+def test_the_answer_waits_for_the_persona_and_lands_when_it_was_due(setup):
+    sandbox, ctx, contact, at = setup
+    question = send(ctx, contact, "ask_needs", "When?", topic="timescale", kind="open")
+    assert question.customer_due_at == T("2026-03-09 12:00")  # 2 working hours
+    assert not customers.due_now(sandbox.id, T("2026-03-09 11:59"))
+    assert later(sandbox, ctx, at, "2026-03-09 11:00") == 0
+    assert customers.due_now(sandbox.id, T("2026-03-09 12:00"))
+    assert later(sandbox, ctx, at, "2026-03-09 16:00") == 1
+    (answer,) = answers_to(question)
+    assert answer.occurred_at == T("2026-03-09 12:00")  # when it was due, not "now"
+    assert answer.direction == "inbound" and answer.thread_id == question.thread_id
+    assert question.customer_due_at is None
+
+
+def test_a_question_gets_what_was_asked_and_nothing_else(setup):
+    answer = ask(setup, "budget", "open")
+    assert answer.answer_kind == "answer"
+    assert answer.details == {"revealed": [{"type": "budget", "value": "under £500", "as": "need"}]}
+    assert "£500" in answer.summary and "Friday" not in answer.summary
+
+
+def test_a_hidden_need_is_revealed_only_to_an_open_or_probing_question(setup):
+    assert ask(setup, "accessibility", "closed").details == {"revealed": []}
+    probed = ask(setup, "accessibility", "probing")
+    assert [r["value"] for r in probed.details["revealed"]] == ["step-free access to the door"]
+
+
+def test_an_open_question_about_nothing_in_particular_gets_what_they_volunteer(setup):
+    answer = ask(setup, "other", "open")
+    values = [r["value"] for r in answer.details["revealed"]]
+    assert values == ["emails rather than phone calls", "delivery before Friday 14 March"]
+
+
+def test_a_summary_is_confirmed_corrected_and_added_to(setup):
+    sandbox, ctx, contact, at = setup
+    right = contacts.add_need(ctx, contact, "Delivery before Friday 14th March")
+    preference = contacts.add_need(ctx, contact, "Prefers email rather than phone calls")
+    wrong = contacts.add_need(ctx, contact, "Budget under £300")
+    summary = send(ctx, contact, "confirm_needs", needs=[right.id, preference.id, wrong.id])
+    later(sandbox, ctx, at, "2026-03-09 15:00")
+    (reply,) = answers_to(summary)
+    assert reply.answer_kind == "needs_reply"
+    assert reply.details["confirmed"] == [right.id]
+    assert {
+        "need_id": preference.id,
+        "is": "preference",
+        "value": PERSONA.preferences[0].value,
+    } in (reply.details["corrected"])
+    assert {"need_id": wrong.id, "is": "need", "value": "under £500"} in reply.details["corrected"]
+    assert reply.details["added"] == []  # the hidden need was never asked about
+    assert "preference, not a need" in reply.summary
+    conversations.confirm_need_by_reply(ctx, right, reply)
+    with pytest.raises(ServiceError):
+        conversations.confirm_need_by_reply(ctx, preference, reply)
+
+
+def test_a_need_revealed_earlier_and_left_out_of_the_summary_is_added(setup):
+    sandbox, ctx, contact, at = setup
+    ask(setup, "accessibility", "probing")
+    need = contacts.add_need(ctx, contact, "Under 500 pounds")
+    summary = send(ctx, contact, "confirm_needs", needs=[need.id])
+    later(sandbox, ctx, at, "2026-03-10 15:00")
+    (reply,) = answers_to(summary)
+    assert reply.details["confirmed"] == [need.id]
+    assert [a["value"] for a in reply.details["added"]] == [
+        "delivery before Friday 14 March",
+        "step-free access to the door",
+    ]
+
+
+def complaint_for(ctx, contact):
+    complaint = complaints.receive_complaint(
+        ctx,
+        contact,
+        {"channel": "email", "category": "Late delivery", "description": "Late again."},
+    )
+    complaints.acknowledge(ctx, complaint, "email", "Sorry, we are looking into it.")
+    complaints.start_investigation(ctx, complaint)
+    return complaint
+
+
+def test_a_remedy_is_accepted_or_rejected_with_the_customers_reason(setup):
+    sandbox, ctx, contact, at = setup
+    complaint = complaint_for(ctx, contact)
+    short = complaints.propose_resolution(
+        ctx, complaint, "email", "Half back?", {"type": "partial_refund", "amount": "20"}
+    )
+    enough = complaints.propose_resolution(
+        ctx, complaint, "email", "All back", {"type": "full_refund", "amount": "44.94"}
+    )
+    slow = complaints.propose_resolution(
+        ctx, complaint, "email", "Next week", {"type": "redelivery", "by": "2026-03-16"}
+    )
+    later(sandbox, ctx, at, "2026-03-10 15:00")
+    (no,), (yes,), (too_slow,) = answers_to(short), answers_to(enough), answers_to(slow)
+    assert no.answer_kind == "rejects" and no.details["reason"] == PERSONA.rejects_because
+    assert PERSONA.rejects_because in no.summary
+    assert yes.answer_kind == "accepts" and yes.complaint_id == complaint.id
+    assert too_slow.answer_kind == "rejects"
+
+
+def test_satisfied_only_once_a_remedy_was_accepted_and_only_a_yes_closes_confirmed(setup):
+    sandbox, ctx, contact, at = setup
+    complaint = complaint_for(ctx, contact)
+    early = complaints.ask_satisfied(ctx, complaint, "email", "Happy now?")
+    later(sandbox, ctx, at, "2026-03-09 15:00")
+    (no,) = answers_to(early)
+    assert no.answer_kind == "not_satisfied" and no.details == {"complaint_id": complaint.id}
+    complaints.resolve(
+        ctx,
+        complaint,
+        "Refunded in full",
+        "email",
+        "We have refunded £44.94.",
+        remedy={"type": "full_refund", "amount": "44.94"},
+    )
+    later(sandbox, ctx, at, "2026-03-10 10:00")
+    again = complaints.ask_satisfied(ctx, complaint, "email", "Are you happy now?")
+    later(sandbox, ctx, at, "2026-03-10 15:00")
+    (yes,) = answers_to(again)
+    assert yes.answer_kind == "satisfied"
+    close = {"confirmation_note": "", "root_cause": "Courier", "lessons_learned": "Brief"}
+    with pytest.raises(ServiceError):
+        complaints.close(ctx, complaint, satisfaction_reply=no, **close)
+    complaints.close(ctx, complaint, satisfaction_reply=yes, **close)
+    assert complaint.customer_confirmed is True and complaint.satisfaction_reply_id == yes.id
+
+
+def test_a_broken_promise_brings_a_chase_then_a_complaint(setup):
+    sandbox, ctx, contact, at = setup
+    promise = send(
+        ctx, contact, "follow_up", "I will call you by 14:00", promise_by=T("2026-03-09 14:00")
+    )
+    later(sandbox, ctx, at, "2026-03-09 15:30")
+    (chase,) = answers_to(promise)
+    assert chase.answer_kind == "chase" and chase.details == {"promise_of": promise.id}
+    assert chase.occurred_at == T("2026-03-09 15:00")
+    later(sandbox, ctx, at, "2026-03-10 12:00")  # one chase, unanswered: then they complain
+    _, complained = answers_to(promise)
+    assert complained.answer_kind == "complaint" and complained.occurred_at == T("2026-03-09 16:00")
+    raised = db.session.get(Complaint, complained.complaint_id)
+    assert raised.contact_id == contact.id and raised.category == "Promise not kept"
+    assert promise.customer_due_at is None
