@@ -372,3 +372,40 @@ def test_a_chase_nobody_answered_fails():
     log = [c.message(50, "inbound", answer_kind="chase")]
     result = run("chases_answered", FakeState(), log, contact="grace")
     assert not result.passed and "nobody got back to them" in result.message
+
+
+def test_a_preference_the_customer_said_is_a_need_must_be_recorded_as_a_need():
+    pref = SimpleNamespace(id=3, contact_id=GRACE, description="Ground-floor delivery slot")
+    c = Clock()
+    recorded = c.preference(3, pref.description)
+    reply = c.message(
+        11,
+        "inbound",
+        answer_kind="needs_reply",
+        details={
+            "corrected": [
+                {"preference_id": 3, "is": "need", "value": "a ground-floor delivery slot"}
+            ]
+        },
+    )
+    log = [recorded, reply]
+    result = run("needs_not_preferences", FakeState(prefs=[pref]), log, contact="grace")
+    assert not result.passed and "something they need" in result.message
+    need = need_row(4, "Ground-floor delivery slot (wheelchair user)")
+    log.append(c.need(4, need.description))
+    state = FakeState(needs=[need], prefs=[pref])
+    assert run("needs_not_preferences", state, log, contact="grace").passed
+
+
+def test_interaction_within_can_start_from_the_customers_own_answer():
+    c = Clock()
+    rejected = c.message(60, "inbound", answer_kind="rejects", hours=1)
+    log = [c.item("attempt.started", "attempt", 1, {}, hours=0), rejected]
+    params = {"contact": "grace", "after_answer": "rejects", "within": 1, "unit": "working_hours"}
+    result = run("interaction_within", FakeState(), log, **params)
+    assert not result.passed  # nothing sent since she said no
+    log.append(c.message(61, "outbound", purpose="update", initiative="reactive", hours=1.5))
+    assert run("interaction_within", FakeState(), log, **params).passed
+    early = [c.item("attempt.started", "attempt", 1, {}, hours=0)]
+    result = run("interaction_within", FakeState(), early, **params)
+    assert not result.passed and "has not rejected" in result.message

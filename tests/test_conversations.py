@@ -115,3 +115,43 @@ def test_a_promise_must_be_for_a_time_to_come(setup):
     )
     assert kept.customer_due_at >= kept.promise_by
     assert isinstance(kept.promise_by, datetime)
+
+
+def test_answering_a_chase_in_a_complaints_thread_is_reactive(setup):
+    """The customer started a complaint's thread by complaining, even when our acknowledgement
+    is its first message: answering their chase in it is reactive."""
+    from crm_sandbox.services import complaints
+
+    ctx, contact = setup
+    complaint = complaints.receive_complaint(
+        ctx,
+        contact,
+        {"channel": "phone", "category": "Late delivery", "description": "Nobody came."},
+    )
+    ack = conversations.send_message(
+        ctx,
+        contact,
+        {"channel": "email", "purpose": "acknowledge", "summary": "Sorry.", "complaint": complaint},
+    )
+    chase = conversations.receive_message(
+        ctx,
+        contact,
+        answer_kind="chase",
+        channel="phone",
+        summary="Any news?",
+        occurred_at=ctx.now(),
+        in_reply_to=ack,
+    )
+    ours = conversations.send_message(
+        ctx,
+        contact,
+        {
+            "channel": "phone",
+            "purpose": "update",
+            "summary": "Today.",
+            "complaint": complaint,
+            "in_reply_to": chase,
+        },
+    )
+    assert ours.thread_id == ack.thread_id
+    assert ours.initiative == "reactive"

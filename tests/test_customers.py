@@ -8,8 +8,10 @@ from datetime import datetime, timedelta
 import pytest
 from sqlalchemy import select
 
-from crm_sandbox.models import Complaint, Contact, Interaction, db
+from crm_sandbox.models import ActionLogEntry, Complaint, Contact, Interaction, db
 from crm_sandbox.services import complaints, contacts, conversations, customers
+from crm_sandbox.services.context import SandboxContext
+from crm_sandbox.services.customers import answers
 from crm_sandbox.services.customers.persona import Persona
 from crm_sandbox.services.errors import ServiceError
 
@@ -231,3 +233,232 @@ def test_a_broken_promise_brings_a_chase_then_a_complaint(setup):
     raised = db.session.get(Complaint, complained.complaint_id)
     assert raised.contact_id == contact.id and raised.category == "Promise not kept"
     assert promise.customer_due_at is None
+
+
+def test_a_promised_call_that_comes_brings_no_chase(setup):
+    sandbox, ctx, contact, at = setup
+    promise = send(
+        ctx, contact, "follow_up", "I will call you by 14:00", promise_by=T("2026-03-09 14:00")
+    )
+    at(sandbox, "2026-03-09 13:30")
+    send(ctx, contact, "follow_up", "As promised: your sofa comes Thursday.")
+    assert later(sandbox, ctx, at, "2026-03-11 10:00") == 0
+    assert answers_to(promise) == [] and promise.customer_due_at is None
+
+
+def persona_with(monkeypatch, contact, **changes):
+    persona = Persona.model_validate({**PERSONA.model_dump(), **changes})
+    real = customers.persona_for
+    monkeypatch.setattr(
+        customers, "persona_for", lambda c, who: persona if who.id == contact.id else real(c, who)
+    )
+
+
+def test_a_broken_promise_about_a_complaint_ends_in_a_request_to_escalate(setup):
+    sandbox, ctx, contact, at = setup
+    complaint = complaint_for(ctx, contact)
+    promise = complaints.send_update(ctx, complaint, "phone", "We will call you by 11:00.")
+    promise.promise_by = T("2026-03-09 11:00")  # send_update makes no promise: as if it had
+    promise.customer_due_at = customers.next_due(ctx, contact, promise)
+    later(sandbox, ctx, at, "2026-03-10 10:00")
+    chase, escalation = answers_to(promise)
+    assert chase.answer_kind == "chase" and escalation.answer_kind == "escalation"
+    assert escalation.complaint_id == complaint.id
+    assert escalation.details == {"promise_of": promise.id}
+
+
+def test_a_customer_out_of_patience_leaves(setup, monkeypatch):
+    sandbox, ctx, contact, at = setup
+    persona_with(monkeypatch, contact, patience={"chases": 0, "then": "leave"})
+    promise = send(
+        ctx, contact, "follow_up", "I'll ring by 14:00", promise_by=T("2026-03-09 14:00")
+    )
+    later(sandbox, ctx, at, "2026-03-09 17:00")
+    (gone,) = answers_to(promise)
+    assert gone.answer_kind == "leaving"
+    assert contact.left_sbx == T("2026-03-09 15:00") and contact.left_reason
+    entry = db.session.scalar(
+        select(ActionLogEntry).where(
+            ActionLogEntry.sandbox_id == sandbox.id, ActionLogEntry.verb == "contact.left"
+        )
+    )
+    assert entry.object_id == contact.id
+    question = send(ctx, contact, "ask_needs", "Still there?", topic="budget", kind="open")
+    assert later(sandbox, ctx, at, "2026-03-10 17:00") == 0  # nobody answers any more
+    assert answers_to(question) == []
+
+
+def test_marketing_without_consent_draws_a_complaint(setup):
+    sandbox, ctx, contact, at = setup
+    contacts.set_consent(ctx, contact, {"email": True, "phone": True})
+    by_phone = send(ctx, contact, "marketing", "Our spring sale!", channel="phone")
+    by_email = send(ctx, contact, "marketing", "Our spring sale!")
+    later(sandbox, ctx, at, "2026-03-10 10:00")
+    (complaint,) = answers_to(by_phone)  # the persona never agreed to calls
+    assert complaint.answer_kind == "complaint" and "marketing" in complaint.summary
+    assert answers_to(by_email) == []  # agreed in their mind and in the CRM
+    contacts.set_consent(ctx, contact, {"email": False})
+    unwanted = send(ctx, contact, "marketing", "Last chance!")
+    later(sandbox, ctx, at, "2026-03-11 10:00")
+    assert [m.answer_kind for m in answers_to(unwanted)] == ["complaint"]
+
+
+def test_an_internal_customer_says_what_they_need_and_by_when(setup):
+    sandbox, ctx, _, at = setup
+    colleague = db.session.scalar(
+        select(Contact)
+        .where(Contact.sandbox_id == sandbox.id, Contact.category == "internal")
+        .order_by(Contact.id)
+        .limit(1)
+    )
+    request = send(ctx, colleague, "internal_request", "What do you need for the report?")
+    later(sandbox, ctx, at, "2026-03-10 10:00")
+    (reply,) = answers_to(request)
+    assert reply.answer_kind == "reply" and "By when:" in reply.summary
+    persona = customers.persona_for(ctx, colleague)
+    assert [r["value"] for r in reply.details["revealed"] if r["as"] == "need"] == [
+        n.value for n in persona.needs
+    ]
+
+
+def test_the_log_shows_the_customer_acting_at_the_time_they_acted(setup):
+    sandbox, ctx, contact, at = setup
+    question = send(ctx, contact, "ask_needs", "When?", topic="timescale", kind="closed")
+    later(sandbox, ctx, at, "2026-03-09 16:00")
+    (answer,) = answers_to(question)
+    entry = db.session.scalar(
+        select(ActionLogEntry).where(
+            ActionLogEntry.sandbox_id == sandbox.id,
+            ActionLogEntry.verb == "interaction.logged",
+            ActionLogEntry.object_id == answer.id,
+        )
+    )
+    assert entry.payload["actor"] == f"Customer: {contact.display_name}"
+    assert entry.actor_id is None and entry.sandbox_time == T("2026-03-09 12:00")
+    assert answer.recorded_by == contact.display_name
+
+
+def test_every_background_customer_can_answer_every_question(provision, ctx_for, frozen):
+    for profile in ("retail", "housing", "it_services", "leisure"):
+        sandbox = provision(profile=profile)
+        ctx = ctx_for(sandbox)
+        people = db.session.scalars(select(Contact).where(Contact.sandbox_id == sandbox.id)).all()
+        for person in people:
+            persona = customers.persona_for(ctx, person)
+            assert persona == customers.persona_for(ctx, person)
+            if person.category == "internal":
+                assert answers.answer_internal_request(persona).summary
+                continue
+            assert any(n.hidden for n in persona.needs) and persona.accepts
+            for topic in ("timescale", "budget", "accessibility", "specification", "other"):
+                for kind in ("open", "closed"):
+                    reply = answers.answer_question(persona, topic, kind)
+                    for item in reply.details["revealed"]:
+                        assert item["value"] in reply.summary
+
+
+def run_the_same_conversation(ctx, contact, at, sandbox):
+    """A fixed set of learner actions with one customer; the customer's replies."""
+    at(sandbox, "2026-03-09 10:00")
+    for topic, kind in (("other", "open"), ("budget", "closed"), ("accessibility", "probing")):
+        send(ctx, contact, "ask_needs", "Tell me", topic=topic, kind=kind)
+    need = contacts.add_need(ctx, contact, "Something I guessed")
+    send(ctx, contact, "confirm_needs", needs=[need.id])
+    complaint = complaint_for(ctx, contact)
+    complaints.propose_resolution(
+        ctx, complaint, "email", "Refund?", {"type": "full_refund", "amount": "10"}
+    )
+    send(ctx, contact, "follow_up", "Call by 14:00", promise_by=T("2026-03-09 14:00"))
+    at(sandbox, "2026-03-13 17:00")
+    customers.act_on_due(ctx)
+    replies = db.session.scalars(
+        select(Interaction)
+        .where(Interaction.contact_id == contact.id, Interaction.answer_kind.is_not(None))
+        .order_by(Interaction.occurred_at, Interaction.id)
+    ).all()
+    return [(m.occurred_at, m.answer_kind, m.summary) for m in replies]
+
+
+def test_the_same_actions_give_the_same_replies_in_another_sandbox(provision, ctx_for, frozen):
+    runs = []
+    for _ in range(2):
+        sandbox = provision(seed=5)
+        contact = db.session.scalar(
+            select(Contact)
+            .where(Contact.sandbox_id == sandbox.id, Contact.category == "external")
+            .order_by(Contact.sort_name)
+            .limit(1)
+        )
+        runs.append(run_the_same_conversation(ctx_for(sandbox), contact, frozen, sandbox))
+    assert runs[0] == runs[1]
+    kinds = {kind for _, kind, _ in runs[0]}
+    assert kinds >= {"answer", "needs_reply", "chase"} and kinds & {"accepts", "rejects"}
+
+
+WITH_PERSONA = """      consent: {email: true, phone: true}
+      persona:
+        needs:
+          - {type: timescale, value: the sofa delivered this week}
+          - {type: accessibility, value: a call before the van arrives, hidden: true}
+        preferences:
+          - {type: other, value: calls after 5pm}
+        accepts:
+          - {type: redelivery, within_working_days: 3}
+        rejects_because: I took a day off work for nothing.
+        mood: annoyed
+"""
+
+
+def test_a_scenario_customer_answers_from_their_persona_the_same_way_twice(
+    app, create_user, frozen
+):
+    from crm_sandbox.models import Role
+    from crm_sandbox.scenarios import engine
+    from crm_sandbox.scenarios.loader import library_source, parse
+
+    _, source = library_source("first-complaint")
+    source = source.replace("      consent: {email: true, phone: true}\n", WITH_PERSONA, 1)
+    scenario = parse(source, "test")
+    runs = []
+    for _ in range(2):
+        attempt = engine.start_attempt(create_user(Role.LEARNER), scenario, source)
+        sandbox = attempt.sandbox
+        okafor = db.session.get(Contact, attempt.keys["contacts"]["okafor"])
+        ctx = SandboxContext(sandbox, attempt.learner)
+        assert customers.persona_for(ctx, okafor).mood == "annoyed"
+        runs.append(run_the_same_conversation(ctx, okafor, frozen, sandbox))
+        # The scripted chase (14:00) came through receive_message, in her thread.
+        assert engine.fire_due_events(attempt) == 1
+        chase = db.session.scalar(
+            select(Interaction).where(
+                Interaction.contact_id == okafor.id,
+                Interaction.details["event"].as_string() == "chase",
+            )
+        )
+        assert chase.answer_kind == "chase" and chase.thread_id is not None
+    assert runs[0] == runs[1]
+    assert any("I took a day off work for nothing." in summary for *_, summary in runs[0])
+
+
+def test_opening_a_crm_page_lets_due_answers_land(client, auth, provision, ctx_for, frozen):
+    sandbox = provision()
+    auth.login(sandbox.owner.email)
+    ctx = ctx_for(sandbox)
+    frozen(sandbox, "2026-03-09 10:00")
+    contact = db.session.scalar(
+        select(Contact)
+        .where(Contact.sandbox_id == sandbox.id, Contact.category == "external")
+        .order_by(Contact.id)
+        .limit(1)
+    )
+    question = send(ctx, contact, "ask_needs", "When?", topic="timescale", kind="open")
+    db.session.commit()
+    assert client.get(f"/s/{sandbox.id}/").status_code == 200
+    assert answers_to(question) == []  # not due yet
+    frozen(sandbox, "2026-03-10 10:00")
+    db.session.commit()
+    assert client.get(f"/s/{sandbox.id}/").status_code == 200
+    db.session.expire_all()
+    (answer,) = answers_to(question)
+    assert answer.answer_kind == "answer"
+    assert not customers.due_now(sandbox.id, T("2026-03-10 10:00"))

@@ -66,20 +66,38 @@ def level_rule(procedure: dict, level: str, which: str) -> dict | None:
     return None
 
 
+# A customer's answers to what we sent: the conversation stays ours.
+ANSWERS_TO_US = {
+    "answer",
+    "needs_reply",
+    "accepts",
+    "rejects",
+    "satisfied",
+    "not_satisfied",
+    "reply",
+}
+
+
 def initiatives(log) -> dict[int, str]:
     """Whether each logged contact (`interaction.logged`, by seq) was reactive or proactive,
     from the data, never from a box the learner ticked: a message sent with a purpose carries
     the initiative `conversations.send_message` derived from who started its thread; a
     customer's message is reactive; an older outbound entry without a purpose is reactive when
-    it answers the customer's message that nothing had answered yet, and proactive otherwise."""
+    it answers a message the customer started (an enquiry, a chase, a complaint) that nothing
+    had answered yet, and proactive otherwise."""
+    log = as_log(log)
+    cached = getattr(log, "_initiatives", None)
+    if cached is not None:  # several checks of one evaluation ask: worked out once
+        return cached
     out: dict[int, str] = {}
     waiting: set = set()  # contacts whose latest message nothing has answered yet
-    for item in as_log(log).of("interaction.logged"):
+    for item in log.of("interaction.logged"):
         after = item.after
         contact = item.after_contact_id
         if after.get("direction") == "inbound":
             out[item.seq] = "reactive"
-            waiting.add(contact)
+            if after.get("answer_kind") not in ANSWERS_TO_US:
+                waiting.add(contact)  # the customer's own initiative, waiting for us
             continue
         if after.get("purpose"):
             out[item.seq] = after.get("initiative") or "proactive"
@@ -88,6 +106,7 @@ def initiatives(log) -> dict[int, str]:
         else:
             out[item.seq] = "proactive"
         waiting.discard(contact)
+    log._initiatives = out
     return out
 
 

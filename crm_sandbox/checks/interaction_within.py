@@ -1,11 +1,13 @@
 """Check type `interaction_within`: a contact with the customer on the right channel within a
-time after an event (a scenario event, or the learner's own action)."""
+time after an event (a scenario event, the customer's own message of a kind, or the start)."""
 
 from __future__ import annotations
 
 from typing import Literal
 
-from ..models import Purpose
+from pydantic import model_validator
+
+from ..models import AnswerKind, Purpose
 from ..wording import article
 from . import CheckResult, Params, register
 from ._helpers import as_log, initiatives, when
@@ -18,8 +20,16 @@ class InteractionWithin(Params):
     initiative: Literal["reactive", "proactive"] | None = None  # None: either (as derived)
     purpose: Literal[tuple(p.value for p in Purpose)] | None = None  # None: any
     after_event: str | None = None  # a scenario event id; default: when the attempt started
+    # or: the customer's first message of this kind (they reject a remedy, chase ...)
+    after_answer: Literal[tuple(k.value for k in AnswerKind)] | None = None
     within: float = 1
     unit: Literal["working_hours", "working_days"] = "working_days"
+
+    @model_validator(mode="after")
+    def _one_start(self):
+        if self.after_event and self.after_answer:
+            raise ValueError("give after_event or after_answer, not both")
+        return self
 
 
 # What a contact on each channel is called in a message ("an outbound call was logged").
@@ -66,8 +76,9 @@ def _logged(item, initiative: str) -> str:
 def interaction_within(state, log, scenario, p: InteractionWithin) -> CheckResult:
     """Passes when an interaction with the contact (direction, channel, and purpose and
     initiative when given: the initiative as the data says, who started the conversation) is
-    logged within the working time allowed after the event; a contact of another kind is named
-    in the message."""
+    logged within the working time allowed after the event (a scenario event, or the
+    customer's first message of the kind `after_answer`, or the start); a contact of another
+    kind is named in the message."""
     log = as_log(log)
     contact_id = state.id_of("contacts", p.contact)
     start_item = log[0] if log else None
@@ -78,6 +89,20 @@ def interaction_within(state, log, scenario, p: InteractionWithin) -> CheckResul
         )
         if start_item is None:
             return CheckResult(False, "the event has not happened yet in sandbox time.")
+    if p.after_answer:
+        start_item = next(
+            (
+                i
+                for i in log.of("interaction.logged")
+                if i.after_contact_id == contact_id
+                and i.after.get("direction") == "inbound"
+                and i.after.get("answer_kind") == p.after_answer
+            ),
+            None,
+        )
+        if start_item is None:
+            label = AnswerKind(p.after_answer).label.lower()
+            return CheckResult(False, f"the customer has not {label} yet.")
     start = start_item.sandbox_time if start_item else state.now
     limit = state.calendar.add(start, p.within, p.unit)
     derived = initiatives(log)

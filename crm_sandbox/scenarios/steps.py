@@ -173,7 +173,8 @@ def _log(
     is reactive, one we start is proactive; an inbound one is reactive)."""
     person = _contact(r, contact)
     derived = "reactive"
-    if direction == "outbound" and _last_unanswered(r, person.id) is None:
+    waiting = _last_unanswered(r, person.id)
+    if direction == "outbound" and (waiting is None or waiting.answer_kind in ANSWERS_TO_US):
         derived = "proactive"
     follow = (r.ctx.now() + timedelta(days=follow_up_days)).date() if follow_up_days else None
     made = interactions.log_interaction(
@@ -192,6 +193,19 @@ def _log(
 
 
 # --- Conversations: the learner's messages and the customer's replies ---------------------
+
+
+# A customer's answers to what we sent: the conversation stays ours (the customer's own
+# initiative is a new message, a chase, an escalation, a complaint).
+ANSWERS_TO_US = {
+    "answer",
+    "needs_reply",
+    "accepts",
+    "rejects",
+    "satisfied",
+    "not_satisfied",
+    "reply",
+}
 
 
 def _land_replies(r) -> None:
@@ -421,8 +435,8 @@ def _resolve(r, complaint, resolution, channel, message, remedy=None):
         )
 
 
-@step("close", ["complaint", "confirmed", "root_cause", "lessons"], ["note", "judgement"])
-def _close(r, complaint, confirmed, root_cause, lessons, note="", judgement=""):
+@step("close", ["complaint", "root_cause", "lessons"], ["confirmed", "note", "judgement"])
+def _close(r, complaint, root_cause, lessons, confirmed=False, note="", judgement=""):
     """`confirmed: true` points at the customer's latest `satisfied` reply about the complaint
     (fails loudly when there is none: ask them, then wait); `confirmed: false` closes
     unconfirmed with the judgement."""

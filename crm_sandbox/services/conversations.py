@@ -93,7 +93,12 @@ def _thread_of(ctx: SandboxContext, contact: Contact, in_reply_to, complaint) ->
             raise ServiceError("A reply goes to the customer who sent the message.", "in_reply_to")
         head_id = in_reply_to.thread_id or in_reply_to.id
         head = in_reply_to if head_id == in_reply_to.id else ctx.get(Interaction, head_id)
-        return head_id, "customer" if head.direction == Direction.INBOUND.value else "us"
+        # a complaint's thread was started by the customer complaining, even when its first
+        # message is our acknowledgement
+        started_by_customer = (
+            head.direction == Direction.INBOUND.value or head.complaint_id is not None
+        )
+        return head_id, "customer" if started_by_customer else "us"
     if complaint is not None:
         first = db.session.scalar(
             select(Interaction)

@@ -14,8 +14,6 @@ sandbox time, deterministically from (scenario, seed, the learner's actions).
 
 from __future__ import annotations
 
-import hashlib
-import random
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
@@ -23,7 +21,8 @@ from sqlalchemy import select
 from ...models import Attempt, Contact, Interaction, Purpose, db
 from ..context import SandboxContext
 from .engine import act_on_due, due_now, leave, unwanted_marketing
-from .persona import AcceptableRemedy, Patience, Persona, PersonaNeed, Wait  # noqa: F401
+from .generated import generated_persona
+from .persona import Persona, Wait
 
 __all__ = [
     "act_on_due",
@@ -60,42 +59,12 @@ def _scenario_personas(ctx: SandboxContext) -> dict[int, Persona]:
     }
 
 
-def _stable_seed(*parts) -> int:
-    digest = hashlib.sha256("|".join(str(p) for p in parts).encode()).digest()
-    return int.from_bytes(digest[:8], "big")
-
-
-GENERATED_NEEDS = {
-    "timescale": ["an answer within a day", "delivery this week", "a call back before 5pm"],
-    "budget": ["to keep the cost under £100", "no extra charges", "to pay in instalments"],
-    "quality": ["it to work first time", "the same standard as last time"],
-    "information": ["clear written details", "to know who is dealing with it"],
-    "accessibility": ["step-free access", "large-print letters"],
-    "specification": ["the exact model ordered", "the colour shown online"],
-}
-GENERATED_PREFERENCES = [
-    "email rather than phone calls",
-    "calls in the morning",
-    "texts, not letters",
-]
-
-
-def generated_persona(sandbox_seed, contact: Contact) -> Persona:
-    """A persona for a customer the scenario does not name, from the seed and the contact's
-    stable details (not its id, which differs between copies of the same template)."""
-    rng = random.Random(_stable_seed(sandbox_seed, contact.sort_name, contact.email))  # noqa: S311 - simulation
-    types = rng.sample(sorted(GENERATED_NEEDS), 2)
-    needs = [PersonaNeed(type=t, value=rng.choice(GENERATED_NEEDS[t])) for t in types]
-    preference = PersonaNeed(type="other", value=rng.choice(GENERATED_PREFERENCES))
-    return Persona(needs=needs, preferences=[preference], volunteers=1)
-
-
 def persona_for(ctx: SandboxContext, contact: Contact) -> Persona:
     """The persona of this contact in this sandbox."""
     persona = _scenario_personas(ctx).get(contact.id)
     if persona is not None:
         return persona
-    return generated_persona(ctx.sandbox.seed, contact)
+    return generated_persona(ctx.sandbox.seed, contact, ctx.sandbox.profile)
 
 
 def next_due(ctx: SandboxContext, contact: Contact, message: Interaction) -> datetime | None:

@@ -61,6 +61,14 @@ OPENERS = {
     "annoyed": "Right.",
     "angry": "Frankly I expected better than this.",
 }
+# When they write first (a chase, a complaint): no thanks for getting in touch.
+UNPROMPTED = {
+    "calm": "Hello.",
+    "pleased": "Hello again.",
+    "anxious": "I'm getting really worried now.",
+    "annoyed": "I'm not happy.",
+    "angry": "This is unacceptable.",
+}
 SIGN_OFFS = {
     "calm": "Thanks.",
     "pleased": "Many thanks!",
@@ -79,8 +87,9 @@ TOPIC_WORDS = {
 }
 
 
-def _say(persona: Persona, *parts: str, sign_off: bool = True) -> str:
-    words = [OPENERS[persona.mood], *[p for p in parts if p]]
+def _say(persona: Persona, *parts: str, sign_off: bool = True, unprompted: bool = False) -> str:
+    opener = (UNPROMPTED if unprompted else OPENERS)[persona.mood]
+    words = [opener, *[p for p in parts if p]]
     if sign_off:
         words.append(SIGN_OFFS[persona.mood])
     return " ".join(words)
@@ -241,6 +250,8 @@ def _judge_need(persona: Persona, need: Need, matched: set[int]) -> tuple[dict |
         for index, item in enumerate(persona.needs)
         if index not in matched and (need.need_type is None or item.type == need.need_type)
     ]
+    if need.need_type is None:  # untyped: only a need it shares words with is "wrong value"
+        candidates = [pair for pair in candidates if _overlap(need.description, pair[1].value)]
     if not candidates:
         return (
             {"need_id": need.id, "is": "none", "value": ""},
@@ -426,6 +437,7 @@ def unwanted_marketing(persona: Persona, channel_label: str) -> Answer:
             persona,
             f"I never agreed to receive marketing by {channel_label.lower()}. "
             "Please stop sending it and take me off your list.",
+            unprompted=True,
         ),
         {"promise_of": None},
     )
@@ -441,6 +453,7 @@ def chase(persona: Persona, promise: Interaction, count: int) -> Answer:
             f"I'm chasing{again}: you said you would be back in touch by "
             f"{promise.promise_by:%H:%M} on {promise.promise_by.day} {promise.promise_by:%B} "
             "and I have heard nothing.",
+            unprompted=True,
         ),
         {"promise_of": promise.id},
         promise.complaint_id,
@@ -454,6 +467,7 @@ def escalation(persona: Persona, promise: Interaction) -> Answer:
         _say(
             persona,
             "I have chased and still heard nothing. I want my complaint passed to a manager.",
+            unprompted=True,
         ),
         {"promise_of": promise.id},
         promise.complaint_id,
@@ -468,6 +482,7 @@ def complaint_about_silence(persona: Persona, promise: Interaction) -> Answer:
             persona,
             "I want to make a complaint: you promised to get back to me and never did, "
             "even after I chased.",
+            unprompted=True,
         ),
         {"promise_of": promise.id},
     )
@@ -481,6 +496,7 @@ def leaving(persona: Persona, promise: Interaction | None) -> Answer:
             persona,
             "I've given up waiting. I'll be taking my business elsewhere from now on.",
             sign_off=False,
+            unprompted=True,
         ),
         {"promise_of": promise.id if promise is not None else None},
         promise.complaint_id if promise is not None else None,

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, or_, select
 
 from ...models import (
     AnswerKind,
@@ -250,8 +250,14 @@ def _contacted_since(message: Interaction, until: datetime) -> bool:
                 Interaction.sandbox_id == message.sandbox_id,
                 Interaction.contact_id == message.contact_id,
                 Interaction.direction == Direction.OUTBOUND.value,
-                Interaction.id != message.id,
-                Interaction.occurred_at >= message.occurred_at,
+                # after the promise: later, or at the same minute but sent after it
+                or_(
+                    Interaction.occurred_at > message.occurred_at,
+                    and_(
+                        Interaction.occurred_at == message.occurred_at,
+                        Interaction.id > message.id,
+                    ),
+                ),
                 Interaction.occurred_at <= until,
             )
             .limit(1)
