@@ -680,8 +680,9 @@ def test_the_report_quotes_the_learners_own_words_beside_the_numbered_criteria(
         "you by 5pm today.”"
     ) in text
     assert (
-        "Logged an outbound phone call with Grace Okafor: “Called Mrs Okafor back: the driver "
-        "missed the slot; rebooking for tomorrow morning.”"
+        "Sent Grace Okafor an update on complaint C-0011 by phone call: “Called Mrs Okafor "
+        "back: the van broke down on Saturday and nobody told her. I am arranging a new "
+        "delivery and will call her with the slot within the hour.”"
     ) in text
     assert "root cause: “Van breakdown with no process to tell customers.”" in text
     # Beside the Focus Awards criteria, by the body's numbers, with the stable id small.

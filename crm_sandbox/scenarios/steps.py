@@ -379,10 +379,12 @@ def _ask_satisfied(r, complaint, words, channel="phone"):
 
 @step("wait", ["working_hours"])
 def _wait_hours(r, working_hours):
-    """The clock moves on by this much working time; replies that fall due land."""
+    """The clock moves on by this much working time; what falls due on the way (scenario
+    events, then the customers' replies) happens after the step, as after any step."""
     target = r.ctx.calendar().add(r.ctx.now(), working_hours, "working_hours")
     clock.set_sandbox_time(r.ctx.sandbox, target)
-    _land_replies(r)
+    if r.after_step is None:
+        _land_replies(r)
 
 
 @step("receive_complaint", ["key", "contact", "channel", "category", "description"], ["severity"])
