@@ -299,6 +299,7 @@ def test_marketing_without_consent_draws_a_complaint(setup):
     assert answers_to(by_email) == []  # agreed in their mind and in the CRM
     contacts.set_consent(ctx, contact, {"email": False})
     unwanted = send(ctx, contact, "marketing", "Last chance!")
+    contacts.set_consent(ctx, contact, {"email": True})  # consent is judged when it was sent
     later(sandbox, ctx, at, "2026-03-11 10:00")
     assert [m.answer_kind for m in answers_to(unwanted)] == ["complaint"]
 
@@ -462,3 +463,71 @@ def test_opening_a_crm_page_lets_due_answers_land(client, auth, provision, ctx_f
     (answer,) = answers_to(question)
     assert answer.answer_kind == "answer"
     assert not customers.due_now(sandbox.id, T("2026-03-10 10:00"))
+
+
+def test_a_summary_corrects_the_type_and_disowns_what_they_never_needed(setup):
+    sandbox, ctx, contact, at = setup
+    misfiled = contacts.add_need(ctx, contact, "Under £500")
+    misfiled.need_type = "timescale"
+    invented = contacts.add_need(ctx, contact, "A gift wrapping service")
+    summary = send(ctx, contact, "confirm_needs", needs=[misfiled.id, invented.id])
+    later(sandbox, ctx, at, "2026-03-10 10:00")
+    (reply,) = answers_to(summary)
+    assert reply.details["confirmed"] == []
+    assert reply.details["corrected"] == [
+        {"need_id": misfiled.id, "is": "need", "value": "under £500", "type": "budget"},
+        {"need_id": invented.id, "is": "none", "value": ""},
+    ]
+    assert [a["value"] for a in reply.details["added"]] == ["delivery before Friday 14 March"]
+
+
+@pytest.mark.parametrize(
+    ("recorded", "persona", "same"),
+    [
+        ("Budget: under 500 pounds", "under £500", True),
+        ("UNDER £500.00!", "under £500", True),
+        ("Under £300", "under £500", False),
+        ("cheap", "under £500", False),
+        ("Delivery before Fri 14 March", "delivery before Friday 14 March", True),
+        ("Step free access", "step-free access to the door", True),
+        ("Emails, not calls", "emails rather than phone calls", True),
+        ("A quick answer", "delivery before Friday 14 March", False),
+    ],
+)
+def test_values_are_compared_forgivingly(recorded, persona, same):
+    assert answers.same_value(recorded, persona) is same
+
+
+def test_a_question_that_also_promises_is_answered_and_then_its_promise_watched(setup):
+    sandbox, ctx, contact, at = setup
+    question = send(
+        ctx,
+        contact,
+        "ask_needs",
+        "What is your budget? I'll ring you tomorrow by 10:00 either way.",
+        topic="budget",
+        kind="open",
+        promise_by=T("2026-03-10 10:00"),
+    )
+    later(sandbox, ctx, at, "2026-03-09 17:00")
+    assert [m.answer_kind for m in answers_to(question)] == ["answer"]
+    assert question.customer_due_at == T("2026-03-10 11:00")  # then they look for the call
+    later(sandbox, ctx, at, "2026-03-10 11:30")
+    assert [m.answer_kind for m in answers_to(question)] == ["answer", "chase"]
+
+
+def test_check_my_work_lets_due_answers_land_first(app, create_user, frozen):
+    from crm_sandbox.models import Role
+    from crm_sandbox.scenarios import engine
+    from crm_sandbox.scenarios.loader import library_source
+
+    scenario, source = library_source("first-complaint")
+    attempt = engine.start_attempt(create_user(Role.LEARNER), scenario, source)
+    okafor = db.session.get(Contact, attempt.keys["contacts"]["okafor"])
+    ctx = SandboxContext(attempt.sandbox, attempt.learner)
+    frozen(attempt.sandbox, "2026-03-09 09:30")
+    question = send(ctx, okafor, "ask_needs", "When suits you?", topic="timescale", kind="open")
+    frozen(attempt.sandbox, "2026-03-09 16:00")
+    engine.check_my_work(attempt, attempt.learner)
+    # Her answer, and the scenario's scripted chase at 14:00, which joins the same thread.
+    assert [m.answer_kind for m in answers_to(question)] == ["answer", "chase"]

@@ -13,6 +13,8 @@ however many words it shares.
 Details of a needs reply (`needs_reply`), as in `conversations`' docstring, plus:
 - a summarised need that is really a preference: {"need_id", "is": "preference", "value"};
 - a summarised need with the wrong value: {"need_id", "is": "need", "value": the right one};
+- a summarised need with the right value under the wrong type: {"need_id", "is": "need",
+  "value", "type": the right type};
 - a summarised need the customer does not have at all: {"need_id", "is": "none", "value": ""};
 - a summarised preference that is really a need: {"preference_id", "is": "need", "value"}.
 """
@@ -75,6 +77,15 @@ SIGN_OFFS = {
     "anxious": "Please let me know as soon as you can.",
     "annoyed": "Please just sort it.",
     "angry": "I want this dealt with properly.",
+}
+TYPE_WORDS = {
+    "timescale": "timing",
+    "budget": "money",
+    "accessibility": "access",
+    "specification": "what I'm after",
+    "information": "information",
+    "quality": "quality",
+    "other": "something else",
 }
 TOPIC_WORDS = {
     "timescale": "timing",
@@ -158,8 +169,9 @@ def _overlap(recorded: str, persona_value: str) -> int:
 # --- What the customer has said before -------------------------------------------------------
 
 
-def revealed_so_far(contact: Contact, before: datetime) -> set[tuple[str, str]]:
-    """(type, value) of every persona item this customer has already told the learner."""
+def revealed_so_far(contact: Contact, before: datetime) -> set[str]:
+    """The values of every persona item this customer has already told the learner (in an
+    answer, a reply, or a correction or addition to a summary)."""
     out = set()
     for details in db.session.scalars(
         select(Interaction.details).where(
@@ -172,10 +184,9 @@ def revealed_so_far(contact: Contact, before: datetime) -> set[tuple[str, str]]:
             Interaction.occurred_at <= before,
         )
     ):
-        for item in (details or {}).get("revealed", []) + (details or {}).get("added", []):
-            out.add((item.get("type"), item.get("value")))
-        for item in (details or {}).get("corrected", []):
-            out.add(("corrected", item.get("value")))
+        details = details or {}
+        for key in ("revealed", "added", "corrected"):
+            out.update(item.get("value") for item in details.get(key) or [])
     return out
 
 
@@ -245,6 +256,15 @@ def _judge_need(persona: Persona, need: Need, matched: set[int]) -> tuple[dict |
             f"{_sentence(preference.value)[:-1]} is a preference, not a need: "
             "it would be nice, but it is not essential.",
         )
+    for index, item in enumerate(persona.needs):
+        if index not in matched and same_value(need.description, item.value):
+            # the right need filed under the wrong type: not confirmed, the type corrected
+            matched.add(index)
+            return (
+                {"need_id": need.id, "is": "need", "value": item.value, "type": item.type},
+                f"Yes, I need {item.value}, but that is about {TYPE_WORDS[item.type]}, "
+                f"not {TYPE_WORDS.get(need.need_type, 'something else')}.",
+            )
     candidates = [
         (index, item)
         for index, item in enumerate(persona.needs)
@@ -312,7 +332,7 @@ def answer_summary(
         _item("need", item)
         for index, item in enumerate(persona.needs)
         # a hidden need never asked about: they do not think to mention it
-        if index not in matched and (not item.hidden or (item.type, item.value) in told)
+        if index not in matched and (not item.hidden or item.value in told)
     ]
     if added:
         sentences.append(
@@ -384,7 +404,9 @@ def answer_proposal(
     if accepted:
         words = f"Yes, {remedy_words(remedy)} is acceptable. Please go ahead."
         return Answer(AnswerKind.ACCEPTS, _say(persona, words), details)
-    reason = persona.rejects_because or reason or "That isn't what I am looking for."
+    reason = " ".join(r for r in (reason, persona.rejects_because) if r) or (
+        "That isn't what I am looking for."
+    )
     details["reason"] = reason
     words = f"No, {remedy_words(remedy)} is not acceptable. {reason}"
     return Answer(AnswerKind.REJECTS, _say(persona, words), details)

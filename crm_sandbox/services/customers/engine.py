@@ -113,14 +113,12 @@ def _act(ctx: SandboxContext, message: Interaction, contact: Contact, persona: P
     ):
         message.customer_due_at = None  # nobody there to answer any more
         return 0
-    if _needs_answer(message, contact, persona) and not _answered(message):
+    if _needs_answer(customer, message, persona, when) and not _answered(message):
         answer = _answer(customer, message, contact, persona, when)
-        made = 0
         if answer is not None:
             _send(customer, contact, message, answer, when)
-            made = 1
-        message.customer_due_at = _promise_due(customer, message, persona, after=when)
-        return made
+            message.customer_due_at = _promise_due(customer, message, persona, after=when)
+            return 1
     return _promise_stage(customer, message, contact, persona, when)
 
 
@@ -138,12 +136,18 @@ def unwanted_marketing(message: Interaction, contact: Contact, persona: Persona)
     return consent not in persona.marketing_consent or not contact.consents().get(consent)
 
 
-def _needs_answer(message: Interaction, contact: Contact, persona: Persona) -> bool:
+def _needs_answer(ctx, message: Interaction, persona: Persona, when: datetime) -> bool:
+    """Whether the message is one the customer answers. Marketing is answered (with a
+    complaint) when it was unwanted at the moment it was sent: `next_due` decided so then and
+    scheduled the complaint before any promise's chase, so consent given afterwards does not
+    excuse it."""
     if message.purpose is None:
         return False
     if Purpose(message.purpose).expects_answer:
         return True
-    return unwanted_marketing(message, contact, persona)
+    if message.purpose != Purpose.MARKETING.value:
+        return False
+    return message.promise_by is None or when < _promise_due(ctx, message, persona, after=when)
 
 
 def _answered(message: Interaction) -> bool:
@@ -154,8 +158,15 @@ def _answered(message: Interaction) -> bool:
                 Interaction.sandbox_id == message.sandbox_id,
                 Interaction.in_reply_to_id == message.id,
                 Interaction.direction == Direction.INBOUND.value,
+                # their own answer: not a chase about the message's promise, not a scripted
+                # event that happened to follow it
                 Interaction.answer_kind.not_in(
-                    [AnswerKind.CHASE.value, AnswerKind.ESCALATION.value, AnswerKind.LEAVING.value]
+                    [
+                        AnswerKind.CHASE.value,
+                        AnswerKind.ESCALATION.value,
+                        AnswerKind.LEAVING.value,
+                        AnswerKind.EVENT.value,
+                    ]
                 ),
             )
             .limit(1)
@@ -281,6 +292,10 @@ def _promise_stage(ctx, message, contact, persona: Persona, when: datetime) -> i
 
     if message.promise_by is None or _contacted_since(message, when):
         message.customer_due_at = None  # a kept promise (or nothing promised): nothing more
+        return 0
+    first_look = _promise_due(ctx, message, persona, after=when)
+    if first_look > when:  # too soon to chase
+        message.customer_due_at = first_look
         return 0
     chased = _chases(message)
     if chased < persona.patience.chases:

@@ -10,6 +10,7 @@ from ...scenarios import engine
 from ...scenarios.loader import scenario_of
 from ...services import (
     assignments,
+    customers,
     groups,
     interactions,
     provisioning,
@@ -73,9 +74,11 @@ def scenario(attempt_id: int):
         with transaction(write=True):
             sandbox_clock.record_work(_attempt(attempt_id))
         attempt = _attempt(attempt_id)
-    if engine.due_events(attempt):
+    if engine.due_events(attempt) or customers.due_now(
+        attempt.sandbox_id, engine.clock.sandbox_now(attempt.sandbox)
+    ):
         with transaction(write=True):
-            engine.fire_due_events(_attempt(attempt_id))
+            engine.let_due_things_happen(_attempt(attempt_id))
         attempt = _attempt(attempt_id)
     scenario_data = scenario_of(attempt)
     shown_hints = set(attempt.hints_used or [])
