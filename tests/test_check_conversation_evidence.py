@@ -409,3 +409,38 @@ def test_interaction_within_can_start_from_the_customers_own_answer():
     early = [c.item("attempt.started", "attempt", 1, {}, hours=0)]
     result = run("interaction_within", FakeState(), early, **params)
     assert not result.passed and "has not rejected" in result.message
+
+
+# --- remedy_accepted ----------------------------------------------------------------------
+
+
+def answered_remedy(c, kind, reason=""):
+    return [
+        c.message(70, "outbound", purpose="propose_resolution", complaint_id=COMPLAINT),
+        c.message(
+            71,
+            "inbound",
+            answer_kind=kind,
+            complaint_id=COMPLAINT,
+            details={"remedy": {"type": "credit"}, "reason": reason},
+        ),
+    ]
+
+
+def test_a_remedy_the_customer_accepted_passes():
+    c = Clock()
+    log = [*answered_remedy(c, "accepts"), closed(c, 21)]
+    assert run("remedy_accepted", complaint_state(), log, complaint="sofa").passed
+
+
+def test_a_remedy_turned_down_fails_in_the_customers_words():
+    c = Clock()
+    log = answered_remedy(c, "rejects", "I want the sofa, not a voucher.")
+    result = run("remedy_accepted", complaint_state(), log, complaint="sofa")
+    assert not result.passed and "I want the sofa, not a voucher." in result.message
+
+
+def test_an_acceptance_after_the_close_does_not_count():
+    c = Clock()
+    log = [closed(c, None), *answered_remedy(c, "accepts")]
+    assert not run("remedy_accepted", complaint_state(), log, complaint="sofa").passed
