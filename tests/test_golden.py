@@ -56,7 +56,7 @@ GOLDEN = {
         "leisure": "dc65e8d800f52527cf95bcf479e426674075b4b920e77e2c161060d60253413b",
         "retail": "464ed45c905b5da72a5d93949a6ed59ca0ca70bc3a136006e62f3947fa81e906",
     },
-    "selftest": "34067d6345d409c5d8ec7d3d5e8bc07c30803727286096ff2b726d73ba3532b0",
+    "selftest": "a2d02fed2abd6189d5a55d5e2868e3a7b22684f97bb3a989df18857edbab2af4",
 }
 CHAIN_COLUMNS = {"payload_hash", "prev_hash", "entry_hash"}
 
