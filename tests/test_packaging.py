@@ -250,7 +250,7 @@ def test_an_installed_wheel_serves_the_app_outside_the_checkout(built, tmp_path)
     listed = cli("scenarios", "list").splitlines()
     library = sorted(p.stem for p in (ROOT / "scenarios").glob("*.yaml"))
     assert sorted(line.split()[0] for line in listed) == library
-    assert len(library) >= 12  # the shipped library (14 once issue 17 is merged)
+    assert len(library) >= 14  # the shipped library
     cli(
         "users", "create", "--name", "Lee Learner", "--email", LEARNER_EMAIL,
         "--role", "learner", "--password", PASSWORD,
