@@ -98,7 +98,26 @@ TOPIC_WORDS = {
 }
 
 
-def _say(persona: Persona, *parts: str, sign_off: bool = True, unprompted: bool = False) -> str:
+# When things have been put right (a remedy they accept, "yes, I am satisfied"): their mood
+# softens, so no "please just sort it" after saying it is sorted.
+SETTLED = {
+    "calm": "Thank you.",
+    "pleased": "Thank you so much!",
+    "anxious": "Thank you, that is a relief.",
+    "annoyed": "Thank you.",
+    "angry": "Well, thank you.",
+}
+
+
+def _say(
+    persona: Persona,
+    *parts: str,
+    sign_off: bool = True,
+    unprompted: bool = False,
+    settled: bool = False,
+) -> str:
+    if settled:
+        return " ".join([SETTLED[persona.mood], *[p for p in parts if p]])
     opener = (UNPROMPTED if unprompted else OPENERS)[persona.mood]
     words = [opener, *[p for p in parts if p]]
     if sign_off:
@@ -403,7 +422,7 @@ def answer_proposal(
     details = {"remedy": dict(remedy), "reason": ""}
     if accepted:
         words = f"Yes, {remedy_words(remedy)} is acceptable. Please go ahead."
-        return Answer(AnswerKind.ACCEPTS, _say(persona, words), details)
+        return Answer(AnswerKind.ACCEPTS, _say(persona, words, settled=True), details)
     reason = " ".join(r for r in (reason, persona.rejects_because) if r) or (
         "That isn't what I am looking for."
     )
@@ -420,7 +439,7 @@ def answer_satisfied(persona: Persona, accepted_before: bool, complaint_id: int 
     ):
         return Answer(
             AnswerKind.SATISFIED,
-            _say(persona, "Yes, I am satisfied with how this has been resolved."),
+            _say(persona, "Yes, I am satisfied with how this has been resolved.", settled=True),
             details,
             complaint_id,
         )
