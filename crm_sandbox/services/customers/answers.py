@@ -355,7 +355,7 @@ def answer_summary(
     ]
     if added:
         sentences.append(
-            "You've missed something: I also need " + "; ".join(a["value"] for a in added) + "."
+            "You've missed something I need: " + "; ".join(a["value"] for a in added) + "."
         )
     if not any(sentences):
         sentences.append("I'm not sure what you mean.")
