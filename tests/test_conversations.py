@@ -155,3 +155,35 @@ def test_answering_a_chase_in_a_complaints_thread_is_reactive(setup):
     )
     assert ours.thread_id == ack.thread_id
     assert ours.initiative == "reactive"
+
+
+def test_a_thread_awaits_an_answer_only_until_the_customer_has_answered(setup):
+    ctx, contact = setup
+    question = conversations.send_message(
+        ctx,
+        contact,
+        {
+            "channel": "email",
+            "purpose": "ask_needs",
+            "summary": "What do you need?",
+            "topic": "timescale",
+            "kind": "open",
+            "promise_by": ctx.now() + timedelta(hours=3),
+        },
+    )
+    (thread,) = conversations.threads(ctx, contact=contact)[:1]
+    assert thread.awaiting_until == question.customer_due_at
+    conversations.receive_message(
+        ctx,
+        contact,
+        answer_kind="answer",
+        channel="email",
+        summary="By Friday.",
+        occurred_at=ctx.now(),
+        in_reply_to=question,
+        details={"revealed": []},
+    )
+    question.customer_due_at = question.promise_by  # what is left is the promise's chase
+    (thread,) = [t for t in conversations.threads(ctx, contact=contact) if t.head.id == question.id]
+    assert thread.awaiting_until is None
+    assert thread.promise_due == question.promise_by

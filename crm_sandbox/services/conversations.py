@@ -384,12 +384,14 @@ def threads(
     for messages in groups.values():
         awaiting = None
         promise = None
+        answered = {m.in_reply_to_id for m in messages if m.in_reply_to_id is not None}
         for m in messages:
             if m.direction == Direction.OUTBOUND.value:
                 if (
                     m.customer_due_at is not None
                     and m.purpose
                     and Purpose(m.purpose).expects_answer
+                    and m.id not in answered  # once answered, a due time left is a promise's
                 ):
                     awaiting = m.customer_due_at
                 if m.promise_by is not None and not _promise_kept(messages, m):
