@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from datetime import datetime
 
+from ..models.interactions import ANSWERS_TO_US
 from ..scenarios.state import as_log
 from ..wording import datetime_text
 
@@ -64,18 +65,6 @@ def level_rule(procedure: dict, level: str, which: str) -> dict | None:
         if entry.get("key") == level:
             return entry.get(which)
     return None
-
-
-# A customer's answers to what we sent: the conversation stays ours.
-ANSWERS_TO_US = {
-    "answer",
-    "needs_reply",
-    "accepts",
-    "rejects",
-    "satisfied",
-    "not_satisfied",
-    "reply",
-}
 
 
 def initiatives(log) -> dict[int, str]:

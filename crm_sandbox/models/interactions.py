@@ -145,6 +145,12 @@ class AnswerKind(enum.StrEnum):
         return ANSWER_LABELS[self.value]
 
 
+# A customer's answers to what we sent: the conversation stays ours (the customer's own
+# initiative is a new message, a chase, an escalation, a complaint).
+ANSWERS_TO_US = frozenset(
+    {"answer", "needs_reply", "accepts", "rejects", "satisfied", "not_satisfied", "reply"}
+)
+
 ANSWER_LABELS = {
     "answer": "Answered your question",
     "needs_reply": "Replied to your summary of their needs",

@@ -23,6 +23,7 @@ from ..models import (
     Survey,
     db,
 )
+from ..models.interactions import ANSWERS_TO_US
 from ..services import (
     clock,
     complaints,
@@ -193,19 +194,6 @@ def _log(
 
 
 # --- Conversations: the learner's messages and the customer's replies ---------------------
-
-
-# A customer's answers to what we sent: the conversation stays ours (the customer's own
-# initiative is a new message, a chase, an escalation, a complaint).
-ANSWERS_TO_US = {
-    "answer",
-    "needs_reply",
-    "accepts",
-    "rejects",
-    "satisfied",
-    "not_satisfied",
-    "reply",
-}
 
 
 def _land_replies(r) -> None:

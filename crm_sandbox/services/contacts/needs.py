@@ -46,7 +46,9 @@ def add_need(
 
 
 def confirm_need(ctx: SandboxContext, need: Need, method: str) -> Need:
-    """Record that the need was confirmed with the customer, and how."""
+    """For a scenario's opening data only (a confirmation someone made before the learner
+    arrived): no page offers it. A learner's need is confirmed by the customer's reply
+    (`conversations.confirm_need_by_reply`)."""
     ctx.require_writable()
     how = validation.choice(method, ConfirmationMethod, "How it was confirmed", field="method")
     if need.confirmed:
