@@ -187,3 +187,25 @@ def test_a_thread_awaits_an_answer_only_until_the_customer_has_answered(setup):
     (thread,) = [t for t in conversations.threads(ctx, contact=contact) if t.head.id == question.id]
     assert thread.awaiting_until is None
     assert thread.promise_due == question.promise_by
+
+
+def test_a_message_sent_before_a_promise_does_not_keep_it_even_in_the_same_minute(setup):
+    ctx, contact = setup
+    earlier = conversations.send_message(
+        ctx, contact, {"channel": "email", "purpose": "follow_up", "summary": "Looking into it."}
+    )
+    promise = conversations.send_message(
+        ctx,
+        contact,
+        {
+            "channel": "email",
+            "purpose": "follow_up",
+            "summary": "I will call you by noon.",
+            "promise_by": ctx.now() + timedelta(hours=3),
+        },
+    )
+    earlier.occurred_at = promise.occurred_at
+    db.session.flush()
+    (thread,) = [t for t in conversations.threads(ctx, contact=contact) if promise in t.messages]
+    assert thread.promise_due == promise.promise_by
+    assert promise in conversations.promises_due(ctx)

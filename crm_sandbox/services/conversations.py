@@ -404,8 +404,9 @@ def threads(
 def _promise_kept(messages: list[Interaction], promise: Interaction) -> bool:
     return any(
         m.direction == Direction.OUTBOUND.value
-        and m.id != promise.id
-        and promise.occurred_at <= m.occurred_at <= promise.promise_by
+        # sent after the promise (later, or in the same minute but after it), by its time
+        and (m.occurred_at, m.id) > (promise.occurred_at, promise.id)
+        and m.occurred_at <= promise.promise_by
         for m in messages
     )
 
@@ -480,7 +481,7 @@ def promises_due(ctx: SandboxContext, within_hours: int = 24) -> list[Interactio
         promise
         for promise in made
         if not any(
-            message_id != promise.id and promise.occurred_at <= at <= promise.promise_by
+            (at, message_id) > (promise.occurred_at, promise.id) and at <= promise.promise_by
             for at, message_id in sent.get(promise.contact_id, [])
         )
     ]
