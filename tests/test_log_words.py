@@ -50,6 +50,41 @@ def test_an_acknowledgement_names_the_complaint_and_the_channel():
     assert log_words.describe_entry(moved, names) == "Acknowledged complaint C-0012"
 
 
+def test_a_customers_answer_reads_as_theirs_and_a_message_says_what_it_was_for():
+    names = log_words.Names(contacts={7: "Jo Bloggs"}, complaints={3: "C-0012"})
+    answer = entry(
+        "interaction.logged",
+        {
+            "contact_id": 7,
+            "complaint_id": 3,
+            "channel": "phone",
+            "direction": "inbound",
+            "answer_kind": "satisfied",
+            "summary": "Yes, I am satisfied.",
+        },
+        actor="Customer: Jo Bloggs",
+    )
+    assert log_words.describe_entry(answer, names) == (
+        "Jo Bloggs (the customer) confirmed they are satisfied about complaint C-0012, by phone"
+        " call: “Yes, I am satisfied.”"
+    )
+    question = entry(
+        "interaction.logged",
+        {
+            "contact_id": 7,
+            "channel": "email",
+            "direction": "outbound",
+            "purpose": "ask_needs",
+            "promise_by": "2026-03-09T17:00:00",
+            "summary": "What do you need?",
+        },
+    )
+    assert log_words.describe_entry(question, names) == (
+        "Sent Jo Bloggs a message asking about their needs by email, promising the next contact"
+        " by Mon 9 Mar 2026, 17:00: “What do you need?”"
+    )
+
+
 def test_money_stays_money_and_values_are_words_not_json():
     resolved = entry(
         "complaint.resolved",

@@ -32,6 +32,7 @@ from ..models import (
     Survey,
     db,
 )
+from ..models.interactions import ANSWER_LABELS
 from . import action_log
 
 _ISO_DATETIME = re.compile(
@@ -306,18 +307,49 @@ class _Say:
         return self.names.complaint(self.entry.object_id)
 
 
+# What a learner's message was for, as the log says it ("Sent Grace Okafor a message asking
+# about their needs ...").
+PURPOSE_PHRASES = {
+    "ask_needs": "asking about their needs",
+    "confirm_needs": "confirming their needs back to them",
+    "acknowledge": "acknowledging their complaint",
+    "update": "with an update",
+    "propose_resolution": "proposing a resolution",
+    "ask_satisfied": "asking whether they are satisfied",
+    "follow_up": "following up",
+    "marketing": "with a marketing offer",
+    "survey_invitation": "inviting them to a survey",
+    "internal_request": "with an internal request",
+    "internal_reply": "with an internal reply",
+}
+
+
 def _interaction(say: _Say, verb: str) -> str:
     a = say.after
     channel = CHANNELS.get(a.get("channel"), "contact")
     who = say.contact()
+    complaint = None
     if a.get("complaint_id") is not None:
         complaint = say.names.complaint(a.get("complaint_id"))
+    about = f" about {complaint}" if complaint else ""
+    if a.get("answer_kind"):
+        # The customer's own message (the simulated customer or a scenario event).
+        kind = ANSWER_LABELS.get(a["answer_kind"], "Replied").lower()
+        return f"{who} (the customer) {kind}{about}, by {channel}{say.colon('summary')}"
+    promise = ""
+    if a.get("promise_by"):
+        promise = f", promising the next contact by {when(a['promise_by'])}"
+    purpose = a.get("purpose") if a.get("direction") == "outbound" else None
+    if complaint is not None and purpose not in ("propose_resolution", "ask_satisfied"):
         outcome = str(a.get("outcome") or "")
         what = {
             "Complaint acknowledged": f"Sent the acknowledgement of {complaint} to {who}",
             "Complaint outcome sent": f"Told {who} the outcome of {complaint}",
         }.get(outcome, f"Sent {who} an update on {complaint}")
-        return f"{what} by {channel}{say.colon('summary')}"
+        return f"{what} by {channel}{promise}{say.colon('summary')}"
+    if purpose:
+        doing = PURPOSE_PHRASES.get(purpose, "")
+        return f"Sent {who} a message {doing}{about} by {channel}{promise}{say.colon('summary')}"
     direction = a.get("direction") or ""
     phrase = f"{direction} {channel}".strip()
     article = "an" if phrase[0] in "aeiou" else "a"
