@@ -324,6 +324,12 @@ PURPOSE_PHRASES = {
 }
 
 
+COMPLAINT_OUTCOMES = {
+    "Complaint acknowledged": "Sent the acknowledgement of {complaint} to {who}",
+    "Complaint outcome sent": "Told {who} the outcome of {complaint}",
+}
+
+
 def _interaction(say: _Say, verb: str) -> str:
     a = say.after
     channel = CHANNELS.get(a.get("channel"), "contact")
@@ -340,12 +346,12 @@ def _interaction(say: _Say, verb: str) -> str:
     if a.get("promise_by"):
         promise = f", promising the next contact by {when(a['promise_by'])}"
     purpose = a.get("purpose") if a.get("direction") == "outbound" else None
-    if complaint is not None and purpose not in ("propose_resolution", "ask_satisfied"):
-        outcome = str(a.get("outcome") or "")
-        what = {
-            "Complaint acknowledged": f"Sent the acknowledgement of {complaint} to {who}",
-            "Complaint outcome sent": f"Told {who} the outcome of {complaint}",
-        }.get(outcome, f"Sent {who} an update on {complaint}")
+    outcome = str(a.get("outcome") or "")
+    if complaint is not None and (
+        outcome in COMPLAINT_OUTCOMES or purpose not in ("propose_resolution", "ask_satisfied")
+    ):
+        what = COMPLAINT_OUTCOMES.get(outcome, "Sent {who} an update on {complaint}")
+        what = what.format(who=who, complaint=complaint)
         return f"{what} by {channel}{promise}{say.colon('summary')}"
     if purpose:
         doing = PURPOSE_PHRASES.get(purpose, "")

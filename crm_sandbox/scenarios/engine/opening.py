@@ -4,7 +4,7 @@ top of the seeded base when an attempt starts (or starts again)."""
 from __future__ import annotations
 
 from ...models import Complaint, Contact, Survey
-from ...services import complaints, contacts, feedback, interactions, standards
+from ...services import complaints, contacts, conversations, feedback, interactions, standards
 from ...services.context import SandboxContext
 from ...services.errors import ServiceError
 from ..schema import ComplaintSpec, Scenario, SurveySpec
@@ -33,6 +33,18 @@ def apply_opening(ctx: SandboxContext, scenario: Scenario) -> dict[str, dict[str
         raise ServiceError(f"the scenario names an unknown contact {key!r}")
 
     for spec in o.interactions:
+        if spec.direction == "inbound" and spec.follow_up_on is None:
+            # The customer got in touch before the learner arrived: their message, in a
+            # conversation of its own that they started (not a note the learner may correct).
+            conversations.receive_message(
+                ctx,
+                contact(spec.contact),
+                answer_kind="event",
+                channel=spec.channel,
+                summary=spec.summary,
+                occurred_at=spec.occurred_at or ctx.now(),
+            )
+            continue
         interactions.log_interaction(
             ctx,
             contact(spec.contact),
