@@ -51,10 +51,10 @@ GOLDEN = {
         "retail/large": "e74d3b9ad6172f12b81284c137121ebc46013eebf717754b3c6a5a6ac5495bee",
     },
     "provisioned": {
-        "housing": "a15890ff41a8f24ba94f9f0c16326879d5338d2e2d42bd0c33b384bb935354f3",
-        "it_services": "49bde0b64ca61ce1f8e96f6bfe008e510937e5a3cc59ba24cadba7f2a8e79e7a",
-        "leisure": "dc65e8d800f52527cf95bcf479e426674075b4b920e77e2c161060d60253413b",
-        "retail": "464ed45c905b5da72a5d93949a6ed59ca0ca70bc3a136006e62f3947fa81e906",
+        "housing": "432683c7650b09601dd3c13e3b92c0c7d57d2dae91a887a239403d676747f2d9",
+        "it_services": "aadd473f3d84f2583418b07f18cda078c987a5ceb2cae3b61524306f37a98777",
+        "leisure": "f3d7f836e6bb58ffc224e23f382f71cc523fa0aaf1baf8a933e2d55bcbac82eb",
+        "retail": "d4797e4eb5d4fcc3ec9567ac6dad80eea9221d331405654b6923d1677cd901df",
     },
     "selftest": "a2d02fed2abd6189d5a55d5e2868e3a7b22684f97bb3a989df18857edbab2af4",
 }

@@ -9,10 +9,22 @@ from datetime import date, datetime
 
 from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, Numeric, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.types import TypeDecorator
 
 from .base import Base, UTCDateTime, utcnow
 from .contacts import Contact, _in
 from .sandboxes import SandboxScoped
+
+
+class Pounds(TypeDecorator):
+    """An amount of money in pounds and pence (NUMERIC(10, 2)), always read back as a float:
+    SQLite hands back 97 for 97.00 where PostgreSQL hands back 97.0."""
+
+    impl = Numeric(10, 2, asdecimal=False)
+    cache_ok = True
+
+    def process_result_value(self, value, dialect):
+        return None if value is None else float(value)
 
 
 class OrderKind(enum.StrEnum):
@@ -40,7 +52,7 @@ class Order(SandboxScoped, Base):
     kind: Mapped[str] = mapped_column(String(10), default=OrderKind.ORDER.value)
     reference: Mapped[str] = mapped_column(String(20), default="")
     description: Mapped[str] = mapped_column(String(300), default="")
-    amount: Mapped[float] = mapped_column(Numeric(10, 2, asdecimal=False), default=0)
+    amount: Mapped[float] = mapped_column(Pounds(), default=0)
     placed_on: Mapped[date] = mapped_column(Date)  # sandbox date
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
