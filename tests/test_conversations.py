@@ -209,3 +209,18 @@ def test_a_message_sent_before_a_promise_does_not_keep_it_even_in_the_same_minut
     (thread,) = [t for t in conversations.threads(ctx, contact=contact) if promise in t.messages]
     assert thread.promise_due == promise.promise_by
     assert promise in conversations.promises_due(ctx)
+
+
+def test_a_needs_summary_naming_something_that_is_not_an_id_is_refused_clearly(setup):
+    ctx, contact = setup
+    with pytest.raises(ServiceError, match="from the record"):
+        conversations.send_message(
+            ctx,
+            contact,
+            {
+                "channel": "email",
+                "purpose": "confirm_needs",
+                "summary": "Is this right?",
+                "needs": ["first"],
+            },
+        )

@@ -47,7 +47,8 @@ from ..models import (
     Survey,
     db,
 )
-from . import action_log, validation
+from . import action_log, interactions, validation
+from .contacts.needs import mark_confirmed
 from .context import SandboxContext
 from .customers.persona import REMEDY_LABELS
 from .errors import ServiceError
@@ -58,17 +59,12 @@ INTERNAL_PURPOSES = {Purpose.INTERNAL_REQUEST, Purpose.INTERNAL_REPLY}
 
 
 def snapshot(interaction: Interaction) -> dict:
-    """What the action log keeps of a message."""
+    """What the action log keeps of a message: the interaction's recorded fields
+    (`interactions.snapshot`) and the conversation's."""
     return {
-        "contact_id": interaction.contact_id,
-        "channel": interaction.channel,
-        "direction": interaction.direction,
-        "initiative": interaction.initiative,
+        **interactions.snapshot(interaction),
         "purpose": interaction.purpose,
         "answer_kind": interaction.answer_kind,
-        "summary": interaction.summary,
-        "outcome": interaction.outcome,
-        "occurred_at": interaction.occurred_at,
         "complaint_id": interaction.complaint_id,
         "standard_id": interaction.standard_id,
         "survey_id": interaction.survey_id,
@@ -128,6 +124,13 @@ def _money(value, field: str) -> str | None:
     return f"{amount.quantize(Decimal('0.01'))}"
 
 
+def _ids(values, field: str) -> list[int]:
+    try:
+        return [int(i) for i in values or []]
+    except (TypeError, ValueError):
+        raise ServiceError("Choose the needs and preferences from the record.", field) from None
+
+
 def _details(ctx: SandboxContext, contact: Contact, purpose: Purpose, data: dict) -> dict | None:
     """The structured content a message of this purpose carries, validated."""
     if purpose is Purpose.ASK_NEEDS:
@@ -137,8 +140,8 @@ def _details(ctx: SandboxContext, contact: Contact, purpose: Purpose, data: dict
         kind = validation.choice(data.get("kind"), Questioning, "Kind of question", field="kind")
         return {"topic": topic.value, "kind": kind.value}
     if purpose is Purpose.CONFIRM_NEEDS:
-        need_ids = [int(i) for i in data.get("needs") or []]
-        pref_ids = [int(i) for i in data.get("preferences") or []]
+        need_ids = _ids(data.get("needs"), "needs")
+        pref_ids = _ids(data.get("preferences"), "preferences")
         own_needs = {n.id for n in contact.needs}
         own_prefs = {p.id for p in contact.preferences}
         if not need_ids and not pref_ids:
@@ -323,27 +326,8 @@ def confirm_need_by_reply(ctx: SandboxContext, need: Need, reply: Interaction) -
             "that reply does not confirm this need.",
             "reply",
         )
-    need.confirmed = True
-    need.confirmed_by_id = reply.id
-    need.confirmation_method = (
-        "in_writing" if reply.channel in ("email", "letter") else "asked_back"
-    )
-    need.confirmed_sbx = ctx.now()
-    db.session.flush()
-    action_log.record(
-        ctx,
-        "need.confirmed",
-        "need",
-        need.id,
-        before={"confirmed": False},
-        after={
-            "confirmed": True,
-            "method": need.confirmation_method,
-            "contact_id": need.contact_id,
-            "reply_id": reply.id,
-        },
-    )
-    return need
+    method = "in_writing" if reply.channel in ("email", "letter") else "asked_back"
+    return mark_confirmed(ctx, need, method, reply)
 
 
 # --- What the learner sees: threads, replies waiting, promises falling due ---------------

@@ -53,17 +53,22 @@ def confirm_need(ctx: SandboxContext, need: Need, method: str) -> Need:
     how = validation.choice(method, ConfirmationMethod, "How it was confirmed", field="method")
     if need.confirmed:
         raise ServiceError("This need is already confirmed.")
+    return mark_confirmed(ctx, need, how.value)
+
+
+def mark_confirmed(ctx: SandboxContext, need: Need, method: str, reply=None) -> Need:
+    """Mark the need confirmed now, how, and (for a learner's need) by which reply of the
+    customer's; logged as `need.confirmed`. Callers have checked it may be."""
     need.confirmed = True
-    need.confirmation_method = how.value
+    need.confirmation_method = method
+    need.confirmed_by_id = reply.id if reply is not None else None
     need.confirmed_sbx = ctx.now()
     db.session.flush()
+    after = {"confirmed": True, "method": method, "contact_id": need.contact_id}
+    if reply is not None:
+        after["reply_id"] = reply.id
     action_log.record(
-        ctx,
-        "need.confirmed",
-        "need",
-        need.id,
-        before={"confirmed": False},
-        after={"confirmed": True, "method": how.value, "contact_id": need.contact_id},
+        ctx, "need.confirmed", "need", need.id, before={"confirmed": False}, after=after
     )
     return need
 
