@@ -56,7 +56,7 @@ GOLDEN = {
         "leisure": "f3d7f836e6bb58ffc224e23f382f71cc523fa0aaf1baf8a933e2d55bcbac82eb",
         "retail": "d4797e4eb5d4fcc3ec9567ac6dad80eea9221d331405654b6923d1677cd901df",
     },
-    "selftest": "a2d02fed2abd6189d5a55d5e2868e3a7b22684f97bb3a989df18857edbab2af4",
+    "selftest": "541ab4c51a76e6cbd3427ece7bf1375f10e54d880275ed1b96ca3d43f933010e",
 }
 CHAIN_COLUMNS = {"payload_hash", "prev_hash", "entry_hash"}
 

@@ -5,6 +5,11 @@ returns passed / not yet, a message, and the action-log entries it relied on as 
 Adding a check type is one new module in this package that calls `register` (modules are
 imported automatically) and one test.
 
+A check passes only on evidence that the competent thing was done: never on a keyword of free
+text, a box the learner ticked, or nothing having happened yet (return `not_yet(...)` until
+the situation the check judges has arisen). Its message teaches: it names the step, principle
+or common mistake and where to look, and never lists the expected words or values.
+
 A log may hold 100,000 entries: walk only the ones a check needs, through the indexes built
 once per evaluation (`_helpers.as_log(log).of(verb, ...)`, `.about(object_id)`), and pick a
 customer's entries by `item.after_contact_id`, which does not decode the payload.
@@ -31,6 +36,15 @@ class CheckResult:
     passed: bool
     message: str = ""
     evidence: list[int] = field(default_factory=list)  # action-log seq numbers
+    # Nothing to judge yet: the situation the check is about has not arisen (no proactive
+    # contact made, the complaint not yet closed ...). Never a pass: nothing is earned by
+    # doing nothing.
+    pending: bool = False
+
+
+def not_yet(message: str, evidence: list[int] | None = None) -> CheckResult:
+    """A check with nothing to judge yet: not passed, and shown as "not yet judged"."""
+    return CheckResult(False, message, list(evidence or []), pending=True)
 
 
 @dataclass(frozen=True)

@@ -212,6 +212,12 @@ def cross_check(scenario: Scenario) -> list[tuple[tuple, str, str]]:
         out.extend(_check_step(("model_answer", s), step, STEPS))
     for w, walk in enumerate(scenario.walkthroughs or ()):
         out.extend(_check_walkthrough(w, walk, check_ids, known_criteria, known_mistakes, STEPS))
+    for v, variant in enumerate(scenario.variants or ()):
+        for s, step in enumerate(variant.steps or ()):
+            out.extend(_check_step(("variants", v, "steps", s), step, STEPS))
+    for g, attempt in enumerate(scenario.gaming or ()):
+        out.extend(_check_gaming(g, attempt, check_ids, STEPS))
+    out.extend(_check_ids_unique(scenario))
     out.extend(_check_opening_keys(scenario))
     return out
 
@@ -286,6 +292,34 @@ def _check_walkthrough(w, walk, check_ids, known_criteria, known_mistakes, steps
             )
     for s, step in enumerate(walk.steps or ()):
         out.extend(_check_step(("walkthroughs", w, "steps", s), step, steps))
+    return out
+
+
+def _check_gaming(g, attempt, check_ids, steps) -> list:
+    """Problems with one gaming attempt: the checks it targets, and its steps."""
+    out = []
+    for k, check_id in enumerate(attempt.targets or ()):
+        if check_id not in check_ids:
+            out.append(
+                (
+                    ("gaming", g, "targets", k),
+                    f"gaming.{g}.targets.{k}",
+                    f"no check with id {check_id!r}",
+                )
+            )
+    for s, step in enumerate(attempt.steps or ()):
+        out.extend(_check_step(("gaming", g, "steps", s), step, steps))
+    return out
+
+
+def _check_ids_unique(scenario: Scenario) -> list:
+    """Walk-throughs, variants and gaming attempts are reported by id: one id names one."""
+    out, seen = [], set()
+    for kind in ("walkthroughs", "variants", "gaming"):
+        for i, item in enumerate(getattr(scenario, kind) or ()):
+            if item.id in seen:
+                out.append(((kind, i, "id"), f"{kind}.{i}.id", f"id {item.id!r} is used twice"))
+            seen.add(item.id)
     return out
 
 

@@ -202,6 +202,40 @@ class Walkthrough(_Spec):
     expect_failing: list[str] = Field(min_length=1)
 
 
+class Variant(_Spec):
+    """A competent variant: the competent thing done another valid way (another channel,
+    order, wording, or extra work). It must pass every check."""
+
+    id: str = Slug
+    title: str = Field(min_length=1, max_length=200)
+    differs: str = Field(min_length=1, max_length=1000)  # how it differs from the model answer
+    steps: list[StepSpec] = Field(min_length=1)
+
+
+# What a careless learner tries to get green without doing the competent thing.
+GamingKind = Literal[
+    "keyword_stuffing",  # the expected words, without the substance
+    "box_ticking",  # marking something done or confirmed that nobody did or confirmed
+    "doing_nothing",  # an untouched attempt, or only time passing
+    "made_up_figures",  # numbers that are not the CRM's
+    "wrong_order",  # acting before confirming, evaluating before the change could work
+    "consent_afterwards",  # contact first, consent recorded later
+    "bare_minimum",  # one-word messages, placeholders, the least that fills a form
+    "wrong_values",  # the right kind of record with the wrong amount, type or person
+]
+
+
+class GamingAttempt(_Spec):
+    """A gaming attempt: the minimum a careless learner tries for green. Every check it
+    `targets` must fail (a pass there is a false pass)."""
+
+    id: str = Slug
+    title: str = Field(min_length=1, max_length=200)
+    kind: GamingKind
+    steps: list[StepSpec] = []  # empty: the untouched attempt
+    targets: list[str] = Field(min_length=1)
+
+
 class Scenario(_Spec):
     id: str = Slug
     title: str = Field(min_length=1, max_length=200)
@@ -218,6 +252,8 @@ class Scenario(_Spec):
     tasks: list[TaskSpec] = Field(min_length=1)
     model_answer: list[StepSpec] = Field(min_length=1)
     walkthroughs: list[Walkthrough] = Field(min_length=2)
+    variants: list[Variant] = []
+    gaming: list[GamingAttempt] = []
 
     @field_validator("start")
     @classmethod

@@ -22,6 +22,7 @@ class CheckOutcome:
     evidence: list[int]
     criteria: list[str]
     mistakes: list[str]
+    pending: bool = False  # nothing to judge yet (never a pass)
 
 
 @dataclass
@@ -54,6 +55,12 @@ class Evaluation:
 
     def failing(self) -> list[str]:
         return [c.id for t in self.tasks for c in t.checks if not c.passed]
+
+    def passing(self) -> list[str]:
+        return [c.id for t in self.tasks for c in t.checks if c.passed]
+
+    def outcomes(self) -> list[CheckOutcome]:
+        return [c for t in self.tasks for c in t.checks]
 
     def as_dict(self) -> dict:
         return {
@@ -92,6 +99,7 @@ def evaluate(attempt: Attempt) -> Evaluation:
                     result.evidence,
                     list(check.criteria),
                     list(check.mistakes),
+                    result.pending,
                 )
             )
         tasks.append(outcome)
