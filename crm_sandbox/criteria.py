@@ -61,6 +61,8 @@ class Criterion(_Frozen):
     learner_text: str = Field(min_length=1)
     outcome_ids: tuple[str, ...] = Field(min_length=1)
     keywords: tuple[str, ...] = ()
+    # Set when the body names no criterion for an outcome: the line the text quotes.
+    derived_from: str | None = None
 
     @field_validator("number")
     @classmethod

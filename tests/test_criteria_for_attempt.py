@@ -43,9 +43,11 @@ def test_a_bodys_criteria_come_numbered_in_number_order():
 
     assert [(c.number, c.id) for c in focus] == [
         ("1.1", "focus.ac1"),
+        ("2.1", "focus.ac5"),
         ("3.1", "focus.ac3"),
         ("4.1", "focus.ac2"),
         ("4.2", "focus.ac4"),
+        ("5.1", "focus.ac6"),
     ]
     first = focus[0]
     assert first.body_id == "focus"
@@ -172,12 +174,14 @@ class NamesOnly:
 
 
 def test_a_scenario_evidencing_nothing_of_a_body_even_by_theme_gets_all_its_criteria():
-    # vtct.ac2 (feedback) shares its theme with no Focus criterion
+    # vtct.ac2 (feedback) shares its theme with generic.ac3 and focus.ac5
     assert [c.id for c in criteria_for_scenario(NamesOnly("vtct.ac2"), "generic")] == [
         "generic.ac3"
     ]
-    assert [c.id for c in criteria_for_scenario(NamesOnly("vtct.ac2"), "focus")] == [
-        c.id for c in criteria_for_body("focus")
+    assert [c.id for c in criteria_for_scenario(NamesOnly("vtct.ac2"), "focus")] == ["focus.ac5"]
+    # focus.ac4 (resolving issues professionally) shares its theme with no VTCT criterion
+    assert [c.id for c in criteria_for_scenario(NamesOnly("focus.ac4"), "vtct")] == [
+        c.id for c in criteria_for_body("vtct")
     ]
 
 
@@ -261,9 +265,11 @@ def test_criteria_list_prints_a_bodys_or_a_groups_criteria_numbered(
     assert lines[0].startswith("Focus Awards")
     assert [line.split()[:2] for line in lines[1:]] == [
         ["1.1", "focus.ac1"],
+        ["2.1", "focus.ac5"],
         ["3.1", "focus.ac3"],
         ["4.1", "focus.ac2"],
         ["4.2", "focus.ac4"],
+        ["5.1", "focus.ac6"],
     ]
     assert by_group.exit_code == 0 and "icq.ac4" in by_group.output
     assert "vtct" not in by_group.output and "focus" not in by_group.output

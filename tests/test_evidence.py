@@ -189,6 +189,8 @@ def test_the_criteria_map_takes_the_latest_judgement_then_passing_checks(learner
         "focus.ac2": "met",  # judged not yet met, then met: the latest counts
         "focus.ac3": "not started",
         "focus.ac4": "working towards",  # a passing check evidences it, no judgement yet
+        "focus.ac5": "not started",
+        "focus.ac6": "not started",
     }
 
 
@@ -198,9 +200,11 @@ def test_the_criteria_map_lists_the_bodys_criteria_numbered_in_number_order(lear
 
     assert [(row.number, row.criterion_id) for row in rows] == [
         ("1.1", "focus.ac1"),
+        ("2.1", "focus.ac5"),
         ("3.1", "focus.ac3"),
         ("4.1", "focus.ac2"),
         ("4.2", "focus.ac4"),
+        ("5.1", "focus.ac6"),
     ]
 
 
