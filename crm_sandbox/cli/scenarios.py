@@ -77,6 +77,16 @@ def _temporary_app(tmp: str):
     )
 
 
+def _quietly_upgrade() -> None:
+    """Build the throwaway database without the migrations' progress lines (Alembic's logging
+    setup would print them): the output is the command's report alone."""
+    logging.disable(logging.INFO)
+    try:
+        upgrade_database()
+    finally:
+        logging.disable(logging.NOTSET)
+
+
 @scenarios_group.command("selftest")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
 @click.argument("paths", nargs=-1, type=click.Path(exists=True, dir_okay=False, path_type=Path))
@@ -88,8 +98,7 @@ def scenarios_selftest(as_json, paths):
     with tempfile.TemporaryDirectory(prefix="crm-selftest-") as tmp:
         app = _temporary_app(tmp)
         with app.app_context():
-            upgrade_database()
-            logging.getLogger("alembic").setLevel(logging.WARNING)
+            _quietly_upgrade()
             summary = selftest.run(list(paths) or None)
             db.session.rollback()
             db.engine.dispose()
@@ -161,8 +170,7 @@ def scenarios_try(as_json, scenario_name, steps_file):
     with tempfile.TemporaryDirectory(prefix="crm-try-") as tmp:
         app = _temporary_app(tmp)
         with app.app_context():
-            upgrade_database()
-            logging.getLogger("alembic").setLevel(logging.WARNING)
+            _quietly_upgrade()
             scenario, source = _scenario_and_source(scenario_name)
             steps = _read_steps(steps_file)
             try:
