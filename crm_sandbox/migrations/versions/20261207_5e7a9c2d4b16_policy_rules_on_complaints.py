@@ -38,9 +38,9 @@ def upgrade():
 
 
 def downgrade():
-    with op.batch_alter_table('complaints') as batch_op:
-        batch_op.drop_column('lessons_change')
-        batch_op.drop_column('lessons_policy')
-        batch_op.drop_column('escalation_amount')
-        batch_op.drop_column('escalation_rule')
-        batch_op.drop_column('policy_rule')
+    # ALTER TABLE ... DROP COLUMN, not a batch: a batch copies complaints on SQLite, which the
+    # foreign keys of its children refuse.
+    for column in (
+        'lessons_change', 'lessons_policy', 'escalation_amount', 'escalation_rule', 'policy_rule'
+    ):
+        op.execute(f'ALTER TABLE complaints DROP COLUMN {column}')
