@@ -414,22 +414,42 @@ def _replied(r, complaint, note=""):
     complaints.customer_replied(r.ctx, _complaint(r, complaint), note)
 
 
-@step("resolve", ["complaint", "resolution", "channel", "message"], ["remedy"])
-def _resolve(r, complaint, resolution, channel, message, remedy=None):
-    made = _remedy(r, remedy)
-    if made is None:
-        complaints.resolve(r.ctx, _complaint(r, complaint), resolution, channel, message)
-    else:
-        complaints.resolve(
-            r.ctx, _complaint(r, complaint), resolution, channel, message, remedy=made
-        )
+@step("resolve", ["complaint", "resolution", "channel", "message"], ["remedy", "policy"])
+def _resolve(r, complaint, resolution, channel, message, remedy=None, policy=None):
+    """`policy`: the reference of the organisation's rule that decides it ("returns.2": the
+    2nd rule of the returns policy as numbered under Organisation & policies)."""
+    complaints.resolve(
+        r.ctx,
+        _complaint(r, complaint),
+        resolution,
+        channel,
+        message,
+        remedy=_remedy(r, remedy),
+        policy_rule=policy,
+    )
 
 
-@step("close", ["complaint", "root_cause", "lessons"], ["confirmed", "note", "judgement"])
-def _close(r, complaint, root_cause, lessons, confirmed=False, note="", judgement=""):
+@step(
+    "close",
+    ["complaint", "root_cause", "lessons"],
+    ["confirmed", "note", "judgement", "lesson_policy", "lesson_change"],
+)
+def _close(
+    r,
+    complaint,
+    root_cause,
+    lessons,
+    confirmed=False,
+    note="",
+    judgement="",
+    lesson_policy=None,
+    lesson_change=None,
+):
     """`confirmed: true` points at the customer's latest `satisfied` reply about the complaint
     (fails loudly when there is none: ask them, then wait); `confirmed: false` closes
-    unconfirmed with the judgement."""
+    unconfirmed with the judgement. `lesson_policy` names the policy or procedure the lesson
+    changes (a key of the organisation's policies: `returns`, `complaints` ...) and
+    `lesson_change` how (`train_staff`, `change_process`, `change_policy`)."""
     record = _complaint(r, complaint)
     reply = None
     if confirmed:
@@ -451,12 +471,17 @@ def _close(r, complaint, root_cause, lessons, confirmed=False, note="", judgemen
         root_cause=root_cause,
         lessons_learned=lessons,
         judgement_note=judgement,
+        lessons_policy=lesson_policy,
+        lessons_change=lesson_change,
     )
 
 
-@step("escalate", ["complaint", "reason"])
-def _escalate(r, complaint, reason):
-    complaints.escalate(r.ctx, _complaint(r, complaint), reason)
+@step("escalate", ["complaint", "reason"], ["rule", "amount"])
+def _escalate(r, complaint, reason, rule=None, amount=None):
+    """`rule`: the number of the procedure's reason for escalating (its `escalate_when`, from
+    1); `reason`: the learner's own words; `amount`: the refund or compensation the customer
+    asked for, when that is the reason."""
+    complaints.escalate(r.ctx, _complaint(r, complaint), reason, rule=rule, amount=amount)
 
 
 @step("send_update", ["complaint", "channel", "message"])

@@ -376,15 +376,27 @@ def _complaint(say: _Say, verb: str) -> str:
         return f"Recorded {c} from {say.contact()}{category}{how}"
     if what == "escalated":
         to = LEVELS.get(a.get("level"), "the next level")
-        return f"Escalated {c} to {to}{say.colon('reason')}"
+        why = ""
+        if a.get("rule"):
+            why = f" for the procedure's reason {a['rule']} ({a.get('rule_text') or 'as listed'})"
+            if a.get("amount"):
+                why += f", £{a['amount']} asked for"
+        return f"Escalated {c} to {to}{why}{say.colon('reason')}"
     if what == "resolved":
-        return f"Resolved {c}{late}{say.colon('resolution')}"
+        rule = ""
+        if a.get("policy_rule"):
+            rule = f" under policy rule {a['policy_rule']} ({a.get('policy_rule_text') or ''})"
+        return f"Resolved {c}{late}{rule}{say.colon('resolution')}"
     if what == "closed":
         parts = [f"Closed {c}"]
         if a.get("root_cause"):
             parts.append(f"root cause: {say.text('root_cause')}")
         if a.get("lessons_learned"):
             parts.append(f"lessons learned: {say.text('lessons_learned')}")
+        if a.get("lessons_policy"):
+            changes = a["lessons_policy"].replace("_", " ")
+            how = f" ({a['lessons_change'].replace('_', ' ')})" if a.get("lessons_change") else ""
+            parts.append(f"the lesson changes the {changes} policy{how}")
         if a.get("judgement"):
             parts.append(f"closed without the customer's confirmation: {say.text('judgement')}")
         return "; ".join(parts)

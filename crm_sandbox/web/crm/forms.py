@@ -234,6 +234,9 @@ class ResolveForm(FlaskForm):
     )
     remedy_amount = StringField("Amount in pounds (optional)", validators=[Length(max=20)])
     remedy_by = DateField("Happens by (optional)", validators=[Optional()])
+    # The organisation's rules, numbered as under Organisation & policies (set by the view;
+    # the service refuses one that is not the organisation's).
+    policy_rule = SelectField("The policy rule that decides it", choices=[], validate_choice=False)
     channel = SelectField("How the outcome was sent", choices=choices(Channel), default="email")
     outcome_message = TextAreaField(
         "Outcome message to the customer", validators=[DataRequired(), Length(max=2000)]
@@ -260,6 +263,10 @@ class CloseForm(FlaskForm):
     confirmation_note = StringField("How they confirmed (optional)", validators=[Length(max=500)])
     root_cause = TextAreaField("Root cause", validators=[Length(max=2000)])
     lessons_learned = TextAreaField("Lessons learned", validators=[Length(max=2000)])
+    lessons_policy = SelectField(
+        "The policy or procedure the lesson changes", choices=[], validate_choice=False
+    )
+    lessons_change = SelectField("What should change", choices=[], validate_choice=False)
     judgement_note = TextAreaField(
         "If closing without confirmation: why (your judgement)", validators=[Length(max=1000)]
     )
@@ -271,7 +278,14 @@ class CloseForm(FlaskForm):
 
 
 class EscalateForm(FlaskForm):
-    reason = TextAreaField("Reason for escalating", validators=[Length(max=1000)])
+    rule = SelectField("The procedure's reason for escalating", choices=[], validate_choice=False)
+    reason = TextAreaField(
+        "Why, in your own words (what the customer told you)", validators=[Length(max=1000)]
+    )
+    amount = StringField(
+        "Refund or compensation the customer asked for, in pounds (if that is the reason)",
+        validators=[Length(max=20)],
+    )
     submit = SubmitField("Escalate")
 
 
