@@ -20,6 +20,7 @@ from .definition import (
     agree_standard,
     create_standard,
     snapshot,
+    terms,
     update_standard,
 )
 from .measurability import (
@@ -28,6 +29,7 @@ from .measurability import (
     VAGUE_WORDS,
     is_measurable,
     measurability_problems,
+    method_problems,
     vague_words,
 )
 from .monitoring import (
@@ -59,9 +61,11 @@ __all__ = [
     "create_standard",
     "is_measurable",
     "measurability_problems",
+    "method_problems",
     "record_measurement",
     "series",
     "snapshot",
+    "terms",
     "update_standard",
     "vague_words",
 ]

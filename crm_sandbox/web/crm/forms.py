@@ -124,9 +124,13 @@ class CheckboxesField(SelectMultipleField):
 
 def purpose_choices(internal: bool) -> list:
     """The purposes a message to this contact can have: internal requests and replies only to
-    internal customers."""
+    internal customers. A standard is proposed from its own page (the proposal carries the
+    standard's terms), so it is not offered here."""
     items = [
-        p for p in Purpose if internal or p.value not in ("internal_request", "internal_reply")
+        p
+        for p in Purpose
+        if p.value != "propose_standard"
+        and (internal or p.value not in ("internal_request", "internal_reply"))
     ]
     return options(("", "Choose…"), *((p.value, p.label) for p in items))
 
