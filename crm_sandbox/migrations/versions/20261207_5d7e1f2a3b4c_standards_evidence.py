@@ -1,5 +1,4 @@
-"""standards (helper standards): a manual measure's method, the customer's reply that agreed a
-standard, and a monitoring finding's figures (the learner's and the CRM's)
+"""standards evidence (helper standards): method, agreeing reply, a finding's two sets of figures
 
 service_standards gain method (how a manual measure is taken: who counts what, from which
 records, how often) and agreed_reply_id (the customer's reply agreeing the standard as it
