@@ -14,6 +14,7 @@ Callers use the names re-exported here.
 from __future__ import annotations
 
 from ..errors import ServiceError as ServiceError  # callers catch `standards.ServiceError`
+from . import figures
 from .definition import (
     MAX_TARGET_VALUE,
     MAX_TIME_ALLOWED,
@@ -58,6 +59,7 @@ __all__ = [
     "add_finding",
     "agree_standard",
     "compliance",
+    "figures",
     "create_standard",
     "is_measurable",
     "measurability_problems",

@@ -301,18 +301,35 @@ class StandardForm(OnceForm):
         "Share of cases that must meet it (%)", validators=[Optional()], places=None
     )
     period = SelectField("Monitored", choices=choices(Period), default="month")
+    method = TextAreaField(
+        "How it is measured (a measure you record yourself: who counts what, from which "
+        "records, how often)",
+        validators=[Length(max=1000)],
+    )
     agreed_with = StringField(
         "Agreed with (customer group or colleague)", validators=[Length(max=200)]
     )
     submit = SubmitField("Save standard")
 
 
-class AgreeForm(FlaskForm):
-    agreed_with = StringField(
-        "Who agreed it (customer group or internal customer)",
-        validators=[DataRequired(), Length(max=200)],
+class ProposeStandardForm(OnceForm):
+    """Propose the standard to a customer: a message that carries its terms as they stand."""
+
+    contact_id = SelectField("Propose it to", choices=[], validate_choice=False)
+    channel = SelectField("Channel", choices=choices(Channel), default="email")
+    summary = TextAreaField(
+        "Your message (the words the customer reads or hears)",
+        validators=[DataRequired(message="Write the message."), Length(max=2000)],
     )
-    contact_id = SelectField("Internal or external customer who agreed (optional)", choices=[])
+    submit = SubmitField("Send proposal")
+
+
+class AgreeForm(FlaskForm):
+    reply_id = SelectField("The customer's reply agreeing it", choices=[], validate_choice=False)
+    agreed_with = StringField(
+        "Who agreed it (the customer group they speak for, optional with a reply)",
+        validators=[Length(max=200)],
+    )
     submit = SubmitField("Record agreement")
 
 
@@ -324,9 +341,16 @@ class MeasurementForm(OnceForm):
 
 
 class StandardFindingForm(OnceForm):
+    """A finding cites its data: the period it covers and the figures for it, typed from the
+    monitoring panel or taken from the CRM."""
+
     text = TextAreaField("What monitoring shows", validators=[DataRequired(), Length(max=2000)])
     period_from = HiddenField()
     period_to = HiddenField()
+    from_crm = BooleanField("Use the CRM's figures for this period")
+    stated_value = StringField("The measured figure", validators=[Length(max=20)])
+    stated_cases = StringField("Cases decided", validators=[Length(max=20)])
+    stated_breaches = StringField("Breaches", validators=[Length(max=20)])
     submit = SubmitField("Record finding")
 
 
