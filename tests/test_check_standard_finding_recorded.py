@@ -221,3 +221,24 @@ def test_the_service_logs_both_figures_and_the_finding_shows_them(app):
         assert made_up.computed_cases == 3
         assert february.computed_value is None and february.computed_cases == 0
         assert str(february.period_from) == "2026-02-01"
+
+
+def test_the_timeline_reads_both_sets_of_figures(app):
+    from crm_sandbox.services import action_log, log_words
+
+    with app.app_context():
+        attempt, _ = attempt_with(
+            "monitoring-standards",
+            """
+            - do: standard_finding
+              standard: resolution_std
+              value: 100
+              breaches: 0
+              text: "All fine."
+            """,
+        )
+        entry = action_log.entries(attempt.sandbox_id, limit=1)[0]
+        names = log_words.names_for(attempt.sandbox_id, [entry])
+        words = log_words.describe_entry(entry, names, 500)
+        assert "stated 100%, 0 breaches" in words
+        assert "the CRM's records 33.3%, 2 breaches (does not match)" in words
