@@ -187,3 +187,14 @@ def _ctx(attempt):
     from crm_sandbox.services.context import SandboxContext
 
     return SandboxContext(attempt.sandbox, attempt.learner)
+
+
+def test_a_share_too_low_to_rely_on_is_queried(app):
+    with app.app_context():
+        steps = TENANTS.format(days=3).replace("target_percent: 90", "target_percent: 50")
+        attempt, _ = attempt_with(
+            "measurable-standards", steps + propose("tenant_std", "warburton") + WAIT
+        )
+        reply = standard_messages(attempt)[-1]
+        assert reply.answer_kind == "queries_standard"
+        assert (reply.details or {}).get("reason") == "too_low"

@@ -548,6 +548,8 @@ def leaving(persona: Persona, promise: Interaction | None) -> Answer:
 
 _TIME_IN_NEED = re.compile(r"(\d+(?:\.\d+)?)\s*(working\s+hours?|working\s+days?)", re.I)
 _TIME_MEASURES = ("complaint_ack_time", "complaint_resolution_time", "first_response_time")
+# A customer relies on a standard only if most cases meet it: a share below this is no promise.
+MIN_SHARE_TO_RELY_ON = 80
 
 
 def _time_asked(persona: Persona) -> list[tuple[float, str, str]]:
@@ -565,8 +567,9 @@ def _time_asked(persona: Persona) -> list[tuple[float, str, str]]:
 def answer_standard_proposal(persona: Persona, proposal: dict) -> Answer:
     """The customer's answer to a proposed service standard (purpose propose_standard): they
     agree a standard they could check us against (measurable as written) whose time allowed is
-    no longer than the time their own needs ask for; otherwise they say why not. Judged on
-    the standard's terms as proposed (its measure, numbers, unit and method), never its words."""
+    no longer than the time their own needs ask for, and that most cases meet (a share of at
+    least MIN_SHARE_TO_RELY_ON percent); otherwise they say why not. Judged on the standard's
+    terms as proposed (its measure, numbers, unit and method), never its words."""
     terms = proposal.get("terms") or {}
     details = {"standard_id": proposal.get("standard_id"), "terms": terms}
     if proposal.get("problems"):
@@ -577,6 +580,21 @@ def answer_standard_proposal(persona: Persona, proposal: dict) -> Answer:
         )
         return Answer(
             AnswerKind.QUERIES_STANDARD, _say(persona, words), {**details, "reason": "vague"}
+        )
+    share = terms.get("target_percent")
+    if (
+        share is None
+        and terms.get("measure") == "manual"
+        and "%" in (terms.get("threshold_unit") or "")
+    ):
+        share = terms.get("threshold")
+    if share is not None and float(share) < MIN_SHARE_TO_RELY_ON:
+        words = (
+            "That target is too low for us to rely on: most of the time we would not know "
+            "whether it would happen. Can you commit to a much higher share?"
+        )
+        return Answer(
+            AnswerKind.QUERIES_STANDARD, _say(persona, words), {**details, "reason": "too_low"}
         )
     if terms.get("measure") in _TIME_MEASURES and terms.get("threshold") is not None:
         for amount, unit, value in _time_asked(persona):
