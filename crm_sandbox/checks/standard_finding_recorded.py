@@ -98,11 +98,15 @@ def standard_finding_recorded(state, log, scenario, p: StandardFindingRecorded) 
         else:
             why.setdefault(reason, []).append(item)
     if len(good) >= p.min:
+        what = (
+            "stating the CRM's figures for the period it covers"
+            if p.figures_match
+            else "on a standard the CRM measured, with decided cases in the period it covers"
+            if p.with_compliance
+            else "recorded"
+        )
         return CheckResult(
-            True,
-            f"{count_of(len(good), 'monitoring finding')} citing the period and the CRM's "
-            "figures for it.",
-            [i.seq for i in good],
+            True, f"{count_of(len(good), 'monitoring finding')} {what}.", [i.seq for i in good]
         )
     problems = [
         MESSAGES[reason].format(n=count_of(len(items), "finding")) for reason, items in why.items()
