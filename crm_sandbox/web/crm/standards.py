@@ -12,6 +12,7 @@ from ...extensions import db
 from ...models import AnswerKind, Contact, Direction, Interaction, Measure, ServiceStandard
 from ...services import charts, contacts, conversations, standards
 from ...services.errors import ServiceError
+from ...wording import datetime_text
 from ..forms_common import options, save_once
 from . import bp
 from .common import commit_or_explain, get_or_404, post_then_redirect
@@ -137,7 +138,7 @@ def _agreeing_replies(standard: ServiceStandard, messages) -> list[Interaction]:
 def _reply_choices(replies) -> list:
     return options(
         *[
-            (str(m.id), f"{m.contact.display_name}, {m.occurred_at:%d %b %Y %H:%M}")
+            (str(m.id), f"{m.contact.display_name}, {datetime_text(m.occurred_at)}")
             for m in replies
         ],
         ("", "No reply: agreed in person (recorded on your word, not the customer's)"),
