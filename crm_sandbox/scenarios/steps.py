@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
 
 from sqlalchemy import select
 
@@ -506,25 +506,94 @@ def _advance(r, working_hours=None, next_working_day=False):
 @step(
     "create_standard",
     ["key", "title", "measure"],
-    ["threshold", "threshold_unit", "target_percent", "period", "description", "agreed_with"],
+    [
+        "threshold",
+        "threshold_unit",
+        "target_percent",
+        "period",
+        "description",
+        "agreed_with",
+        "method",
+    ],
 )
 def _standard(r, key, **fields):
     r.remember("standards", key, standards.create_standard(r.ctx, fields))
 
 
-@step("agree_standard", ["standard", "agreed_with"], ["contact"])
-def _agree(r, standard, agreed_with, contact=None):
+@step("agree_standard", ["standard"], ["agreed_with", "contact", "from_reply"])
+def _agree(r, standard, agreed_with="", contact=None, from_reply=False):
+    """Record who agreed a standard. `from_reply: true` points at the customer's latest reply
+    agreeing the standard as it stands (from `contact`, if named) and fails loudly when none
+    has come: propose it (`propose_standard`) and `wait` first. Without it, the agreement is
+    recorded on the learner's word (what a learner does when they tick it off)."""
+    record = r.obj(ServiceStandard, "standards", standard)
     contact_id = r.keys["contacts"][contact] if contact else None
-    standards.agree_standard(
-        r.ctx, r.obj(ServiceStandard, "standards", standard), agreed_with, contact_id
+    reply = None
+    if from_reply:
+        _land_replies(r)
+        query = select(Interaction).where(
+            Interaction.sandbox_id == r.ctx.sandbox_id,
+            Interaction.standard_id == record.id,
+            Interaction.direction == Direction.INBOUND.value,
+            Interaction.answer_kind == AnswerKind.AGREES_STANDARD.value,
+            Interaction.occurred_at <= r.ctx.now(),
+        )
+        if contact_id is not None:
+            query = query.where(Interaction.contact_id == contact_id)
+        reply = db.session.scalar(
+            query.order_by(Interaction.occurred_at.desc(), Interaction.id.desc()).limit(1)
+        )
+        if reply is None:
+            raise ServiceError(
+                f"step agree_standard: no reply agreeing the standard {standard!r} has come yet "
+                "(propose it to the customer, then wait for their reply)."
+            )
+    standards.agree_standard(r.ctx, record, agreed_with or "", contact_id, reply=reply)
+
+
+@step(
+    "standard_finding",
+    ["standard", "text"],
+    ["days", "period_from", "period_to", "value", "cases", "breaches", "from_crm"],
+)
+def _standard_finding(
+    r,
+    standard,
+    text,
+    days=90,
+    period_from=None,
+    period_to=None,
+    value=None,
+    cases=None,
+    breaches=None,
+    from_crm=False,
+):
+    """A monitoring finding for a period: `period_from`/`period_to` (dates), or the last
+    `days` days up to today (90, the monitoring page's default); the figures stated
+    (`value` in the standard's unit, `cases`, `breaches`) or `from_crm: true`."""
+    s = r.obj(ServiceStandard, "standards", standard)
+    today = r.ctx.now().date()
+    end = _as_date(period_to) or today
+    start = _as_date(period_from) or end - timedelta(days=int(days))
+    standards.add_finding(
+        r.ctx,
+        s,
+        text,
+        start,
+        end,
+        value=value,
+        cases=cases,
+        breaches=breaches,
+        from_crm=bool(from_crm),
     )
 
 
-@step("standard_finding", ["standard", "text"])
-def _standard_finding(r, standard, text):
-    s = r.obj(ServiceStandard, "standards", standard)
-    today = r.ctx.now().date()
-    standards.add_finding(r.ctx, s, text, today - timedelta(days=90), today)
+def _as_date(value):
+    if value in (None, ""):
+        return None
+    if isinstance(value, date):
+        return value
+    return date.fromisoformat(str(value))
 
 
 @step("create_survey", ["key", "title", "method", "questions"], ["purpose"])
@@ -600,3 +669,36 @@ def _evaluate(r, improvement, result, outcome, evaluation):
     feedback.evaluate_action(
         r.ctx, r.obj(ImprovementAction, "improvements", improvement), result, evaluation, outcome
     )
+
+
+@step("propose_standard", ["standard", "contact", "words"], ["channel", "reply_to_last", "key"])
+def _propose_standard(r, standard, contact, words, channel="email", reply_to_last=False, key=None):
+    """Propose a service standard to a customer (purpose propose_standard): the message
+    carries the standard's terms as they stand; the customer answers whether they agree."""
+    person = _contact(r, contact)
+    in_reply_to = None
+    if reply_to_last:
+        _land_replies(r)
+        in_reply_to = next(iter(_customer_messages(r, person.id)), None)
+    made = conversations.send_message(
+        r.ctx,
+        person,
+        {
+            "channel": channel,
+            "purpose": "propose_standard",
+            "summary": words,
+            "standard_id": r.obj(ServiceStandard, "standards", standard).id,
+            "in_reply_to": in_reply_to,
+        },
+    )
+    r.remember("interactions", key, made)
+
+
+@step("update_standard", ["standard", "fields"])
+def _update_standard(r, standard, fields):
+    """Change a standard (its wording, measure, numbers, method): an agreed standard goes
+    back to draft, and an earlier agreement no longer counts."""
+    record = r.obj(ServiceStandard, "standards", standard)
+    data = {**standards.snapshot(record), "description": record.description}
+    data.update(dict(fields))
+    standards.update_standard(r.ctx, record, data)

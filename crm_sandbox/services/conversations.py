@@ -9,6 +9,9 @@ The structured content of a message lives in `Interaction.details`:
 - confirm_needs (outbound):      {"needs": [need id, ...], "preferences": [preference id, ...]}
 - propose_resolution (outbound): {"remedy": {"type": RemedyType, "amount": "44.94" | None,
                                              "by": "2026-03-11" | None}}
+- propose_standard (outbound):    {"standard_id": id, "terms": the standard's terms as
+                                  proposed (standards.terms), "problems": why it cannot be
+                                  measured as written (empty when it can)}
 - a customer's answer (inbound, `answer_kind` set):
     answer        {"revealed": [{"type", "value", "as": "need" | "preference"}]}
     needs_reply   {"confirmed": [need id], "corrected": [{"need_id", "is": "preference" |
@@ -16,6 +19,7 @@ The structured content of a message lives in `Interaction.details`:
     accepts / rejects   {"remedy": {...}, "reason": "..."}
     satisfied / not_satisfied  {"complaint_id": id}
     chase / escalation / leaving / complaint   {"promise_of": interaction id | None}
+    agrees_standard / queries_standard  {"standard_id", "terms" (as proposed), "reason"}
 
 Every message is an `interaction.logged` entry in the action log, the customer's with the
 customer as the actor.
@@ -152,6 +156,17 @@ def _details(ctx: SandboxContext, contact: Contact, purpose: Purpose, data: dict
         if set(need_ids) - own_needs or set(pref_ids) - own_prefs:
             raise ServiceError("Summarise this customer's own needs and preferences.", "needs")
         return {"needs": sorted(set(need_ids)), "preferences": sorted(set(pref_ids))}
+    if purpose is Purpose.PROPOSE_STANDARD:
+        from .standards import measurability_problems, terms
+
+        if data.get("standard_id") in (None, ""):
+            raise ServiceError("Choose the service standard you are proposing.", "standard_id")
+        standard = ctx.get(ServiceStandard, data["standard_id"])
+        return {
+            "standard_id": standard.id,
+            "terms": terms(standard),
+            "problems": measurability_problems(standard),
+        }
     if purpose is Purpose.PROPOSE_RESOLUTION:
         remedy = data.get("remedy") or {}
         kind = remedy.get("type")
@@ -267,6 +282,7 @@ def receive_message(
     in_reply_to: Interaction | None = None,
     complaint_id: int | None = None,
     details: dict | None = None,
+    standard_id: int | None = None,
 ) -> Interaction:
     """A message from the customer (the simulated customer, or a scenario event): an inbound
     interaction on their timeline, in the thread of what it answers, logged with `ctx`'s
@@ -288,6 +304,7 @@ def receive_message(
         occurred_at=occurred_at,
         recorded_by=contact.display_name[:120],
         complaint_id=complaint_id,
+        standard_id=standard_id,
         in_reply_to_id=in_reply_to.id if in_reply_to is not None else None,
         thread_id=thread_id,
         details=details,

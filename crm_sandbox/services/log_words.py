@@ -457,13 +457,38 @@ def _standard(say: _Say, verb: str) -> str:
     if verb == "standard.updated":
         return f"Changed service standard {s}: {value_words(a)}"
     if verb == "standard.agreed":
-        return f"Agreed service standard {s} with {value_words(a.get('agreed_with'))}"
+        how = (
+            " (in the customer's reply)"
+            if a.get("agreed_reply_id")
+            else " (on the learner's word: no reply from the customer)"
+            if "agreed_reply_id" in a
+            else ""
+        )
+        return f"Agreed service standard {s} with {value_words(a.get('agreed_with'))}{how}"
     if verb == "standard.measured":
         return f"Recorded {value_words(a.get('value'))} for {s} on {when(a.get('taken_on'))}"
     s = say.names.standard(a.get("standard_id"))
-    share = a.get("compliance_percent")
-    share = f" ({value_words(share)}% compliance)" if share is not None else ""
-    return f"Recorded a finding on service standard {s}{share}{say.colon('text')}"
+    return f"Recorded a finding on service standard {s}{_figures(a)}{say.colon('text')}"
+
+
+def _figures(a: dict) -> str:
+    """A finding's figures in words: the learner's beside the CRM's for the same period."""
+    computed, stated = a.get("computed"), a.get("stated")
+    if not isinstance(computed, dict) or not isinstance(stated, dict):  # older entries
+        share = a.get("compliance_percent")
+        return f" ({value_words(share)}% compliance)" if share is not None else ""
+    period = f" for {when(a.get('period_from'))} to {when(a.get('period_to'))}"
+    if computed.get("value") is None:
+        return period + " (nothing measured in that period)"
+    unit = computed.get("unit") or ""
+    crm = f"{computed['value']:g}{unit}, {computed.get('breaches')} breaches"
+    if a.get("from_crm"):
+        return f"{period}, with the CRM's figures ({crm})"
+    said = (
+        f"{stated.get('value'):g}{unit}" if stated.get("value") is not None else "no figure"
+    ) + (f", {stated['breaches']} breaches" if stated.get("breaches") is not None else "")
+    verdict = "does not match" if a.get("mismatches") else "matches"
+    return f"{period}: stated {said}; the CRM's records {crm} ({verdict})"
 
 
 def _survey(say: _Say, verb: str) -> str:

@@ -542,3 +542,73 @@ def leaving(persona: Persona, promise: Interaction | None) -> Answer:
         {"promise_of": promise.id if promise is not None else None},
         promise.complaint_id if promise is not None else None,
     )
+
+
+# --- A proposed service standard ----------------------------------------------------------
+
+_TIME_IN_NEED = re.compile(r"(\d+(?:\.\d+)?)\s*(working\s+hours?|working\s+days?)", re.I)
+_TIME_MEASURES = ("complaint_ack_time", "complaint_resolution_time", "first_response_time")
+# A customer relies on a standard only if most cases meet it: a share below this is no promise.
+MIN_SHARE_TO_RELY_ON = 80
+
+
+def _time_asked(persona: Persona) -> list[tuple[float, str, str]]:
+    """The times the customer's own timescale needs ask for: (amount, unit, their words)."""
+    asked = []
+    for need in persona.needs:
+        if need.type != NeedType.TIMESCALE.value:
+            continue
+        for amount, unit in _TIME_IN_NEED.findall(need.value):
+            unit = "working_hours" if "hour" in unit.lower() else "working_days"
+            asked.append((float(amount), unit, need.value))
+    return asked
+
+
+def answer_standard_proposal(persona: Persona, proposal: dict) -> Answer:
+    """The customer's answer to a proposed service standard (purpose propose_standard): they
+    agree a standard they could check us against (measurable as written) whose time allowed is
+    no longer than the time their own needs ask for, and that most cases meet (a share of at
+    least MIN_SHARE_TO_RELY_ON percent); otherwise they say why not. Judged on the standard's
+    terms as proposed (its measure, numbers, unit and method), never its words."""
+    terms = proposal.get("terms") or {}
+    details = {"standard_id": proposal.get("standard_id"), "terms": terms}
+    if proposal.get("problems"):
+        words = (
+            "I can't agree to that as it stands: I would have no way of telling whether you "
+            "had met it. What exactly will you count, what is the target, and how often will "
+            "you check?"
+        )
+        return Answer(
+            AnswerKind.QUERIES_STANDARD, _say(persona, words), {**details, "reason": "vague"}
+        )
+    share = terms.get("target_percent")
+    if (
+        share is None
+        and terms.get("measure") == "manual"
+        and "%" in (terms.get("threshold_unit") or "")
+    ):
+        share = terms.get("threshold")
+    if share is not None and float(share) < MIN_SHARE_TO_RELY_ON:
+        words = (
+            "That target is too low for us to rely on: most of the time we would not know "
+            "whether it would happen. Can you commit to a much higher share?"
+        )
+        return Answer(
+            AnswerKind.QUERIES_STANDARD, _say(persona, words), {**details, "reason": "too_low"}
+        )
+    if terms.get("measure") in _TIME_MEASURES and terms.get("threshold") is not None:
+        for amount, unit, value in _time_asked(persona):
+            if unit == terms.get("threshold_unit") and float(terms["threshold"]) > amount:
+                words = f"That is longer than we can work with: what we need is {value}."
+                return Answer(
+                    AnswerKind.QUERIES_STANDARD,
+                    _say(persona, words),
+                    {**details, "reason": "too_slow"},
+                )
+    words = (
+        "Yes, I agree to that standard as you have set it out: it says what you will do, "
+        "the target and how it will be checked."
+    )
+    return Answer(
+        AnswerKind.AGREES_STANDARD, _say(persona, words, settled=True), {**details, "reason": ""}
+    )

@@ -124,9 +124,13 @@ class CheckboxesField(SelectMultipleField):
 
 def purpose_choices(internal: bool) -> list:
     """The purposes a message to this contact can have: internal requests and replies only to
-    internal customers."""
+    internal customers. A standard is proposed from its own page (the proposal carries the
+    standard's terms), so it is not offered here."""
     items = [
-        p for p in Purpose if internal or p.value not in ("internal_request", "internal_reply")
+        p
+        for p in Purpose
+        if p.value != "propose_standard"
+        and (internal or p.value not in ("internal_request", "internal_reply"))
     ]
     return options(("", "Choose…"), *((p.value, p.label) for p in items))
 
@@ -311,18 +315,35 @@ class StandardForm(OnceForm):
         "Share of cases that must meet it (%)", validators=[Optional()], places=None
     )
     period = SelectField("Monitored", choices=choices(Period), default="month")
+    method = TextAreaField(
+        "How it is measured (a measure you record yourself: who counts what, from which "
+        "records, how often)",
+        validators=[Length(max=1000)],
+    )
     agreed_with = StringField(
         "Agreed with (customer group or colleague)", validators=[Length(max=200)]
     )
     submit = SubmitField("Save standard")
 
 
-class AgreeForm(FlaskForm):
-    agreed_with = StringField(
-        "Who agreed it (customer group or internal customer)",
-        validators=[DataRequired(), Length(max=200)],
+class ProposeStandardForm(OnceForm):
+    """Propose the standard to a customer: a message that carries its terms as they stand."""
+
+    contact_id = SelectField("Propose it to", choices=[], validate_choice=False)
+    channel = SelectField("Channel", choices=choices(Channel), default="email")
+    summary = TextAreaField(
+        "Your message (the words the customer reads or hears)",
+        validators=[DataRequired(message="Write the message."), Length(max=2000)],
     )
-    contact_id = SelectField("Internal or external customer who agreed (optional)", choices=[])
+    submit = SubmitField("Send proposal")
+
+
+class AgreeForm(FlaskForm):
+    reply_id = SelectField("The customer's reply agreeing it", choices=[], validate_choice=False)
+    agreed_with = StringField(
+        "Who agreed it (the customer group they speak for, optional with a reply)",
+        validators=[Length(max=200)],
+    )
     submit = SubmitField("Record agreement")
 
 
@@ -334,9 +355,16 @@ class MeasurementForm(OnceForm):
 
 
 class StandardFindingForm(OnceForm):
+    """A finding cites its data: the period it covers and the figures for it, typed from the
+    monitoring panel or taken from the CRM."""
+
     text = TextAreaField("What monitoring shows", validators=[DataRequired(), Length(max=2000)])
     period_from = HiddenField()
     period_to = HiddenField()
+    from_crm = BooleanField("Use the CRM's figures for this period")
+    stated_value = StringField("The measured figure", validators=[Length(max=20)])
+    stated_cases = StringField("Cases decided", validators=[Length(max=20)])
+    stated_breaches = StringField("Breaches", validators=[Length(max=20)])
     submit = SubmitField("Record finding")
 
 
