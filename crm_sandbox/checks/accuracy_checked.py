@@ -14,6 +14,9 @@ class AccuracyChecked(Params):
     # (postcodes, phone numbers, emails, names), so "ls185pa" is "LS18 5PA". "" means the
     # field must be cleared.
     expect: dict[str, dict[str, str]] = {}
+    # The mark must come after a duplicate was merged into the record (check the record once
+    # it is the one record with the whole history).
+    after_merge: bool = False
 
 
 def _label(field: str) -> str:
@@ -53,12 +56,24 @@ def accuracy_checked(state, log, scenario, p: AccuracyChecked) -> CheckResult:
             ),
             default=0,
         )
+        if p.after_merge:
+            merges = [
+                i.seq
+                for i in log.of("contact.merged")
+                if i.object_id == contact.id and i.object_type == "contact"
+            ]
+            last_change = max([last_change, *merges[:1]])
+            if not merges:
+                problems.append(
+                    f"no duplicate has been merged into {name}'s record in this attempt: "
+                    "check the record once it is the one record with the whole history"
+                )
         if not marks:
             problems.append(f"{name} has not been marked as checked in this attempt")
         elif marks[-1].seq < last_change and not wrong:
             problems.append(
-                f"{name} was marked as checked before the details were corrected: check the "
-                "record once it is right"
+                f"{name} was marked as checked before the record was put right: check it "
+                "once it is right"
             )
         evidence.extend(i.seq for i in marks[-1:])
     if problems:
