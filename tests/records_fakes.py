@@ -30,8 +30,9 @@ def person(id, **fields):  # noqa: A002 - the record's own word
 class FakeState:
     """What a check reads: named contacts (key -> record), complaints, orders."""
 
-    def __init__(self, contacts=None, complaints=None, orders=()):
+    def __init__(self, contacts=None, complaints=None, orders=(), interactions=()):
         self.contacts = contacts or {}
+        self.interactions = list(interactions)
         self.complaints = complaints or {}
         self.orders = list(orders)
         self.now = START + timedelta(days=1)
@@ -52,6 +53,8 @@ class FakeState:
     def all(self, model, *conditions, order_by=None):
         if model.__name__ == "Contact":
             return list(self.contacts.values())
+        if model.__name__ == "Interaction":
+            return list(self.interactions)
         if model.__name__ == "Order":
             return list(self.orders)  # tests give each customer's orders only
         return []

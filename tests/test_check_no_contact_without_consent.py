@@ -77,6 +77,46 @@ def test_a_proactive_contact_that_is_not_service_needs_consent_whatever_its_labe
     assert not run([labelled]).passed
 
 
+def test_answering_the_customers_own_request_in_a_new_conversation_is_service():
+    from datetime import timedelta
+    from types import SimpleNamespace
+
+    from .records_fakes import START
+
+    request = SimpleNamespace(
+        id=50,
+        contact_id=ID,
+        occurred_at=START - timedelta(hours=16),
+        direction="inbound",
+        answer_kind="event",
+    )
+    ours = message(2, ID, purpose="follow_up")
+    ours_row = SimpleNamespace(
+        id=ours.object_id,
+        contact_id=ID,
+        occurred_at=ours.sandbox_time,
+        direction="outbound",
+        answer_kind=None,
+    )
+    state = FakeState({"c": person(ID)}, interactions=[request, ours_row])
+    assert CHECK(state, [started(), ours], None, {"contacts": ["c"]}).pending
+    # once answered, a second note we start is a proactive contact again
+    again = message(3, ID, purpose="follow_up", hours=2)
+    again_row = SimpleNamespace(
+        id=again.object_id,
+        contact_id=ID,
+        occurred_at=again.sandbox_time,
+        direction="outbound",
+        answer_kind=None,
+    )
+    state = FakeState({"c": person(ID)}, interactions=[request, ours_row, again_row])
+    assert not CHECK(state, [started(), ours, again], None, {"contacts": ["c"]}).passed
+    # an offer is judged even when it answers them
+    offer = message(2, ID)
+    state = FakeState({"c": person(ID)}, interactions=[request])
+    assert not CHECK(state, [started(), offer], None, {"contacts": ["c"]}).passed
+
+
 def test_internal_customers_and_other_customers_are_not_judged():
     colleague = FakeState({"c": person(ID, category="internal")})
     result = CHECK(colleague, [started(), message(2, ID, purpose="internal_request")], None, {})

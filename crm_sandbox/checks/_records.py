@@ -5,7 +5,7 @@ registry's automatic imports)."""
 
 from __future__ import annotations
 
-from ..models.interactions import Channel
+from ..models.interactions import ANSWERS_TO_US, Channel
 from ..services.validation import comparable
 from ._helpers import as_log
 
@@ -55,12 +55,15 @@ def consent_field(channel: str | None) -> str | None:
         return None
 
 
-def needs_marketing_consent(item, initiative: str, internal_ids: set[int]) -> bool:
+def needs_marketing_consent(
+    item, initiative: str, internal_ids: set[int], answering: bool = False
+) -> bool:
     """Whether an outbound message needs the customer's consent for its channel: a marketing
     message always does; so does any other contact we started that is not about something
-    the customer started (their own conversation, their complaint, their order), because the
-    data protection policies allow only service messages without it. Messages to internal
-    customers and replies in a conversation the customer started never do."""
+    the customer started (their own conversation, their complaint, their order, or a request
+    of theirs still waiting for us: `answering`), because the data protection policies allow
+    only service messages without it. Messages to internal customers and replies in a
+    conversation the customer started never do."""
     a = item.after
     if a.get("direction") != "outbound":
         return False
@@ -70,7 +73,7 @@ def needs_marketing_consent(item, initiative: str, internal_ids: set[int]) -> bo
         return False
     if a.get("purpose") == "marketing":
         return True
-    if initiative != "proactive":
+    if initiative != "proactive" or answering:
         return False
     details = a.get("details") or {}
     return not (a.get("complaint_id") or details.get("order_id"))
@@ -96,3 +99,30 @@ def consent_at(log, item, contact) -> bool:
         if later.verb == "contact.merged" and key in (later.before.get("kept") or {}):
             return bool(later.before["kept"][key])
     return bool(getattr(contact, key, False))
+
+
+def waiting_requests(interactions) -> dict[int, list[tuple]]:
+    """Each customer's messages in time order as (when, id, whether it is the customer's own
+    request: a message they started, not an answer to ours, or ours), for `answers_request`.
+    Read from the interactions themselves, so a request made before the attempt (in the
+    opening) counts too."""
+    out: dict[int, list[tuple]] = {}
+    for m in sorted(interactions, key=lambda m: (m.occurred_at, m.id)):
+        own = m.direction == "inbound" and m.answer_kind not in ANSWERS_TO_US
+        out.setdefault(m.contact_id, []).append((m.occurred_at, m.id, m.direction, own))
+    return out
+
+
+def answers_request(timeline: list[tuple], item) -> bool:
+    """Whether the message logged as `item` went to a customer whose own latest request
+    (before it) had not been answered by any message of ours yet: answering them is a
+    service message, even when it was sent as a new conversation."""
+    waiting = False
+    for when_, message_id, direction, own in timeline:
+        if message_id == item.object_id or when_ > item.sandbox_time:
+            break
+        if own:
+            waiting = True
+        elif direction == "outbound":
+            waiting = False
+    return waiting
