@@ -80,6 +80,18 @@ class NeedSpec(_Spec):
     confirmed_as: Literal["asked_back", "summarised", "in_writing"] | None = None
 
 
+class OrderSpec(_Spec):
+    """An order, booking or renewal the customer placed before the attempt (repeat business,
+    and what a post-sale follow-up is about); `key` names it for steps."""
+
+    key: str | None = Field(None, pattern=r"^[a-z0-9][a-z0-9_-]{0,63}$")
+    contact: str
+    kind: Literal["order", "booking", "renewal"] = "order"
+    description: str = Field(min_length=1, max_length=300)
+    amount: float = Field(0, ge=0, le=1_000_000)
+    placed_on: date
+
+
 class ComplaintSpec(_Spec):
     key: str = Slug
     contact: str
@@ -134,6 +146,7 @@ class Opening(_Spec):
     complaints: list[ComplaintSpec] = []
     standards: list[StandardSpec] = []
     surveys: list[SurveySpec] = []
+    orders: list[OrderSpec] = []
 
 
 class Trigger(_Spec):

@@ -18,6 +18,7 @@ from ..models import (
     ImprovementAction,
     Interaction,
     Need,
+    Order,
     Preference,
     ServiceStandard,
     Survey,
@@ -292,6 +293,7 @@ def _ask(r, contact, topic, kind, words, channel="phone", key=None):
         "promise_next_working_day",
         "reply_to_last",
         "key",
+        "order",
     ],
 )
 def _send_message(
@@ -305,6 +307,7 @@ def _send_message(
     promise_next_working_day=False,
     reply_to_last=False,
     key=None,
+    order=None,
 ):
     person = _contact(r, contact)
     in_reply_to = None
@@ -323,6 +326,7 @@ def _send_message(
             "complaint": _complaint(r, complaint) if complaint else None,
             "in_reply_to": in_reply_to,
             "promise_by": _promise(r, promise_in_hours, promise_next_working_day),
+            "order": r.obj(Order, "orders", order) if order else None,
         },
     )
     r.remember("interactions", key, made)

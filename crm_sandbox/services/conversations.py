@@ -44,6 +44,7 @@ from ..models import (
     Interaction,
     Need,
     NeedType,
+    Order,
     Preference,
     Purpose,
     Questioning,
@@ -236,6 +237,7 @@ def send_message(ctx: SandboxContext, contact: Contact, data: dict) -> Interacti
     survey_id = data.get("survey_id")
     if survey_id is not None:
         ctx.get(Survey, survey_id)
+    details = _with_order(ctx, contact, purpose, details, data.get("order"))
     interaction = Interaction(
         sandbox_id=ctx.sandbox_id,
         contact_id=contact.id,
@@ -265,10 +267,68 @@ def send_message(ctx: SandboxContext, contact: Contact, data: dict) -> Interacti
 
     interaction.customer_due_at = customers.next_due(ctx, contact, interaction)
     db.session.flush()
+    # The consent the customer had given, by channel, at the moment of contact: what the
+    # consent checks read, so recording consent afterwards cannot cure a contact.
     action_log.record(
-        ctx, "interaction.logged", "interaction", interaction.id, after=snapshot(interaction)
+        ctx,
+        "interaction.logged",
+        "interaction",
+        interaction.id,
+        after={**snapshot(interaction), "consent": contact.consents()},
     )
     return interaction
+
+
+def _with_order(ctx, contact: Contact, purpose: Purpose, details, order) -> dict | None:
+    """The message's details with the order it is about (`order_id`), if any."""
+    order = _order_of(ctx, contact, order)
+    if order is None:
+        return details
+    if purpose in INTERNAL_PURPOSES:
+        raise ServiceError("Orders belong to external customers.", "order")
+    return {**(details or {}), "order_id": order.id}
+
+
+def _order_of(ctx: SandboxContext, contact: Contact, order) -> Order | None:
+    """The order (booking, renewal) a message is about: one of this customer's, already
+    placed."""
+    if order in (None, ""):
+        return None
+    if not isinstance(order, Order):
+        try:
+            order = ctx.get(Order, int(order))
+        except (TypeError, ValueError):
+            raise ServiceError("Choose the order from the customer's orders.", "order") from None
+    if order.contact_id != contact.id:
+        raise ServiceError("That order is another customer's.", "order")
+    if order.placed_on > ctx.now().date():
+        raise ServiceError("That order has not been placed yet (sandbox time).", "order")
+    return order
+
+
+def consent_warning(contact: Contact, channel: str, purpose: str) -> str:
+    """A warning for the message form (never a refusal: the learner decides, and the checks
+    judge): a marketing message on a channel the customer has not consented to."""
+    if purpose != Purpose.MARKETING.value or contact.category == Category.INTERNAL.value:
+        return ""
+    try:
+        field = Channel(channel).consent_field
+    except ValueError:
+        return ""
+    if channel == Channel.MEETING.value:
+        return ""
+    if field is None:
+        return (
+            "The CRM records no consent for marketing on this channel: the data protection "
+            "policy allows offers only on channels the customer agreed to."
+        )
+    if not getattr(contact, f"consent_{field}", False):
+        by = Channel(channel).label.lower()
+        return (
+            f"{contact.display_name} has not consented to marketing by {by} on their record. "
+            "Check the data protection policy before you send an offer."
+        )
+    return ""
 
 
 def receive_message(

@@ -149,6 +149,9 @@ class MessageToCustomerForm(OnceForm):
         "The complaint it is about (optional)", choices=[], validate_choice=False
     )
     in_reply_to = SelectField("In reply to (optional)", choices=[], validate_choice=False)
+    order = SelectField(
+        "The order, booking or renewal it is about (optional)", choices=[], validate_choice=False
+    )
     promise_on = DateField("Next contact by: date (optional)", validators=[Optional()])
     promise_time = TimeField("Next contact by: time", validators=[Optional()])
     topic = SelectField("What you ask about", choices=choices(NeedType), validate_choice=False)
