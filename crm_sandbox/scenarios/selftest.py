@@ -267,7 +267,8 @@ def try_steps(scenario, source: str, steps: list[StepSpec]):
         attempt = engine.start_attempt(learner, scenario, source)
         for n, spec in enumerate(steps, start=1):
             try:
-                engine.replay(attempt, [spec])
+                # keys a step names (record_need's `key` ...) are there for the later steps
+                attempt.keys = engine.replay(attempt, [spec]).keys
             except Exception as exc:  # noqa: BLE001 - the step's refusal, in words
                 savepoint.rollback()
                 message = getattr(exc, "message", None) or str(exc)

@@ -38,6 +38,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 
 MONTHS = {
     "jan": 1,
@@ -232,12 +233,31 @@ def _strip(word: str) -> str:
 
 @dataclass(frozen=True)
 class Reading:
-    """A value read as structure: quantity tokens and words, each wanted (+) or refused (-)."""
+    """A value read as structure: quantity tokens and words, each wanted (+) or refused (-).
+    The core is what the value requires; `loose_*` is the rest (a reason after "so",
+    "because", "as I ...", a concession after "but", an example in quotes or after "e.g.",
+    and what a word implies, such as "morning": before 12:00), which a record may say but
+    need not."""
 
     tokens: frozenset
     refused_tokens: frozenset
     words: frozenset
     refused_words: frozenset
+    loose_tokens: frozenset = frozenset()
+    loose_words: frozenset = frozenset()
+    loose_refused_words: frozenset = frozenset()
+
+    @property
+    def all_tokens(self) -> frozenset:
+        return self.tokens | self.loose_tokens
+
+    @property
+    def all_words(self) -> frozenset:
+        return self.words | self.loose_words
+
+    @property
+    def all_refused_words(self) -> frozenset:
+        return self.refused_words | self.loose_refused_words
 
 
 def _number(raw: str) -> Decimal | None:
@@ -357,22 +377,65 @@ def _tokens(clause: str) -> tuple[set, str]:
     return found, clause
 
 
+_EXAMPLE = r"(?:\blike|\be\.?g\.?|\bfor example|\bsuch as)"
+_LOOSE_FROM = re.compile(
+    r"(?:^|(?<=[\s,;]))(?:so that|so|because|since|but"
+    r"|as(?=\s+(?:i|my|mum|she|he|they|we|the|her|his|our|their|it)\b))\b"
+)
+
+
+def _split_loose(text: str) -> tuple[str, str]:
+    """(the core of a value, the rest: examples, and everything from a reason or a
+    concession on)."""
+    loose: list[str] = []
+
+    def take(match):
+        loose.append(match[0])
+        return " "
+
+    text = re.sub(_EXAMPLE + r"\s*'.*?'(?=[\s,.;:)]|$)", take, text)
+    text = re.sub(_EXAMPLE + r'\s*".*?"', take, text)
+    text = re.sub(r"\((?:e\.?g\.?|like|for example|such as)[^)]*\)", take, text)
+    found = _LOOSE_FROM.search(text)
+    if found is not None and found.start() > 0:
+        loose.append(text[found.start() :])
+        text = text[: found.start()]
+    return text, " ".join(loose)
+
+
+@lru_cache(maxsize=8192)
 def read(text: str) -> Reading:
-    """A value (the customer's or the learner's) read as tokens and words with polarity."""
+    """A value (the customer's or the learner's) read as tokens and words with polarity: its
+    core, and the rest as `loose_*`."""
     text = (text or "").lower().replace("’", "'").replace("–", "-").replace("—", "-")
     text = text.replace("n't", " not").replace("cannot", "can not")
     for phrase, word in PHRASES.items():
         text = re.sub(rf"\b{re.escape(phrase)}\b", f" {word} ", text)
     text = re.sub(r"\b(?:an?|one)\s+(hour|day|week|minute)\b", r"1 \1", text)
     text = re.sub(r"\b(" + "|".join(NUMBER_WORDS) + r")\b", lambda m: NUMBER_WORDS[m[1]], text)
+    core, rest = _split_loose(text)
+    c, r = _read_part(core), _read_part(rest)
+    return Reading(
+        c[0],
+        c[1],
+        c[2],
+        c[3],
+        loose_tokens=c[4] | r[0] | r[4],
+        loose_words=r[2],
+        loose_refused_words=r[3],
+    )
+
+
+def _read_part(text: str) -> tuple[frozenset, frozenset, frozenset, frozenset, frozenset]:
+    """(tokens, refused tokens, words, refused words, implied tokens) of a text."""
     tokens: set = set()
     refused_tokens: set = set()
     words: set = set()
     refused_words: set = set()
+    implied: set = set()
     for clause in re.split(r"[;!?()\[\]\n]|:(?!\d)|,(?!\d{3})|\.(?!\d)|\bbut\b", text):
         found, rest = _tokens(clause)
         dated = any(kind == "date" for kind, _ in found)  # the date carries the weekday
-        found_words_tokens: set = set()
         raw = re.findall(r"[a-z][a-z']*", re.sub(r"'(?:s|d|ll|m|ve|re)\b", " ", rest))
         negative = False
         seen_prefer = False  # "prefer X to Y": Y is refused (not "prefer to have X")
@@ -387,8 +450,8 @@ def read(text: str) -> Reading:
                 negative = True
                 marker_at = index
                 continue
-            if word in ("morning", "mornings"):  # a morning is before 12:00
-                (refused_tokens if negative else found_words_tokens).add(("time", "12:00"))
+            if word in ("morning", "mornings") and not negative:  # a morning: before 12:00
+                implied.add(("time", "12:00"))
             if word in SMALL_WORDS or len(word) < 2 or (word in WEEKDAYS and dated):
                 continue
             stem = _stem(word)
@@ -401,9 +464,13 @@ def read(text: str) -> Reading:
             head_tokens, _ = _tokens(_before_marker(clause))
             positive_tokens = head_tokens
             refused_tokens |= found - head_tokens
-        tokens |= positive_tokens | found_words_tokens
-    return Reading(
-        frozenset(tokens), frozenset(refused_tokens), frozenset(words), frozenset(refused_words)
+        tokens |= positive_tokens
+    return (
+        frozenset(tokens),
+        frozenset(refused_tokens),
+        frozenset(words),
+        frozenset(refused_words),
+        frozenset(implied),
     )
 
 
@@ -432,15 +499,13 @@ def _token_found(token, among) -> bool:
 
 
 def _words_agree(customer: Reading, record: Reading) -> tuple[int, bool]:
-    """(how many of the customer's words the record says the same way, whether the record
-    says the opposite of any)."""
+    """(how many of the customer's core words the record says the same way, whether the
+    record says the opposite of any)."""
     wanted_only = customer.words - customer.refused_words
     refused_only = customer.refused_words - customer.words
-    said_only = record.words - record.refused_words
-    refused_by_record = record.refused_words - record.words
-    clash = bool(wanted_only & refused_by_record) or bool(refused_only & said_only)
-    overlap = len(customer.words & record.words)
-    overlap += len(customer.refused_words & record.refused_words)
+    said, refused = record.all_words, record.all_refused_words
+    clash = bool(wanted_only & (refused - said)) or bool(refused_only & (said - refused))
+    overlap = len(customer.words & said) + len(customer.refused_words & refused)
     return overlap, clash
 
 
@@ -448,20 +513,22 @@ def same_value(recorded: str, persona_value: str, typed_alike: bool = False) -> 
     """Whether a value the learner recorded says what the customer said (see the module
     docstring for the rule)."""
     customer, record = read(persona_value), read(recorded)
-    if not all(_token_found(t, record.tokens) for t in customer.tokens):
+    if not all(_token_found(t, record.all_tokens) for t in customer.tokens):
         return False
-    if any(_token_found(t, record.tokens) for t in customer.refused_tokens):
+    if any(_token_found(t, record.all_tokens) for t in customer.refused_tokens):
         return False
     overlap, clash = _words_agree(customer, record)
-    if clash or (customer.words and not customer.words & record.words):
-        return False  # says the opposite, or shares only what the customer does not want
+    if clash:
+        return False  # says the opposite of what the customer said
     # the customer's wanted words decide (or the refused ones, when that is all they said)
     wanted = len(customer.words) or len(customer.refused_words)
     if customer.tokens and (typed_alike or not wanted):
         return True
-    if not wanted:
-        return False
-    return overlap * 2 >= wanted
+    if wanted and customer.words & record.all_words and overlap * 2 >= wanted:
+        return True
+    # "I use a wheelchair, so the hoist must be ready": the requirement may be in the rest
+    loose = len(customer.loose_words & record.all_words)
+    return loose >= 2 and loose * 2 >= len(customer.loose_words)
 
 
 def overlap(recorded: str, persona_value: str) -> int:
