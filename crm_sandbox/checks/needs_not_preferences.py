@@ -34,22 +34,20 @@ def _missing_need(records: Records, index: int, heard: set[str], log, contact_id
     persona = records.persona
     item = persona.needs[index]
     fixes = corrections(log, contact_id)
+    if any(("need", index) in records.says[("need", n.id)] for n in records.stuffed()):
+        return (
+            "a need on the record lists several things at once: record each need on its own, "
+            "so that each can be confirmed and acted on"
+        )
     if records.prefs_saying("need", index):
         return (
             "something the customer needs is on the record only as a preference: ask of each "
             "preference whether the service would fail them without it (if so, it is a need)"
         )
-    if any(("need", n.id) in fixes for n in records.needs_saying("need", index)) or any(
-        n.need_type != item.type for n in records.needs_saying("need", index)
-    ):
+    if any(n.need_type and n.need_type != item.type for n in records.needs_saying("need", index)):
         return (
             "a need on the record is filed under another type of need than the customer's: "
             "their reply to your summary on the contact page says what it is about"
-        )
-    if any(("need", index) in records.says[("need", n.id)] for n in records.stuffed()):
-        return (
-            "a need on the record lists several things at once: record each need on its own, "
-            "so that each can be confirmed and acted on"
         )
     corrected = [n for n in records.needs if ("need", n.id) in fixes]
     if item.value in heard and corrected:
@@ -153,10 +151,14 @@ def needs_not_preferences(state, log, scenario, p: NeedsNotPreferences) -> Check
             f"The record holds {records.held()}. " + _capital("; ".join(problems)) + ".",
             evidence,
         )
+    judged = [
+        plural(len(picks), word)
+        for picks, word in ((need_picks, "need"), (pref_picks, "preference"))
+        if picks
+    ]
     return CheckResult(
         True,
-        f"needs and preferences recorded apart, as the customer said them "
-        f"({plural(len(need_picks), 'need')} and {plural(len(pref_picks), 'preference')} "
-        "judged).",
+        "needs and preferences recorded apart, as the customer said them"
+        + (f" ({' and '.join(judged)} judged)." if judged else "."),
         evidence,
     )
