@@ -76,23 +76,21 @@ def _preference_problems(records: Records, picked: list[int], log, contact_id) -
     fixes = corrections(log, contact_id)
     problems = []
     for index in picked:
-        as_needs = []
-        for need in records.needs_saying("preference", index):
-            reply = fixes.get(("need", need.id))
-            followed = reply is not None and any(
-                item.seq > reply.seq
-                and item.object_id in {x.id for x in records.prefs_saying("preference", index)}
-                for item in as_log(log).of("preference.recorded")
-            )
-            if not followed:
-                as_needs.append(need)
+        recorded_as_preference = records.prefs_saying("preference", index)
+        # a need the customer corrected in their reply stays on the record (records are never
+        # deleted): it is put right by the preference on the record beside it
+        as_needs = [
+            need
+            for need in records.needs_saying("preference", index)
+            if ("need", need.id) not in fixes or not recorded_as_preference
+        ]
         if as_needs:
             problems.append(
                 "a need on the record is something the customer would only like, not an "
                 "essential requirement (needs are what the service fails without; preferences "
                 "are desirable): summarise the record back to them, and their reply says which"
             )
-        elif not records.prefs_saying("preference", index):
+        elif not recorded_as_preference:
             problems.append(
                 "something the customer would like is not on the record as a preference"
             )
@@ -111,8 +109,8 @@ def needs_not_preferences(state, log, scenario, p: NeedsNotPreferences) -> Check
     SMS; `services/customers/matching.py`, the judgement the simulated customer uses) and
     each persona preference picked by `preferences` is recorded as a preference and is not
     part of any need record (a need record the customer corrected in a reply to a summary is
-    forgiven once the learner recorded the preference after that reply: records cannot be
-    deleted). A record that says several needs and preferences at once stands for none.
+    put right by the preference recorded beside it: records are never deleted). A record
+    that says several needs and preferences at once stands for none.
     `needs` / `preferences`: "all", or a list of the persona items' keys or types. Not yet
     judged until something was recorded for the contact in this attempt."""
     persona = persona_of(scenario, p.contact)

@@ -291,8 +291,17 @@ def answer_summary(
     corrected: list[dict] = []
     matched: set[int] = set()  # indexes of persona needs the summary covers
     sentences: list[str] = []
-    for need in (n for n in contact.needs if n.id in need_ids):
-        correction, sentence = _judge_need(persona, need, matched)
+    summarised = [n for n in contact.needs if n.id in need_ids]
+    # A record that says a need right is judged first, so an older wrong record of the same
+    # need (still on the record: records are never deleted) does not take its place.
+    verdicts = {}
+    for need in sorted(
+        summarised,
+        key=lambda n: matching.need_stated(persona, n.need_type, n.description) is None,
+    ):
+        verdicts[need.id] = _judge_need(persona, need, matched)
+    for need in summarised:
+        correction, sentence = verdicts[need.id]
         if correction is None:
             confirmed.append(need.id)
         else:
