@@ -134,6 +134,7 @@ PHRASES = {
     "same day": "sameday",
     "same working day": "sameday",
     "hard of hearing": "deaf",
+    "dd": "direct debit",
     "more than": "over",
     "fewer than": "under",
     "less than": "under",
@@ -203,6 +204,10 @@ SYNONYMS = {
     "deaf": "deaf",
     "place": "location",
     "mornings": "morning",
+    "sent": "send",
+    "sending": "send",
+    "membership": "member",
+    "lifeguards": "lifeguard",
 }
 # Words after which the rest of the clause is what the customer does NOT want.
 NEGATIONS = frozenset({"not", "no", "never", "without", "than", "instead", "except", "avoid"})
