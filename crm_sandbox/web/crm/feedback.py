@@ -331,7 +331,7 @@ def improvement_evaluate(action_id: int):
 @bp.route("/improvements/<int:action_id>/tell", methods=["POST"])
 @learner_area
 def improvement_tell(action_id: int):
-    """"You said, we did": tell the customers behind the action's finding what changed."""
+    """ "You said, we did": tell the customers behind the action's finding what changed."""
     action = get_or_404(ImprovementAction, action_id)
     form = TellForm()
     told: dict = {}

@@ -362,7 +362,9 @@ AIM_CHOICES = options(*AIMS.items())
 
 
 class FindingForm(OnceForm):
-    text = TextAreaField("Finding, in your own words", validators=[DataRequired(), Length(max=2000)])
+    text = TextAreaField(
+        "Finding, in your own words", validators=[DataRequired(), Length(max=2000)]
+    )
     question_id = SelectField("Evidence: question", choices=[])
     segment = SelectField("Evidence: segment", choices=choices(Segment, "— all segments —"))
     theme = SelectField("Evidence: theme of comments", choices=[])
