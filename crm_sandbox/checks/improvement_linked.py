@@ -89,12 +89,15 @@ def improvement_linked(state, log, scenario, p: ImprovementLinked) -> CheckResul
             False, "no improvement action has been planned in this attempt yet.", evidence
         )
     reasons = "; ".join(f"one {reason}" for reason in dict.fromkeys(problems))
-    advice = (
-        " Evaluate against the measure you set: after the due date, with feedback gathered "
-        "since the change, and say what those figures show."
-        if p.evaluated
-        else " Choose a measure the CRM computes (Findings and improvement plan)."
-    )
+    if set(problems) <= {WEAK_FINDING}:
+        advice = " Plan it from a finding whose figures are the CRM's."
+    elif set(problems) & {NO_MEASURE, BASELINE_NOT_CRMS}:
+        advice = " Choose a measure the CRM computes (Findings and improvement plan)."
+    else:
+        advice = (
+            " Evaluate against the measure you set: from the due date, with feedback gathered "
+            "since the change, and say what those figures show."
+        )
     return CheckResult(
         False,
         f"{len(good)} of the {p.min} needed count: {reasons}.{advice}",
