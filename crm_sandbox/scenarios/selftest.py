@@ -265,17 +265,17 @@ def try_steps(scenario, source: str, steps: list[StepSpec]):
     with db.session.begin_nested() as savepoint:
         learner = _throwaway_learner(f"try-{scenario.id}")
         attempt = engine.start_attempt(learner, scenario, source)
-        opening_keys = attempt.keys
+        runner = None  # one runner, so a key a step creates names it in the later steps
         for n, spec in enumerate(steps, start=1):
             try:
-                # one step at a time (to name the one refused), keeping the keys the steps
-                # before it gave to what they made (a standard, a need ...)
-                attempt.keys = engine.replay(attempt, [spec]).keys
+                if runner is None:
+                    runner = engine.replay(attempt, [spec])
+                else:
+                    runner.run(spec)
             except Exception as exc:  # noqa: BLE001 - the step's refusal, in words
                 savepoint.rollback()
                 message = getattr(exc, "message", None) or str(exc)
                 raise StepsError([f"step {n} ({spec.do}) was refused: {message}"]) from None
-        attempt.keys = opening_keys
         evaluation = engine.evaluate(attempt)
         reached = engine.clock.sandbox_now(attempt.sandbox)
         savepoint.rollback()

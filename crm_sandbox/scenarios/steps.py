@@ -620,20 +620,53 @@ def _response(r, survey, answers, contact=None):
     feedback.record_response(r.ctx, s, values, _contact(r, contact) if contact else None)
 
 
-@step("finding", ["key", "survey", "text"], ["question", "segment", "theme", "figure"])
-def _finding(r, key, survey, text, question=None, segment="", theme="", figure=""):
+@step(
+    "finding",
+    ["key", "survey", "text"],
+    ["question", "segment", "theme", "measure", "figure", "option"],
+)
+def _finding(
+    r, key, survey, text, question=None, segment="", theme="", measure="", figure=None, option=""
+):
+    """A finding citing its data; `measure` (a figure the analysis computes: responses,
+    response_rate, average, percent_yes, recommend_score, percent_choosing, theme_comments) and
+    `figure` (the number stated) are checked against the CRM's figure."""
     s = r.obj(Survey, "surveys", survey)
     question_id = s.questions[question - 1].id if question else None
     made = feedback.add_finding(
-        r.ctx, s, text, question_id=question_id, segment=segment, theme=theme, figure=figure
+        r.ctx,
+        s,
+        text,
+        question_id=question_id,
+        segment=segment,
+        theme=theme,
+        measure=measure,
+        figure=figure,
+        option=option,
     )
     r.remember("findings", key, made)
+
+
+def _tracks(r, tracks) -> dict:
+    """The step's `tracks` (finding, standard, or {survey, question, figure, segment, option,
+    theme}) as the service's form fields."""
+    if isinstance(tracks, dict):
+        s = r.obj(Survey, "surveys", tracks["survey"])
+        return {
+            "tracks": "question",
+            "measure_question_id": s.questions[tracks["question"] - 1].id,
+            "measure_figure": tracks.get("figure", ""),
+            "measure_segment": tracks.get("segment", ""),
+            "measure_option": tracks.get("option", ""),
+            "measure_theme": tracks.get("theme", ""),
+        }
+    return {"tracks": tracks or ""}
 
 
 @step(
     "improvement",
     ["key", "finding", "description", "owner", "measure"],
-    ["due_in_days", "standard", "process", "baseline"],
+    ["due_in_days", "standard", "process", "baseline", "tracks", "aim"],
 )
 def _improve(
     r,
@@ -646,7 +679,11 @@ def _improve(
     standard=None,
     process="",
     baseline=None,
+    tracks=None,
+    aim=None,
 ):
+    """An improvement action; `tracks` is what the CRM measures it by (the finding's figure,
+    the standard's compliance, or another figure from a collection) and `aim` up or down."""
     made = feedback.add_action(
         r.ctx,
         r.obj(Finding, "findings", finding),
@@ -658,6 +695,8 @@ def _improve(
             "process_changed": process,
             "success_measure": measure,
             "baseline": baseline,
+            "aim": aim,
+            **_tracks(r, tracks),
         },
     )
     r.remember("improvements", key, made)
@@ -668,8 +707,8 @@ def _complete(r, improvement):
     feedback.complete_action(r.ctx, r.obj(ImprovementAction, "improvements", improvement))
 
 
-@step("evaluate_improvement", ["improvement", "result", "outcome", "evaluation"])
-def _evaluate(r, improvement, result, outcome, evaluation):
+@step("evaluate_improvement", ["improvement", "outcome", "evaluation"], ["result"])
+def _evaluate(r, improvement, outcome, evaluation, result=None):
     feedback.evaluate_action(
         r.ctx, r.obj(ImprovementAction, "improvements", improvement), result, evaluation, outcome
     )
@@ -706,3 +745,24 @@ def _update_standard(r, standard, fields):
     data = {**standards.snapshot(record), "description": record.description}
     data.update(dict(fields))
     standards.update_standard(r.ctx, record, data)
+
+
+@step("tell_customers", ["improvement", "channel", "words"], ["contacts"])
+def _tell_customers(r, improvement, channel, words, contacts=None):
+    """ "You said, we did": tell the customers whose feedback the improvement's finding rests
+    on (or the named ones) what changed, on a channel they agreed to."""
+    ids = [_contact(r, k).id for k in contacts] if contacts else None
+    feedback.tell_customers(
+        r.ctx, r.obj(ImprovementAction, "improvements", improvement), channel, words, ids
+    )
+
+
+@step("loyalty_finding", ["key", "text", "figures"], ["months", "lapsed_after_months"])
+def _loyalty_finding(r, key, text, figures, months=12, lapsed_after_months=3):
+    """A finding from the loyalty report (Feedback > Loyalty): `figures` is a list of
+    {measure, group, value} (measure: customers_lost, customers_left, percent_lost,
+    orders_lost, value_lost, repeat_rate; group: poor, open, well, none)."""
+    from ..services import loyalty
+
+    made = loyalty.add_finding(r.ctx, text, figures, months, lapsed_after_months)
+    r.remember("findings", key, made)

@@ -516,9 +516,17 @@ def _survey(say: _Say, verb: str) -> str:
 def _improvement(say: _Say, verb: str) -> str:
     a = say.after
     if verb == "finding.recorded":
+        if (a.get("evidence") or {}).get("source") == "loyalty":
+            return f"Recorded a finding from the loyalty figures{say.colon('text')}"
         segment = f" (segment: {enum_words(Segment, a['segment'])})" if a.get("segment") else ""
         survey = say.names.survey(a.get("survey_id"))
         return f"Recorded a finding from {survey}{segment}{say.colon('text')}"
+    if verb == "improvement.customers_told":
+        told = len(a.get("contact_ids") or [])
+        return (
+            f"Told {told} customer{'s' if told != 1 else ''} who gave the feedback what changed "
+            f"({value_words(a.get('channel'))})"
+        )
     if verb == "improvement.planned":
         owner = f", owned by {a['owner']}" if a.get("owner") else ""
         due = f", due {when(a['due_on'])}" if a.get("due_on") else ""

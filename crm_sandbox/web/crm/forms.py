@@ -33,6 +33,8 @@ from ...models import (
     Severity,
 )
 from ...services.customers.persona import REMEDY_LABELS
+from ...services.feedback import AIMS, FIGURES
+from ...services.loyalty import HANDLING, LOYALTY_FIGURES
 from ..forms_common import OnceForm, choices, options
 
 
@@ -400,12 +402,22 @@ class SendForm(FlaskForm):
     submit = SubmitField("Send survey")
 
 
+FIGURE_CHOICES = options(("", "— no figure —"), *[(k, v.label) for k, v in FIGURES.items()])
+AIM_CHOICES = options(*AIMS.items())
+
+
 class FindingForm(OnceForm):
-    text = TextAreaField("Finding", validators=[DataRequired(), Length(max=2000)])
+    text = TextAreaField(
+        "Finding, in your own words", validators=[DataRequired(), Length(max=2000)]
+    )
     question_id = SelectField("Evidence: question", choices=[])
-    segment = SelectField("Evidence: segment", choices=choices(Segment, "— none —"))
+    segment = SelectField("Evidence: segment", choices=choices(Segment, "— all segments —"))
     theme = SelectField("Evidence: theme of comments", choices=[])
-    figure = StringField("Evidence: the figure it rests on", validators=[Length(max=200)])
+    measure = SelectField("The figure it states", choices=FIGURE_CHOICES)
+    figure = DecimalField("The figure, as a number", validators=[Optional()], places=None)
+    option = StringField(
+        "Option (for the share who chose an option)", validators=[Optional(), Length(max=80)]
+    )
     submit = SubmitField("Record finding")
 
 
@@ -416,19 +428,96 @@ class ImprovementForm(OnceForm):
     standard_id = SelectField("Standard it changes", choices=[])
     process_changed = StringField("Or the process it changes", validators=[Length(max=300)])
     success_measure = StringField(
-        "How success will be measured", validators=[DataRequired(), Length(max=500)]
+        "How success will be measured, in words", validators=[DataRequired(), Length(max=500)]
+    )
+    tracks = SelectField(
+        "What the CRM measures it by",
+        choices=options(
+            ("finding", "The finding's figure"),
+            ("question", "Another figure from a collection (choose below)"),
+            ("standard", "The compliance of the standard it changes"),
+        ),
+    )
+    aim = SelectField("Which way is better", choices=AIM_CHOICES)
+    measure_question_id = SelectField("Another figure: question", choices=[])
+    measure_figure = SelectField("Another figure: which figure", choices=FIGURE_CHOICES)
+    measure_segment = SelectField(
+        "Another figure: segment", choices=choices(Segment, "— all segments —")
+    )
+    measure_option = StringField(
+        "Another figure: option (share who chose it)", validators=[Optional(), Length(max=80)]
     )
     baseline = DecimalField(
-        "Baseline value of that measure now", validators=[Optional()], places=None
+        "The baseline as you read it (optional: the CRM works it out)",
+        validators=[Optional()],
+        places=None,
     )
     submit = SubmitField("Plan action")
 
 
+class TellForm(FlaskForm):
+    channel = SelectField(
+        "How",
+        choices=options(
+            ("email", "Email"), ("phone", "Phone"), ("sms", "Text message"), ("letter", "Letter")
+        ),
+    )
+    words = TextAreaField(
+        "What changed because of their feedback", validators=[DataRequired(), Length(max=2000)]
+    )
+    submit = SubmitField("Tell them")
+
+
 class EvaluateForm(FlaskForm):
-    result = DecimalField("The measure's value now", validators=[DataRequired()], places=None)
+    result = DecimalField(
+        "The measure's value now, as you read it (optional: the CRM works it out)",
+        validators=[Optional()],
+        places=None,
+    )
     outcome = SelectField(
         "Did it work?",
         choices=options(("improved", "Improved"), ("no change", "No change"), ("worse", "Worse")),
     )
     evaluation = TextAreaField("Evaluation", validators=[DataRequired(), Length(max=2000)])
     submit = SubmitField("Record evaluation")
+
+
+class LoyaltyFindingForm(OnceForm):
+    text = TextAreaField(
+        "What the figures show, in your own words", validators=[DataRequired(), Length(max=2000)]
+    )
+    measure_1 = SelectField("Figure", choices=[])
+    group_1 = SelectField("About customers whose complaints were", choices=[])
+    value_1 = DecimalField("Value", validators=[Optional()], places=None)
+    measure_2 = SelectField("Figure", choices=[])
+    group_2 = SelectField("About customers whose complaints were", choices=[])
+    value_2 = DecimalField("Value", validators=[Optional()], places=None)
+    measure_3 = SelectField("Figure", choices=[])
+    group_3 = SelectField("About customers whose complaints were", choices=[])
+    value_3 = DecimalField("Value", validators=[Optional()], places=None)
+    submit = SubmitField("Record finding")
+
+    ROWS = 3
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        measures = options(("", "— none —"), *[(k, v[0]) for k, v in LOYALTY_FIGURES.items()])
+        groups = options(*[(k, v) for k, v in HANDLING.items()])
+        for n in range(1, self.ROWS + 1):
+            getattr(self, f"measure_{n}").choices = measures
+            getattr(self, f"group_{n}").choices = groups
+
+    def figures(self) -> list[dict]:
+        """The rows filled in, as the service takes them."""
+        rows = []
+        for n in range(1, self.ROWS + 1):
+            measure = getattr(self, f"measure_{n}").data
+            if measure:
+                rows.append(
+                    {
+                        "measure": measure,
+                        "group": getattr(self, f"group_{n}").data,
+                        "value": getattr(self, f"value_{n}").data,
+                    }
+                )
+        return rows
