@@ -22,6 +22,7 @@ Details of a needs reply (`needs_reply`), as in `conversations`' docstring, plus
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
