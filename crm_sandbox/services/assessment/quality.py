@@ -275,7 +275,10 @@ def _risk_reasons(plan, decision, attempt, judgements, counts, since) -> list[st
             reasons.append(REFERRAL)
         if _mixed(decision, judgements, since):
             reasons.append(MIXED)
-        if attempt.latest_score is not None and attempt.latest_score < 1:
+        # Some checks failed: the share passed, before any hints' cost (a hint never fails
+        # a check).
+        before = (attempt.latest_results or {}).get("score_before_hints", attempt.latest_score)
+        if isinstance(before, int | float) and before < 1:
             reasons.append(CHECKS_FAILED)
     return reasons
 
