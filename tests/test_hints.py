@@ -307,7 +307,9 @@ def test_the_learner_sees_each_tier_and_cost_before_opening_and_opens_in_order(
     assert "(costs 2% of the score)" in page and pointer in unescape(page)
     assert "Show hint 3: The step" in page
     assert "Hints opened: 2, taking 2% off the score." in page
-    client.post(f"/learner/scenarios/{attempt.id}/check")
+    checked = client.post(f"/learner/scenarios/{attempt.id}/check", follow_redirects=True)
+    assert "of the checks pass (score " in checked.text
+    assert "after the hints' cost)" in unescape(checked.text)
     page = client.get(f"/learner/scenarios/{attempt.id}").text
     assert "score before hints" in page and "hints −2%" in page
 
@@ -382,3 +384,14 @@ def test_the_assessor_sees_the_hints_and_the_score_before_them(
     assert "score 98%" in page
     queue = client.get("/assessor/").text
     assert "score 98% after hints" in queue
+
+
+def test_quality_sampling_reads_the_checks_passed_not_the_score_after_hints(attempt):
+    from crm_sandbox.services.assessment import quality
+
+    engine.replay(attempt, loader.scenario_of(attempt).model_answer)
+    engine.use_hint(attempt, attempt.learner, TASK, 0)
+    engine.use_hint(attempt, attempt.learner, TASK, 1)
+    engine.submit(attempt, attempt.learner, True)
+    assert attempt.latest_score == 0.98
+    assert quality._checks_passed(attempt) == 1.0  # not flagged "checks not all passed"

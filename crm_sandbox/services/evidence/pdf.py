@@ -443,7 +443,7 @@ class _Report:
         attempt = item.attempt
         w = self.width
         results = attempt.latest_results or {}
-        before = results.get("score_before_hints", attempt.latest_score)
+        before = results["score_before_hints"] if results.get("hint_cost") else attempt.latest_score
         score = "-" if before is None else f"{round(before * 100)}%"
         cost = sum(h.cost for h in item.hints)
         used = count_of(len(item.hints), "hint")

@@ -131,9 +131,14 @@ def check_work(attempt_id: int):
         if attempt.sandbox.read_only:
             raise ServiceError("This work is submitted; the checks ran when you submitted it.")
         evaluation = engine.check_my_work(attempt, current_user)
+        after_hints = (
+            f" (score {round(evaluation.score * 100)}% after the hints' cost)"
+            if evaluation.hint_cost
+            else ""
+        )
         flash(
-            f"Checked: {round(evaluation.score * 100)}% of the checks pass. "
-            "Read the feedback under each task.",
+            f"Checked: {round(evaluation.score_before_hints * 100)}% of the checks pass"
+            f"{after_hints}. Read the feedback under each task.",
             "info",
         )
 
