@@ -85,6 +85,11 @@ FIELD_LABELS = {
     "target_percent": "target (%)",
     "threshold_unit": "unit",
     "taken_on": "taken on",
+    "tier": "hint tier",
+    "number": "hint number",
+    "cost": "cost (share of the score)",
+    "score_before_hints": "score before hints",
+    "hint_cost": "hints' cost (share of the score)",
 }
 # Ids and bookkeeping a reader does not need among an entry's values.
 HIDDEN_FIELDS = {
@@ -99,6 +104,7 @@ HIDDEN_FIELDS = {
     "agreed_with_contact_id",
     "merged_contact_id",
     "learner_ids",
+    "hint",  # a hint's index, counted from 0: the entry's "number" counts from 1
 }
 
 
@@ -544,6 +550,20 @@ def _percent(value) -> str:
     return f"{round(value * 100)}%" if isinstance(value, int | float) else "some"
 
 
+HINT_TIER_WORDS = {"nudge": "a nudge", "pointer": "a pointer", "step": "the step"}
+
+
+def _checks_passed(a: dict) -> str:
+    """ "80% of the checks passed", and the score after the hints' cost when they cost."""
+    if "score_before_hints" not in a:
+        return f"{_percent(a.get('score'))} of the checks passed"
+    cost = a.get("hint_cost") if isinstance(a.get("hint_cost"), int | float) else 0
+    return (
+        f"{_percent(a.get('score_before_hints'))} of the checks passed; score "
+        f"{_percent(a.get('score'))} after {_percent(cost)} for hints"
+    )
+
+
 def _scenario(say: _Say, verb: str) -> str:
     a = say.after
     what = verb.split(".", 1)[1]
@@ -552,15 +572,15 @@ def _scenario(say: _Say, verb: str) -> str:
             return "Started the scenario again"
         return f"Started the scenario “{a['title']}”" if a.get("title") else "Started the scenario"
     if what == "checked":
-        return f"Checked the work: {_percent(a.get('score'))} of the checks passed"
+        return f"Checked the work: {_checks_passed(a)}"
     if what == "hint_viewed":
         hint = a.get("hint")
         number = f" {hint + 1}" if isinstance(hint, int) else ""
-        return f"Read hint{number} for the task “{a.get('task') or '?'}”"
+        tier = HINT_TIER_WORDS.get(a.get("tier"), "")
+        tier = f" ({tier})" if tier else ""
+        return f"Read hint{number} for the task “{a.get('task') or '?'}”{tier}"
     if what == "submitted":
-        return (
-            f"Submitted the work for assessment ({_percent(a.get('score'))} of the checks passed)"
-        )
+        return f"Submitted the work for assessment ({_checks_passed(a)})"
     if what == "event":
         return f"Scenario event: {shorten(a.get('summary') or 'something happened', say.limit)}"
     return f"Scenario {what.replace('_', ' ')}"
