@@ -185,6 +185,36 @@ class People:
             return True
         return any(f" {title} {person.last} " in text_plain for title in _TITLES)
 
+    def _by_number(self, text: str, add) -> None:
+        """Email addresses and phone numbers of other customers (a colleague's work address
+        and number are for work, and not counted)."""
+        for email in _EMAIL.findall(text or ""):
+            for pid in self.by_email.get(email.lower(), ()):
+                if not self.people[pid].internal:
+                    add(pid, "email")
+        for number in _PHONE.findall(text or ""):
+            for pid in self.by_phone.get(phone_key(number), ()):
+                if not self.people[pid].internal:
+                    add(pid, "phone")
+
+    def _by_name(self, text: str, text_plain: str, same: set[int], add) -> None:
+        """With a person named: their postcode, address, special-category information, or
+        (another customer's) complaint."""
+        postcodes = {postcode_key(a + b) for a, b in _POSTCODE.findall(text or "")}
+        for surname in set(text_plain.split()) & set(self.by_surname):
+            for pid in self.by_surname[surname]:
+                person = self.people[pid]
+                if pid in same or not self._named(text_plain, person):
+                    continue
+                if person.postcode and person.postcode in postcodes:
+                    add(pid, "postcode")
+                if person.address and f" {person.address} " in text_plain:
+                    add(pid, "address")
+                if _mentions_special(text_plain, person):
+                    add(pid, "special")
+                if person.complained and not person.internal and _COMPLAINT.search(text or ""):
+                    add(pid, "complaint")
+
     def disclosures(self, text: str, recipient_id: int) -> list[Disclosure]:
         """Who else `text` (a message to `recipient_id`) discloses personal details of."""
         same = self._same_person(recipient_id)
@@ -194,40 +224,20 @@ class People:
             if person_id not in same and kind not in found.setdefault(person_id, []):
                 found[person_id].append(kind)
 
-        for email in _EMAIL.findall(text or ""):
-            for pid in self.by_email.get(email.lower(), ()):
-                if not self.people[pid].internal:  # a colleague's work address is for work
-                    add(pid, "email")
-        for number in _PHONE.findall(text or ""):
-            for pid in self.by_phone.get(phone_key(number), ()):
-                if not self.people[pid].internal:
-                    add(pid, "phone")
         text_plain = plain(text)
-        postcodes = {postcode_key(a + b) for a, b in _POSTCODE.findall(text or "")}
-        words = set(text_plain.split())
-        for surname in words & set(self.by_surname):
-            for pid in self.by_surname[surname]:
-                person = self.people[pid]
-                if pid in same or not self._named(text_plain, person):
-                    continue
-                if person.postcode and person.postcode in postcodes:
-                    add(pid, "postcode")
-                if person.address and f" {person.address} " in text_plain:
-                    add(pid, "address")
-                if any(f" {plain(term).strip()} " in text_plain for term in person.special):
-                    add(pid, "special")
-                if person.complained and not person.internal and _COMPLAINT.search(text or ""):
-                    add(pid, "complaint")
-        # details found by number or address make the special-category words theirs too
-        for pid, kinds in list(found.items()):
-            person = self.people[pid]
-            if "special" not in kinds and any(
-                f" {plain(t).strip()} " in text_plain for t in person.special
-            ):
+        self._by_number(text, add)
+        self._by_name(text, text_plain, same, add)
+        # a person found by their number: their special-category information is theirs too
+        for pid, kinds in found.items():
+            if "special" not in kinds and _mentions_special(text_plain, self.people[pid]):
                 kinds.append("special")
         return [
             Disclosure(pid, self.people[pid].name, kinds) for pid, kinds in found.items() if kinds
         ]
+
+
+def _mentions_special(text_plain: str, person: Person) -> bool:
+    return any(f" {plain(term).strip()} " in text_plain for term in person.special)
 
 
 def people_of(state) -> People:

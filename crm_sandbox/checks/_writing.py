@@ -74,9 +74,7 @@ class MessageReport:
     @property
     def free_text_reply(self) -> bool:
         """It replies to a message whose question only the assessor can judge."""
-        return self.replies_to is not None and not any(
-            a.status != TO_JUDGE for a in self.answers
-        )
+        return self.replies_to is not None and not any(a.status != TO_JUDGE for a in self.answers)
 
 
 def _time(value) -> datetime | None:
