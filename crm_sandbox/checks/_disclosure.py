@@ -38,6 +38,7 @@ _TITLES = ("mr", "mrs", "ms", "miss", "mx", "dr")
 _EMAIL = re.compile(r"[A-Za-z0-9._%+'-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")
 _PHONE = re.compile(r"\+?\(?\d[\d\s().-]{7,}\d")
 _POSTCODE = re.compile(r"\b([A-Z]{1,2}\d[A-Z\d]?)\s*(\d[A-Z]{2})\b", re.IGNORECASE)
+_SENTENCE = re.compile(r"(?<=[.!?;])\s+|\n+")
 _COMPLAINT = re.compile(r"\bcomplain(t|ts|ed|ing|s)?\b", re.IGNORECASE)
 
 KIND_WORDS = {
@@ -45,7 +46,7 @@ KIND_WORDS = {
     "phone": "their phone number",
     "address": "their address",
     "postcode": "their postcode",
-    "special": "health or other special-category information on their record",
+    "special": "health or other special-category information about them",
     "complaint": "their complaint",
 }
 
@@ -212,8 +213,15 @@ class People:
                     add(pid, "address")
                 if _mentions_special(text_plain, person):
                     add(pid, "special")
-                if person.complained and not person.internal and _COMPLAINT.search(text or ""):
-                    add(pid, "complaint")
+                for sentence in _SENTENCE.split(text or ""):
+                    if not self._named(plain(sentence), person):
+                        continue
+                    # health or other special-category words said of them, recorded or not
+                    if _SPECIAL.search(sentence):
+                        add(pid, "special")
+                    # that another customer complained is theirs to tell
+                    if person.complained and not person.internal and _COMPLAINT.search(sentence):
+                        add(pid, "complaint")
 
     def disclosures(self, text: str, recipient_id: int) -> list[Disclosure]:
         """Who else `text` (a message to `recipient_id`) discloses personal details of."""

@@ -184,19 +184,24 @@ class TaskEvidence:
     instruction: str
     records: list[tuple[ActionLogEntry, str]]
     criteria: list[NumberedCriterion]
-    checks: list[tuple[bool, str]]
+    checks: list[tuple[str, str]]  # (PASSED, NOT_JUDGED or NOT_YET, the words)
 
 
-def _check_words(check: dict) -> tuple[bool, str]:
+PASSED, NOT_JUDGED, NOT_YET = "Passed", "Not judged yet", "Not yet"
+
+
+def _check_words(check: dict) -> tuple[str, str]:
     """A check's result as the learner was told it: what was found, and when not yet met,
-    the feedback naming the step."""
-    passed = bool(check.get("passed"))
+    the feedback naming the step. A pending check (nothing to judge yet) is "not judged
+    yet", never a pass nor a fault."""
     message = str(check.get("message") or "").strip()
     message = message[:1].upper() + message[1:]
-    if passed:
-        return True, message or "Passed."
+    if check.get("passed"):
+        return PASSED, message or "Passed."
+    if check.get("pending"):
+        return NOT_JUDGED, message or "Nothing to judge yet."
     feedback = str(check.get("feedback") or "").strip()
-    return False, " ".join(part for part in (message, feedback) if part) or "Not yet met."
+    return NOT_YET, " ".join(part for part in (message, feedback) if part) or "Not yet met."
 
 
 @dataclass

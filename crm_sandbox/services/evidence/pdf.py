@@ -487,8 +487,8 @@ class _Report:
                 for c in task.criteria
             ] or [self.p("No criterion of this qualification.", self.small)]
             checks = [
-                self.para(f"<b>{'Passed' if passed else 'Not yet'}:</b> {escape(text)}", self.small)
-                for passed, text in task.checks
+                self.para(f"<b>{status}:</b> {escape(text)}", self.small)
+                for status, text in task.checks
             ]
             table = self.table(
                 ["The learner's own words and records", "Criteria evidenced"],

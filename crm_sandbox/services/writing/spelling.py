@@ -6,8 +6,9 @@ references, postcodes), email addresses and web addresses are not words to spell
 capitals are left alone, and the business's own words (customer names, the organisation's
 name, product names in its orders) are allowed per sandbox (`allowed_words`). British
 spellings ("organise", "colour", "apologise") are in the dictionary; American ones ("color",
-"canceled") are not. The Oxford "-ize" forms ("organize") are British English too and the
-dictionary accepts them.
+"canceled") are not. The dictionary also accepts the Oxford "-ize" forms ("organize"); as
+British organisations and the qualifications write "-ise", an "-ize" word whose "-ise" form is
+a word is counted as the American spelling.
 """
 
 from __future__ import annotations
@@ -52,10 +53,37 @@ def _dictionary():
     """The en_GB dictionary, loaded once per process (a file shipped in the package: it cannot
     go stale). None when it cannot be loaded: spelling is then reported as not checked."""
     try:
-        from spylls.hunspell import Dictionary
+        from spylls.hunspell import Dictionary, readers
+        from spylls.hunspell.readers.file_reader import FileReader
+    except ImportError:
+        return None
 
-        return Dictionary.from_files(str(DICTIONARY))
-    except Exception:  # noqa: BLE001 - any failure means the same: no dictionary here
+    class Reader(FileReader):
+        """spylls' file reader, closing every file it opened (it reopens the .aff file when
+        it meets the encoding, and leaves the files to the garbage collector)."""
+
+        def _open(self, path, encoding):
+            opened = super()._open(path, encoding)
+            self.__dict__.setdefault("opened", []).append(opened)
+            return opened
+
+        def close(self) -> None:
+            for opened in self.__dict__.get("opened", []):
+                opened.close()
+
+    try:
+        aff_reader = Reader(f"{DICTIONARY}.aff")
+        try:
+            aff, context = readers.read_aff(aff_reader)
+        finally:
+            aff_reader.close()
+        dic_reader = Reader(f"{DICTIONARY}.dic", encoding=context.encoding)
+        try:
+            dic = readers.read_dic(dic_reader, aff=aff, context=context)
+        finally:
+            dic_reader.close()
+        return Dictionary(aff, dic)
+    except (OSError, ValueError, LookupError):  # a missing or unreadable dictionary
         return None
 
 
@@ -94,6 +122,22 @@ def names_in(*texts: str) -> set[str]:
     return found
 
 
+# -ize words that are never written -ise ("prise" and "seise" are other words)
+_ONLY_IZE = ("seiz", "priz", "siz", "capsiz", "resiz", "downsiz", "oversiz", "undersiz")
+_IZE = re.compile(r"(?<=[a-z])(iz|yz)(e|es|ed|ing|ation|ations|er|ers)$", re.IGNORECASE)
+
+
+def _american_ize(dictionary, word: str) -> bool:
+    """ "organize", "apologized", "analyze": the dictionary accepts the Oxford -ize forms, but
+    British organisations (and the qualifications' texts) write -ise, so a -ize form whose
+    -ise form is a word counts as the American spelling."""
+    match = _IZE.search(word)
+    if match is None or word.lower().startswith(_ONLY_IZE):
+        return False
+    stem = match.group(1).replace("z", "s").replace("Z", "S")
+    return bool(dictionary.lookup(word[: match.start()] + stem + match.group(2)))
+
+
 def _known(dictionary, word: str, allowed: set[str]) -> bool:
     if allowed_form(word) in allowed:
         return True
@@ -101,7 +145,7 @@ def _known(dictionary, word: str, allowed: set[str]) -> bool:
     if bare.lower().endswith("'s") and allowed_form(bare[:-2]) in allowed:
         return True
     if dictionary.lookup(bare):
-        return True
+        return not _american_ize(dictionary, bare)
     if "-" in bare:  # a compound the dictionary does not list: each part a word
         return all(_known(dictionary, part, allowed) for part in bare.split("-") if part)
     return False
