@@ -36,6 +36,7 @@ from ...models import (
 from ...models.base import utcnow
 from ...scenarios.loader import ScenarioError, scenario_of
 from .. import assessment, assignments, groups, log_words, staff_audit
+from ..writing import report as writing_report
 
 # Attempts in the report: assessed work first, as the strongest evidence.
 STATUS_ORDER = {
@@ -73,6 +74,8 @@ class AttemptEvidence:
     group_name: str = ""
     names: log_words.Names = field(default_factory=log_words.Names)
     instructions: dict[str, str] = field(default_factory=dict)  # task id -> instruction
+    # The writing report on each message the learner sent (services/writing/report.py).
+    writing: list = field(default_factory=list)
 
     @property
     def body_name(self) -> str:
@@ -305,6 +308,7 @@ def gather(learner: User, viewer: User | None = None) -> Evidence:
                 group_name=_group_name(attempt, learner_groups),
                 names=log_words.names_for(attempt.sandbox_id, entries),
                 instructions={t.id: t.instruction for t in scenario.tasks} if scenario else {},
+                writing=writing_report.for_attempt(attempt).lines(),
             )
         )
     # The groups' qualifications, then any other the work was assessed against (work set
