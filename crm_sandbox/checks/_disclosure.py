@@ -52,9 +52,9 @@ KIND_WORDS = {
 
 
 def phone_key(value: str) -> str:
-    """A phone number as digits, +44 and 0044 read as a leading 0 (so "07700 900123",
-    "+44 7700 900123" and "07700900123" are one number)."""
-    digits = re.sub(r"\D", "", value or "")
+    """A phone number as digits, +44 and 0044 read as a leading 0 and a "(0)" dropped (so
+    "07700 900123", "+44 (0)7700 900123" and "07700900123" are one number)."""
+    digits = re.sub(r"\D", "", (value or "").replace("(0)", ""))
     if digits.startswith("0044"):
         digits = "0" + digits[4:]
     elif digits.startswith("44") and len(digits) >= 11:
