@@ -105,3 +105,8 @@ def test_phone_numbers_and_postcodes_are_compared_normalised():
     same = {phone_key(v) for v in ("0117 496 0918", "+44 (0)117 496 0918", "0044 117 4960918")}
     assert same == {"01174960918"}
     assert postcode_key(" bs6  7bl") == postcode_key("BS6 7BL") == "BS67BL"
+
+
+def test_the_recipients_own_complaint_beside_a_colleagues_name_is_no_disclosure(app):
+    words = OPENING + "Mr Grant in Returns and Repairs is looking at your complaint himself."
+    assert outcome("careful-reply", _send(words), CHECK).passed

@@ -104,7 +104,8 @@ class People:
     """Every contact of a sandbox as the disclosure search needs them, read once (a few
     column queries, not ORM objects: a large sandbox has thousands)."""
 
-    def __init__(self, sandbox_id: int):
+    def __init__(self, sandbox_id: int, staff: set[str] = frozenset()):
+        self.staff = set(staff)  # surnames of the organisation's own people (plain)
         self.people: dict[int, Person] = {}
         self.by_email: dict[str, set[int]] = {}
         self.by_phone: dict[str, set[int]] = {}
@@ -178,12 +179,18 @@ class People:
             same |= self.by_phone.get(me.phone, set()) if me.phone else set()
         return same
 
-    def _named(self, text_plain: str, person: Person) -> bool:
+    def _named(self, text_plain: str, person: Person, surely: bool = False) -> bool:
+        """Whether the text names the person: by first name and surname, or by title and
+        surname ("Mrs Patel"). With `surely`, a title and surname count only when no other
+        contact and no head of a department shares the surname (so "Mr Grant will call you"
+        about a colleague does not point at a customer called Grant)."""
         last = f" {person.last} "
         if not person.last or last not in text_plain:
             return False
         if person.first and f" {person.first} {person.last} " in text_plain:
             return True
+        if surely and (len(self.by_surname.get(person.last, ())) > 1 or person.last in self.staff):
+            return False
         return any(f" {title} {person.last} " in text_plain for title in _TITLES)
 
     def _by_number(self, text: str, add) -> None:
@@ -214,13 +221,17 @@ class People:
                 if _mentions_special(text_plain, person):
                     add(pid, "special")
                 for sentence in _SENTENCE.split(text or ""):
-                    if not self._named(plain(sentence), person):
+                    said = plain(sentence)
+                    if not self._named(said, person):
                         continue
+                    sure = self._named(said, person, surely=True)
                     # health or other special-category words said of them, recorded or not
-                    if _SPECIAL.search(sentence):
+                    # (of a shared surname, only of someone whose record holds such data)
+                    if _SPECIAL.search(sentence) and (sure or person.special):
                         add(pid, "special")
-                    # that another customer complained is theirs to tell
-                    if person.complained and not person.internal and _COMPLAINT.search(sentence):
+                    # that another customer complained is theirs to tell ("your complaint"
+                    # is the recipient's own)
+                    if person.complained and not person.internal and _theirs(sentence):
                         add(pid, "complaint")
 
     def disclosures(self, text: str, recipient_id: int) -> list[Disclosure]:
@@ -244,6 +255,16 @@ class People:
         ]
 
 
+def _theirs(sentence: str) -> bool:
+    """A complaint mentioned in the sentence that is not the recipient's ("your complaint",
+    "you complained")."""
+    for match in _COMPLAINT.finditer(sentence):
+        before = sentence[: match.start()].split()
+        if not before or before[-1].lower().strip("(\"'") not in ("your", "you"):
+            return True
+    return False
+
+
 def _mentions_special(text_plain: str, person: Person) -> bool:
     return any(f" {plain(term).strip()} " in text_plain for term in person.special)
 
@@ -252,6 +273,12 @@ def people_of(state) -> People:
     """The sandbox's people, read once per evaluation (kept on the state)."""
     people = getattr(state, "_people", None)
     if people is None:
-        people = People(state.sandbox.id)
+        organisation = state.sandbox.organisation
+        staff = {
+            plain(str(d.get("head", ""))).split()[-1]
+            for d in (organisation.departments if organisation is not None else None) or []
+            if isinstance(d, dict) and plain(str(d.get("head", ""))).split()
+        }
+        people = People(state.sandbox.id, staff)
         state._people = people
     return people

@@ -87,13 +87,23 @@ def word_count(text: str) -> int:
 
 def allowed_words(state) -> frozenset[str]:
     """The sandbox's own words the dictionary need not know: its customers' and colleagues'
-    names, its organisation's name, and what its orders are for and their references. Read
-    once per evaluation (kept on the state)."""
+    names, its organisation's name, departments and their heads, the learner's own name, and
+    what its orders are for and their references. Read once per evaluation (kept on the
+    state)."""
     cached = getattr(state, "_allowed_words", None)
     if cached is not None:
         return cached
     sandbox_id = state.sandbox.id
-    texts = [state.sandbox.organisation.name if state.sandbox.organisation else ""]
+    organisation = state.sandbox.organisation
+    texts = []
+    if organisation is not None:
+        # its name, its departments and their heads (a learner signs off or names them)
+        texts.append(organisation.name)
+        for department in organisation.departments or []:
+            if isinstance(department, dict):
+                texts += [str(department.get("name", "")), str(department.get("head", ""))]
+    if state.sandbox.owner is not None:
+        texts.append(state.sandbox.owner.name)  # the learner signs their messages
     for row in db.session.execute(
         select(
             Contact.first_name, Contact.last_name, Contact.organisation_name, Contact.email

@@ -138,8 +138,21 @@ def _american_ize(dictionary, word: str) -> bool:
     return bool(dictionary.lookup(word[: match.start()] + stem + match.group(2)))
 
 
+@lru_cache(maxsize=1)
+def business_words() -> frozenset[str]:
+    """Customer-service words the dictionary lacks ("freephone", "webchat"), from the list
+    shipped beside it (read once per process)."""
+    try:
+        text = (DICTIONARY.parent / "business_words.txt").read_text(encoding="utf-8")
+    except OSError:
+        return frozenset()
+    return frozenset(
+        line.strip().lower() for line in text.splitlines() if line.strip() and line[0] != "#"
+    )
+
+
 def _known(dictionary, word: str, allowed: set[str]) -> bool:
-    if allowed_form(word) in allowed:
+    if allowed_form(word) in allowed or allowed_form(word) in business_words():
         return True
     bare = word[:-1] if word.endswith("'") else word  # a plural possessive: customers'
     if bare.lower().endswith("'s") and allowed_form(bare[:-2]) in allowed:
@@ -158,8 +171,9 @@ def check(text: str, allowed: set[str] | frozenset[str] = frozenset()) -> Spelli
     if dictionary is None:
         return Spelling(False)
     words = words_of(text)
+    allowed = set(allowed)
     errors: list[str] = []
     for word in words:
-        if word not in errors and not _known(dictionary, word, set(allowed)):
+        if word not in errors and not _known(dictionary, word, allowed):
             errors.append(word)
     return Spelling(True, len(words), errors)
