@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 # Where tests/e2e/conftest.py looks for Chromium (Debian's package).
 CHROMIUM := /usr/bin/chromium
 
-.PHONY: demo test lint format install clean screenshots bench e2e wrk redis
+.PHONY: demo test lint format install clean screenshots bench e2e wrk redis docs
 
 $(STAMP): setup.cfg setup.py pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -38,6 +38,10 @@ test: lint
 bench: $(STAMP) wrk redis
 	$(BIN)/python -m pip install --quiet -e '.[bench]'
 	BENCH_DATABASE_URL='$(BENCH_DATABASE_URL)' BENCH_QUICK='$(BENCH_QUICK)' $(BIN)/python -m benchmarks
+
+# Generated documentation: the step language (docs/step-language.md) from the step registry.
+docs: $(STAMP)
+	$(BIN)/crm-sandbox scenarios steps --write docs/step-language.md
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .ruff_cache

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from . import CheckResult, Params, register
-from ._helpers import as_log, when
+from ._helpers import as_log, promise_keeper, when
 
 
 class PromisesKept(Params):
@@ -43,16 +43,7 @@ def promises_kept(state, log, scenario, p: PromisesKept) -> CheckResult:
     evidence = []
     for promise in promises:
         due = _time(promise.after["promise_by"])
-        kept = next(
-            (
-                i
-                for i in sent
-                if i.seq > promise.seq
-                and i.after_contact_id == promise.after_contact_id
-                and i.sandbox_time <= due
-            ),
-            None,
-        )
+        kept = promise_keeper(promise, sent)
         evidence.append(promise.seq)
         if kept is not None:
             evidence.append(kept.seq)

@@ -113,27 +113,53 @@ def _body_coverage(scenarios, body_id: str) -> dict:
     }
 
 
+def _with_objectives(report: dict, body_id: str | None) -> dict:
+    """Add the learning objectives (outcomes) to a coverage report: an objective is reached
+    when a criterion mapping to it is covered by a check."""
+    catalogue = load_catalogue()
+    bodies = [b for b in catalogue.bodies if body_id is None or b.id == body_id]
+    uncovered = set(report["uncovered"])
+    reached: set[str] = set()
+    for body in bodies:
+        for criterion in body.criteria:
+            if criterion.id not in uncovered:
+                reached.update(criterion.outcome_ids)
+    objectives = [o for b in bodies for o in b.learning_outcomes]
+    report["objectives"] = len(objectives)
+    report["objectives_reached"] = len([o for o in objectives if o.id in reached])
+    report["objectives_unreached"] = [o.id for o in objectives if o.id not in reached]
+    report["objective_texts"] = {o.id: o.text for o in objectives if o.id not in reached}
+    return report
+
+
 @criteria_group.command("coverage")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
 @click.option("--body", "body_id", help="Only this body's criteria, as its groups see them.")
 @with_appcontext
 def criteria_coverage(as_json, body_id):
-    """Which criteria and common mistakes the scenario library's checks cover (exit 1 if any
-    is uncovered). With --body: which of that qualification's criteria the library's
-    scenarios evidence for a group studying it."""
+    """Which criteria, learning objectives and common mistakes the scenario library's checks
+    cover (exit 1 if any is uncovered or unreached: an objective is reached when a criterion
+    mapping to it is covered). With --body: which of that qualification's criteria and
+    objectives the library's scenarios evidence for a group studying it."""
     scenarios = list(library().values())
     if body_id:
-        report = _body_coverage(scenarios, _body_id(body_id, None))
+        chosen = _body_id(body_id, None)
+        report = _with_objectives(_body_coverage(scenarios, chosen), chosen)
     else:
-        report = selftest.coverage(scenarios)
+        report = _with_objectives(selftest.coverage(scenarios), None)
+    texts = report.pop("objective_texts")
     if as_json:
         click.echo(json.dumps(report, allow_nan=False))
     else:
         click.echo(
             f"criteria covered: {report['covered']} of {report['criteria']}; "
+            f"learning objectives reached: {report['objectives_reached']} of "
+            f"{report['objectives']}; "
             f"mistakes covered: {report['mistakes_covered']} of {report['mistakes']}"
         )
         for item in report["uncovered"] + report["mistakes_uncovered"]:
             click.echo(f"  uncovered: {item}")
-    if report["uncovered"] or report["mistakes_uncovered"]:
+        for item in report["objectives_unreached"]:
+            click.echo(f"  unreached objective: {item} ({texts[item]})")
+    if report["uncovered"] or report["mistakes_uncovered"] or report["objectives_unreached"]:
         sys.exit(1)

@@ -220,3 +220,23 @@ def scenarios_assign(scenario_id, learner_email, group_name):
         _fail(exc.message)
     db.session.commit()
     click.echo(f"Assigned {scenario_id!r} to {count_of(made, 'learner')}.")
+
+
+@scenarios_group.command("steps")
+@click.option(
+    "--write",
+    "out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the Markdown to this file (docs/step-language.md) instead of printing it.",
+)
+def scenarios_steps(out):
+    """Print the step language's documentation (docs/step-language.md), generated from the
+    step registry: every step type, its parameters, what it does and an example."""
+    from ..scenarios.step_docs import markdown
+
+    text = markdown()
+    if out is None:
+        click.echo(text, nl=False)
+        return
+    out.write_text(text, encoding="utf-8")
+    click.echo(f"wrote {out}")

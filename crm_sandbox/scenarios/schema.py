@@ -10,6 +10,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validat
 
 from ..services.clock import check_in_range
 from ..services.customers.persona import Persona
+from ..services.writing.asks import AskKind
 
 Slug = Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,63}$")
 Category = Literal["internal", "external", "non_customer", "unclassified"]
@@ -174,6 +175,9 @@ class EventSpec(_Spec):
     complaint: str | None = None
     channel: ChannelName = "email"
     summary: str = Field(min_length=1, max_length=2000)
+    # What the customer's message asks, in a form the CRM can judge a reply against (the
+    # writing report and `messages_proofread`): see services/writing/asks.py.
+    asks: list[AskKind] = []
 
     @model_validator(mode="after")
     def _when(self) -> EventSpec:

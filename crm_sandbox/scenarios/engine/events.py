@@ -163,7 +163,11 @@ def _event_message(attempt: Attempt, event, contact: Contact, when) -> Interacti
         occurred_at=when,
         in_reply_to=last_sent,
         complaint_id=complaint_id,
-        details={"event": event.id, **({"promise_of": None} if chase else {})},
+        details={
+            "event": event.id,
+            **({"promise_of": None} if chase else {}),
+            **({"asks": list(event.asks)} if event.asks else {}),
+        },
     )
 
 

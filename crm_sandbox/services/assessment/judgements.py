@@ -38,6 +38,7 @@ class CheckEvidence:
     passed: bool
     message: str
     evidence: list[int]
+    pending: bool = False  # nothing to judge yet: shown as "not judged yet", never a pass
 
 
 @dataclass
@@ -97,6 +98,7 @@ def criteria_view(attempt: Attempt) -> list[CriterionView]:
                     bool(check.get("passed")),
                     check.get("message", ""),
                     list(check.get("evidence") or []),
+                    bool(check.get("pending")),
                 )
             )
     for judgement in judgements_of(attempt):

@@ -37,6 +37,7 @@ from ...models.base import utcnow
 from ...scenarios.loader import ScenarioError, scenario_of
 from .. import assessment, assignments, groups, log_words, staff_audit
 from .. import hints as hints_service
+from ..writing import report as writing_report
 
 # Attempts in the report: assessed work first, as the strongest evidence.
 STATUS_ORDER = {
@@ -75,6 +76,8 @@ class AttemptEvidence:
     names: log_words.Names = field(default_factory=log_words.Names)
     instructions: dict[str, str] = field(default_factory=dict)  # task id -> instruction
     hints: list[hints_service.UsedHint] = field(default_factory=list)  # opened, oldest first
+    # The writing report on each message the learner sent (services/writing/report.py).
+    writing: list = field(default_factory=list)
 
     @property
     def body_name(self) -> str:
@@ -186,19 +189,24 @@ class TaskEvidence:
     instruction: str
     records: list[tuple[ActionLogEntry, str]]
     criteria: list[NumberedCriterion]
-    checks: list[tuple[bool, str]]
+    checks: list[tuple[str, str]]  # (PASSED, NOT_JUDGED or NOT_YET, the words)
 
 
-def _check_words(check: dict) -> tuple[bool, str]:
+PASSED, NOT_JUDGED, NOT_YET = "Passed", "Not judged yet", "Not yet"
+
+
+def _check_words(check: dict) -> tuple[str, str]:
     """A check's result as the learner was told it: what was found, and when not yet met,
-    the feedback naming the step."""
-    passed = bool(check.get("passed"))
+    the feedback naming the step. A pending check (nothing to judge yet) is "not judged
+    yet", never a pass nor a fault."""
     message = str(check.get("message") or "").strip()
     message = message[:1].upper() + message[1:]
-    if passed:
-        return True, message or "Passed."
+    if check.get("passed"):
+        return PASSED, message or "Passed."
+    if check.get("pending"):
+        return NOT_JUDGED, message or "Nothing to judge yet."
     feedback = str(check.get("feedback") or "").strip()
-    return False, " ".join(part for part in (message, feedback) if part) or "Not yet met."
+    return NOT_YET, " ".join(part for part in (message, feedback) if part) or "Not yet met."
 
 
 @dataclass
@@ -303,6 +311,7 @@ def gather(learner: User, viewer: User | None = None) -> Evidence:
                 names=log_words.names_for(attempt.sandbox_id, entries),
                 instructions={t.id: t.instruction for t in scenario.tasks} if scenario else {},
                 hints=hints_service.hints_used(attempt, scenario) if scenario else [],
+                writing=writing_report.for_attempt(attempt).lines(),
             )
         )
     # The groups' qualifications, then any other the work was assessed against (work set

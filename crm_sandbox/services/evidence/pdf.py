@@ -432,6 +432,7 @@ class _Report:
         story += _Brief(self).build(item.brief) or [self.p("(no brief)")]
         story += self.tasks(item)
         story += self.hints(item)
+        story += self.writing(item)
         story += self.assessment(item)
         story += self.declaration(item)
         story += self.staff_actions(item)
@@ -479,6 +480,31 @@ class _Report:
             [w * 0.22, w * 0.78],
         )
 
+    def writing(self, item: AttemptEvidence) -> list:
+        """The writing report: each message the learner sent, with what the CRM found."""
+        story = [self.p("Writing report", self.h2)]
+        story.append(
+            self.p(
+                "Each message the learner sent: spelling against a British English dictionary, "
+                "whether it answers what the customer asked (from the CRM's structure where it "
+                "can be judged; otherwise for the assessor), its promise and whether it was "
+                "kept, and anything it discloses about another person. Tone and empathy are "
+                "for the assessor to judge.",
+                self.small,
+            )
+        )
+        if not item.writing:
+            return story + [self.p("No message was sent in this attempt.", self.small)]
+        w = self.width
+        for message in item.writing:
+            rows = [["Words", self.para(escape(message.words).replace("\n", "<br/>"), self.words)]]
+            rows += [
+                [label, self.para(escape(text), self.small)] for label, text in message.findings
+            ]
+            story.append(self.p(message.heading, self.h3))
+            story.append(self.table(None, rows, [w * 0.22, w * 0.78]))
+        return story
+
     def tasks(self, item: AttemptEvidence) -> list:
         story = [self.p("Tasks, the learner's evidence and the criteria", self.h2)]
         tasks = item.tasks()
@@ -502,8 +528,8 @@ class _Report:
                 for c in task.criteria
             ] or [self.p("No criterion of this qualification.", self.small)]
             checks = [
-                self.para(f"<b>{'Passed' if passed else 'Not yet'}:</b> {escape(text)}", self.small)
-                for passed, text in task.checks
+                self.para(f"<b>{status}:</b> {escape(text)}", self.small)
+                for status, text in task.checks
             ]
             table = self.table(
                 ["The learner's own words and records", "Criteria evidenced"],

@@ -5,6 +5,7 @@ from ...access import assessor_area
 from ...criteria import ref_of
 from ...services import assessment, groups, hints, log_words
 from ...services.errors import NotFound, ServiceError
+from ...services.writing import report as writing_report
 from ...wording import date_text
 from ..downloads import evidence_pack_response
 from ..forms_common import form_problems, options, save_once
@@ -76,6 +77,7 @@ def _page(attempt, decide_form=None, failed_judgement=None, status=200):
         decide_form=decide_form or DecideForm(formdata=None),
         failed=failed_judgement or {},
         waiting=attempt.status == "submitted",
+        writing=writing_report.for_attempt(attempt),
         labels=assessment.DECISION_LABELS,
     ), status
 

@@ -4,6 +4,7 @@ from flask_login import current_user
 from ...access import eqa_area
 from ...services import action_log, assessment, eqa, groups
 from ...services.errors import NotFound
+from ...services.writing import report as writing_report
 from ..downloads import evidence_pack_response
 from ..transaction import transaction
 from . import bp
@@ -49,6 +50,7 @@ def attempt(attempt_id: int):
         criteria=assessment.criteria_view(found),
         decisions=decisions,
         reviews={d.id: assessment.reviews_of(d) for d in decisions},
+        writing=writing_report.for_attempt(found),
         labels=assessment.DECISION_LABELS,
     )
 

@@ -9,6 +9,7 @@ from ...access import tutor_area
 from ...models import AttemptStatus
 from ...scenarios.loader import scenario_of
 from ...services import assessment, groups, hints, tutoring
+from ...services.writing import report as writing_report
 from ...wording import count_of, date_text
 from ..forms_common import options
 from ..transaction import transaction
@@ -91,6 +92,7 @@ def attempt(attempt_id: int):
         can_reset=found.status in (AttemptStatus.IN_PROGRESS.value, AttemptStatus.RETURNED.value),
         handed_in=found.status in (AttemptStatus.SUBMITTED.value, AttemptStatus.ASSESSED.value),
         has_reviewer=groups.attempt_has_reviewer(found),
+        writing=writing_report.for_attempt(found),
     )
 
 
