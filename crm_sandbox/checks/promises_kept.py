@@ -63,9 +63,14 @@ def promises_kept(state, log, scenario, p: PromisesKept) -> CheckResult:
             return not_yet(
                 "no promise of a next contact has been made, so there is none to judge yet."
             )
+        said = (
+            " (the message sent since says too little, a word or two, to count as it)"
+            if open_[0].empty is not None
+            else ""
+        )
         return not_yet(
-            f"the contact you promised is due by {when(open_[0].due)} and has not come yet: "
-            "this is judged once you have made it or its time has passed.",
+            f"the contact you promised is due by {when(open_[0].due)} and has not come yet"
+            f"{said}: this is judged once you have made it or its time has passed.",
             evidence,
         )
     message = f"{len(kept)} promised contact(s) came in time."
