@@ -103,3 +103,48 @@ def test_params_are_validated():
     assert check.validate_params({"complaint": "late_sofa", "next_contact": False}, scenario) == []
     assert check.validate_params({"complaint": "nope"}, scenario)
     assert check.validate_params({"complaint": "late_sofa", "within": 2}, scenario)
+
+
+def test_the_acknowledge_form_records_the_next_contact_and_refuses_half_of_one(
+    client, auth, create_user
+):
+    from crm_sandbox.extensions import db
+    from crm_sandbox.models import Interaction
+
+    scenario, source = library_source(SCENARIO)
+    attempt = engine.start_attempt(create_user(Role.LEARNER), scenario, source)
+    db.session.commit()
+    auth.login(attempt.learner.email)
+    complaint_id = attempt.keys["complaints"]["late_sofa"]
+    url = f"/s/{attempt.sandbox_id}/complaints/{complaint_id}/acknowledge"
+    page = client.get(f"/s/{attempt.sandbox_id}/complaints/{complaint_id}").data.decode()
+    assert "Next contact by" in page
+    words = "Dear Mrs Okafor, I am sorry. I will ring you this afternoon with a new date."
+    half = client.post(
+        url,
+        data={"ack-channel": "email", "ack-message": words, "ack-promise_on": "2026-03-09"},
+        follow_redirects=True,
+    )
+    assert half.status_code == 200 and b"both the date and the time" in half.data
+    db.session.rollback()
+    assert db.session.query(Interaction).filter_by(complaint_id=complaint_id).count() == 0
+    client.post(
+        url,
+        data={
+            "ack-channel": "email",
+            "ack-message": words,
+            "ack-promise_on": "2026-03-09",
+            "ack-promise_time": "16:00",
+        },
+    )
+    db.session.rollback()
+    sent = db.session.query(Interaction).filter_by(complaint_id=complaint_id).one()
+    assert sent.purpose == "acknowledge" and sent.promise_by.hour == 16
+    result = outcome_of(attempt)
+    assert result.passed, result.message
+
+
+def outcome_of(attempt):
+    check = REGISTRY["complaint_acknowledged_within"]
+    state, log = _read(attempt)
+    return check(state, log, None, {"complaint": "late_sofa"})
