@@ -218,8 +218,9 @@ def test_escalation_needs_a_reason_and_restarts_the_timescales_at_the_next_level
     with pytest.raises(ServiceError, match="Give the reason for escalating"):
         complaints.escalate(ctx, complaint, "  ")
     at(sandbox, "2026-03-10 11:00")
-    complaints.escalate(ctx, complaint, "The customer is not satisfied with the stage 1 response")
+    complaints.escalate(ctx, complaint, "She says the refund is not enough", rule=1)
     assert (complaint.level, complaint.stage) == ("supervisor", "received")
+    assert complaint.escalation_rule == 1
     assert complaint.owner == "Customer Service Supervisor"
     assert complaint.ack_due_at == T("2026-03-11 11:00")
     assert complaint.resolve_due_at == T("2026-03-24 11:00")  # 10 working days
@@ -231,6 +232,38 @@ def test_an_escalation_outside_the_rules_is_recorded_as_a_judgement_call(setup):
     complaint = new()
     complaints.escalate(ctx, complaint, "I felt unsure what to do")
     assert complaint.events[-1].judgement is True
+
+
+def test_an_escalation_reason_is_the_procedures_rule_chosen_not_words_in_the_text(setup):
+    """The procedure's own words typed as the reason do not make it one of its reasons: the
+    rule is a choice (by number), and the log records it with its text and any amount."""
+    _, ctx, new, _ = setup
+    worded = new()
+    complaints.escalate(ctx, worded, "the customer is not satisfied with the stage 1 response")
+    assert worded.events[-1].judgement is True and worded.escalation_rule is None
+    chosen = new()
+    complaints.escalate(ctx, chosen, "Wants £150 back for the sofa", rule="3", amount="£150")
+    assert chosen.events[-1].judgement is False
+    assert (chosen.escalation_rule, chosen.escalation_amount) == (3, "150.00")
+    entry = action_log.entries(ctx.sandbox_id)[0]
+    assert entry.verb == "complaint.escalated"
+    assert entry.payload["after"]["rule"] == 3 and entry.payload["after"]["amount"] == "150.00"
+    assert "over £100" in entry.payload["after"]["rule_text"]
+
+
+@pytest.mark.parametrize(
+    ("rule", "amount", "field"),
+    [(9, None, "rule"), ("two", None, "rule"), (1, "lots", "amount"), (1, "-5", "amount")],
+)
+def test_an_escalation_with_a_rule_or_amount_that_does_not_exist_changes_nothing(
+    setup, rule, amount, field
+):
+    _, ctx, new, _ = setup
+    complaint = new()
+    with pytest.raises(ServiceError) as refused:
+        complaints.escalate(ctx, complaint, "Not satisfied", rule=rule, amount=amount)
+    assert refused.value.field == field
+    assert complaint.level == "front_line" and complaint.escalation_reason == ""
 
 
 def test_escalation_stops_at_the_last_level(setup):
@@ -444,3 +477,71 @@ def test_communications_are_interactions_on_the_contact_timeline(setup):
         select(Interaction).where(Interaction.complaint_id == complaint.id)
     ).all()
     assert len(linked) == 1 and linked[0].contact_id == complaint.contact_id
+
+
+def test_a_resolution_records_the_policy_rule_chosen_and_logs_it_with_its_words(setup):
+    _, ctx, new, _ = setup
+    complaint = walk_to(ctx, new(), Stage.INVESTIGATING)
+    complaints.resolve(
+        ctx,
+        complaint,
+        "Faulty: all his money back",
+        "email",
+        "Refund on its way.",
+        policy_rule="returns.2",
+    )
+    assert complaint.policy_rule == "returns.2"
+    entry = action_log.entries(ctx.sandbox_id)[0]
+    assert entry.verb == "complaint.resolved"
+    assert entry.payload["after"]["policy_rule"] == "returns.2"
+    assert entry.payload["after"]["policy_rule_text"].startswith("Faulty items")
+
+
+@pytest.mark.parametrize("ref", ["returns.99", "made_up.1", "returns", "<b>x</b>"])
+def test_a_resolution_naming_a_rule_the_organisation_does_not_have_changes_nothing(setup, ref):
+    _, ctx, new, _ = setup
+    complaint = walk_to(ctx, new(), Stage.INVESTIGATING)
+    with pytest.raises(ServiceError, match="Organisation & policies") as refused:
+        complaints.resolve(ctx, complaint, "Refunded", "email", "Refund sent.", policy_rule=ref)
+    assert refused.value.field == "policy_rule"
+    assert complaint.stage == "investigating" and complaint.policy_rule == ""
+
+
+def test_a_lesson_learned_records_the_policy_and_the_change_chosen(setup):
+    _, ctx, new, _ = setup
+    complaint = walk_to(ctx, new(), Stage.RESOLVED)
+    complaints.close(
+        ctx,
+        complaint,
+        satisfaction_reply=customer_says(ctx, complaint),
+        confirmation_note="",
+        root_cause="Shop misread the policy",
+        lessons_learned="Brief the shops",
+        lessons_policy="returns",
+        lessons_change="train_staff",
+    )
+    assert (complaint.lessons_policy, complaint.lessons_change) == ("returns", "train_staff")
+    after = action_log.entries(ctx.sandbox_id)[0].payload["after"]
+    assert (after["lessons_policy"], after["lessons_change"]) == ("returns", "train_staff")
+
+
+@pytest.mark.parametrize(
+    ("policy", "change", "field"),
+    [("pricing", "", "lessons_policy"), ("returns", "sack_someone", "lessons_change")],
+)
+def test_a_lesson_naming_an_unknown_policy_or_change_changes_nothing(setup, policy, change, field):
+    _, ctx, new, _ = setup
+    complaint = walk_to(ctx, new(), Stage.RESOLVED)
+    with pytest.raises(ServiceError) as refused:
+        complaints.close(
+            ctx,
+            complaint,
+            satisfaction_reply=customer_says(ctx, complaint),
+            confirmation_note="",
+            root_cause="x",
+            lessons_learned="y",
+            lessons_policy=policy,
+            lessons_change=change,
+        )
+    assert refused.value.field == field
+    assert complaint.stage == "resolved"

@@ -288,7 +288,9 @@ def world(app, provision, ctx_for):
     card = feedback.create_survey(ctx, {"title": "Card", "method": "comment_card"})
     question = feedback.add_question(ctx, card, "free_text", "Anything else?")
     feedback.record_response(ctx, card, {question.id: "Queue too long"})
-    finding = feedback.add_finding(ctx, card, "Queues are a theme", question_id=question.id)
+    finding = feedback.add_finding(
+        ctx, card, "Queues are a theme", question_id=question.id, measure="responses", figure=1
+    )
     db.session.commit()
     return {
         "sandbox": sandbox,
@@ -351,7 +353,7 @@ def _cases(w):
         "record feedback finding": (
             f"{card}/analysis",
             f"{card}/findings",
-            {"text": "Waiting is the issue", "figure": "1 of 1 comments"},
+            {"text": "Waiting is the issue", "measure": "responses", "figure": "1"},
             Finding,
         ),
         "plan improvement action": (
@@ -363,6 +365,10 @@ def _cases(w):
                 "due_on": w["tomorrow"],
                 "process_changed": "Checkout staffing",
                 "success_measure": "Queue under 5 minutes",
+                "tracks": "question",
+                "measure_question_id": str(w["question"]),
+                "measure_figure": "responses",
+                "aim": "down",
             },
             ImprovementAction,
         ),

@@ -170,14 +170,31 @@ def test_findings_link_to_evidence_and_actions_complete_the_cycle(crm):
     with pytest.raises(ServiceError, match="Link the finding to its evidence"):
         feedback.add_finding(ctx, survey, "Customers are unhappy")
     q = survey.questions[0]
+    with pytest.raises(ServiceError, match="must be a number"):
+        feedback.add_finding(ctx, survey, "Low", question_id=q.id, measure="average", figure="x")
+    with pytest.raises(ServiceError, match="Say what the figure measures"):
+        feedback.add_finding(ctx, survey, "Low", question_id=q.id, figure=2.8)
+    with pytest.raises(ServiceError, match="worked out from one question"):
+        feedback.add_finding(ctx, survey, "Low", measure="average", figure=2.8)
+    computed = feedback.measure_value(
+        ctx,
+        {"source": "survey", "survey_id": survey.id, "question_id": q.id, "figure": "average"},
+    ).value
     finding = feedback.add_finding(
         ctx,
         survey,
-        "At-risk customers rate us lowest",
+        "Customers rate us lowest here",
         question_id=q.id,
-        segment="at_risk",
-        figure="average 2.8 vs 4.2",
+        measure="average",
+        figure=round(computed, 1),
     )
+    ev = finding.evidence
+    assert ev["computed"] == computed and ev["agrees"] and ev["based_on"] > 0
+    assert ev["respondents"]  # the customers behind the figure, for "you said, we did"
+    wrong = feedback.add_finding(
+        ctx, survey, "Made up", question_id=q.id, measure="average", figure=computed + 1
+    )
+    assert wrong.evidence["agrees"] is False  # recorded (the assessor sees it), not counted
     standard = standards.create_standard(
         ctx,
         {
@@ -198,6 +215,19 @@ def test_findings_link_to_evidence_and_actions_complete_the_cycle(crm):
                 "success_measure": "Average rating",
             },
         )
+    with pytest.raises(ServiceError, match="up or down"):
+        feedback.add_action(
+            ctx,
+            finding,
+            {
+                "description": "Call them",
+                "owner": "Team lead",
+                "due_on": date(2026, 4, 10),
+                "process_changed": "Calls",
+                "success_measure": "Average rating",
+                "tracks": "finding",
+            },
+        )
     action = feedback.add_action(
         ctx,
         finding,
@@ -206,13 +236,19 @@ def test_findings_link_to_evidence_and_actions_complete_the_cycle(crm):
             "owner": "Team lead",
             "due_on": date(2026, 4, 10),
             "standard_id": standard.id,
-            "success_measure": "At-risk average rating",
+            "success_measure": "Average rating",
+            "tracks": "finding",
+            "aim": "up",
             "baseline": "2.8",
         },
     )
+    assert action.baseline == computed and action.measure["stated_baseline"] == 2.8
     with pytest.raises(ServiceError, match="Mark the action as done"):
         feedback.evaluate_action(ctx, action, 3.5, "Better", "improved")
     feedback.complete_action(ctx, action)
+    with pytest.raises(ServiceError, match="has not had time to work"):
+        feedback.evaluate_action(ctx, action, 3.5, "Better", "improved")
+    at(sandbox, "2026-04-10 09:00")
     for not_a_figure in ("nan", "Infinity", "-inf"):
         with pytest.raises(ServiceError, match="not NaN or Infinity") as refused:
             feedback.evaluate_action(ctx, action, not_a_figure, "Better", "improved")
@@ -230,8 +266,10 @@ def test_findings_link_to_evidence_and_actions_complete_the_cycle(crm):
                 "baseline": "inf",
             },
         )
-    feedback.evaluate_action(ctx, action, 3.5, "Ratings rose after the calls", "improved")
-    assert action.status == "evaluated" and action.result == 3.5 and action.baseline == 2.8
+    feedback.evaluate_action(ctx, action, None, "No new answers yet", "improved")
+    # no responses arrived after the change: the CRM has no figure after it, and says so
+    assert action.status == "evaluated" and action.result is None
+    assert action.measure["verdict"] is None and action.measure["after_based_on"] == 0
 
 
 def test_a_finding_linked_to_responses_outside_the_survey_is_refused(crm):

@@ -61,7 +61,7 @@ def full_sandbox(client, auth, provision, ctx_for):
     question = feedback.add_question(ctx, survey, "rating_5", "How was your visit?")
     feedback.record_response(ctx, survey, {question.id: 2})
     finding = feedback.add_finding(
-        ctx, survey, "Visits rated low", question_id=question.id, figure="average 2"
+        ctx, survey, "Visits rated low", question_id=question.id, measure="average", figure=2
     )
     action = feedback.add_action(
         ctx,

@@ -61,8 +61,9 @@ def test_a_tutor_reads_the_brief_with_its_tables_the_tasks_every_hint_and_the_cr
     for number, task in enumerate(scenario.tasks, start=1):
         assert f"{number}. {task.title}" in page
         for index, hint in enumerate(task.hints, start=1):
-            assert f"Hint {index}</span>" in page  # then the hint, as Markdown
-            assert " ".join(hint.replace("*", "").split()) in words_of(page)
+            assert f"Hint {index}</span>" in page  # its tier, then the hint as Markdown
+            assert f'hint-tier">{hint.label}</span>' in page
+            assert " ".join(hint.text.replace("*", "").split()) in words_of(page)
     for body in load_catalogue().bodies:  # each qualification's criteria, as its learners read them
         assert body.name in page
         for criterion in criteria_for_scenario(scenario, body.id):
@@ -94,7 +95,7 @@ def test_the_author_previews_a_draft_as_a_learner_sees_it_and_publishing_stays_a
         assert f"{number}. {task.title}" in preview
         for index, hint in enumerate(task.hints, start=1):
             assert f"Hint {index}</span>" in preview
-            assert " ".join(hint.replace("*", "").split()) in words_of(preview)
+            assert " ".join(hint.text.replace("*", "").split()) in words_of(preview)
     assert f'action="/tutor/scenarios/{draft.id}/publish"' in preview
     db.session.rollback()
     assert db.session.get(AuthoredScenario, draft.id).status == "draft"

@@ -21,7 +21,7 @@ def _learner_texts(scenario) -> str:
     parts += [c.notes for c in scenario.opening.contacts]
     parts += [i.summary for i in scenario.opening.interactions]
     for task in scenario.tasks:
-        parts += [task.title, task.instruction, *task.hints]
+        parts += [task.title, task.instruction, *(h.text for h in task.hints)]
     return re.sub(r"\s+", " ", " ".join(parts)).lower()
 
 

@@ -174,9 +174,9 @@ def test_events_happen_when_the_sandbox_clock_reaches_them(app, create_user, fro
 
 
 def test_hints_are_recorded_once(attempt):
-    assert "Acknowledge" in engine.use_hint(attempt, attempt.learner, "acknowledge", 0)
+    assert engine.use_hint(attempt, attempt.learner, "acknowledge", 0).tier == "nudge"
     engine.use_hint(attempt, attempt.learner, "acknowledge", 0)
-    assert attempt.hints_used == ["acknowledge:0"]
+    assert [(m["task"], m["index"]) for m in attempt.hints_used] == [("acknowledge", 0)]
     with pytest.raises(ServiceError, match="no such hint"):
         engine.use_hint(attempt, attempt.learner, "acknowledge", 9)
 
@@ -250,7 +250,9 @@ def test_the_learner_works_a_scenario_in_the_browser(client, auth, attempt, crea
     assert b"not yet" in checked.data and b"acknowledge within 1 working day" in checked.data
     client.post(f"/learner/scenarios/{attempt.id}/hint", data={"task": "acknowledge", "index": "0"})
     hinted = client.get(f"/learner/scenarios/{attempt.id}").data.decode()
-    assert '<span class="fw-semibold">Hint 1</span><p>' in hinted  # Markdown, as the brief
+    assert 'Hint 1</span> <span class="badge text-bg-light border hint-tier">Nudge</span><p>' in (
+        hinted
+    )  # its tier, then its text as Markdown, as the brief
     refused = client.post(f"/learner/scenarios/{attempt.id}/submit", data={}, follow_redirects=True)
     assert b"Tick the declaration" in refused.data
     client.post(f"/learner/scenarios/{attempt.id}/submit", data={"declaration": "y"})

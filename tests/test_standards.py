@@ -263,3 +263,128 @@ def test_a_monitoring_period_that_starts_after_it_ends_or_spans_years_is_refused
     with pytest.raises(ServiceError, match="after it ends"):
         standards.compliance(ctx, standard, date(1, 1, 5), date(1, 1, 1))
     assert standards.compliance(ctx, standard, None, date(1, 1, 1)).cases == []
+
+
+# ---------------------------------------------------------------- agreeing and monitoring pages
+
+
+@pytest.fixture
+def pages(client, auth, provision):
+    sandbox = provision()
+    auth.login(sandbox.owner.email)
+    customer = db.session.scalar(
+        select(Contact)
+        .where(Contact.sandbox_id == sandbox.id, Contact.category == "external")
+        .limit(1)
+    )
+    return sandbox, f"/s/{sandbox.id}", customer
+
+
+def _new_standard(client, base, sandbox):
+    from crm_sandbox.models import ServiceStandard
+
+    client.post(
+        f"{base}/standards/new",
+        data={
+            "title": "Acknowledge complaints within 1 working day (page test)",
+            "measure": "complaint_ack_time",
+            "threshold": "1",
+            "threshold_unit": "working_days",
+            "target_percent": "95",
+            "period": "month",
+        },
+    )
+    return db.session.scalar(
+        select(ServiceStandard).where(
+            ServiceStandard.sandbox_id == sandbox.id,
+            ServiceStandard.title.like("%(page test)"),
+        )
+    )
+
+
+def test_a_standard_is_proposed_and_agreed_from_the_customers_reply_on_its_page(client, pages):
+    from crm_sandbox.models import Interaction
+
+    sandbox, base, customer = pages
+    standard = _new_standard(client, base, sandbox)
+    page = client.get(f"{base}/standards/{standard.id}").data.decode()
+    assert "Propose it to" in page and "Not proposed to anyone yet" in page
+    sent = client.post(
+        f"{base}/standards/{standard.id}/propose",
+        data={"contact_id": str(customer.id), "channel": "email", "summary": "Can you agree?"},
+    )
+    assert sent.status_code == 302
+    client.post(f"{base}/clock/next-working-day")
+    client.post(f"{base}/clock/next-working-day")
+    page = client.get(f"{base}/standards/{standard.id}").data.decode()
+    reply = db.session.scalar(
+        select(Interaction).where(
+            Interaction.sandbox_id == sandbox.id,
+            Interaction.standard_id == standard.id,
+            Interaction.direction == "inbound",
+        )
+    )
+    assert reply is not None and reply.answer_kind == "agrees_standard"
+    assert f'value="{reply.id}"' in page
+    client.post(f"{base}/standards/{standard.id}/agree", data={"reply_id": str(reply.id)})
+    db.session.refresh(standard)
+    assert standard.status == "agreed" and standard.agreed_reply_id == reply.id
+    assert standard.agreed_with_contact_id == customer.id
+    page = client.get(f"{base}/standards/{standard.id}").data.decode()
+    assert "s reply of" in page
+
+
+def test_an_agreement_without_a_reply_is_marked_as_the_learners_word(client, pages):
+    sandbox, base, _ = pages
+    standard = _new_standard(client, base, sandbox)
+    client.post(
+        f"{base}/standards/{standard.id}/agree", data={"reply_id": "", "agreed_with": "Everyone"}
+    )
+    db.session.refresh(standard)
+    assert standard.status == "agreed" and standard.agreed_reply_id is None
+    page = client.get(f"{base}/standards/{standard.id}").data.decode()
+    assert "on your word" in page
+
+
+def test_a_finding_page_shows_the_stated_and_the_computed_figures(client, pages):
+    from crm_sandbox.models import StandardFinding
+
+    sandbox, base, _ = pages
+    standard = _new_standard(client, base, sandbox)
+    client.post(
+        f"{base}/standards/{standard.id}/findings",
+        data={"text": "All good", "stated_value": "100%", "stated_breaches": "0"},
+    )
+    client.post(
+        f"{base}/standards/{standard.id}/findings",
+        data={"text": "As the CRM shows", "from_crm": "y"},
+    )
+    made_up, from_crm = db.session.scalars(
+        select(StandardFinding)
+        .where(StandardFinding.standard_id == standard.id)
+        .order_by(StandardFinding.id)
+    ).all()
+    assert made_up.stated_value == 100 and made_up.computed_value is not None
+    assert from_crm.from_crm and from_crm.stated_value == from_crm.computed_value
+    page = client.get(f"{base}/standards/{standard.id}").data.decode()
+    assert "The CRM&#39;s records" in page or "The CRM's records" in page
+    if made_up.computed_value != 100 or made_up.computed_breaches != 0:
+        assert "Does not match the records" in page
+    assert "Matches the CRM" in page
+
+
+def test_figures_of_the_wrong_kind_are_refused_with_a_clear_message(crm):
+    sandbox, ctx, _, at = crm
+    at(sandbox, "2026-03-12 10:00")
+    standard = standards.create_standard(ctx, ACK_STANDARD)
+    with pytest.raises(ServiceError, match="between 0 and 100"):
+        standards.add_finding(ctx, standard, "x", *WEEK, value=150)
+    with pytest.raises(ServiceError, match="whole number"):
+        standards.add_finding(ctx, standard, "x", *WEEK, value=50, breaches=1.5)
+    with pytest.raises(ServiceError, match="must be a number"):
+        standards.add_finding(ctx, standard, "x", *WEEK, value="most")
+    with pytest.raises(ServiceError, match="no figure to use"):
+        standards.add_finding(ctx, standard, "x", *WEEK, from_crm=True)
+    vague = standards.create_standard(ctx, {"title": "Good service", "measure": "manual"})
+    with pytest.raises(ServiceError, match="cannot be measured as written"):
+        standards.add_finding(ctx, vague, "x", *WEEK, value=90)

@@ -14,6 +14,7 @@ from wtforms import StringField
 from crm_sandbox.extensions import db
 from crm_sandbox.models import Contact, Role, User
 from crm_sandbox.scenarios.loader import Problem, ScenarioError
+from crm_sandbox.scenarios.schema import HintCosts, HintSpec, Scenario, TaskSpec
 from crm_sandbox.services import accounts, contacts, hints, personal_data
 from crm_sandbox.services.errors import ServiceError
 from crm_sandbox.services.form_tokens import AlreadySaved
@@ -187,18 +188,31 @@ def test_colleagues_can_be_listed_before_customers(provision, ctx_for):
 
 
 def test_a_tutor_reads_the_hints_a_learner_opened_and_nothing_else():
-    scenario = SimpleNamespace(
+    scenario = Scenario.model_construct(
         tasks=[
-            SimpleNamespace(id="greet", title="Greet", hints=["Say hello.", "Use their name."]),
-            SimpleNamespace(id="log", title="Log it", hints=["Write it down."]),
-        ]
+            TaskSpec.model_construct(
+                id="greet",
+                title="Greet",
+                hints=[
+                    HintSpec(tier="nudge", text="Say hello."),
+                    HintSpec(tier="pointer", text="Use their name."),
+                ],
+            ),
+            TaskSpec.model_construct(
+                id="log", title="Log it", hints=[HintSpec(tier="nudge", text="Write it down.")]
+            ),
+        ],
+        hint_costs=HintCosts(pointer=0.05),
     )
     attempt = SimpleNamespace(
-        hints_used=["greet:1", "log:0", "greet:9", "gone:0", "greet:x", "greet"]
+        hints_used=["greet:1", "log:0", "greet:9", "gone:0", "greet:x", "greet", "greet:1"]
     )
-    assert hints.hints_used(attempt, scenario) == [
-        ("Greet", 2, "Use their name."),
-        ("Log it", 1, "Write it down."),
+    assert [
+        (h.task_title, h.number, h.tier, h.text, h.cost)
+        for h in hints.hints_used(attempt, scenario)
+    ] == [
+        ("Greet", 2, "pointer", "Use their name.", 0.05),
+        ("Log it", 1, "nudge", "Write it down.", 0.0),
     ]
     assert hints.hints_used(SimpleNamespace(hints_used=None), scenario) == []
 

@@ -3,7 +3,6 @@ out of the registry's automatic imports)."""
 
 from __future__ import annotations
 
-import re
 from datetime import datetime
 
 from ..models.interactions import ANSWERS_TO_US
@@ -16,7 +15,6 @@ __all__ = [
     "first",
     "initiatives",
     "level_rule",
-    "matches",
     "replies",
     "when",
 ]
@@ -109,20 +107,3 @@ def replies(log, contact_id: int | None, kind: str | None = None) -> dict[int, o
         and item.after.get("direction") == "inbound"
         and (kind is None or item.after.get("answer_kind") == kind)
     }
-
-
-_STOP = {"the", "and", "for", "with", "not", "but", "are", "her", "his", "she", "they", "them"}
-
-
-def _words(text: str) -> set[str]:
-    cleaned = re.sub(r"[^a-z0-9.]+", " ", (text or "").lower().replace("£", " "))
-    return {w.strip(".") for w in cleaned.split() if len(w.strip(".")) >= 3} - _STOP
-
-
-def matches(description: str, value: str) -> bool:
-    """Whether a record's words say what the customer said (forgiving: case, punctuation and £
-    ignored; most of the customer's significant words appear)."""
-    wanted = _words(value)
-    if not wanted:
-        return False
-    return len(wanted & _words(description)) * 2 > len(wanted)

@@ -1,10 +1,11 @@
-"""Check type `complaint_confirmed_before_close`: the customer said they were satisfied before
-the complaint was closed, and the close points at that answer."""
+"""Check type `complaint_confirmed_before_close`: the customer said they were satisfied with the
+outcome before the complaint was closed, and the close points at that answer."""
 
 from __future__ import annotations
 
-from . import CheckResult, Params, register
-from ._helpers import as_log, replies
+from . import CheckResult, Params, not_yet, register
+from ._helpers import replies
+from ._policy import about_complaint, closed_entry, entries
 
 
 class ConfirmedBeforeClose(Params):
@@ -19,23 +20,18 @@ def _reply_id(closed, complaint) -> int | None:
     return getattr(complaint, "satisfaction_reply_id", None)
 
 
-def _about(reply) -> int | None:
-    """The complaint a customer's answer is about."""
-    return reply.after.get("complaint_id") or (reply.after.get("details") or {}).get("complaint_id")
-
-
 @register("complaint_confirmed_before_close", ConfirmedBeforeClose)
 def complaint_confirmed_before_close(state, log, scenario, p: ConfirmedBeforeClose) -> CheckResult:
-    """Passes when the complaint was closed pointing at the customer's `satisfied` reply about
-    it, which came before the close, with no "not satisfied" from them in between."""
-    log = as_log(log)
+    """Passes when the complaint was closed pointing at the customer's own `satisfied` reply
+    about it, which came after the outcome it is about (the latest resolution, and any
+    escalation) and before the close, with no "not satisfied" from them in between. Not yet
+    judged until the complaint is closed."""
     complaint = state.get("complaints", p.complaint)
     if complaint is None:
         return CheckResult(False, "the complaint was not found.")
-    closes = [i for i in log.of("complaint.closed") if i.object_id == complaint.id]
-    if not closes:
-        return CheckResult(False, "the complaint is not closed yet.")
-    closed = closes[-1]
+    closed = closed_entry(log, complaint.id)
+    if closed is None:
+        return not_yet("the complaint is not closed yet.")
     reply_id = _reply_id(closed, complaint)
     if not reply_id:
         return CheckResult(
@@ -49,7 +45,7 @@ def complaint_confirmed_before_close(state, log, scenario, p: ConfirmedBeforeClo
     if (
         reply is None
         or reply.after.get("answer_kind") != "satisfied"
-        or _about(reply) != complaint.id
+        or about_complaint(reply) != complaint.id
         or reply.seq > closed.seq
         or reply.sandbox_time > closed.sandbox_time
     ):
@@ -58,11 +54,25 @@ def complaint_confirmed_before_close(state, log, scenario, p: ConfirmedBeforeClo
             "the close does not point at the customer's yes to this complaint before it.",
             [closed.seq],
         )
+    outcome = [
+        i
+        for i in entries(log, complaint.id, "complaint.resolved")
+        + entries(log, complaint.id, "complaint.escalated")
+        if i.seq < closed.seq
+    ]
+    latest = max(outcome, key=lambda i: i.seq) if outcome else None
+    if latest is not None and reply.seq < latest.seq:
+        return CheckResult(
+            False,
+            "the customer's yes came before the outcome you closed on (a later resolution or "
+            "escalation): ask them again about the outcome as it stands, and close on that yes.",
+            [reply.seq, latest.seq, closed.seq],
+        )
     changed_mind = [
         a
         for a in answers.values()
         if a.after.get("answer_kind") == "not_satisfied"
-        and _about(a) == complaint.id
+        and about_complaint(a) == complaint.id
         and reply.seq < a.seq < closed.seq
     ]
     if changed_mind:

@@ -3,8 +3,8 @@ customer, as the scenario expects."""
 
 from __future__ import annotations
 
-from . import CheckResult, Params, register
-from ._helpers import as_log
+from . import CheckResult, Params, not_yet, register
+from ._records import changes_to
 
 
 class ContactsClassified(Params):
@@ -13,18 +13,30 @@ class ContactsClassified(Params):
 
 @register("contacts_classified", ContactsClassified)
 def contacts_classified(state, log, scenario, p: ContactsClassified) -> CheckResult:
-    """Passes when every listed contact's type matches its `expected_category`."""
+    """Passes when every listed contact's type matches its `expected_category` and each one
+    that did not start with that type was classified in this attempt. Records that already
+    had the right type when the scenario started earn nothing: with only those, the check has
+    nothing to judge."""
     expected = {c.key: c.expected_category for c in scenario.opening.contacts}
-    wrong, evidence = [], []
+    wrong, evidence, judged = [], [], 0
     for key in p.contacts:
         contact = state.get("contacts", key)
         if contact is None:
-            wrong.append(f"{key} (missing)")
+            wrong.append("a record the task names is no longer in the CRM")
             continue
-        changes = [i.seq for i in as_log(log).about(contact.id) if "category" in i.after]
-        evidence.extend(changes[-1:])
+        changes = changes_to(log, "contact", contact.id, "category")
+        evidence.extend(i.seq for i in changes[-1:])
+        if changes:
+            judged += 1
         if contact.category != expected.get(key):
             wrong.append(contact.display_name)
     if wrong:
-        return CheckResult(False, "not yet right: " + ", ".join(wrong), evidence)
+        return CheckResult(
+            False,
+            f"{len(wrong)} of {len(p.contacts)} records do not yet have the right type of "
+            f"contact: {', '.join(wrong)}.",
+            evidence,
+        )
+    if not judged:
+        return not_yet("none of these records has been classified in this attempt yet.")
     return CheckResult(True, f"all {len(p.contacts)} classified correctly.", evidence)

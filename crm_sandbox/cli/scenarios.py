@@ -198,7 +198,7 @@ def scenarios_try(as_json, scenario_name, steps_file):
             click.echo(f"  {state:14} {check.id}: {check.message}")
             if not check.passed:
                 click.echo(f"  {'':14} feedback: {check.feedback}")
-    click.echo(f"\nScore: {evaluation.score:.0%} of the checks passed.")
+    click.echo(f"\nScore: {evaluation.score_before_hints:.0%} of the checks passed.")
 
 
 @scenarios_group.command("assign")

@@ -115,9 +115,20 @@ class Complaint(SandboxScoped, Base):
     resolve_due_at: Mapped[datetime | None] = mapped_column()
     waiting_since: Mapped[datetime | None] = mapped_column()
     escalation_reason: Mapped[str] = mapped_column(Text, default="")
+    # The reason the procedure gives for the latest escalation, by its number in the
+    # procedure's `escalate_when` (None: none chosen, a judgement call), and the refund or
+    # compensation the customer asked for when that is the reason (text, "150.00"; "" if none).
+    escalation_rule: Mapped[int | None] = mapped_column(Integer)
+    escalation_amount: Mapped[str] = mapped_column(String(20), default="")
+    # The policy rule that decides the resolution ("returns.2": services/complaints/rules.py).
+    policy_rule: Mapped[str] = mapped_column(String(40), default="")
     resolution: Mapped[str] = mapped_column(Text, default="")
     root_cause: Mapped[str] = mapped_column(Text, default="")
     lessons_learned: Mapped[str] = mapped_column(Text, default="")
+    # What the lesson changes, as choices: the policy or procedure (a key of the
+    # organisation's policies) and the kind of change (rules.LESSON_CHANGES).
+    lessons_policy: Mapped[str] = mapped_column(String(40), default="")
+    lessons_change: Mapped[str] = mapped_column(String(20), default="")
     customer_confirmed: Mapped[bool | None] = mapped_column(Boolean)
     confirmation_note: Mapped[str] = mapped_column(String(500), default="")
     # The customer's "yes, I am satisfied" a confirmed close points at (an interaction id in

@@ -199,6 +199,12 @@ class ImprovementAction(SandboxScoped, Base):
     process_changed: Mapped[str] = mapped_column(String(300), default="")
     success_measure: Mapped[str] = mapped_column(String(500))
     baseline: Mapped[float | None] = mapped_column(Float)
+    # What the CRM computes to judge the change: {"source": "survey", "survey_id",
+    # "question_id", "figure", "segment", "option", "theme"} or {"source": "standard",
+    # "standard_id"}; the learner's "aim" (up/down), the figures they stated
+    # ("stated_baseline", "stated_result") and what the CRM computed after the change
+    # ("after_based_on", "after_from", "after_to").
+    measure: Mapped[dict | None] = mapped_column(JSON)
     status: Mapped[str] = mapped_column(String(10), default=ActionStatus.PLANNED.value)
     completed_sbx: Mapped[datetime | None] = mapped_column()
     evaluation: Mapped[str] = mapped_column(Text, default="")

@@ -77,6 +77,7 @@ class Purpose(enum.StrEnum):
     SURVEY_INVITATION = "survey_invitation"
     INTERNAL_REQUEST = "internal_request"
     INTERNAL_REPLY = "internal_reply"
+    PROPOSE_STANDARD = "propose_standard"  # details: the standard's terms as proposed
 
     @property
     def label(self) -> str:
@@ -92,6 +93,7 @@ class Purpose(enum.StrEnum):
             "propose_resolution",
             "ask_satisfied",
             "internal_request",
+            "propose_standard",
         }
 
 
@@ -107,6 +109,7 @@ PURPOSE_LABELS = {
     "survey_invitation": "Survey invitation",
     "internal_request": "Internal request",
     "internal_reply": "Internal reply",
+    "propose_standard": "Propose a service standard",
 }
 
 
@@ -139,6 +142,8 @@ class AnswerKind(enum.StrEnum):
     LEAVING = "leaving"  # takes their business elsewhere
     REPLY = "reply"  # an internal customer's reply, or any other answer
     EVENT = "event"  # a scenario's scripted contact
+    AGREES_STANDARD = "agrees_standard"  # agrees a proposed service standard as it stands
+    QUERIES_STANDARD = "queries_standard"  # cannot agree it as it stands, saying why
 
     @property
     def label(self) -> str:
@@ -148,7 +153,17 @@ class AnswerKind(enum.StrEnum):
 # A customer's answers to what we sent: the conversation stays ours (the customer's own
 # initiative is a new message, a chase, an escalation, a complaint).
 ANSWERS_TO_US = frozenset(
-    {"answer", "needs_reply", "accepts", "rejects", "satisfied", "not_satisfied", "reply"}
+    {
+        "answer",
+        "needs_reply",
+        "accepts",
+        "rejects",
+        "satisfied",
+        "not_satisfied",
+        "reply",
+        "agrees_standard",
+        "queries_standard",
+    }
 )
 
 ANSWER_LABELS = {
@@ -164,6 +179,8 @@ ANSWER_LABELS = {
     "leaving": "Is taking their business elsewhere",
     "reply": "Replied",
     "event": "Got in touch",
+    "agrees_standard": "Agreed the proposed standard",
+    "queries_standard": "Did not agree the proposed standard",
 }
 
 

@@ -6,7 +6,17 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 
-from sqlalchemy import CheckConstraint, Date, Float, ForeignKey, Index, String, Text
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Date,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import Base, UTCDateTime, utcnow
@@ -76,9 +86,15 @@ class ServiceStandard(SandboxScoped, Base):
     # share of cases that must meet the threshold (time and follow-up measures), in percent
     target_percent: Mapped[float | None] = mapped_column(Float)
     period: Mapped[str] = mapped_column(String(10), default=Period.MONTH.value)
+    # How a manual measure is taken (who counts what, from which records, how often): a
+    # manual standard is measurable only with its method stated.
+    method: Mapped[str] = mapped_column(Text, default="")
     agreed_with: Mapped[str] = mapped_column(String(200), default="")
     agreed_with_contact_id: Mapped[int | None] = mapped_column(ForeignKey("contacts.id"))
     agreed_on: Mapped[date | None] = mapped_column(Date)
+    # The customer's reply that agreed the standard as it stood (an inbound interaction with
+    # answer_kind agrees_standard); None when the agreement rests on the learner's word.
+    agreed_reply_id: Mapped[int | None] = mapped_column(Integer)
     status: Mapped[str] = mapped_column(String(10), default=StandardStatus.DRAFT.value)
     created_sbx: Mapped[datetime] = mapped_column()
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -122,6 +138,16 @@ class StandardFinding(SandboxScoped, Base):
     standard_id: Mapped[int] = mapped_column(ForeignKey("service_standards.id", ondelete="CASCADE"))
     text: Mapped[str] = mapped_column(Text)
     compliance_percent: Mapped[float | None] = mapped_column(Float)
+    # The figures the learner stated for the period (in the standard's unit: % of cases met,
+    # an average score out of 5, or a manual measure's unit) and the ones the CRM computed for
+    # the same period; from_crm when the learner chose the CRM's figures.
+    stated_value: Mapped[float | None] = mapped_column(Float)
+    stated_cases: Mapped[int | None] = mapped_column(Integer)
+    stated_breaches: Mapped[int | None] = mapped_column(Integer)
+    computed_value: Mapped[float | None] = mapped_column(Float)
+    computed_cases: Mapped[int | None] = mapped_column(Integer)
+    computed_breaches: Mapped[int | None] = mapped_column(Integer)
+    from_crm: Mapped[bool] = mapped_column(Boolean, default=False)
     period_from: Mapped[date | None] = mapped_column(Date)
     period_to: Mapped[date | None] = mapped_column(Date)
     created_sbx: Mapped[datetime] = mapped_column()

@@ -330,6 +330,7 @@ def _check_opening_keys(scenario: Scenario) -> list:
         + [c.key for c in scenario.opening.complaints]
         + [s.key for s in scenario.opening.standards]
         + [s.key for s in scenario.opening.surveys]
+        + [o.key for o in scenario.opening.orders]
     )
     out = []
     seen = set()

@@ -80,6 +80,18 @@ class NeedSpec(_Spec):
     confirmed_as: Literal["asked_back", "summarised", "in_writing"] | None = None
 
 
+class OrderSpec(_Spec):
+    """An order, booking or renewal the customer placed before the attempt (repeat business,
+    and what a post-sale follow-up is about); `key` names it for steps."""
+
+    key: str | None = Field(None, pattern=r"^[a-z0-9][a-z0-9_-]{0,63}$")
+    contact: str
+    kind: Literal["order", "booking", "renewal"] = "order"
+    description: str = Field(min_length=1, max_length=300)
+    amount: float = Field(0, ge=0, le=1_000_000)
+    placed_on: date
+
+
 class ComplaintSpec(_Spec):
     key: str = Slug
     contact: str
@@ -134,6 +146,7 @@ class Opening(_Spec):
     complaints: list[ComplaintSpec] = []
     standards: list[StandardSpec] = []
     surveys: list[SurveySpec] = []
+    orders: list[OrderSpec] = []
 
 
 class Trigger(_Spec):
@@ -178,12 +191,76 @@ class CheckSpec(_Spec):
     mistakes: list[str] = []
 
 
+# A task's hints come in tiers, opened in this order: a nudge (a question or a reminder of
+# the principle), a pointer to the policy or record that holds the answer, then the step.
+HintTier = Literal["nudge", "pointer", "step"]
+HINT_TIERS: tuple[str, ...] = ("nudge", "pointer", "step")
+HINT_TIER_LABELS = {
+    "nudge": "Nudge",
+    "pointer": "Pointer to the policy or record",
+    "step": "The step",
+}
+
+
+def tier_by_position(index: int) -> str:
+    """The tier of a hint written as a plain string: the 1st is a nudge, the 2nd a pointer,
+    the 3rd and later the step."""
+    return HINT_TIERS[min(index, len(HINT_TIERS) - 1)]
+
+
+class HintSpec(_Spec):
+    tier: HintTier
+    text: str = Field(min_length=1, max_length=2000)
+
+    @property
+    def label(self) -> str:
+        return HINT_TIER_LABELS[self.tier]
+
+
+class HintCosts(_Spec):
+    """What each hint used takes off the overall score, as a fraction of it (0.05 is 5
+    percentage points), per tier. A check's pass or fail never depends on hints."""
+
+    nudge: float = Field(0.0, ge=0, le=0.5)
+    pointer: float = Field(0.0, ge=0, le=0.5)
+    step: float = Field(0.0, ge=0, le=0.5)
+
+    def of(self, tier: str) -> float:
+        return float(getattr(self, tier, 0.0) or 0.0)
+
+    @property
+    def any(self) -> bool:
+        return any(self.of(tier) for tier in HINT_TIERS)
+
+
 class TaskSpec(_Spec):
     id: str = Slug
     title: str = Field(min_length=1, max_length=200)
     instruction: str = Field(min_length=1, max_length=4000)
-    hints: list[str] = []
+    hints: list[HintSpec] = []
     checks: list[CheckSpec] = Field(min_length=1)
+
+    @field_validator("hints", mode="before")
+    @classmethod
+    def _tiers_by_position(cls, value):
+        """A hint given as a plain string takes its tier from its position."""
+        if not isinstance(value, list):
+            return value
+        return [
+            {"tier": tier_by_position(i), "text": hint} if isinstance(hint, str) else hint
+            for i, hint in enumerate(value)
+        ]
+
+    @field_validator("hints")
+    @classmethod
+    def _in_tier_order(cls, value: list[HintSpec]) -> list[HintSpec]:
+        for number, (before, hint) in enumerate(zip(value, value[1:], strict=False), start=2):
+            if HINT_TIERS.index(hint.tier) < HINT_TIERS.index(before.tier):
+                raise ValueError(
+                    f"hint {number} is a {hint.tier} after a {before.tier}: a task's hints go "
+                    "in tier order, nudge before pointer before step"
+                )
+        return value
 
 
 class StepSpec(BaseModel):
@@ -246,6 +323,7 @@ class Scenario(_Spec):
     size: Literal["small", "standard", "large"] = "small"
     start: BusinessTime
     criteria: list[str] = Field(min_length=1)
+    hint_costs: HintCosts = HintCosts()
     brief: str = Field(min_length=1, max_length=20000)
     opening: Opening = Opening()
     events: list[EventSpec] = []

@@ -265,9 +265,13 @@ def try_steps(scenario, source: str, steps: list[StepSpec]):
     with db.session.begin_nested() as savepoint:
         learner = _throwaway_learner(f"try-{scenario.id}")
         attempt = engine.start_attempt(learner, scenario, source)
+        runner = None  # one runner, so a key a step creates names it in the later steps
         for n, spec in enumerate(steps, start=1):
             try:
-                engine.replay(attempt, [spec])
+                if runner is None:
+                    runner = engine.replay(attempt, [spec])
+                else:
+                    runner.run(spec)
             except Exception as exc:  # noqa: BLE001 - the step's refusal, in words
                 savepoint.rollback()
                 message = getattr(exc, "message", None) or str(exc)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
 
 from sqlalchemy import select
 
@@ -18,6 +18,7 @@ from ..models import (
     ImprovementAction,
     Interaction,
     Need,
+    Order,
     Preference,
     ServiceStandard,
     Survey,
@@ -292,6 +293,7 @@ def _ask(r, contact, topic, kind, words, channel="phone", key=None):
         "promise_next_working_day",
         "reply_to_last",
         "key",
+        "order",
     ],
 )
 def _send_message(
@@ -305,6 +307,7 @@ def _send_message(
     promise_next_working_day=False,
     reply_to_last=False,
     key=None,
+    order=None,
 ):
     person = _contact(r, contact)
     in_reply_to = None
@@ -323,6 +326,7 @@ def _send_message(
             "complaint": _complaint(r, complaint) if complaint else None,
             "in_reply_to": in_reply_to,
             "promise_by": _promise(r, promise_in_hours, promise_next_working_day),
+            "order": r.obj(Order, "orders", order) if order else None,
         },
     )
     r.remember("interactions", key, made)
@@ -425,22 +429,42 @@ def _replied(r, complaint, note=""):
     complaints.customer_replied(r.ctx, _complaint(r, complaint), note)
 
 
-@step("resolve", ["complaint", "resolution", "channel", "message"], ["remedy"])
-def _resolve(r, complaint, resolution, channel, message, remedy=None):
-    made = _remedy(r, remedy)
-    if made is None:
-        complaints.resolve(r.ctx, _complaint(r, complaint), resolution, channel, message)
-    else:
-        complaints.resolve(
-            r.ctx, _complaint(r, complaint), resolution, channel, message, remedy=made
-        )
+@step("resolve", ["complaint", "resolution", "channel", "message"], ["remedy", "policy"])
+def _resolve(r, complaint, resolution, channel, message, remedy=None, policy=None):
+    """`policy`: the reference of the organisation's rule that decides it ("returns.2": the
+    2nd rule of the returns policy as numbered under Organisation & policies)."""
+    complaints.resolve(
+        r.ctx,
+        _complaint(r, complaint),
+        resolution,
+        channel,
+        message,
+        remedy=_remedy(r, remedy),
+        policy_rule=policy,
+    )
 
 
-@step("close", ["complaint", "root_cause", "lessons"], ["confirmed", "note", "judgement"])
-def _close(r, complaint, root_cause, lessons, confirmed=False, note="", judgement=""):
+@step(
+    "close",
+    ["complaint", "root_cause", "lessons"],
+    ["confirmed", "note", "judgement", "lesson_policy", "lesson_change"],
+)
+def _close(
+    r,
+    complaint,
+    root_cause,
+    lessons,
+    confirmed=False,
+    note="",
+    judgement="",
+    lesson_policy=None,
+    lesson_change=None,
+):
     """`confirmed: true` points at the customer's latest `satisfied` reply about the complaint
     (fails loudly when there is none: ask them, then wait); `confirmed: false` closes
-    unconfirmed with the judgement."""
+    unconfirmed with the judgement. `lesson_policy` names the policy or procedure the lesson
+    changes (a key of the organisation's policies: `returns`, `complaints` ...) and
+    `lesson_change` how (`train_staff`, `change_process`, `change_policy`)."""
     record = _complaint(r, complaint)
     reply = None
     if confirmed:
@@ -462,12 +486,17 @@ def _close(r, complaint, root_cause, lessons, confirmed=False, note="", judgemen
         root_cause=root_cause,
         lessons_learned=lessons,
         judgement_note=judgement,
+        lessons_policy=lesson_policy,
+        lessons_change=lesson_change,
     )
 
 
-@step("escalate", ["complaint", "reason"])
-def _escalate(r, complaint, reason):
-    complaints.escalate(r.ctx, _complaint(r, complaint), reason)
+@step("escalate", ["complaint", "reason"], ["rule", "amount"])
+def _escalate(r, complaint, reason, rule=None, amount=None):
+    """`rule`: the number of the procedure's reason for escalating (its `escalate_when`, from
+    1); `reason`: the learner's own words; `amount`: the refund or compensation the customer
+    asked for, when that is the reason."""
+    complaints.escalate(r.ctx, _complaint(r, complaint), reason, rule=rule, amount=amount)
 
 
 @step("send_update", ["complaint", "channel", "message"])
@@ -492,25 +521,94 @@ def _advance(r, working_hours=None, next_working_day=False):
 @step(
     "create_standard",
     ["key", "title", "measure"],
-    ["threshold", "threshold_unit", "target_percent", "period", "description", "agreed_with"],
+    [
+        "threshold",
+        "threshold_unit",
+        "target_percent",
+        "period",
+        "description",
+        "agreed_with",
+        "method",
+    ],
 )
 def _standard(r, key, **fields):
     r.remember("standards", key, standards.create_standard(r.ctx, fields))
 
 
-@step("agree_standard", ["standard", "agreed_with"], ["contact"])
-def _agree(r, standard, agreed_with, contact=None):
+@step("agree_standard", ["standard"], ["agreed_with", "contact", "from_reply"])
+def _agree(r, standard, agreed_with="", contact=None, from_reply=False):
+    """Record who agreed a standard. `from_reply: true` points at the customer's latest reply
+    agreeing the standard as it stands (from `contact`, if named) and fails loudly when none
+    has come: propose it (`propose_standard`) and `wait` first. Without it, the agreement is
+    recorded on the learner's word (what a learner does when they tick it off)."""
+    record = r.obj(ServiceStandard, "standards", standard)
     contact_id = r.keys["contacts"][contact] if contact else None
-    standards.agree_standard(
-        r.ctx, r.obj(ServiceStandard, "standards", standard), agreed_with, contact_id
+    reply = None
+    if from_reply:
+        _land_replies(r)
+        query = select(Interaction).where(
+            Interaction.sandbox_id == r.ctx.sandbox_id,
+            Interaction.standard_id == record.id,
+            Interaction.direction == Direction.INBOUND.value,
+            Interaction.answer_kind == AnswerKind.AGREES_STANDARD.value,
+            Interaction.occurred_at <= r.ctx.now(),
+        )
+        if contact_id is not None:
+            query = query.where(Interaction.contact_id == contact_id)
+        reply = db.session.scalar(
+            query.order_by(Interaction.occurred_at.desc(), Interaction.id.desc()).limit(1)
+        )
+        if reply is None:
+            raise ServiceError(
+                f"step agree_standard: no reply agreeing the standard {standard!r} has come yet "
+                "(propose it to the customer, then wait for their reply)."
+            )
+    standards.agree_standard(r.ctx, record, agreed_with or "", contact_id, reply=reply)
+
+
+@step(
+    "standard_finding",
+    ["standard", "text"],
+    ["days", "period_from", "period_to", "value", "cases", "breaches", "from_crm"],
+)
+def _standard_finding(
+    r,
+    standard,
+    text,
+    days=90,
+    period_from=None,
+    period_to=None,
+    value=None,
+    cases=None,
+    breaches=None,
+    from_crm=False,
+):
+    """A monitoring finding for a period: `period_from`/`period_to` (dates), or the last
+    `days` days up to today (90, the monitoring page's default); the figures stated
+    (`value` in the standard's unit, `cases`, `breaches`) or `from_crm: true`."""
+    s = r.obj(ServiceStandard, "standards", standard)
+    today = r.ctx.now().date()
+    end = _as_date(period_to) or today
+    start = _as_date(period_from) or end - timedelta(days=int(days))
+    standards.add_finding(
+        r.ctx,
+        s,
+        text,
+        start,
+        end,
+        value=value,
+        cases=cases,
+        breaches=breaches,
+        from_crm=bool(from_crm),
     )
 
 
-@step("standard_finding", ["standard", "text"])
-def _standard_finding(r, standard, text):
-    s = r.obj(ServiceStandard, "standards", standard)
-    today = r.ctx.now().date()
-    standards.add_finding(r.ctx, s, text, today - timedelta(days=90), today)
+def _as_date(value):
+    if value in (None, ""):
+        return None
+    if isinstance(value, date):
+        return value
+    return date.fromisoformat(str(value))
 
 
 @step("create_survey", ["key", "title", "method", "questions"], ["purpose"])
@@ -533,20 +631,53 @@ def _response(r, survey, answers, contact=None):
     feedback.record_response(r.ctx, s, values, _contact(r, contact) if contact else None)
 
 
-@step("finding", ["key", "survey", "text"], ["question", "segment", "theme", "figure"])
-def _finding(r, key, survey, text, question=None, segment="", theme="", figure=""):
+@step(
+    "finding",
+    ["key", "survey", "text"],
+    ["question", "segment", "theme", "measure", "figure", "option"],
+)
+def _finding(
+    r, key, survey, text, question=None, segment="", theme="", measure="", figure=None, option=""
+):
+    """A finding citing its data; `measure` (a figure the analysis computes: responses,
+    response_rate, average, percent_yes, recommend_score, percent_choosing, theme_comments) and
+    `figure` (the number stated) are checked against the CRM's figure."""
     s = r.obj(Survey, "surveys", survey)
     question_id = s.questions[question - 1].id if question else None
     made = feedback.add_finding(
-        r.ctx, s, text, question_id=question_id, segment=segment, theme=theme, figure=figure
+        r.ctx,
+        s,
+        text,
+        question_id=question_id,
+        segment=segment,
+        theme=theme,
+        measure=measure,
+        figure=figure,
+        option=option,
     )
     r.remember("findings", key, made)
+
+
+def _tracks(r, tracks) -> dict:
+    """The step's `tracks` (finding, standard, or {survey, question, figure, segment, option,
+    theme}) as the service's form fields."""
+    if isinstance(tracks, dict):
+        s = r.obj(Survey, "surveys", tracks["survey"])
+        return {
+            "tracks": "question",
+            "measure_question_id": s.questions[tracks["question"] - 1].id,
+            "measure_figure": tracks.get("figure", ""),
+            "measure_segment": tracks.get("segment", ""),
+            "measure_option": tracks.get("option", ""),
+            "measure_theme": tracks.get("theme", ""),
+        }
+    return {"tracks": tracks or ""}
 
 
 @step(
     "improvement",
     ["key", "finding", "description", "owner", "measure"],
-    ["due_in_days", "standard", "process", "baseline"],
+    ["due_in_days", "standard", "process", "baseline", "tracks", "aim"],
 )
 def _improve(
     r,
@@ -559,7 +690,11 @@ def _improve(
     standard=None,
     process="",
     baseline=None,
+    tracks=None,
+    aim=None,
 ):
+    """An improvement action; `tracks` is what the CRM measures it by (the finding's figure,
+    the standard's compliance, or another figure from a collection) and `aim` up or down."""
     made = feedback.add_action(
         r.ctx,
         r.obj(Finding, "findings", finding),
@@ -571,6 +706,8 @@ def _improve(
             "process_changed": process,
             "success_measure": measure,
             "baseline": baseline,
+            "aim": aim,
+            **_tracks(r, tracks),
         },
     )
     r.remember("improvements", key, made)
@@ -581,8 +718,62 @@ def _complete(r, improvement):
     feedback.complete_action(r.ctx, r.obj(ImprovementAction, "improvements", improvement))
 
 
-@step("evaluate_improvement", ["improvement", "result", "outcome", "evaluation"])
-def _evaluate(r, improvement, result, outcome, evaluation):
+@step("evaluate_improvement", ["improvement", "outcome", "evaluation"], ["result"])
+def _evaluate(r, improvement, outcome, evaluation, result=None):
     feedback.evaluate_action(
         r.ctx, r.obj(ImprovementAction, "improvements", improvement), result, evaluation, outcome
     )
+
+
+@step("propose_standard", ["standard", "contact", "words"], ["channel", "reply_to_last", "key"])
+def _propose_standard(r, standard, contact, words, channel="email", reply_to_last=False, key=None):
+    """Propose a service standard to a customer (purpose propose_standard): the message
+    carries the standard's terms as they stand; the customer answers whether they agree."""
+    person = _contact(r, contact)
+    in_reply_to = None
+    if reply_to_last:
+        _land_replies(r)
+        in_reply_to = next(iter(_customer_messages(r, person.id)), None)
+    made = conversations.send_message(
+        r.ctx,
+        person,
+        {
+            "channel": channel,
+            "purpose": "propose_standard",
+            "summary": words,
+            "standard_id": r.obj(ServiceStandard, "standards", standard).id,
+            "in_reply_to": in_reply_to,
+        },
+    )
+    r.remember("interactions", key, made)
+
+
+@step("update_standard", ["standard", "fields"])
+def _update_standard(r, standard, fields):
+    """Change a standard (its wording, measure, numbers, method): an agreed standard goes
+    back to draft, and an earlier agreement no longer counts."""
+    record = r.obj(ServiceStandard, "standards", standard)
+    data = {**standards.snapshot(record), "description": record.description}
+    data.update(dict(fields))
+    standards.update_standard(r.ctx, record, data)
+
+
+@step("tell_customers", ["improvement", "channel", "words"], ["contacts"])
+def _tell_customers(r, improvement, channel, words, contacts=None):
+    """ "You said, we did": tell the customers whose feedback the improvement's finding rests
+    on (or the named ones) what changed, on a channel they agreed to."""
+    ids = [_contact(r, k).id for k in contacts] if contacts else None
+    feedback.tell_customers(
+        r.ctx, r.obj(ImprovementAction, "improvements", improvement), channel, words, ids
+    )
+
+
+@step("loyalty_finding", ["key", "text", "figures"], ["months", "lapsed_after_months"])
+def _loyalty_finding(r, key, text, figures, months=12, lapsed_after_months=3):
+    """A finding from the loyalty report (Feedback > Loyalty): `figures` is a list of
+    {measure, group, value} (measure: customers_lost, customers_left, percent_lost,
+    orders_lost, value_lost, repeat_rate; group: poor, open, well, none)."""
+    from ..services import loyalty
+
+    made = loyalty.add_finding(r.ctx, text, figures, months, lapsed_after_months)
+    r.remember("findings", key, made)

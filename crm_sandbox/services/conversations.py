@@ -9,6 +9,9 @@ The structured content of a message lives in `Interaction.details`:
 - confirm_needs (outbound):      {"needs": [need id, ...], "preferences": [preference id, ...]}
 - propose_resolution (outbound): {"remedy": {"type": RemedyType, "amount": "44.94" | None,
                                              "by": "2026-03-11" | None}}
+- propose_standard (outbound):    {"standard_id": id, "terms": the standard's terms as
+                                  proposed (standards.terms), "problems": why it cannot be
+                                  measured as written (empty when it can)}
 - a customer's answer (inbound, `answer_kind` set):
     answer        {"revealed": [{"type", "value", "as": "need" | "preference"}]}
     needs_reply   {"confirmed": [need id], "corrected": [{"need_id", "is": "preference" |
@@ -16,6 +19,7 @@ The structured content of a message lives in `Interaction.details`:
     accepts / rejects   {"remedy": {...}, "reason": "..."}
     satisfied / not_satisfied  {"complaint_id": id}
     chase / escalation / leaving / complaint   {"promise_of": interaction id | None}
+    agrees_standard / queries_standard  {"standard_id", "terms" (as proposed), "reason"}
 
 Every message is an `interaction.logged` entry in the action log, the customer's with the
 customer as the actor.
@@ -40,6 +44,7 @@ from ..models import (
     Interaction,
     Need,
     NeedType,
+    Order,
     Preference,
     Purpose,
     Questioning,
@@ -152,6 +157,17 @@ def _details(ctx: SandboxContext, contact: Contact, purpose: Purpose, data: dict
         if set(need_ids) - own_needs or set(pref_ids) - own_prefs:
             raise ServiceError("Summarise this customer's own needs and preferences.", "needs")
         return {"needs": sorted(set(need_ids)), "preferences": sorted(set(pref_ids))}
+    if purpose is Purpose.PROPOSE_STANDARD:
+        from .standards import measurability_problems, terms
+
+        if data.get("standard_id") in (None, ""):
+            raise ServiceError("Choose the service standard you are proposing.", "standard_id")
+        standard = ctx.get(ServiceStandard, data["standard_id"])
+        return {
+            "standard_id": standard.id,
+            "terms": terms(standard),
+            "problems": measurability_problems(standard),
+        }
     if purpose is Purpose.PROPOSE_RESOLUTION:
         remedy = data.get("remedy") or {}
         kind = remedy.get("type")
@@ -221,6 +237,7 @@ def send_message(ctx: SandboxContext, contact: Contact, data: dict) -> Interacti
     survey_id = data.get("survey_id")
     if survey_id is not None:
         ctx.get(Survey, survey_id)
+    details = _with_order(ctx, contact, purpose, details, data.get("order"))
     interaction = Interaction(
         sandbox_id=ctx.sandbox_id,
         contact_id=contact.id,
@@ -250,10 +267,68 @@ def send_message(ctx: SandboxContext, contact: Contact, data: dict) -> Interacti
 
     interaction.customer_due_at = customers.next_due(ctx, contact, interaction)
     db.session.flush()
+    # The consent the customer had given, by channel, at the moment of contact: what the
+    # consent checks read, so recording consent afterwards cannot cure a contact.
     action_log.record(
-        ctx, "interaction.logged", "interaction", interaction.id, after=snapshot(interaction)
+        ctx,
+        "interaction.logged",
+        "interaction",
+        interaction.id,
+        after={**snapshot(interaction), "consent": contact.consents()},
     )
     return interaction
+
+
+def _with_order(ctx, contact: Contact, purpose: Purpose, details, order) -> dict | None:
+    """The message's details with the order it is about (`order_id`), if any."""
+    order = _order_of(ctx, contact, order)
+    if order is None:
+        return details
+    if purpose in INTERNAL_PURPOSES:
+        raise ServiceError("Orders belong to external customers.", "order")
+    return {**(details or {}), "order_id": order.id}
+
+
+def _order_of(ctx: SandboxContext, contact: Contact, order) -> Order | None:
+    """The order (booking, renewal) a message is about: one of this customer's, already
+    placed."""
+    if order in (None, ""):
+        return None
+    if not isinstance(order, Order):
+        try:
+            order = ctx.get(Order, int(order))
+        except (TypeError, ValueError):
+            raise ServiceError("Choose the order from the customer's orders.", "order") from None
+    if order.contact_id != contact.id:
+        raise ServiceError("That order is another customer's.", "order")
+    if order.placed_on > ctx.now().date():
+        raise ServiceError("That order has not been placed yet (sandbox time).", "order")
+    return order
+
+
+def consent_warning(contact: Contact, channel: str, purpose: str) -> str:
+    """A warning for the message form (never a refusal: the learner decides, and the checks
+    judge): a marketing message on a channel the customer has not consented to."""
+    if purpose != Purpose.MARKETING.value or contact.category == Category.INTERNAL.value:
+        return ""
+    try:
+        field = Channel(channel).consent_field
+    except ValueError:
+        return ""
+    if channel == Channel.MEETING.value:
+        return ""
+    if field is None:
+        return (
+            "The CRM records no consent for marketing on this channel: the data protection "
+            "policy allows offers only on channels the customer agreed to."
+        )
+    if not getattr(contact, f"consent_{field}", False):
+        by = Channel(channel).label.lower()
+        return (
+            f"{contact.display_name} has not consented to marketing by {by} on their record. "
+            "Check the data protection policy before you send an offer."
+        )
+    return ""
 
 
 def receive_message(
@@ -267,6 +342,7 @@ def receive_message(
     in_reply_to: Interaction | None = None,
     complaint_id: int | None = None,
     details: dict | None = None,
+    standard_id: int | None = None,
 ) -> Interaction:
     """A message from the customer (the simulated customer, or a scenario event): an inbound
     interaction on their timeline, in the thread of what it answers, logged with `ctx`'s
@@ -288,6 +364,7 @@ def receive_message(
         occurred_at=occurred_at,
         recorded_by=contact.display_name[:120],
         complaint_id=complaint_id,
+        standard_id=standard_id,
         in_reply_to_id=in_reply_to.id if in_reply_to is not None else None,
         thread_id=thread_id,
         details=details,

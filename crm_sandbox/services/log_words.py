@@ -85,6 +85,11 @@ FIELD_LABELS = {
     "target_percent": "target (%)",
     "threshold_unit": "unit",
     "taken_on": "taken on",
+    "tier": "hint tier",
+    "number": "hint number",
+    "cost": "cost (share of the score)",
+    "score_before_hints": "score before hints",
+    "hint_cost": "hints' cost (share of the score)",
 }
 # Ids and bookkeeping a reader does not need among an entry's values.
 HIDDEN_FIELDS = {
@@ -99,6 +104,7 @@ HIDDEN_FIELDS = {
     "agreed_with_contact_id",
     "merged_contact_id",
     "learner_ids",
+    "hint",  # a hint's index, counted from 0: the entry's "number" counts from 1
 }
 
 
@@ -376,15 +382,27 @@ def _complaint(say: _Say, verb: str) -> str:
         return f"Recorded {c} from {say.contact()}{category}{how}"
     if what == "escalated":
         to = LEVELS.get(a.get("level"), "the next level")
-        return f"Escalated {c} to {to}{say.colon('reason')}"
+        why = ""
+        if a.get("rule"):
+            why = f" for the procedure's reason {a['rule']} ({a.get('rule_text') or 'as listed'})"
+            if a.get("amount"):
+                why += f", £{a['amount']} asked for"
+        return f"Escalated {c} to {to}{why}{say.colon('reason')}"
     if what == "resolved":
-        return f"Resolved {c}{late}{say.colon('resolution')}"
+        rule = ""
+        if a.get("policy_rule"):
+            rule = f" under policy rule {a['policy_rule']} ({a.get('policy_rule_text') or ''})"
+        return f"Resolved {c}{late}{rule}{say.colon('resolution')}"
     if what == "closed":
         parts = [f"Closed {c}"]
         if a.get("root_cause"):
             parts.append(f"root cause: {say.text('root_cause')}")
         if a.get("lessons_learned"):
             parts.append(f"lessons learned: {say.text('lessons_learned')}")
+        if a.get("lessons_policy"):
+            changes = a["lessons_policy"].replace("_", " ")
+            how = f" ({a['lessons_change'].replace('_', ' ')})" if a.get("lessons_change") else ""
+            parts.append(f"the lesson changes the {changes} policy{how}")
         if a.get("judgement"):
             parts.append(f"closed without the customer's confirmation: {say.text('judgement')}")
         return "; ".join(parts)
@@ -445,13 +463,38 @@ def _standard(say: _Say, verb: str) -> str:
     if verb == "standard.updated":
         return f"Changed service standard {s}: {value_words(a)}"
     if verb == "standard.agreed":
-        return f"Agreed service standard {s} with {value_words(a.get('agreed_with'))}"
+        how = (
+            " (in the customer's reply)"
+            if a.get("agreed_reply_id")
+            else " (on the learner's word: no reply from the customer)"
+            if "agreed_reply_id" in a
+            else ""
+        )
+        return f"Agreed service standard {s} with {value_words(a.get('agreed_with'))}{how}"
     if verb == "standard.measured":
         return f"Recorded {value_words(a.get('value'))} for {s} on {when(a.get('taken_on'))}"
     s = say.names.standard(a.get("standard_id"))
-    share = a.get("compliance_percent")
-    share = f" ({value_words(share)}% compliance)" if share is not None else ""
-    return f"Recorded a finding on service standard {s}{share}{say.colon('text')}"
+    return f"Recorded a finding on service standard {s}{_figures(a)}{say.colon('text')}"
+
+
+def _figures(a: dict) -> str:
+    """A finding's figures in words: the learner's beside the CRM's for the same period."""
+    computed, stated = a.get("computed"), a.get("stated")
+    if not isinstance(computed, dict) or not isinstance(stated, dict):  # older entries
+        share = a.get("compliance_percent")
+        return f" ({value_words(share)}% compliance)" if share is not None else ""
+    period = f" for {when(a.get('period_from'))} to {when(a.get('period_to'))}"
+    if computed.get("value") is None:
+        return period + " (nothing measured in that period)"
+    unit = computed.get("unit") or ""
+    crm = f"{computed['value']:g}{unit}, {computed.get('breaches')} breaches"
+    if a.get("from_crm"):
+        return f"{period}, with the CRM's figures ({crm})"
+    said = (
+        f"{stated.get('value'):g}{unit}" if stated.get("value") is not None else "no figure"
+    ) + (f", {stated['breaches']} breaches" if stated.get("breaches") is not None else "")
+    verdict = "does not match" if a.get("mismatches") else "matches"
+    return f"{period}: stated {said}; the CRM's records {crm} ({verdict})"
 
 
 def _survey(say: _Say, verb: str) -> str:
@@ -479,9 +522,17 @@ def _survey(say: _Say, verb: str) -> str:
 def _improvement(say: _Say, verb: str) -> str:
     a = say.after
     if verb == "finding.recorded":
+        if (a.get("evidence") or {}).get("source") == "loyalty":
+            return f"Recorded a finding from the loyalty figures{say.colon('text')}"
         segment = f" (segment: {enum_words(Segment, a['segment'])})" if a.get("segment") else ""
         survey = say.names.survey(a.get("survey_id"))
         return f"Recorded a finding from {survey}{segment}{say.colon('text')}"
+    if verb == "improvement.customers_told":
+        told = len(a.get("contact_ids") or [])
+        return (
+            f"Told {told} customer{'s' if told != 1 else ''} who gave the feedback what changed "
+            f"({value_words(a.get('channel'))})"
+        )
     if verb == "improvement.planned":
         owner = f", owned by {a['owner']}" if a.get("owner") else ""
         due = f", due {when(a['due_on'])}" if a.get("due_on") else ""
@@ -499,6 +550,20 @@ def _percent(value) -> str:
     return f"{round(value * 100)}%" if isinstance(value, int | float) else "some"
 
 
+HINT_TIER_WORDS = {"nudge": "a nudge", "pointer": "a pointer", "step": "the step"}
+
+
+def _checks_passed(a: dict) -> str:
+    """ "80% of the checks passed", and the score after the hints' cost when they cost."""
+    if "score_before_hints" not in a:
+        return f"{_percent(a.get('score'))} of the checks passed"
+    cost = a.get("hint_cost") if isinstance(a.get("hint_cost"), int | float) else 0
+    return (
+        f"{_percent(a.get('score_before_hints'))} of the checks passed; score "
+        f"{_percent(a.get('score'))} after {_percent(cost)} for hints"
+    )
+
+
 def _scenario(say: _Say, verb: str) -> str:
     a = say.after
     what = verb.split(".", 1)[1]
@@ -507,15 +572,15 @@ def _scenario(say: _Say, verb: str) -> str:
             return "Started the scenario again"
         return f"Started the scenario “{a['title']}”" if a.get("title") else "Started the scenario"
     if what == "checked":
-        return f"Checked the work: {_percent(a.get('score'))} of the checks passed"
+        return f"Checked the work: {_checks_passed(a)}"
     if what == "hint_viewed":
         hint = a.get("hint")
         number = f" {hint + 1}" if isinstance(hint, int) else ""
-        return f"Read hint{number} for the task “{a.get('task') or '?'}”"
+        tier = HINT_TIER_WORDS.get(a.get("tier"), "")
+        tier = f" ({tier})" if tier else ""
+        return f"Read hint{number} for the task “{a.get('task') or '?'}”{tier}"
     if what == "submitted":
-        return (
-            f"Submitted the work for assessment ({_percent(a.get('score'))} of the checks passed)"
-        )
+        return f"Submitted the work for assessment ({_checks_passed(a)})"
     if what == "event":
         return f"Scenario event: {shorten(a.get('summary') or 'something happened', say.limit)}"
     return f"Scenario {what.replace('_', ' ')}"

@@ -11,7 +11,11 @@ and success":
 - the **customers lost**: customers who left (`Contact.left_sbx`) or whose last order is more
   than N months old (lapsed, 3 by default), split by whether they complained and how their
   complaint went (`handling`: late, closed without their confirmation, or overdue and
-  unresolved is "handled poorly").
+  unresolved is "handled poorly"), with the business they gave in the period (orders and
+  pounds) that went with them.
+
+A learner's finding about the impact of poor service cites these figures (`add_finding`): each
+figure they state is recorded beside the one the report computes, within a stated tolerance.
 
 Three queries per report, whatever the number of customers (no query per row); every one is
 scoped to the sandbox.
@@ -25,7 +29,7 @@ from datetime import date, datetime, timedelta
 
 from sqlalchemy import and_, exists, func, select
 
-from ..models import Complaint, ComplaintEvent, Contact, db
+from ..models import Complaint, ComplaintEvent, Contact, Finding, db
 from ..models.contacts import Lifecycle, Segment
 from ..models.orders import Order, OrderKind
 from . import action_log, validation
@@ -99,6 +103,8 @@ class LostGroup:
     lapsed: int = 0
     orders: int = 0  # orders in the period, by the group's customers
     went_wrong: Counter = field(default_factory=Counter)
+    lost_orders: int = 0  # orders in the period by the customers lost: the business gone
+    lost_value: float = 0.0  # their value in pounds
 
     @property
     def lost(self) -> int:
@@ -191,6 +197,10 @@ def report(
             group.lapsed += 1
         in_period = bought.in_period if bought is not None else 0
         group.orders += in_period
+        if gone or (bought is not None and bought.last < lapsed_before):
+            group.lost_orders += in_period
+            value = float(bought.value or 0) if bought is not None else 0.0
+            group.lost_value = round(group.lost_value + value, 2)
         if in_period:
             for rate in (repeat, segments.get(c.segment), stages.get(c.lifecycle_stage)):
                 if rate is not None:
@@ -212,7 +222,8 @@ def report(
 
 
 def _orders_by_contact(sid: int, since: date, today: date) -> dict:
-    """Per contact: orders in all (to today), in the period, and the last order's day."""
+    """Per contact: orders in all (to today), in the period (and their value), and the last
+    order's day."""
     return {
         row.contact_id: row
         for row in db.session.execute(
@@ -220,6 +231,7 @@ def _orders_by_contact(sid: int, since: date, today: date) -> dict:
                 Order.contact_id,
                 func.count().label("total"),
                 func.count().filter(Order.placed_on >= since).label("in_period"),
+                func.sum(Order.amount).filter(Order.placed_on >= since).label("value"),
                 func.max(Order.placed_on).label("last"),
             )
             .where(Order.sandbox_id == sid, Order.placed_on <= today)
@@ -350,3 +362,114 @@ def record_order(ctx: SandboxContext, contact: Contact, data: dict) -> Order:
         },
     )
     return order
+
+
+# The figures a loyalty finding can state: label, tolerance, and whether it is about one
+# group of customers (by how their complaints went). Money is within 1% (rounding to the
+# nearest pound or ten pounds); counts are exact; percentages within a percentage point.
+LOYALTY_FIGURES = {
+    "customers_lost": ("Customers lost (left, or stopped ordering)", 0.0, True),
+    "customers_left": ("Customers who told us they were leaving", 0.0, True),
+    "percent_lost": ("% of the group's customers lost", 1.0, True),
+    "orders_lost": ("Orders in the period from the customers lost", 0.0, True),
+    "value_lost": ("£ of business in the period from the customers lost", None, True),
+    "repeat_rate": ("Repeat-business rate, all customers (%)", 1.0, False),
+}
+MONEY_TOLERANCE = 0.01  # 1% of the CRM's figure (at least £1)
+MAX_FIGURES = 6
+
+
+def loyalty_figure(report_: LoyaltyReport, measure: str, group: str) -> float | None:
+    """The report's figure `measure` for the customers whose complaints went `group`."""
+    if measure == "repeat_rate":
+        return report_.repeat.percent
+    lost = next((g for g in report_.lost if g.key == group), None)
+    if lost is None:
+        return None
+    return {
+        "customers_lost": float(lost.lost),
+        "customers_left": float(lost.left),
+        "percent_lost": lost.percent_lost,
+        "orders_lost": float(lost.lost_orders),
+        "value_lost": lost.lost_value,
+    }.get(measure)
+
+
+def tolerance_for(measure: str, computed: float | None) -> float:
+    """How close a stated loyalty figure must be to the report's (money: 1%, at least £1)."""
+    tolerance = LOYALTY_FIGURES[measure][1]
+    if tolerance is None:
+        return max(1.0, abs(computed or 0) * MONEY_TOLERANCE)
+    return tolerance
+
+
+def add_finding(
+    ctx: SandboxContext,
+    text: str,
+    figures: list[dict],
+    months: int = 12,
+    lapsed_after_months: int = 3,
+) -> Finding:
+    """Record what the loyalty report shows about the impact of poor service: the learner's
+    words, and each figure they state (`{"measure", "group", "value"}`) beside the one the
+    report computes for the same period, with its tolerance."""
+    ctx.require_writable()
+    text = validation.text(text, "Finding", 2000, required=True, field="text")
+    report_ = report(ctx, months=months, lapsed_after_months=lapsed_after_months)
+    if not figures:
+        raise ServiceError("State at least one figure from the report.", "measure")
+    if len(figures) > MAX_FIGURES:
+        raise ServiceError(f"A finding states at most {MAX_FIGURES} figures.", "measure")
+    stated = []
+    for item in figures:
+        measure = item.get("measure") or ""
+        if measure not in LOYALTY_FIGURES:
+            raise ServiceError("Choose what each figure measures from the list.", "measure")
+        group = item.get("group") or ""
+        if LOYALTY_FIGURES[measure][2] and group not in HANDLING:
+            raise ServiceError("Choose the group of customers the figure is about.", "group")
+        if not LOYALTY_FIGURES[measure][2]:
+            group = ""
+        value = validation.number(
+            item.get("value"), "The figure", -1_000_000_000, 1_000_000_000, field="value"
+        )
+        computed = loyalty_figure(report_, measure, group)
+        tolerance = tolerance_for(measure, computed)
+        stated.append(
+            {
+                "measure": measure,
+                "group": group,
+                "figure": value,
+                "computed": computed,
+                "tolerance": tolerance,
+                "agrees": computed is not None and abs(value - computed) <= tolerance + 1e-9,
+            }
+        )
+    evidence = {
+        "source": "loyalty",
+        "months": months,
+        "lapsed_after_months": lapsed_after_months,
+        "since": report_.since.isoformat(),
+        "as_of": ctx.now().isoformat(timespec="minutes"),
+        "figures": stated,
+        "based_on": report_.customers,
+    }
+    finding = Finding(
+        sandbox_id=ctx.sandbox_id,
+        survey_id=None,
+        question_id=None,
+        segment="",
+        text=text,
+        created_sbx=ctx.now(),
+        evidence=evidence,
+    )
+    db.session.add(finding)
+    db.session.flush()
+    action_log.record(
+        ctx,
+        "finding.recorded",
+        "finding",
+        finding.id,
+        after={"survey_id": None, "text": text, "evidence": evidence},
+    )
+    return finding

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import enum
 import math
+import re
 
 import phonenumbers
 from email_validator import EmailNotValidError, validate_email
@@ -102,3 +103,61 @@ def choice(
 def value_or_blank(value, enum_cls: type[enum.Enum]) -> str:
     """`value` if it names a member of the enum, else "" (for optional list filters)."""
     return value if value in {m.value for m in enum_cls} else ""
+
+
+# --- Comparing what was recorded with what the customer said ------------------------------
+# One normaliser per kind of value, used by the services to store a value in one written form
+# and by the checks to compare a record with the scenario's truth: "ba26ah" is "BA2 6AH",
+# "+44 113 496 0417" is "0113 496 0417", "Owen.Marsh@Example.net" is "owen.marsh@example.net".
+
+_POSTCODE = re.compile(r"^([A-Z]{1,2}[0-9][A-Z0-9]?)([0-9][A-Z]{2})$")
+
+
+def uk_postcode(value) -> str:
+    """A UK postcode in its written form (upper case, one space before the inward code:
+    "ls185pa" -> "LS18 5PA"); a value that is not a UK postcode is kept, trimmed and upper
+    case (an overseas postcode is not refused)."""
+    value = " ".join(str(value or "").split()).upper()
+    match = _POSTCODE.match(value.replace(" ", ""))
+    return f"{match.group(1)} {match.group(2)}" if match else value
+
+
+def phone_key(value) -> str:
+    """A phone number as one comparable string (E.164, "+441134960417"), whatever spaces,
+    brackets or +44 / 0 it was typed with; the digits alone if it is not a number."""
+    value = str(value or "").strip()
+    if not value:
+        return ""
+    try:
+        number = phonenumbers.parse(value, "GB")
+        if phonenumbers.is_possible_number(number):
+            return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    except phonenumbers.NumberParseException:
+        pass
+    return re.sub(r"\D", "", value)
+
+
+def email_key(value) -> str:
+    """An email address as one comparable string (trimmed, lower case)."""
+    return str(value or "").strip().lower()
+
+
+def text_key(value) -> str:
+    """A name or other short text as one comparable string: case, spacing and punctuation
+    around the words ignored ("  Owen  MARSH " is "owen marsh")."""
+    words = re.sub(r"[^\w£%]+", " ", str(value or "").casefold()).split()
+    return " ".join(words)
+
+
+def comparable(field: str, value) -> object:
+    """`value` of a record's `field` in the form two values are compared in: normalised by
+    its kind (postcode, phone, email, text); numbers, booleans and None as they are."""
+    if value is None or isinstance(value, bool | int | float):
+        return value
+    if field == "postcode":
+        return uk_postcode(value).replace(" ", "")
+    if field in ("phone", "mobile", "telephone"):
+        return phone_key(value)
+    if field == "email":
+        return email_key(value)
+    return text_key(value)

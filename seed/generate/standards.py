@@ -28,6 +28,8 @@ class _Standards:
         charter = "All customers (customer service charter)"
         common = {
             "agreed_with_contact_id": None,
+            "agreed_reply_id": None,  # agreed at a charter review, not by a reply in the CRM
+            "method": "",  # measured by the CRM from its records
             "agreed_on": agreed,
             "status": "agreed",
             "created_sbx": created,

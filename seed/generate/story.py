@@ -76,9 +76,14 @@ class _Story(_StorySteps):
             "resolve_due_at": None,
             "waiting_since": None,
             "escalation_reason": "",
+            "escalation_rule": None,  # the procedure's reason, by number from 1
+            "escalation_amount": "",
             "resolution": "",
+            "policy_rule": "",  # the policy rule a resolution applied ("returns.2"); none seeded
             "root_cause": "",
             "lessons_learned": "",
+            "lessons_policy": "",
+            "lessons_change": "",
             "customer_confirmed": None,
             "confirmation_note": "",
             "satisfaction_requested_at": None,
@@ -326,6 +331,7 @@ class _Story(_StorySteps):
             resolved_at=None,
             waiting_since=None,
             escalation_reason=reason,
+            escalation_rule=rule + 1,
             owner=nxt["owner"],
             resolution="",
         )

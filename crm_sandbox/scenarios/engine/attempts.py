@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from ...models import Attempt, AttemptStatus, SandboxKind, User, db
 from ...models.base import utcnow
-from ...services import action_log, clock, customers, provisioning, sandbox_clock
+from ...services import action_log, clock, customers, hints, provisioning, sandbox_clock
 from ...services.context import SandboxContext
 from ...services.errors import ServiceError
 from ..loader import scenario_of
-from ..schema import Scenario
+from ..schema import HintSpec, Scenario
 from ..steps import Runner
 from .evaluation import Evaluation, evaluate
 from .events import fire_due_events
@@ -105,6 +105,18 @@ def let_due_things_happen(attempt: Attempt) -> int:
     return happened
 
 
+def _score_payload(evaluation: Evaluation) -> dict:
+    """The score as the log records it: with the score before hints and the hints' cost
+    beside it once hints were used."""
+    if not evaluation.hints_used:
+        return {"score": evaluation.score}
+    return {
+        "score": evaluation.score,
+        "score_before_hints": evaluation.score_before_hints,
+        "hint_cost": evaluation.hint_cost,
+    }
+
+
 def check_my_work(attempt: Attempt, actor: User) -> Evaluation:
     """The learner's "Check my work": evaluate, keep the latest results, log the press."""
     _working(attempt, actor)
@@ -120,30 +132,54 @@ def check_my_work(attempt: Attempt, actor: User) -> Evaluation:
         "scenario.checked",
         "attempt",
         attempt.id,
-        after={"score": evaluation.score, "failing": evaluation.failing()},
+        after={**_score_payload(evaluation), "failing": evaluation.failing()},
     )
     return evaluation
 
 
-def use_hint(attempt: Attempt, actor: User, task_id: str, index: int) -> str:
-    """Show a task's hint, recording that it was used."""
-    _working(attempt, actor)
+def use_hint(attempt: Attempt, actor: User, task_id: str, index: int) -> HintSpec:
+    """Open a task's hint, recording once, with the real and the sandbox time, that it was
+    used (on the attempt and in the action log). Hints open in order: a task's next hint only
+    after the one before it. Opening one again shows it and records nothing."""
+    if actor is None or actor.id != attempt.learner_id:
+        raise ServiceError("Only the learner doing the scenario can open its hints.")
     scenario = scenario_of(attempt)
     task = next((t for t in scenario.tasks if t.id == task_id), None)
     if task is None or not 0 <= index < len(task.hints):
         raise ServiceError("There is no such hint.")
-    marker = f"{task_id}:{index}"
-    if marker not in (attempt.hints_used or []):
-        attempt.hints_used = [*(attempt.hints_used or []), marker]
-        db.session.flush()
-        action_log.record(
-            SandboxContext(attempt.sandbox, actor),
-            "scenario.hint_viewed",
-            "attempt",
-            attempt.id,
-            after={"task": task_id, "hint": index},
+    hint = task.hints[index]
+    done = hints.opened(attempt)
+    if (task_id, index) in done:
+        return hint
+    if attempt.status not in (AttemptStatus.IN_PROGRESS.value, AttemptStatus.RETURNED.value):
+        raise ServiceError("This work is handed in: its hints can no longer be opened.")
+    missing = next((i for i in range(index) if (task_id, i) not in done), None)
+    if missing is not None:
+        before = task.hints[missing]
+        raise ServiceError(
+            f"Open this task's hints in order: hint {missing + 1} ({before.label.lower()}) "
+            "comes first. Nothing was recorded."
         )
-    return task.hints[index]
+    _working(attempt, actor)
+    entry = action_log.record(
+        SandboxContext(attempt.sandbox, actor),
+        "scenario.hint_viewed",
+        "attempt",
+        attempt.id,
+        after={
+            "task": task_id,
+            "hint": index,
+            "number": index + 1,
+            "tier": hint.tier,
+            "cost": scenario.hint_costs.of(hint.tier),
+        },
+    )
+    attempt.hints_used = [
+        *(attempt.hints_used or []),
+        hints.marker(task_id, index, hint.tier, entry.real_time, entry.sandbox_time, entry.seq),
+    ]
+    db.session.flush()
+    return hint
 
 
 def submit(attempt: Attempt, actor: User, declaration_confirmed: bool) -> Attempt:
@@ -171,7 +207,7 @@ def submit(attempt: Attempt, actor: User, declaration_confirmed: bool) -> Attemp
         "scenario.submitted",
         "attempt",
         attempt.id,
-        after={"score": evaluation.score, "declaration": DECLARATION},
+        after={**_score_payload(evaluation), "declaration": DECLARATION},
     )
     return attempt
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from ...checks import REGISTRY, CheckResult
 from ...models import Attempt
+from ...services import hints
 from ..loader import scenario_of
 from ..state import SandboxState, load_log
 
@@ -44,14 +45,22 @@ class TaskOutcome:
 
 @dataclass
 class Evaluation:
-    """Every task's outcome and the overall score (the share of all checks passed)."""
+    """Every task's outcome and the overall score: the share of all checks passed, less what
+    the hints used cost by the scenario's `hint_costs` (never below 0). Hints change the
+    score only: every check passes or fails on the work alone."""
 
     tasks: list[TaskOutcome]
+    hint_cost: float = 0.0  # the fraction the hints used take off the score
+    hints_used: int = 0
+
+    @property
+    def score_before_hints(self) -> float:
+        checks = [c for t in self.tasks for c in t.checks]
+        return round(sum(c.passed for c in checks) / len(checks), 3) if checks else 0.0
 
     @property
     def score(self) -> float:
-        checks = [c for t in self.tasks for c in t.checks]
-        return round(sum(c.passed for c in checks) / len(checks), 3) if checks else 0.0
+        return round(max(0.0, self.score_before_hints - self.hint_cost), 3)
 
     def failing(self) -> list[str]:
         return [c.id for t in self.tasks for c in t.checks if not c.passed]
@@ -65,6 +74,9 @@ class Evaluation:
     def as_dict(self) -> dict:
         return {
             "score": self.score,
+            "score_before_hints": self.score_before_hints,
+            "hint_cost": self.hint_cost,
+            "hints_used": self.hints_used,
             "tasks": [
                 {
                     "id": t.id,
@@ -75,6 +87,15 @@ class Evaluation:
                 for t in self.tasks
             ],
         }
+
+
+def score_parts(results: dict | None) -> tuple[float, float, float] | None:
+    """(score before hints, the hints' cost, the score) of stored results; results stored
+    before hints had a cost read as costing nothing. None when there are none."""
+    if not results or not isinstance(results.get("score"), int | float):
+        return None
+    before = results.get("score_before_hints", results["score"])
+    return before, results.get("hint_cost", 0.0) or 0.0, results["score"]
 
 
 def evaluate(attempt: Attempt) -> Evaluation:
@@ -103,4 +124,6 @@ def evaluate(attempt: Attempt) -> Evaluation:
                 )
             )
         tasks.append(outcome)
-    return Evaluation(tasks)
+    return Evaluation(
+        tasks, hints.cost_of(attempt, scenario), len(hints.hints_used(attempt, scenario))
+    )

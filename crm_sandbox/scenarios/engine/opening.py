@@ -4,7 +4,15 @@ top of the seeded base when an attempt starts (or starts again)."""
 from __future__ import annotations
 
 from ...models import Complaint, Contact, Survey
-from ...services import complaints, contacts, conversations, feedback, interactions, standards
+from ...services import (
+    complaints,
+    contacts,
+    conversations,
+    feedback,
+    interactions,
+    loyalty,
+    standards,
+)
 from ...services.context import SandboxContext
 from ...services.errors import ServiceError
 from ..schema import ComplaintSpec, Scenario, SurveySpec
@@ -69,7 +77,18 @@ def apply_opening(ctx: SandboxContext, scenario: Scenario) -> dict[str, dict[str
         keys["standards"][spec.key] = made.id
     for spec in o.surveys:
         keys["surveys"][spec.key] = _open_survey(ctx, spec).id
+    _open_orders(ctx, o, contact, keys)
     return keys
+
+
+def _open_orders(ctx: SandboxContext, o, contact, keys: dict) -> None:
+    """The orders, bookings and renewals the named customers placed before the attempt."""
+    for spec in o.orders:
+        order = loyalty.record_order(
+            ctx, contact(spec.contact), spec.model_dump(exclude={"key", "contact"})
+        )
+        if spec.key:
+            keys.setdefault("orders", {})[spec.key] = order.id
 
 
 def _open_complaint(ctx: SandboxContext, spec: ComplaintSpec, contact: Contact) -> Complaint:

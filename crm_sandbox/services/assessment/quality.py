@@ -275,9 +275,18 @@ def _risk_reasons(plan, decision, attempt, judgements, counts, since) -> list[st
             reasons.append(REFERRAL)
         if _mixed(decision, judgements, since):
             reasons.append(MIXED)
-        if attempt.latest_score is not None and attempt.latest_score < 1:
+        if _checks_passed(attempt) is not None and _checks_passed(attempt) < 1:
             reasons.append(CHECKS_FAILED)
     return reasons
+
+
+def _checks_passed(attempt: Attempt) -> float | None:
+    """The share of the checks passed at the last check: the score, or, when hints cost
+    something, the score before hints (a hint never fails a check)."""
+    results = attempt.latest_results or {}
+    if results.get("hint_cost") and isinstance(results.get("score_before_hints"), int | float):
+        return results["score_before_hints"]
+    return attempt.latest_score
 
 
 def _decisions_of(assessor: User) -> list[tuple[Decision, Attempt]]:

@@ -19,13 +19,19 @@ from .policy import (
     _check_move,
     _due,
     _late,
-    _words,
     level_policy,
     levels,
     next_level,
     procedure,
 )
 from .queries import snapshot
+from .rules import money as _money_text
+from .rules import (
+    require_change,
+    require_escalation_rule,
+    require_policy,
+    require_rule,
+)
 
 
 def next_reference(ctx: SandboxContext) -> str:
@@ -324,13 +330,17 @@ def resolve(
     channel: str,
     outcome_message: str,
     remedy: dict | None = None,
+    policy_rule: str | None = None,
 ) -> Complaint:
     """Record the resolution and tell the customer the outcome (a linked message: a proposed
     resolution carrying the remedy when one is given, which the customer accepts or rejects;
-    otherwise an update)."""
+    otherwise an update). `policy_rule` is the organisation's rule that decides it, by its
+    reference ("returns.2", see `rules`): a choice, so the assessor and the checks read which
+    rule the learner applied, not words in the resolution."""
     ctx.require_writable()
     target = _check_move(complaint, "resolve")
     resolution = validation.text(resolution, "Resolution", 4000, required=True, field="resolution")
+    rule = require_rule(ctx.sandbox.organisation.policies or {}, policy_rule)
     before, from_stage = snapshot(complaint), complaint.stage
     now = ctx.now()
     if remedy:
@@ -347,6 +357,7 @@ def resolve(
         _communicate(ctx, complaint, channel, outcome_message, "Complaint outcome sent")
     complaint.stage = target.value
     complaint.resolution = resolution
+    complaint.policy_rule = rule.ref if rule else ""
     complaint.resolved_at = now
     breach = _late(now, complaint.resolve_due_at, "resolved")
     _event(
@@ -363,7 +374,11 @@ def resolve(
         complaint,
         "complaint.resolved",
         before,
-        {"resolution": resolution, **({"breach": breach} if breach else {})},
+        {
+            "resolution": resolution,
+            **({"policy_rule": rule.ref, "policy_rule_text": rule.text} if rule else {}),
+            **({"breach": breach} if breach else {}),
+        },
     )
     return complaint
 
@@ -386,6 +401,8 @@ def close(
     root_cause: str,
     lessons_learned: str,
     judgement_note: str = "",
+    lessons_policy: str | None = None,
+    lessons_change: str | None = None,
 ) -> Complaint:
     """Close a resolved complaint. The procedure asks for the customer's confirmation that they
     are satisfied, the root cause and the lessons learned. The confirmation is the customer's
@@ -420,6 +437,10 @@ def close(
     judgement_note = validation.text(
         judgement_note, "Reason for closing anyway", 1000, field="judgement_note"
     )
+    # What the lesson changes, as choices beside the learner's words: which of the
+    # organisation's policies (or its complaints procedure), and what kind of change.
+    lessons_policy = require_policy(ctx.sandbox.organisation.policies or {}, lessons_policy)
+    lessons_change = require_change(lessons_change)
     judgement = False
     if not customer_confirmed:
         if not judgement_note:
@@ -438,6 +459,8 @@ def close(
     complaint.confirmation_note = confirmation_note
     complaint.root_cause = root_cause
     complaint.lessons_learned = lessons_learned
+    complaint.lessons_policy = lessons_policy
+    complaint.lessons_change = lessons_change
     _event(
         ctx,
         complaint,
@@ -455,6 +478,8 @@ def close(
         {
             "root_cause": root_cause,
             "lessons_learned": lessons_learned,
+            **({"lessons_policy": lessons_policy} if lessons_policy else {}),
+            **({"lessons_change": lessons_change} if lessons_change else {}),
             "judgement": judgement_note or None,
             "satisfaction_reply_id": complaint.satisfaction_reply_id,
         },
@@ -480,26 +505,36 @@ def satisfaction_replies(ctx: SandboxContext, complaint: Complaint) -> list[Inte
     )
 
 
-def escalate(ctx: SandboxContext, complaint: Complaint, reason: str) -> Complaint:
-    """Escalate to the next level of the procedure, with a reason. The new level owns the
-    complaint and its timescales start again (it is acknowledged afresh)."""
+def escalate(
+    ctx: SandboxContext,
+    complaint: Complaint,
+    reason: str,
+    rule: int | str | None = None,
+    amount=None,
+) -> Complaint:
+    """Escalate to the next level of the procedure, with the reason the procedure gives
+    (`rule`: its number in the procedure's `escalate_when`, from 1) and the learner's own words
+    (`reason`); `amount` is the refund or compensation the customer asked for, when that is
+    why. Escalating for none of the procedure's reasons is allowed but recorded as a judgement
+    call. The new level owns the complaint and its timescales start again (it is acknowledged
+    afresh)."""
     ctx.require_writable()
     if complaint.stage == Stage.CLOSED.value:
         raise ServiceError("A closed complaint cannot be escalated: the procedure has ended.")
     reason = validation.text(reason, "Reason for escalating", 1000, field="reason")
     if not reason:
         raise ServiceError(
-            "Give the reason for escalating: the procedure escalates only for "
-            "a stated reason (e.g. the customer is not satisfied with the "
-            "response).",
+            "Give the reason for escalating in your own words, beside the procedure's reason "
+            "you choose: the procedure escalates only for a stated reason.",
             "reason",
         )
+    chosen = require_escalation_rule(procedure(ctx), rule)
+    asked = _money_text(amount, "amount", "The amount the customer asked for")
     target = next_level(ctx, complaint.level_enum)
     if target is None:
         raise ServiceError("This complaint is at the last level of the procedure already.")
     before, from_stage, from_level = snapshot(complaint), complaint.stage, complaint.level
-    rules = procedure(ctx).get("escalate_when", [])
-    judgement = bool(rules) and not any(_words(rule) & _words(reason) for rule in rules)
+    judgement = bool(procedure(ctx).get("escalate_when")) and chosen is None
     now = ctx.now()
     policy = level_policy(ctx, target)
     complaint.level = target.value
@@ -511,6 +546,8 @@ def escalate(ctx: SandboxContext, complaint: Complaint, reason: str) -> Complain
     complaint.resolution = ""  # the new level finds its own; the old one stays in the history
     complaint.waiting_since = None
     complaint.escalation_reason = reason
+    complaint.escalation_rule = chosen[0] if chosen else None
+    complaint.escalation_amount = asked
     complaint.ack_due_at = _due(ctx, now, policy.get("acknowledge_within"))
     complaint.resolve_due_at = _due(ctx, now, policy.get("resolve_within"))
     _event(ctx, complaint, "escalate", from_stage, from_level, note=reason, judgement=judgement)
@@ -519,6 +556,12 @@ def escalate(ctx: SandboxContext, complaint: Complaint, reason: str) -> Complain
         complaint,
         "complaint.escalated",
         before,
-        {"reason": reason, "from_level": from_level, "judgement": judgement},
+        {
+            "reason": reason,
+            "from_level": from_level,
+            "judgement": judgement,
+            **({"rule": chosen[0], "rule_text": chosen[1]} if chosen else {}),
+            **({"amount": asked} if asked else {}),
+        },
     )
     return complaint

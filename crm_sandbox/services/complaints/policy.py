@@ -1,6 +1,7 @@
 """The complaints procedure itself: stages and the legal moves between them, the levels an
 escalation climbs, due times in working time, and which escalation reasons the procedure
-names. Pure policy: nothing here writes to the database."""
+names. Pure policy: nothing here writes to the database (the rules a learner points at are
+in `rules`)."""
 
 from __future__ import annotations
 
@@ -178,36 +179,3 @@ def _late(done: datetime, due: datetime | None, what: str) -> str:
     if due is not None and done > due:
         return f"{what} after the procedure's deadline ({due:%a %d %b %H:%M})"
     return ""
-
-
-_STOP = {
-    "the",
-    "a",
-    "an",
-    "is",
-    "to",
-    "of",
-    "with",
-    "or",
-    "and",
-    "for",
-    "about",
-    "over",
-    "not",
-    "be",
-    "by",
-    "in",
-    "on",
-    "at",
-    "their",
-    "they",
-    "it",
-    "this",
-    "that",
-    "has",
-    "was",
-}
-
-
-def _words(text_: str) -> set[str]:
-    return {w.strip(".,;:!?()'\"").lower() for w in text_.split()} - _STOP - {""}

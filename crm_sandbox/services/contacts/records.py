@@ -79,7 +79,7 @@ def _clean(data: dict) -> dict:
     if "phone" in data:
         clean["phone"] = validation.uk_phone(data["phone"])
     if "postcode" in clean:
-        clean["postcode"] = clean["postcode"].upper()
+        clean["postcode"] = validation.uk_postcode(clean["postcode"])
     if "category" in data:
         clean["category"] = validation.choice(
             data["category"], Category, "Type", field="category"

@@ -2,13 +2,12 @@
 CRM (never the wall clock, never unseeded randomness) and returns it as an `Answer`; the
 engine (`engine.py`) makes it an inbound message at the sandbox time it was due.
 
-Comparing what the learner recorded with the persona (`same_value`) is forgiving: case,
-punctuation, "£" and thousands separators are ignored, numbers are compared as numbers
-(100, 100.00 and £100 are the same), and words are compared after dropping small words and a
-plural "s". Two values match when their numbers agree (if both have any) and at least half of
-the persona value's words appear in the recorded one (numbers alone decide when the persona
-value has no other words). A recorded value whose numbers differ from the persona's is wrong,
-however many words it shares.
+Comparing what the learner recorded with the persona is `matching.py`'s, the one place that
+decides whether a record says what the customer said (the checks use it too): quantities as
+tokens with their units (£700 is not 70 cm; 20 Feb, 20/02 and Friday 20 February are one
+date), words through a small vocabulary and a light stemmer, "not" and "rather than" read as
+what the customer does not want. A record that says several of the customer's needs and
+preferences at once stands for none of them.
 
 Details of a needs reply (`needs_reply`), as in `conversations`' docstring, plus:
 - a summarised need that is really a preference: {"need_id", "is": "preference", "value"};
@@ -16,6 +15,8 @@ Details of a needs reply (`needs_reply`), as in `conversations`' docstring, plus
 - a summarised need with the right value under the wrong type: {"need_id", "is": "need",
   "value", "type": the right type};
 - a summarised need the customer does not have at all: {"need_id", "is": "none", "value": ""};
+- a summarised need that lists several of their needs and preferences at once:
+  {"need_id", "is": "several", "value": ""};
 - a summarised preference that is really a need: {"preference_id", "is": "need", "value"}.
 """
 
@@ -24,7 +25,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from sqlalchemy import select
 
@@ -40,6 +41,7 @@ from ...models import (
     db,
 )
 from ..context import SandboxContext
+from . import matching
 from .persona import REMEDY_LABELS, Persona, PersonaNeed
 
 
@@ -130,59 +132,10 @@ def _sentence(value: str) -> str:
     return value[:1].upper() + value[1:] + "." if value else ""
 
 
-# --- Comparing values forgivingly ------------------------------------------------------------
+# --- Comparing values: one place, shared with the checks (`matching.py`) ------------------
 
-SMALL_WORDS = frozenset(
-    re.findall(
-        r"\w+",
-        "a an the and or of to for in on at by be is are i me my we our you your it its with "
-        "than that this please would like need want some any no not",
-    )
-)
-_NUMBER = re.compile(r"\d+(?:\.\d+)?")
-
-
-def _numbers(text: str) -> set[Decimal]:
-    cleaned = re.sub(r"(?<=\d),(?=\d{3}\b)", "", text.replace("£", " "))
-    out = set()
-    for raw in _NUMBER.findall(cleaned):
-        try:
-            out.add(Decimal(raw).normalize())
-        except InvalidOperation:  # pragma: no cover - the pattern only finds numbers
-            continue
-    return out
-
-
-def _words(text: str) -> set[str]:
-    words = re.sub(r"[^a-z0-9 ]+", " ", text.lower().replace("£", " ")).split()
-    out = set()
-    for word in words:
-        if word in SMALL_WORDS or _NUMBER.fullmatch(word):
-            continue
-        if len(word) > 3 and word.endswith("s") and not word.endswith("ss"):
-            word = word[:-1]
-        out.add(word)
-    return out
-
-
-def same_value(recorded: str, persona_value: str) -> bool:
-    """Whether a value the learner recorded says what the customer said (see the module
-    docstring for the rule)."""
-    recorded_numbers, persona_numbers = _numbers(recorded), _numbers(persona_value)
-    if recorded_numbers and persona_numbers and not persona_numbers <= recorded_numbers:
-        return False
-    wanted = _words(persona_value)
-    if not wanted:
-        return bool(persona_numbers) and persona_numbers <= recorded_numbers
-    if persona_numbers and not recorded_numbers:
-        # "under £100" recorded as "cheap": the figure is missing, so it is not the same.
-        return False
-    overlap = len(wanted & _words(recorded))
-    return overlap * 2 >= len(wanted)
-
-
-def _overlap(recorded: str, persona_value: str) -> int:
-    return len(_words(recorded) & _words(persona_value))
+same_value = matching.same_value
+_overlap = matching.overlap
 
 
 # --- What the customer has said before -------------------------------------------------------
@@ -259,13 +212,18 @@ def answer_question(persona: Persona, topic: str, question_kind: str) -> Answer:
 
 def _judge_need(persona: Persona, need: Need, matched: set[int]) -> tuple[dict | None, str]:
     """One summarised need against the persona: (None: confirmed, else the correction, and the
-    customer's sentence). Marks the persona need it covers in `matched`."""
-    for index, item in enumerate(persona.needs):
-        if index in matched or (need.need_type and need.need_type != item.type):
-            continue
-        if same_value(need.description, item.value):
-            matched.add(index)
-            return None, f"Yes, {item.value}: that's right."
+    customer's sentence). Marks the persona need it covers in `matched`. Whether the record
+    says the need is `matching.need_stated`, the checks' test too."""
+    if matching.several(persona, need.description):
+        return (
+            {"need_id": need.id, "is": "several", "value": ""},
+            f'You have put several things together in "{need.description}". Could you note '
+            "each thing I need on its own, so I can tell you which ones are right?",
+        )
+    index = matching.need_stated(persona, need.need_type, need.description, skip=matched)
+    if index is not None:
+        matched.add(index)
+        return None, f"Yes, {persona.needs[index].value}: that's right."
     preference = next(
         (p for p in persona.preferences if same_value(need.description, p.value)), None
     )
@@ -334,8 +292,17 @@ def answer_summary(
     corrected: list[dict] = []
     matched: set[int] = set()  # indexes of persona needs the summary covers
     sentences: list[str] = []
-    for need in (n for n in contact.needs if n.id in need_ids):
-        correction, sentence = _judge_need(persona, need, matched)
+    summarised = [n for n in contact.needs if n.id in need_ids]
+    # A record that says a need right is judged first, so an older wrong record of the same
+    # need (still on the record: records are never deleted) does not take its place.
+    verdicts = {}
+    for need in sorted(
+        summarised,
+        key=lambda n: matching.need_stated(persona, n.need_type, n.description) is None,
+    ):
+        verdicts[need.id] = _judge_need(persona, need, matched)
+    for need in summarised:
+        correction, sentence = verdicts[need.id]
         if correction is None:
             confirmed.append(need.id)
         else:
@@ -541,4 +508,74 @@ def leaving(persona: Persona, promise: Interaction | None) -> Answer:
         ),
         {"promise_of": promise.id if promise is not None else None},
         promise.complaint_id if promise is not None else None,
+    )
+
+
+# --- A proposed service standard ----------------------------------------------------------
+
+_TIME_IN_NEED = re.compile(r"(\d+(?:\.\d+)?)\s*(working\s+hours?|working\s+days?)", re.I)
+_TIME_MEASURES = ("complaint_ack_time", "complaint_resolution_time", "first_response_time")
+# A customer relies on a standard only if most cases meet it: a share below this is no promise.
+MIN_SHARE_TO_RELY_ON = 80
+
+
+def _time_asked(persona: Persona) -> list[tuple[float, str, str]]:
+    """The times the customer's own timescale needs ask for: (amount, unit, their words)."""
+    asked = []
+    for need in persona.needs:
+        if need.type != NeedType.TIMESCALE.value:
+            continue
+        for amount, unit in _TIME_IN_NEED.findall(need.value):
+            unit = "working_hours" if "hour" in unit.lower() else "working_days"
+            asked.append((float(amount), unit, need.value))
+    return asked
+
+
+def answer_standard_proposal(persona: Persona, proposal: dict) -> Answer:
+    """The customer's answer to a proposed service standard (purpose propose_standard): they
+    agree a standard they could check us against (measurable as written) whose time allowed is
+    no longer than the time their own needs ask for, and that most cases meet (a share of at
+    least MIN_SHARE_TO_RELY_ON percent); otherwise they say why not. Judged on the standard's
+    terms as proposed (its measure, numbers, unit and method), never its words."""
+    terms = proposal.get("terms") or {}
+    details = {"standard_id": proposal.get("standard_id"), "terms": terms}
+    if proposal.get("problems"):
+        words = (
+            "I can't agree to that as it stands: I would have no way of telling whether you "
+            "had met it. What exactly will you count, what is the target, and how often will "
+            "you check?"
+        )
+        return Answer(
+            AnswerKind.QUERIES_STANDARD, _say(persona, words), {**details, "reason": "vague"}
+        )
+    share = terms.get("target_percent")
+    if (
+        share is None
+        and terms.get("measure") == "manual"
+        and "%" in (terms.get("threshold_unit") or "")
+    ):
+        share = terms.get("threshold")
+    if share is not None and float(share) < MIN_SHARE_TO_RELY_ON:
+        words = (
+            "That target is too low for us to rely on: most of the time we would not know "
+            "whether it would happen. Can you commit to a much higher share?"
+        )
+        return Answer(
+            AnswerKind.QUERIES_STANDARD, _say(persona, words), {**details, "reason": "too_low"}
+        )
+    if terms.get("measure") in _TIME_MEASURES and terms.get("threshold") is not None:
+        for amount, unit, value in _time_asked(persona):
+            if unit == terms.get("threshold_unit") and float(terms["threshold"]) > amount:
+                words = f"That is longer than we can work with: what we need is {value}."
+                return Answer(
+                    AnswerKind.QUERIES_STANDARD,
+                    _say(persona, words),
+                    {**details, "reason": "too_slow"},
+                )
+    words = (
+        "Yes, I agree to that standard as you have set it out: it says what you will do, "
+        "the target and how it will be checked."
+    )
+    return Answer(
+        AnswerKind.AGREES_STANDARD, _say(persona, words, settled=True), {**details, "reason": ""}
     )

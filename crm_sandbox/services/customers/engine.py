@@ -7,9 +7,9 @@ something is due, `act_on_due` makes it happen in time order, in the caller's tr
 A due message goes through up to two stages:
 
 1. Its answer (a question, a needs summary, a proposed remedy, "are you satisfied?", an
-   internal request) or, for marketing the customer never agreed to, a complaint. Made at the
-   due time, then the message's `customer_due_at` moves on to its promise (if it made one) or
-   clears.
+   internal request, a proposed service standard) or, for marketing the customer never
+   agreed to, a complaint. Made at the due time, then the message's `customer_due_at` moves
+   on to its promise (if it made one) or clears.
 2. Its promise ("I will call you by 17:00"). If the learner contacted the customer at any time
    after the promise (by `promise_by`: kept; later: late, but the customer got an answer),
    nothing happens. Otherwise the customer chases `patience.chases` times, `chase_after` apart,
@@ -198,6 +198,8 @@ def _answer(ctx, message, contact, persona, when) -> answers.Answer | None:
         return answers.answer_internal_request(persona)
     if purpose is Purpose.MARKETING:
         return answers.unwanted_marketing(persona, Channel(message.channel).label)
+    if purpose is Purpose.PROPOSE_STANDARD:
+        return answers.answer_standard_proposal(persona, details)
     return None
 
 
@@ -230,6 +232,7 @@ def _send(ctx, contact, message, answer: answers.Answer, when) -> Interaction:
         in_reply_to=message,
         complaint_id=answer.complaint_id or message.complaint_id,
         details=answer.details,
+        standard_id=message.standard_id,
     )
 
 

@@ -61,8 +61,11 @@ class Wait(_Spec):
 
 class PersonaNeed(_Spec):
     """One need (or preference) the customer has, typed, with its value in their words.
-    `hidden`: revealed only to a question that reaches it (its topic, asked open or probing)."""
+    `hidden`: revealed only to a question that reaches it (its topic, asked open or probing).
+    `key`: a name a scenario's checks use to pick it (`needs: [vulnerable]`), when its type
+    alone does not (two needs of one type)."""
 
+    key: str | None = Field(None, pattern=r"^[a-z][a-z0-9_]*$", max_length=40)
     type: NeedTypeName
     value: str = Field(min_length=1, max_length=300)
     hidden: bool = False

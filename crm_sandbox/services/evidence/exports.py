@@ -230,6 +230,13 @@ def xapi_statement(entry: ActionLogEntry, attempt_id: int, home: str) -> dict:
     if isinstance(after, dict):
         if entry.verb == "scenario.checked" and isinstance(after.get("score"), int | float):
             statement["result"] = {"score": {"scaled": after["score"]}}
+            if isinstance(after.get("score_before_hints"), int | float):  # hints cost some
+                statement["result"]["extensions"] = {
+                    f"{XAPI_BASE}/score-before-hints": after["score_before_hints"],
+                    f"{XAPI_BASE}/hint-cost": after.get("hint_cost") or 0,
+                }
+        elif entry.verb == "scenario.hint_viewed" and after.get("tier"):
+            statement["context"]["extensions"][f"{XAPI_BASE}/hint-tier"] = after["tier"]
         elif after.get("outcome") in ("met", "not_yet_met"):  # an assessment decision
             statement["result"] = {"success": after["outcome"] == "met"}
     return statement

@@ -36,6 +36,7 @@ from ...models import (
 from ...models.base import utcnow
 from ...scenarios.loader import ScenarioError, scenario_of
 from .. import assessment, assignments, groups, log_words, staff_audit
+from .. import hints as hints_service
 
 # Attempts in the report: assessed work first, as the strongest evidence.
 STATUS_ORDER = {
@@ -73,6 +74,7 @@ class AttemptEvidence:
     group_name: str = ""
     names: log_words.Names = field(default_factory=log_words.Names)
     instructions: dict[str, str] = field(default_factory=dict)  # task id -> instruction
+    hints: list[hints_service.UsedHint] = field(default_factory=list)  # opened, oldest first
 
     @property
     def body_name(self) -> str:
@@ -300,6 +302,7 @@ def gather(learner: User, viewer: User | None = None) -> Evidence:
                 group_name=_group_name(attempt, learner_groups),
                 names=log_words.names_for(attempt.sandbox_id, entries),
                 instructions={t.id: t.instruction for t in scenario.tasks} if scenario else {},
+                hints=hints_service.hints_used(attempt, scenario) if scenario else [],
             )
         )
     # The groups' qualifications, then any other the work was assessed against (work set

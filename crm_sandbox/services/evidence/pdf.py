@@ -93,6 +93,11 @@ def _inline_markup(token) -> str:
     return "".join(parts)
 
 
+def _share(fraction: float) -> str:
+    """A share of the score: 0.05 -> "5%"."""
+    return f"{round(fraction * 100, 1):g}%"
+
+
 def real_time(value: datetime | None) -> str:
     """A real time in UTC, with the UK's clock time when it differs (summer time):
     "Fri 20 Mar 2026, 10:00 UTC" or "Mon 1 Jun 2026, 09:00 UTC (10:00 UK time)"."""
@@ -426,6 +431,7 @@ class _Report:
         story += [self.p("The brief", self.h2)]
         story += _Brief(self).build(item.brief) or [self.p("(no brief)")]
         story += self.tasks(item)
+        story += self.hints(item)
         story += self.assessment(item)
         story += self.declaration(item)
         story += self.staff_actions(item)
@@ -436,7 +442,16 @@ class _Report:
     def header(self, item: AttemptEvidence):
         attempt = item.attempt
         w = self.width
-        score = "-" if attempt.latest_score is None else f"{round(attempt.latest_score * 100)}%"
+        results = attempt.latest_results or {}
+        before = results["score_before_hints"] if results.get("hint_cost") else attempt.latest_score
+        score = "-" if before is None else f"{round(before * 100)}%"
+        cost = sum(h.cost for h in item.hints)
+        used = count_of(len(item.hints), "hint")
+        if cost and attempt.latest_score is not None:
+            used += (
+                f", taking {_share(cost)} off the score: {round(attempt.latest_score * 100)}% "
+                "at the last check"
+            )
         return self.table(
             None,
             [
@@ -459,7 +474,7 @@ class _Report:
                     if attempt.checks_run
                     else "not run yet",
                 ],
-                ["Hints used", str(len(attempt.hints_used or []))],
+                ["Hints used", used],
             ],
             [w * 0.22, w * 0.78],
         )
@@ -571,6 +586,29 @@ class _Report:
                 self.p(decision.feedback or "(no feedback)"),
             ]
         return story
+
+    def hints(self, item: AttemptEvidence) -> list:
+        """The hints the learner opened: task, tier, text, when, and what each cost."""
+        story = [self.p("Hints used", self.h2)]
+        if not item.hints:
+            return story + [self.p("The learner opened no hints.")]
+        w = self.width
+        rows = [
+            [
+                hint.task_title,
+                f"{hint.number}: {hint.label}" + (f" (-{_share(hint.cost)})" if hint.cost else ""),
+                hint.text,
+                f"{log_words.when(hint.sandbox_time)} (sandbox time) · {real_time(hint.real_time)}"
+                if hint.real_time
+                else "not recorded (opened before hints were timed)",
+            ]
+            for hint in item.hints
+        ]
+        return story + [
+            self.table(
+                ["Task", "Hint", "Text", "When"], rows, [w * 0.2, w * 0.18, w * 0.37, w * 0.25]
+            )
+        ]
 
     def declaration(self, item: AttemptEvidence) -> list:
         story = [self.p("The learner's declaration", self.h2)]

@@ -4,7 +4,9 @@ improvement actions that are later evaluated (identify need -> ... -> improve).
 
 The package is split by concern: `design` (the draft survey and its questions), `collection`
 (sending, responses typed in by hand, closing, the responses arrived so far), `analysis` (the
-figures and comment themes) and `improvement` (findings and improvement actions). Callers use
+figures and comment themes), `figures` (the figures a finding states, computed by the CRM from
+the data it cites, with their tolerances) and `improvement` (findings, improvement actions
+measured before and after the change, and telling the customers what changed). Callers use
 the names re-exported here.
 """
 
@@ -28,6 +30,7 @@ from .design import (
     add_question,
     create_survey,
 )
+from .figures import AIMS, FIGURES
 from .improvement import (
     OUTCOMES,
     actions,
@@ -36,9 +39,14 @@ from .improvement import (
     complete_action,
     evaluate_action,
     findings,
+    measure_value,
+    tell_customers,
+    verdict,
 )
 
 __all__ = [
+    "AIMS",
+    "FIGURES",
     "CHOICE_KINDS",
     "MAX_OPTIONS",
     "MAX_QUESTIONS",
@@ -58,9 +66,12 @@ __all__ = [
     "email_audience_sizes",
     "evaluate_action",
     "findings",
+    "measure_value",
     "record_response",
     "send_survey",
     "surveys",
+    "tell_customers",
     "theme_of",
+    "verdict",
     "visible_responses",
 ]

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import NamedTuple
 
 from sqlalchemy import select
@@ -74,10 +75,25 @@ def theme_of(text: str) -> list[str]:
     return [theme for theme, words in _themes().items() if any(w in lowered for w in words)]
 
 
-def analyse(ctx: SandboxContext, survey: Survey) -> Analysis:
+def analyse(
+    ctx: SandboxContext,
+    survey: Survey,
+    *,
+    segment: str | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+) -> Analysis:
     """Response rate, per-question averages and distributions, the recommend score, yes
-    shares, satisfaction by segment, and comments grouped by theme."""
-    segment_of, answers = _visible_answers(ctx, survey)
+    shares, satisfaction by segment, and comments grouped by theme. With `segment`, only that
+    segment's responses ("" for responses with no segment); with `since` / `until`, only the
+    responses that arrived after `since` and by `until` (sandbox time; now by default)."""
+    segment_of, answers = _visible_answers(ctx, survey, segment, since, until)
+    return _analysis_of(survey, segment_of, answers)
+
+
+def _analysis_of(
+    survey: Survey, segment_of: dict[int, str], answers: dict[int, list[_AnswerRow]]
+) -> Analysis:
     results = []
     rating_by_segment: dict[str, list[float]] = {}
     for q in survey.questions:
@@ -102,17 +118,26 @@ def analyse(ctx: SandboxContext, survey: Survey) -> Analysis:
 
 
 def _visible_answers(
-    ctx: SandboxContext, survey: Survey
+    ctx: SandboxContext,
+    survey: Survey,
+    segment: str | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
 ) -> tuple[dict[int, str], dict[int, list[_AnswerRow]]]:
-    """The segment of each response arrived by now, and their answers by question."""
+    """The segment of each response arrived by now (or by `until`, after `since`; of one
+    segment when given), and their answers by question."""
     # Columns, not ORM objects: the page reads every answer once, and building an object for
     # each costs more than the rest of the analysis.
-    now = ctx.now()
-    visible = (
+    now = ctx.now() if until is None else min(until, ctx.now())
+    visible = [
         Response.sandbox_id == ctx.sandbox_id,
         Response.survey_id == survey.id,
         Response.responded_at <= now,
-    )
+    ]
+    if since is not None:
+        visible.append(Response.responded_at > since)
+    if segment is not None:
+        visible.append(Response.segment == segment)
     segment_of = dict(
         db.session.execute(select(Response.id, Response.segment).where(*visible)).all()
     )

@@ -14,12 +14,14 @@ Callers use the names re-exported here.
 from __future__ import annotations
 
 from ..errors import ServiceError as ServiceError  # callers catch `standards.ServiceError`
+from . import figures
 from .definition import (
     MAX_TARGET_VALUE,
     MAX_TIME_ALLOWED,
     agree_standard,
     create_standard,
     snapshot,
+    terms,
     update_standard,
 )
 from .measurability import (
@@ -28,6 +30,7 @@ from .measurability import (
     VAGUE_WORDS,
     is_measurable,
     measurability_problems,
+    method_problems,
     vague_words,
 )
 from .monitoring import (
@@ -56,12 +59,15 @@ __all__ = [
     "add_finding",
     "agree_standard",
     "compliance",
+    "figures",
     "create_standard",
     "is_measurable",
     "measurability_problems",
+    "method_problems",
     "record_measurement",
     "series",
     "snapshot",
+    "terms",
     "update_standard",
     "vague_words",
 ]

@@ -1,6 +1,13 @@
 """Whether a standard can be measured as written: what each kind of measure needs (a time
-allowed and a share of cases, a score, a number and its unit), and the vague words that
-describe a feeling instead of a measure."""
+allowed and a share of cases, a score, a number and its unit, and for a measure the CRM cannot
+compute, the method by which it is taken), and the vague words that describe a feeling
+instead of a measure.
+
+Judged on structure: the CRM computes the time, follow-up and satisfaction measures from its
+own records, so they need their numbers; a manual measure needs its number, its unit and a
+method ("how it is measured") of at least MIN_METHOD_WORDS words. Vague words never make a
+standard measurable; in a method they make it unmeasurable ("we check the service is good"
+says nothing about what is counted)."""
 
 from __future__ import annotations
 
@@ -30,6 +37,8 @@ VAGUE_WORDS = (
     "efficient",
     "polite",
 )
+# A method names who counts what, from which records, how often: a few words at least.
+MIN_METHOD_WORDS = 4
 
 
 def measurability_problems(s: ServiceStandard) -> list[str]:
@@ -67,7 +76,26 @@ def _missing_parts(s: ServiceStandard) -> list[str]:
             problems.append("give the number to reach")
         if not s.threshold_unit:
             problems.append("give the unit the number is in (e.g. calls answered, %)")
+        problems.extend(method_problems(s.method or ""))
     return problems
+
+
+def method_problems(method: str) -> list[str]:
+    """Why a manual measure's method does not say how it is measured (empty when it does)."""
+    words = re.findall(r"[\w%£'-]+", method)
+    if len(words) < MIN_METHOD_WORDS:
+        return [
+            "say how it is measured (who counts what, from which records, how often): the CRM "
+            "cannot compute a manual measure"
+        ]
+    vague = vague_words(method)
+    if vague:
+        return [
+            "the method uses "
+            + ", ".join(f"'{w}'" for w in vague)
+            + ": say what is counted, not how it should feel"
+        ]
+    return []
 
 
 def vague_words(text: str) -> list[str]:

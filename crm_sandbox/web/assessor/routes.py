@@ -3,7 +3,7 @@ from flask_login import current_user
 
 from ...access import assessor_area
 from ...criteria import ref_of
-from ...services import assessment, groups, log_words
+from ...services import assessment, groups, hints, log_words
 from ...services.errors import NotFound, ServiceError
 from ...wording import date_text
 from ..downloads import evidence_pack_response
@@ -58,9 +58,13 @@ def _page(attempt, decide_form=None, failed_judgement=None, status=200):
                 evidence.setdefault(seq, [])
                 if check.id not in evidence[seq]:
                     evidence[seq].append(check.id)
+    used_hints = hints.used_in(attempt)
     return render_template(
         "assessor/attempt.html",
         attempt=attempt,
+        results=attempt.latest_results,
+        hints=used_hints,
+        hint_cost=round(sum(h.cost for h in used_hints), 3),
         title=assessment.title_of(attempt),
         group=assessment.group_of(attempt, current_user),
         entries=entries,

@@ -9,6 +9,7 @@ from flask import flash, g, redirect, render_template, request, url_for
 from ...access import learner_area
 from ...models import AnswerKind, Complaint, Contact, Interaction, Stage
 from ...services import complaints, conversations
+from ...services.complaints import rules as policy_rules
 from ...services.errors import NotFound, ServiceError
 from ...services.validation import value_or_blank
 from ...wording import datetime_text
@@ -43,7 +44,7 @@ def _satisfied_replies(complaint: Complaint, messages: list[Interaction]) -> lis
 
 
 def _close_form(complaint: Complaint, satisfied: list[Interaction]) -> CloseForm:
-    form = CloseForm(prefix="close")
+    form = _lesson_choices(CloseForm(prefix="close"))
     form.satisfaction_reply.choices = select_options(
         *(
             (str(m.id), f"Yes: confirmed by the customer's reply of {datetime_text(m.occurred_at)}")
@@ -52,6 +53,60 @@ def _close_form(complaint: Complaint, satisfied: list[Interaction]) -> CloseForm
         ("", UNCONFIRMED),
     )
     return form
+
+
+def _policies() -> dict:
+    return g.ctx.sandbox.organisation.policies or {}
+
+
+def _resolve_form() -> ResolveForm:
+    form = ResolveForm(prefix="res")
+    form.policy_rule.choices = select_options(
+        ("", "Choose the rule…"), *policy_rules.rule_choices(_policies())
+    )
+    return form
+
+
+def _escalate_form() -> EscalateForm:
+    form = EscalateForm(prefix="esc")
+    form.rule.choices = select_options(
+        ("", "None of these (a judgement call)"),
+        *(
+            (str(n), f"{n}. {text[0].upper()}{text[1:]}")
+            for n, text in policy_rules.escalation_rules(complaints.procedure(g.ctx))
+        ),
+    )
+    return form
+
+
+def _lesson_choices(form: CloseForm) -> CloseForm:
+    form.lessons_policy.choices = select_options(
+        ("", "Choose…"), *policy_rules.policy_choices(_policies())
+    )
+    form.lessons_change.choices = select_options(
+        ("", "Choose…"), *policy_rules.LESSON_CHANGES.items()
+    )
+    return form
+
+
+def _recorded_choices(complaint: Complaint) -> dict:
+    """The structured choices recorded on the complaint, in words for the page."""
+    policies = _policies()
+    rule = policy_rules.find_rule(policies, complaint.policy_rule)
+    titles = dict(policy_rules.policy_choices(policies))
+    reasons = dict(policy_rules.escalation_rules(complaints.procedure(g.ctx)))
+    return {
+        "rule": rule.label(titles.get(rule.policy, "")) if rule else complaint.policy_rule,
+        "lesson_policy": titles.get(complaint.lessons_policy, complaint.lessons_policy),
+        "lesson_change": policy_rules.LESSON_CHANGES.get(
+            complaint.lessons_change, complaint.lessons_change
+        ),
+        "escalation_rule": (
+            f"{complaint.escalation_rule}. {reasons.get(complaint.escalation_rule, '')}"
+            if complaint.escalation_rule
+            else ""
+        ),
+    }
 
 
 def _remedy(form) -> dict | None:
@@ -139,6 +194,7 @@ def complaint_detail(complaint_id: int):
             else None
         ),
         next_level=complaints.next_level(g.ctx, complaint.level_enum),
+        recorded=_recorded_choices(complaint),
         procedure=complaints.procedure(g.ctx),
         rating_visible=complaints.satisfaction_visible(g.ctx, complaint),
         forms={
@@ -147,9 +203,9 @@ def complaint_detail(complaint_id: int):
             "propose": ProposeForm(prefix="prop"),
             "ask_satisfied": AskSatisfiedForm(prefix="sat"),
             "note": NoteForm(prefix="note"),
-            "resolve": ResolveForm(prefix="res"),
+            "resolve": _resolve_form(),
             "close": _close_form(complaint, satisfied),
-            "escalate": EscalateForm(prefix="esc"),
+            "escalate": _escalate_form(),
             "button": ButtonForm(),
         },
     )
@@ -235,7 +291,7 @@ def complaint_note_move(complaint_id: int, action: str):
 def complaint_resolve(complaint_id: int):
     return _move(
         complaint_id,
-        ResolveForm(prefix="res"),
+        _resolve_form(),
         lambda c, f: complaints.resolve(
             g.ctx,
             c,
@@ -243,6 +299,7 @@ def complaint_resolve(complaint_id: int):
             f.channel.data,
             f.outcome_message.data,
             remedy=_remedy(f),
+            policy_rule=f.policy_rule.data or None,
         ),
         "Resolution of complaint {ref} recorded and the outcome sent to the customer.",
     )
@@ -281,7 +338,7 @@ def complaint_ask_satisfied(complaint_id: int):
 @learner_area
 def complaint_close(complaint_id: int):
     complaint = get_or_404(Complaint, complaint_id)
-    form = CloseForm(prefix="close")
+    form = _lesson_choices(CloseForm(prefix="close"))
     chosen = form.satisfaction_reply.data or ""
     form.satisfaction_reply.choices = select_options(
         (chosen, ""), ("", UNCONFIRMED)
@@ -305,6 +362,8 @@ def complaint_close(complaint_id: int):
             root_cause=f.root_cause.data,
             lessons_learned=f.lessons_learned.data,
             judgement_note=f.judgement_note.data,
+            lessons_policy=f.lessons_policy.data or None,
+            lessons_change=f.lessons_change.data or None,
         )
 
     return post_then_redirect(
@@ -320,8 +379,10 @@ def complaint_close(complaint_id: int):
 def complaint_escalate(complaint_id: int):
     return _move(
         complaint_id,
-        EscalateForm(prefix="esc"),
-        lambda c, f: complaints.escalate(g.ctx, c, f.reason.data),
+        _escalate_form(),
+        lambda c, f: complaints.escalate(
+            g.ctx, c, f.reason.data, rule=f.rule.data or None, amount=f.amount.data or None
+        ),
         "Complaint {ref} escalated to the next level of the procedure.",
     )
 

@@ -446,6 +446,16 @@ def _message_form(contact: Contact) -> tuple[MessageToCustomerForm, dict]:
         ("", "Nothing: a new conversation"),
         *((str(m.id), f"{_when(m)}: {_shorten(m.summary)}") for m in theirs),
     )
+    orders = (
+        loyalty.orders_of(g.ctx, contact) if contact.category == Category.EXTERNAL.value else []
+    )
+    form.order.choices = options(
+        ("", "None"),
+        *(
+            (str(o.id), f"{o.reference}: {o.description} ({date_text(o.placed_on)})")
+            for o in orders
+        ),
+    )
     form.needs.choices = options(*((n.id, n.description) for n in contact.needs))
     form.preferences.choices = options(*((p.id, p.description) for p in contact.preferences))
     if request.method == "GET":
@@ -458,6 +468,8 @@ def _message_form(contact: Contact) -> tuple[MessageToCustomerForm, dict]:
     return form, {
         "replying": replying,
         "complaints": complaints_,
+        "orders": orders,
+        "consents": contact.consents(),
         "derived": "reactive" if (replying or form.complaint.data) else "proactive",
     }
 
@@ -509,6 +521,9 @@ def _message_data(contact: Contact, form: MessageToCustomerForm, extra: dict) ->
     )
     if form.complaint.data and complaint is None:
         raise ServiceError("That complaint is another customer's.", "complaint")
+    order = next((o for o in extra["orders"] if str(o.id) == (form.order.data or "")), None)
+    if form.order.data and order is None:
+        raise ServiceError("Choose the order from the customer's orders.", "order")
     in_reply_to = extra["replying"]
     if form.in_reply_to.data and in_reply_to is None:
         raise ServiceError("A reply goes to the customer who sent the message.", "in_reply_to")
@@ -524,6 +539,7 @@ def _message_data(contact: Contact, form: MessageToCustomerForm, extra: dict) ->
         "purpose": purpose,
         "summary": form.summary.data,
         "complaint": complaint,
+        "order": order,
         "in_reply_to": in_reply_to,
         "promise_by": promise_by,
     }
@@ -558,6 +574,11 @@ def message_new(contact_id: int):
             f"Message sent to {contact.display_name}.",
         )
         if ok:
+            # Sent as the learner chose; the warning teaches (the checks judge consent at
+            # the moment of contact).
+            warning = conversations.consent_warning(contact, form.channel.data, form.purpose.data)
+            if warning:
+                flash(warning, "warning")
             return back_to_contact(contact.id)
     return render_template("crm/message_form.html", form=form, contact=contact, **extra), (
         422 if form.errors else 200

@@ -20,6 +20,7 @@ from ...models import (
     Survey,
 )
 from ...services import charts, contacts, feedback
+from ...services.loyalty import HANDLING, LOYALTY_FIGURES
 from ...wording import count_of, shorten
 from ..forms_common import ButtonForm, ConfirmForm, options, save_once
 from . import bp
@@ -32,6 +33,7 @@ from .forms import (
     ResponseForm,
     SendForm,
     SurveyForm,
+    TellForm,
 )
 
 
@@ -186,6 +188,7 @@ def survey_analysis(survey_id: int):
         finding_form=_finding_form(survey, analysis),
         findings=feedback.findings(g.ctx, survey),
         QuestionKind=QuestionKind,
+        figure_labels={k: v.label for k, v in feedback.FIGURES.items()},
     )
 
 
@@ -229,14 +232,16 @@ def finding_add(survey_id: int):
             segment=form.segment.data,
             theme=form.theme.data,
             response_ids=response_ids,
+            measure=form.measure.data,
             figure=form.figure.data,
+            option=form.option.data,
         )
 
     return post_then_redirect(
         form,
         record,
-        f"Finding from {survey.title!r} recorded with its evidence. Plan an improvement "
-        "action from it.",
+        f"Finding from {survey.title!r} recorded with its evidence, beside the CRM's figure for "
+        "the same data. Plan an improvement action from it.",
         redirect(url_for("crm.survey_analysis", survey_id=survey.id)),
     )
 
@@ -249,6 +254,16 @@ def _improvement_form() -> ImprovementForm:
         .order_by(ServiceStandard.id)
     ).all()
     form.standard_id.choices = options(("", "— none —"), *[(str(i), t) for i, t in rows])
+    questions = db.session.execute(
+        select(Question.id, Question.position, Question.text, Survey.title)
+        .join(Survey, Survey.id == Question.survey_id)
+        .where(Question.sandbox_id == g.ctx.sandbox_id)
+        .order_by(Survey.id, Question.position)
+    ).all()
+    form.measure_question_id.choices = options(
+        ("", "— none —"),
+        *[(str(q.id), f"{shorten(q.title, 40)}: Q{q.position}. {q.text}") for q in questions],
+    )
     return form
 
 
@@ -261,7 +276,12 @@ def improvement_list():
         actions=feedback.actions(g.ctx),
         form=_improvement_form(),
         evaluate_form=EvaluateForm(),
+        tell_form=TellForm(),
         button=ButtonForm(),
+        figure_labels={k: v.label for k, v in feedback.FIGURES.items()},
+        loyalty_labels={k: v[0] for k, v in LOYALTY_FIGURES.items()},
+        handling=HANDLING,
+        today=g.ctx.now().date(),
     )
 
 
@@ -302,7 +322,31 @@ def improvement_evaluate(action_id: int):
         lambda: feedback.evaluate_action(
             g.ctx, action, form.result.data, form.evaluation.data, form.outcome.data
         ),
-        f"Evaluation of '{shorten(action.description, 80)}' recorded: the cycle is complete "
-        "for this action.",
+        f"Evaluation of '{shorten(action.description, 80)}' recorded beside the CRM's figures "
+        "for the period since the change.",
         redirect(url_for("crm.improvement_list")),
     )
+
+
+@bp.route("/improvements/<int:action_id>/tell", methods=["POST"])
+@learner_area
+def improvement_tell(action_id: int):
+    """ "You said, we did": tell the customers behind the action's finding what changed."""
+    action = get_or_404(ImprovementAction, action_id)
+    form = TellForm()
+    told: dict = {}
+
+    def tell():
+        sent, skipped = feedback.tell_customers(g.ctx, action, form.channel.data, form.words.data)
+        told.update(sent=len(sent), skipped=len(skipped))
+
+    def done() -> str:
+        message = f"Told {count_of(told['sent'], 'customer')} what changed."
+        if told["skipped"]:
+            message += (
+                f" {count_of(told['skipped'], 'customer')} did not agree to that channel: "
+                "tell them another way."
+            )
+        return message
+
+    return post_then_redirect(form, tell, done, redirect(url_for("crm.improvement_list")))

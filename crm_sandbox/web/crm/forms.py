@@ -33,6 +33,8 @@ from ...models import (
     Severity,
 )
 from ...services.customers.persona import REMEDY_LABELS
+from ...services.feedback import AIMS, FIGURES
+from ...services.loyalty import HANDLING, LOYALTY_FIGURES
 from ..forms_common import OnceForm, choices, options
 
 
@@ -124,9 +126,13 @@ class CheckboxesField(SelectMultipleField):
 
 def purpose_choices(internal: bool) -> list:
     """The purposes a message to this contact can have: internal requests and replies only to
-    internal customers."""
+    internal customers. A standard is proposed from its own page (the proposal carries the
+    standard's terms), so it is not offered here."""
     items = [
-        p for p in Purpose if internal or p.value not in ("internal_request", "internal_reply")
+        p
+        for p in Purpose
+        if p.value != "propose_standard"
+        and (internal or p.value not in ("internal_request", "internal_reply"))
     ]
     return options(("", "Choose…"), *((p.value, p.label) for p in items))
 
@@ -145,6 +151,9 @@ class MessageToCustomerForm(OnceForm):
         "The complaint it is about (optional)", choices=[], validate_choice=False
     )
     in_reply_to = SelectField("In reply to (optional)", choices=[], validate_choice=False)
+    order = SelectField(
+        "The order, booking or renewal it is about (optional)", choices=[], validate_choice=False
+    )
     promise_on = DateField("Next contact by: date (optional)", validators=[Optional()])
     promise_time = TimeField("Next contact by: time", validators=[Optional()])
     topic = SelectField("What you ask about", choices=choices(NeedType), validate_choice=False)
@@ -246,6 +255,9 @@ class ResolveForm(FlaskForm):
     )
     remedy_amount = StringField("Amount in pounds (optional)", validators=[Length(max=20)])
     remedy_by = DateField("Happens by (optional)", validators=[Optional()])
+    # The organisation's rules, numbered as under Organisation & policies (set by the view;
+    # the service refuses one that is not the organisation's).
+    policy_rule = SelectField("The policy rule that decides it", choices=[], validate_choice=False)
     channel = SelectField("How the outcome was sent", choices=choices(Channel), default="email")
     outcome_message = TextAreaField(
         "Outcome message to the customer", validators=[DataRequired(), Length(max=2000)]
@@ -272,6 +284,10 @@ class CloseForm(FlaskForm):
     confirmation_note = StringField("How they confirmed (optional)", validators=[Length(max=500)])
     root_cause = TextAreaField("Root cause", validators=[Length(max=2000)])
     lessons_learned = TextAreaField("Lessons learned", validators=[Length(max=2000)])
+    lessons_policy = SelectField(
+        "The policy or procedure the lesson changes", choices=[], validate_choice=False
+    )
+    lessons_change = SelectField("What should change", choices=[], validate_choice=False)
     judgement_note = TextAreaField(
         "If closing without confirmation: why (your judgement)", validators=[Length(max=1000)]
     )
@@ -283,7 +299,14 @@ class CloseForm(FlaskForm):
 
 
 class EscalateForm(FlaskForm):
-    reason = TextAreaField("Reason for escalating", validators=[Length(max=1000)])
+    rule = SelectField("The procedure's reason for escalating", choices=[], validate_choice=False)
+    reason = TextAreaField(
+        "Why, in your own words (what the customer told you)", validators=[Length(max=1000)]
+    )
+    amount = StringField(
+        "Refund or compensation the customer asked for, in pounds (if that is the reason)",
+        validators=[Length(max=20)],
+    )
     submit = SubmitField("Escalate")
 
 
@@ -309,18 +332,35 @@ class StandardForm(OnceForm):
         "Share of cases that must meet it (%)", validators=[Optional()], places=None
     )
     period = SelectField("Monitored", choices=choices(Period), default="month")
+    method = TextAreaField(
+        "How it is measured (a measure you record yourself: who counts what, from which "
+        "records, how often)",
+        validators=[Length(max=1000)],
+    )
     agreed_with = StringField(
         "Agreed with (customer group or colleague)", validators=[Length(max=200)]
     )
     submit = SubmitField("Save standard")
 
 
-class AgreeForm(FlaskForm):
-    agreed_with = StringField(
-        "Who agreed it (customer group or internal customer)",
-        validators=[DataRequired(), Length(max=200)],
+class ProposeStandardForm(OnceForm):
+    """Propose the standard to a customer: a message that carries its terms as they stand."""
+
+    contact_id = SelectField("Propose it to", choices=[], validate_choice=False)
+    channel = SelectField("Channel", choices=choices(Channel), default="email")
+    summary = TextAreaField(
+        "Your message (the words the customer reads or hears)",
+        validators=[DataRequired(message="Write the message."), Length(max=2000)],
     )
-    contact_id = SelectField("Internal or external customer who agreed (optional)", choices=[])
+    submit = SubmitField("Send proposal")
+
+
+class AgreeForm(FlaskForm):
+    reply_id = SelectField("The customer's reply agreeing it", choices=[], validate_choice=False)
+    agreed_with = StringField(
+        "Who agreed it (the customer group they speak for, optional with a reply)",
+        validators=[Length(max=200)],
+    )
     submit = SubmitField("Record agreement")
 
 
@@ -332,9 +372,16 @@ class MeasurementForm(OnceForm):
 
 
 class StandardFindingForm(OnceForm):
+    """A finding cites its data: the period it covers and the figures for it, typed from the
+    monitoring panel or taken from the CRM."""
+
     text = TextAreaField("What monitoring shows", validators=[DataRequired(), Length(max=2000)])
     period_from = HiddenField()
     period_to = HiddenField()
+    from_crm = BooleanField("Use the CRM's figures for this period")
+    stated_value = StringField("The measured figure", validators=[Length(max=20)])
+    stated_cases = StringField("Cases decided", validators=[Length(max=20)])
+    stated_breaches = StringField("Breaches", validators=[Length(max=20)])
     submit = SubmitField("Record finding")
 
 
@@ -367,12 +414,22 @@ class SendForm(FlaskForm):
     submit = SubmitField("Send survey")
 
 
+FIGURE_CHOICES = options(("", "— no figure —"), *[(k, v.label) for k, v in FIGURES.items()])
+AIM_CHOICES = options(*AIMS.items())
+
+
 class FindingForm(OnceForm):
-    text = TextAreaField("Finding", validators=[DataRequired(), Length(max=2000)])
+    text = TextAreaField(
+        "Finding, in your own words", validators=[DataRequired(), Length(max=2000)]
+    )
     question_id = SelectField("Evidence: question", choices=[])
-    segment = SelectField("Evidence: segment", choices=choices(Segment, "— none —"))
+    segment = SelectField("Evidence: segment", choices=choices(Segment, "— all segments —"))
     theme = SelectField("Evidence: theme of comments", choices=[])
-    figure = StringField("Evidence: the figure it rests on", validators=[Length(max=200)])
+    measure = SelectField("The figure it states", choices=FIGURE_CHOICES)
+    figure = DecimalField("The figure, as a number", validators=[Optional()], places=None)
+    option = StringField(
+        "Option (for the share who chose an option)", validators=[Optional(), Length(max=80)]
+    )
     submit = SubmitField("Record finding")
 
 
@@ -383,19 +440,96 @@ class ImprovementForm(OnceForm):
     standard_id = SelectField("Standard it changes", choices=[])
     process_changed = StringField("Or the process it changes", validators=[Length(max=300)])
     success_measure = StringField(
-        "How success will be measured", validators=[DataRequired(), Length(max=500)]
+        "How success will be measured, in words", validators=[DataRequired(), Length(max=500)]
+    )
+    tracks = SelectField(
+        "What the CRM measures it by",
+        choices=options(
+            ("finding", "The finding's figure"),
+            ("question", "Another figure from a collection (choose below)"),
+            ("standard", "The compliance of the standard it changes"),
+        ),
+    )
+    aim = SelectField("Which way is better", choices=AIM_CHOICES)
+    measure_question_id = SelectField("Another figure: question", choices=[])
+    measure_figure = SelectField("Another figure: which figure", choices=FIGURE_CHOICES)
+    measure_segment = SelectField(
+        "Another figure: segment", choices=choices(Segment, "— all segments —")
+    )
+    measure_option = StringField(
+        "Another figure: option (share who chose it)", validators=[Optional(), Length(max=80)]
     )
     baseline = DecimalField(
-        "Baseline value of that measure now", validators=[Optional()], places=None
+        "The baseline as you read it (optional: the CRM works it out)",
+        validators=[Optional()],
+        places=None,
     )
     submit = SubmitField("Plan action")
 
 
+class TellForm(FlaskForm):
+    channel = SelectField(
+        "How",
+        choices=options(
+            ("email", "Email"), ("phone", "Phone"), ("sms", "Text message"), ("letter", "Letter")
+        ),
+    )
+    words = TextAreaField(
+        "What changed because of their feedback", validators=[DataRequired(), Length(max=2000)]
+    )
+    submit = SubmitField("Tell them")
+
+
 class EvaluateForm(FlaskForm):
-    result = DecimalField("The measure's value now", validators=[DataRequired()], places=None)
+    result = DecimalField(
+        "The measure's value now, as you read it (optional: the CRM works it out)",
+        validators=[Optional()],
+        places=None,
+    )
     outcome = SelectField(
         "Did it work?",
         choices=options(("improved", "Improved"), ("no change", "No change"), ("worse", "Worse")),
     )
     evaluation = TextAreaField("Evaluation", validators=[DataRequired(), Length(max=2000)])
     submit = SubmitField("Record evaluation")
+
+
+class LoyaltyFindingForm(OnceForm):
+    text = TextAreaField(
+        "What the figures show, in your own words", validators=[DataRequired(), Length(max=2000)]
+    )
+    measure_1 = SelectField("Figure", choices=[])
+    group_1 = SelectField("About customers whose complaints were", choices=[])
+    value_1 = DecimalField("Value", validators=[Optional()], places=None)
+    measure_2 = SelectField("Figure", choices=[])
+    group_2 = SelectField("About customers whose complaints were", choices=[])
+    value_2 = DecimalField("Value", validators=[Optional()], places=None)
+    measure_3 = SelectField("Figure", choices=[])
+    group_3 = SelectField("About customers whose complaints were", choices=[])
+    value_3 = DecimalField("Value", validators=[Optional()], places=None)
+    submit = SubmitField("Record finding")
+
+    ROWS = 3
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        measures = options(("", "— none —"), *[(k, v[0]) for k, v in LOYALTY_FIGURES.items()])
+        groups = options(*[(k, v) for k, v in HANDLING.items()])
+        for n in range(1, self.ROWS + 1):
+            getattr(self, f"measure_{n}").choices = measures
+            getattr(self, f"group_{n}").choices = groups
+
+    def figures(self) -> list[dict]:
+        """The rows filled in, as the service takes them."""
+        rows = []
+        for n in range(1, self.ROWS + 1):
+            measure = getattr(self, f"measure_{n}").data
+            if measure:
+                rows.append(
+                    {
+                        "measure": measure,
+                        "group": getattr(self, f"group_{n}").data,
+                        "value": getattr(self, f"value_{n}").data,
+                    }
+                )
+        return rows

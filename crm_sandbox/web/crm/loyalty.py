@@ -3,18 +3,19 @@ booking or renewal from their contact page (services/loyalty.py)."""
 
 from __future__ import annotations
 
-from flask import flash, g, render_template, request
+from flask import flash, g, redirect, render_template, request, url_for
 from wtforms import DateField, DecimalField, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from ...access import learner_area
 from ...models import Contact
 from ...models.orders import OrderKind
-from ...services import loyalty
+from ...services import feedback, loyalty
 from ...services.errors import ServiceError
 from ..forms_common import OnceForm, choices
 from . import bp
 from .common import back_to_contact, get_or_404, post_then_redirect
+from .forms import LoyaltyFindingForm
 
 
 class OrderForm(OnceForm):
@@ -50,6 +51,26 @@ def loyalty_report():
         lapsed=lapsed,
         handling=loyalty.HANDLING,
         went_wrong=loyalty.WENT_WRONG,
+        finding_form=LoyaltyFindingForm(),
+        findings=[f for f in feedback.findings(g.ctx) if f.survey_id is None],
+        loyalty_labels={k: v[0] for k, v in loyalty.LOYALTY_FIGURES.items()},
+    )
+
+
+@bp.route("/feedback/loyalty/findings", methods=["POST"])
+@learner_area
+def loyalty_finding_add():
+    """A finding from the loyalty figures: the learner's words and the figures they state,
+    recorded beside the report's own (for the period shown)."""
+    months = request.args.get("months", 12, type=int)
+    lapsed = request.args.get("lapsed", 3, type=int)
+    form = LoyaltyFindingForm()
+    return post_then_redirect(
+        form,
+        lambda: loyalty.add_finding(g.ctx, form.text.data, form.figures(), months, lapsed),
+        "Finding recorded beside the report's own figures. Plan an improvement from it under "
+        "Findings and improvement plan.",
+        redirect(url_for("crm.loyalty_report", months=months, lapsed=lapsed)),
     )
 
 

@@ -35,6 +35,7 @@ from ...services import (
     provisioning,
     sandbox_clock,
 )
+from ...services.complaints.rules import policy_texts
 from ...services.context import SandboxContext
 from ...wording import datetime_text
 from ..filters import RowUrl
@@ -280,7 +281,10 @@ def dashboard():
 @bp.route("/organisation")
 @learner_area
 def organisation():
-    return render_template("crm/organisation.html", org=g.ctx.sandbox.organisation)
+    org = g.ctx.sandbox.organisation
+    return render_template(
+        "crm/organisation.html", org=org, policies=policy_texts(org.policies or {})
+    )
 
 
 @bp.route("/clock/next-working-day", methods=["POST"])

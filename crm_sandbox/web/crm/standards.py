@@ -9,13 +9,20 @@ from sqlalchemy import select
 
 from ...access import learner_area
 from ...extensions import db
-from ...models import Measure, ServiceStandard
-from ...services import charts, contacts, standards
+from ...models import AnswerKind, Contact, Direction, Interaction, Measure, ServiceStandard
+from ...services import charts, contacts, conversations, standards
 from ...services.errors import ServiceError
+from ...wording import datetime_text
 from ..forms_common import options, save_once
 from . import bp
 from .common import commit_or_explain, get_or_404, post_then_redirect
-from .forms import AgreeForm, MeasurementForm, StandardFindingForm, StandardForm
+from .forms import (
+    AgreeForm,
+    MeasurementForm,
+    ProposeStandardForm,
+    StandardFindingForm,
+    StandardForm,
+)
 
 
 def _period_args() -> tuple[date | None, date | None]:
@@ -39,6 +46,7 @@ def _standard_data(form: StandardForm) -> dict:
             "threshold_unit",
             "target_percent",
             "period",
+            "method",
             "agreed_with",
         )
     }
@@ -101,6 +109,42 @@ def standard_edit(standard_id: int):
     )
 
 
+def _conversation(standard: ServiceStandard) -> list[Interaction]:
+    """The messages about this standard: proposals and the customers' replies, oldest first."""
+    return list(
+        db.session.scalars(
+            select(Interaction)
+            .where(
+                Interaction.sandbox_id == g.ctx.sandbox_id,
+                Interaction.standard_id == standard.id,
+            )
+            .order_by(Interaction.occurred_at, Interaction.id)
+        )
+    )
+
+
+def _agreeing_replies(standard: ServiceStandard, messages) -> list[Interaction]:
+    """Customers' replies that agree the standard as it stands now (newest first)."""
+    now_terms = standards.terms(standard)
+    return [
+        m
+        for m in reversed(messages)
+        if m.direction == Direction.INBOUND.value
+        and m.answer_kind == AnswerKind.AGREES_STANDARD.value
+        and (m.details or {}).get("terms") == now_terms
+    ]
+
+
+def _reply_choices(replies) -> list:
+    return options(
+        *[
+            (str(m.id), f"{m.contact.display_name}, {datetime_text(m.occurred_at)}")
+            for m in replies
+        ],
+        ("", "No reply: agreed in person (recorded on your word, not the customer's)"),
+    )
+
+
 def _contact_choices():
     return options(
         ("", "— none —"),
@@ -125,12 +169,19 @@ def standard_detail(standard_id: int):
             # A period that cannot be shown: say why, and show the usual period instead.
             flash(exc.message, "danger")
             result, status = standards.compliance(g.ctx, standard), 400
-    agree = AgreeForm(agreed_with=standard.agreed_with)
-    agree.contact_id.choices = _contact_choices()
+    messages = _conversation(standard)
+    agree = AgreeForm()
+    agree.reply_id.choices = _reply_choices(_agreeing_replies(standard, messages))
+    propose = ProposeStandardForm()
+    propose.contact_id.choices = _contact_choices()
     finding = StandardFindingForm()
     if result:
         finding.period_from.data = result.period_from.isoformat()
         finding.period_to.data = result.period_to.isoformat()
+    findings = [
+        (f, standards.figures.compare(standard.measure, _stated(f), _computed(f)))
+        for f in standard.findings
+    ]
     return render_template(
         "crm/standard.html",
         standard=standard,
@@ -138,10 +189,23 @@ def standard_detail(standard_id: int):
         result=result,
         vague=standards.vague_words(f"{standard.title} {standard.description}"),
         agree_form=agree,
+        propose_form=propose,
+        messages=messages,
+        findings=findings,
+        tolerance=standards.figures.tolerance(standard.measure),
+        agreed_reply=next((m for m in messages if m.id == standard.agreed_reply_id), None),
         measure_form=MeasurementForm(),
         finding_form=finding,
         Measure=Measure,
     ), status
+
+
+def _stated(f) -> dict:
+    return {"value": f.stated_value, "cases": f.stated_cases, "breaches": f.stated_breaches}
+
+
+def _computed(f) -> dict:
+    return {"value": f.computed_value, "cases": f.computed_cases, "breaches": f.computed_breaches}
 
 
 @bp.route("/standards/<int:standard_id>/chart.svg")
@@ -167,17 +231,57 @@ def standard_chart(standard_id: int):
     return Response(svg, mimetype="image/svg+xml")
 
 
+@bp.route("/standards/<int:standard_id>/propose", methods=["POST"])
+@learner_area
+def standard_propose(standard_id: int):
+    standard = get_or_404(ServiceStandard, standard_id)
+    form = ProposeStandardForm()
+    form.contact_id.choices = _contact_choices()
+
+    def propose():
+        try:
+            contact_id = int(form.contact_id.data or "")
+        except ValueError:
+            message = "Choose the customer you are proposing it to."
+            raise ServiceError(message, "contact_id") from None
+        return conversations.send_message(
+            g.ctx,
+            g.ctx.get(Contact, contact_id),
+            {
+                "channel": form.channel.data,
+                "purpose": "propose_standard",
+                "summary": form.summary.data,
+                "standard_id": standard.id,
+            },
+        )
+
+    return post_then_redirect(
+        form,
+        propose,
+        "Proposal sent. Their reply will appear on this page and on their record.",
+        redirect(url_for("crm.standard_detail", standard_id=standard.id)),
+    )
+
+
 @bp.route("/standards/<int:standard_id>/agree", methods=["POST"])
 @learner_area
 def standard_agree(standard_id: int):
     standard = get_or_404(ServiceStandard, standard_id)
     form = AgreeForm()
-    form.contact_id.choices = _contact_choices()
+    form.reply_id.choices = _reply_choices(_agreeing_replies(standard, _conversation(standard)))
+
+    def agree():
+        reply = None
+        if form.reply_id.data:
+            try:
+                reply = g.ctx.get(Interaction, int(form.reply_id.data))
+            except ValueError:
+                raise ServiceError("Choose the customer's reply.", "reply_id") from None
+        return standards.agree_standard(g.ctx, standard, form.agreed_with.data or "", reply=reply)
+
     return post_then_redirect(
         form,
-        lambda: standards.agree_standard(
-            g.ctx, standard, form.agreed_with.data, form.contact_id.data or None
-        ),
+        agree,
         lambda: f"Agreement recorded: {standard.title!r} is now agreed.",
         redirect(url_for("crm.standard_detail", standard_id=standard.id)),
     )
@@ -218,6 +322,10 @@ def standard_finding(standard_id: int):
             form.text.data,
             parse(form.period_from.data),
             parse(form.period_to.data),
+            value=form.stated_value.data,
+            cases=form.stated_cases.data,
+            breaches=form.stated_breaches.data,
+            from_crm=form.from_crm.data,
         ),
         f"Finding recorded against {standard.title!r}.",
         redirect(url_for("crm.standard_detail", standard_id=standard.id)),

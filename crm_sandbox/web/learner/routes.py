@@ -12,6 +12,7 @@ from ...services import (
     assignments,
     customers,
     groups,
+    hints,
     interactions,
     provisioning,
     sandbox_clock,
@@ -81,7 +82,7 @@ def scenario(attempt_id: int):
             engine.let_due_things_happen(_attempt(attempt_id))
         attempt = _attempt(attempt_id)
     scenario_data = scenario_of(attempt)
-    shown_hints = set(attempt.hints_used or [])
+    used_hints = hints.hints_used(attempt, scenario_data)
     return render_template(
         "learner/scenario.html",
         attempt=attempt,
@@ -89,7 +90,9 @@ def scenario(attempt_id: int):
         criteria=criteria_for_attempt(attempt, scenario_data),
         events=engine.happened_events(attempt),
         results=attempt.latest_results,
-        shown_hints=shown_hints,
+        opened=hints.opened(attempt),
+        used_hints=used_hints,
+        hint_cost=round(sum(h.cost for h in used_hints), 3),
         now=engine.clock.sandbox_now(attempt.sandbox),
         clock_rule=sandbox_clock.rule(),
         button=ButtonForm(),
@@ -128,9 +131,14 @@ def check_work(attempt_id: int):
         if attempt.sandbox.read_only:
             raise ServiceError("This work is submitted; the checks ran when you submitted it.")
         evaluation = engine.check_my_work(attempt, current_user)
+        after_hints = (
+            f" (score {round(evaluation.score * 100)}% after the hints' cost)"
+            if evaluation.hint_cost
+            else ""
+        )
         flash(
-            f"Checked: {round(evaluation.score * 100)}% of the checks pass. "
-            "Read the feedback under each task.",
+            f"Checked: {round(evaluation.score_before_hints * 100)}% of the checks pass"
+            f"{after_hints}. Read the feedback under each task.",
             "info",
         )
 
@@ -148,7 +156,8 @@ def hint(attempt_id: int):
     return _act(
         attempt_id,
         lambda a: engine.use_hint(a, current_user, task_id, index),
-        "Hint shown below the task (hints used are recorded).",
+        "Hint shown below the task. Hints opened are recorded and shown to your tutor and "
+        "assessor.",
     )
 
 

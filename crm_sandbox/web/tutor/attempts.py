@@ -67,6 +67,7 @@ def progress(group_id: int):
 def attempt(attempt_id: int):
     found = attempt_or_404(attempt_id)
     scenario = scenario_of(found)
+    used_hints = hints.hints_used(found, scenario)
     criteria = assessment.criteria_view(found)  # the group's qualification's, numbered
     evidences: dict[str, list[str]] = {}
     for view in criteria:
@@ -80,7 +81,8 @@ def attempt(attempt_id: int):
         evidences=evidences,
         labels=assessment.DECISION_LABELS,
         results=found.latest_results,
-        hints=hints.hints_used(found, scenario),
+        hints=used_hints,
+        hint_cost=round(sum(h.cost for h in used_hints), 3),
         due=tutoring.due_of(found),
         overdue=tutoring.is_overdue(found),
         entries=tutoring.attempt_timeline(found),
