@@ -679,9 +679,9 @@ def test_the_report_quotes_the_learners_own_words_beside_the_numbered_criteria(
 
     # The acknowledgement the learner wrote, and a call summary, whole and as typed.
     assert (
-        "Sent the acknowledgement of complaint C-0011 to Grace Okafor by email: “Dear Mrs "
-        "Okafor, I am sorry your sofa did not arrive. I am looking into it now and will call "
-        "you by 5pm today.”"
+        "Sent the acknowledgement of complaint C-0011 to Grace Okafor by email, promising the "
+        "next contact by Mon 9 Mar 2026, 17:00: “Dear Mrs Okafor, I am sorry your sofa did not "
+        "arrive. I am looking into it now and will call you by 5pm today.”"
     ) in text
     assert (
         "Sent Grace Okafor an update on complaint C-0011 by phone call: “Called Mrs Okafor "

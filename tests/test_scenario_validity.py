@@ -17,6 +17,7 @@ ACKNOWLEDGE = {
     "complaint": "late_sofa",
     "channel": "email",
     "message": "Dear Mrs Okafor, I am sorry your sofa did not arrive. I will call you by 5pm.",
+    "promise_in_hours": 8,  # the acknowledgement's "next contact by"
 }
 
 

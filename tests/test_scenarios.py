@@ -155,15 +155,21 @@ def test_the_model_answer_passes_and_a_walkthrough_fails_its_checks(app, create_
     assert engine.evaluate(bad).failing() == walk.expect_failing
 
 
-def test_events_happen_when_the_sandbox_clock_reaches_them(attempt, frozen):
+def test_events_happen_when_the_sandbox_clock_reaches_them(app, create_user, frozen):
+    # missed-call-back: Logistics email the new delivery options at 11:30
+    scenario, source = library_source("missed-call-back")
+    attempt = engine.start_attempt(create_user(Role.LEARNER), scenario, source)
     assert engine.due_events(attempt) == []
-    frozen(attempt.sandbox, "2026-03-09 14:30")
+    frozen(attempt.sandbox, "2026-03-10 12:00")
     assert engine.fire_due_events(attempt) == 1
-    assert [e.id for e in engine.happened_events(attempt)] == ["chase"]
-    okafor = attempt.keys["contacts"]["okafor"]
-    assert db.session.scalars(select(Contact).where(Contact.id == okafor)).one()
+    assert [e.id for e in engine.happened_events(attempt)] == ["logistics-update"]
+    shah = attempt.keys["contacts"]["shah"]
+    assert db.session.scalars(select(Contact).where(Contact.id == shah)).one()
     entry = action_log.entries(attempt.sandbox_id, limit=1)[0]
-    assert entry.verb == "scenario.event" and entry.sandbox_time.hour == 14
+    assert entry.verb == "scenario.event" and (
+        entry.sandbox_time.hour,
+        entry.sandbox_time.minute,
+    ) == (11, 30)
     assert engine.fire_due_events(attempt) == 0
 
 

@@ -107,26 +107,3 @@ def replies(log, contact_id: int | None, kind: str | None = None) -> dict[int, o
         and item.after.get("direction") == "inbound"
         and (kind is None or item.after.get("answer_kind") == kind)
     }
-
-
-def promise_keeper(promise, sent):
-    """The message that kept a promise of a next contact (`promise`, an outbound
-    `interaction.logged` item with `promise_by`): the first message to the same customer sent
-    after it and by the promised time, or None (not kept, so far). The one rule for a kept
-    promise: the `promises_kept` check and the writing report both use it."""
-    due = promise.after.get("promise_by")
-    if isinstance(due, str):
-        due = datetime.fromisoformat(due)
-    if due is None:
-        return None
-    return next(
-        (
-            i
-            for i in sent
-            if i.seq > promise.seq
-            and i.after_contact_id == promise.after_contact_id
-            and i.after.get("direction") == "outbound"
-            and i.sandbox_time <= due
-        ),
-        None,
-    )

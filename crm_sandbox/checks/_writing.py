@@ -2,7 +2,7 @@
 (British English dictionary, with the sandbox's own names allowed), what the customer asked
 and whether a reply answers it (from structure: purposes, the complaint a message is about, a
 promise's time; never from keywords), the promise a message makes and whether it was kept
-(`_helpers.promise_keeper`, the rule `promises_kept` uses), and what it discloses about
+(`_timing.promise_report`, the rule `promises_kept` uses), and what it discloses about
 someone else (`_disclosure`). Shared by the `messages_proofread` and `no_disclosure` checks
 and by `services/writing/report.py`, which shows it to the assessor, tutor and evidence pack.
 """
@@ -25,7 +25,8 @@ from ..services.writing.asks import (
     judged_by_structure,
 )
 from ._disclosure import Disclosure, people_of
-from ._helpers import as_log, promise_keeper
+from ._helpers import as_log
+from ._timing import promise_report
 
 ANSWERED = "answered"
 NOT_ANSWERED = "not answered"
@@ -203,14 +204,15 @@ def _ask_results(log, question, message, messages, min_words) -> list[AskResult]
     return out
 
 
-def _promise(state, message, messages) -> PromiseResult | None:
-    due = _time(message.after.get("promise_by"))
-    if due is None:
+def _promise(state, message, promises) -> PromiseResult | None:
+    """What became of the promise a message made (the `promises_kept` check's own rule:
+    `_timing.promise_report`), or None when it made none."""
+    promise = promises.get(message.seq)
+    if promise is None:
         return None
-    keeper = promise_keeper(message, messages)
-    if keeper is not None:
-        return PromiseResult(due, "kept", keeper.sandbox_time)
-    return PromiseResult(due, "broken" if state.now > due else "open")
+    kept = promise.kept_by
+    state_now = promise.state(state.now)
+    return PromiseResult(promise.due, state_now, kept.sandbox_time if kept is not None else None)
 
 
 def reports(state, log, contact_ids=None, min_words: int = ANSWER_MIN_WORDS):
@@ -221,6 +223,7 @@ def reports(state, log, contact_ids=None, min_words: int = ANSWER_MIN_WORDS):
     everyone = sent(log) if contact_ids is not None else messages
     allowed = allowed_words(state) if messages else frozenset()
     people = people_of(state) if messages else None
+    promises = {pr.made.seq: pr for pr in promise_report(log)} if messages else {}
     out = []
     for m in messages:
         words = m.after.get("summary") or ""
@@ -238,7 +241,7 @@ def reports(state, log, contact_ids=None, min_words: int = ANSWER_MIN_WORDS):
                 spelling=spelling.check(words, allowed),
                 replies_to=question,
                 answers=_ask_results(log, question, m, everyone, min_words) if question else [],
-                promise=_promise(state, m, everyone),
+                promise=_promise(state, m, promises),
                 disclosures=people.disclosures(words, m.after_contact_id) if people else [],
             )
         )

@@ -9,8 +9,9 @@ from pydantic import model_validator
 
 from ..models import AnswerKind, Purpose
 from ..wording import article
-from . import CheckResult, Params, register
+from . import CheckResult, Params, not_yet, register
 from ._helpers import as_log, initiatives, when
+from ._timing import says_something
 
 
 class InteractionWithin(Params):
@@ -57,6 +58,10 @@ def _wanted(p: InteractionWithin) -> str:
 def _fits(item, p: InteractionWithin, initiative: str) -> bool:
     if item.after.get("direction") != p.direction:
         return False
+    if p.direction == "inbound" and not item.after.get("answer_kind"):
+        # the customer's own message (the simulated customer's, or a scenario event's): a note
+        # the learner logged as inbound is their account of it, not the customer's word
+        return False
     if p.channels and item.after.get("channel") not in p.channels:
         return False
     if p.purpose and item.after.get("purpose") != p.purpose:
@@ -72,25 +77,22 @@ def _logged(item, initiative: str) -> str:
     return article(f"{initiative}{after.get('direction', '')} {kind}".replace("  ", " "))
 
 
-@register("interaction_within", InteractionWithin)
-def interaction_within(state, log, scenario, p: InteractionWithin) -> CheckResult:
-    """Passes when an interaction with the contact (direction, channel, and purpose and
-    initiative when given: the initiative as the data says, who started the conversation) is
-    logged within the working time allowed after the event (a scenario event, or the
-    customer's first message of the kind `after_answer`, or the start); a contact of another
-    kind is named in the message."""
-    log = as_log(log)
-    contact_id = state.id_of("contacts", p.contact)
-    start_item = log[0] if log else None
+def _start(log, p: InteractionWithin, contact_id):
+    """(the log item the time counts from, or None, and a pending result when it has not
+    happened yet)."""
     if p.after_event:
-        start_item = next(
+        found = next(
             (i for i in log.of("scenario.event") if i.after.get("event") == p.after_event),
             None,
         )
-        if start_item is None:
-            return CheckResult(False, "the event has not happened yet in sandbox time.")
+        if found is None:
+            return None, not_yet(
+                "what this task responds to has not happened yet in sandbox time, so there is "
+                "nothing to judge yet."
+            )
+        return found, None
     if p.after_answer:
-        start_item = next(
+        found = next(
             (
                 i
                 for i in log.of("interaction.logged")
@@ -100,27 +102,63 @@ def interaction_within(state, log, scenario, p: InteractionWithin) -> CheckResul
             ),
             None,
         )
-        if start_item is None:
+        if found is None:
             label = AnswerKind(p.after_answer).label.lower()
-            return CheckResult(False, f"the customer has not {label} yet.")
+            return None, not_yet(f"the customer has not {label} yet, so there is nothing to judge.")
+        return found, None
+    return (log[0] if log else None), None
+
+
+@register("interaction_within", InteractionWithin)
+def interaction_within(state, log, scenario, p: InteractionWithin) -> CheckResult:
+    """Passes when an interaction with the contact (direction, channel, and purpose and
+    initiative when given: the initiative as the data says, who started the conversation) is
+    logged within the working time allowed after the event (a scenario event, or the
+    customer's first message of the kind `after_answer`, or the start); a contact of another
+    kind is named in the message. An outbound message must say something (a word or two does
+    not count as the contact); an inbound one must be the customer's own message, not a note
+    the learner logged. Not judged yet while the event or the customer's message it counts
+    from has not happened."""
+    log = as_log(log)
+    contact_id = state.id_of("contacts", p.contact)
+    start_item, pending = _start(log, p, contact_id)
+    if pending is not None:
+        return pending
     start = start_item.sandbox_time if start_item else state.now
     limit = state.calendar.add(start, p.within, p.unit)
     derived = initiatives(log)
     other = None  # the last contact with the customer that was not the kind the task needs
+    empty = None  # a contact of the right kind, in time, that said nothing
+    earlier = None  # the last contact of the right kind before the start
     for item in log.of("interaction.logged"):
-        if item.seq <= (start_item.seq if start_item else 0):
-            continue
         if item.after_contact_id != contact_id:
             continue
-        if not _fits(item, p, derived[item.seq]):
+        fits = _fits(item, p, derived[item.seq])
+        if item.seq <= (start_item.seq if start_item else 0):
+            earlier = item if fits else earlier
+        elif not fits:
             other = item
-            continue
-        if item.sandbox_time <= limit:
+        elif p.direction == "outbound" and not says_something(item.after.get("summary")):
+            empty = empty or (item if item.sandbox_time <= limit else None)
+        elif item.sandbox_time <= limit:
             return CheckResult(True, f"contact logged {when(item.sandbox_time)}.", [item.seq])
+        else:
+            return CheckResult(
+                False,
+                f"the contact came {when(item.sandbox_time)}, after the deadline of {when(limit)}.",
+                [item.seq],
+            )
+    return _not_found(state, p, derived, limit, empty, other, earlier)
+
+
+def _not_found(state, p, derived, limit, empty, other, earlier) -> CheckResult:
+    """No contact of the kind needed in time: say what the CRM does hold."""
+    if empty is not None:
         return CheckResult(
             False,
-            f"the contact came {when(item.sandbox_time)}, after the deadline of {when(limit)}.",
-            [item.seq],
+            f"{_logged(empty, derived[empty.seq])} was logged {when(empty.sandbox_time)}, but "
+            "it says too little (a word or two) to count as the contact this task needs.",
+            [empty.seq],
         )
     if other is not None:
         return CheckResult(
@@ -129,6 +167,12 @@ def interaction_within(state, log, scenario, p: InteractionWithin) -> CheckResul
             f"{_wanted(p)} logged by {when(limit)}.",
             [other.seq],
         )
+    before = ""
+    if earlier is not None and (p.after_event or p.after_answer):
+        before = (
+            f" (the contact logged {when(earlier.sandbox_time)} came before what this task "
+            "responds to)"
+        )
     if state.now > limit:
-        return CheckResult(False, f"no contact was logged by {when(limit)}.")
-    return CheckResult(False, f"no contact logged yet (due by {when(limit)}).")
+        return CheckResult(False, f"no contact of this kind was logged by {when(limit)}{before}.")
+    return CheckResult(False, f"no contact logged yet (due by {when(limit)}){before}.")

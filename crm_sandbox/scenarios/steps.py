@@ -398,9 +398,20 @@ def _complaint(r, key):
     return r.obj(Complaint, "complaints", key)
 
 
-@step("acknowledge", ["complaint", "channel", "message"])
-def _ack(r, complaint, channel, message):
-    complaints.acknowledge(r.ctx, _complaint(r, complaint), channel, message)
+@step(
+    "acknowledge",
+    ["complaint", "channel", "message"],
+    ["promise_in_hours", "promise_next_working_day"],
+)
+def _ack(r, complaint, channel, message, promise_in_hours=None, promise_next_working_day=False):
+    """The promise (as `send`'s) is the acknowledgement's "next contact by"."""
+    complaints.acknowledge(
+        r.ctx,
+        _complaint(r, complaint),
+        channel,
+        message,
+        promise_by=_promise(r, promise_in_hours, promise_next_working_day),
+    )
 
 
 @step("investigate", ["complaint"], ["note"])

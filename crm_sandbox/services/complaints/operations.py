@@ -155,9 +155,11 @@ def _communicate(
     outcome: str,
     purpose: str = "update",
     remedy: dict | None = None,
+    promise_by=None,
 ) -> Interaction:
     """A message to the customer about this complaint, through `conversations.send_message`
-    (so it has a purpose and joins the complaint's thread)."""
+    (so it has a purpose and joins the complaint's thread); `promise_by` is the next contact it
+    promises, which the customer holds us to."""
     from .. import conversations
 
     validation.choice(channel, Channel, "Channel", field="channel")
@@ -174,6 +176,7 @@ def _communicate(
             "outcome": outcome,
             "complaint": complaint,
             "remedy": _remedy(remedy) if remedy is not None else None,
+            "promise_by": promise_by,
         },
     )
 
@@ -194,13 +197,21 @@ def _remedy(remedy: dict) -> dict:
 
 
 def send_update(
-    ctx: SandboxContext, complaint: Complaint, channel: str, message: str, kind: str = "update"
+    ctx: SandboxContext,
+    complaint: Complaint,
+    channel: str,
+    message: str,
+    kind: str = "update",
+    promise_by=None,
 ) -> Interaction:
-    """Log a communication with the customer about this complaint (an update, a letter)."""
+    """Log a communication with the customer about this complaint (an update, a letter), with
+    the next contact it promises (`promise_by`), if any."""
     ctx.require_writable()
     if complaint.stage == Stage.CLOSED.value:
         raise ServiceError("The complaint is closed; log any further contact as an interaction.")
-    return _communicate(ctx, complaint, channel, message, f"Complaint {kind}", "update")
+    return _communicate(
+        ctx, complaint, channel, message, f"Complaint {kind}", "update", promise_by=promise_by
+    )
 
 
 def propose_resolution(
@@ -231,14 +242,25 @@ def ask_satisfied(
     )
 
 
-def acknowledge(ctx: SandboxContext, complaint: Complaint, channel: str, message: str) -> Complaint:
+def acknowledge(
+    ctx: SandboxContext, complaint: Complaint, channel: str, message: str, promise_by=None
+) -> Complaint:
     """Acknowledge the complaint to the customer (the acknowledgement is logged as an
-    outbound interaction linked to the complaint)."""
+    outbound interaction linked to the complaint), saying when they will next hear from us
+    (`promise_by`, the message's "next contact by": the customer holds us to it)."""
     ctx.require_writable()
     target = _check_move(complaint, "acknowledge")
     before, from_stage = snapshot(complaint), complaint.stage
     now = ctx.now()
-    _communicate(ctx, complaint, channel, message, "Complaint acknowledged", "acknowledge")
+    _communicate(
+        ctx,
+        complaint,
+        channel,
+        message,
+        "Complaint acknowledged",
+        "acknowledge",
+        promise_by=promise_by,
+    )
     complaint.stage = target.value
     complaint.acknowledged_at = now
     breach = _late(now, complaint.ack_due_at, "acknowledged")

@@ -201,6 +201,8 @@ class _Report:
         self.h1 = sheet["Heading1"]
         self.h2 = sheet["Heading2"]
         self.h3 = sheet["Heading3"]
+        for heading in (self.h1, self.h2, self.h3):
+            heading.keepWithNext = 1  # a heading never ends a page, parted from what it heads
         self.body = sheet["BodyText"]
         self.small = ParagraphStyle("small", parent=sheet["BodyText"], fontSize=8, leading=10)
         self.tiny = ParagraphStyle(

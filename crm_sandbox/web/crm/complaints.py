@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from flask import flash, g, redirect, render_template, request, url_for
 
 from ...access import learner_area
@@ -16,11 +18,11 @@ from ..forms_common import options as select_options
 from . import bp
 from .common import commit_or_explain, get_or_404, post_then_redirect
 from .forms import (
+    AcknowledgeForm,
     AskSatisfiedForm,
     CloseForm,
     ComplaintForm,
     EscalateForm,
-    MessageForm,
     NoteForm,
     ProposeForm,
     ResolveForm,
@@ -196,7 +198,7 @@ def complaint_detail(complaint_id: int):
         procedure=complaints.procedure(g.ctx),
         rating_visible=complaints.satisfaction_visible(g.ctx, complaint),
         forms={
-            "acknowledge": MessageForm(prefix="ack"),
+            "acknowledge": AcknowledgeForm(prefix="ack"),
             "update": UpdateForm(prefix="upd"),
             "propose": ProposeForm(prefix="prop"),
             "ask_satisfied": AskSatisfiedForm(prefix="sat"),
@@ -220,13 +222,26 @@ def _move(complaint_id: int, form, run, success: str):
     )
 
 
+def _next_contact(form):
+    """The next contact a message promises (date and time together), or None."""
+    if not (form.promise_on.data or form.promise_time.data):
+        return None
+    if not (form.promise_on.data and form.promise_time.data):
+        raise ServiceError(
+            "Give both the date and the time of the next contact you promise.", "promise_on"
+        )
+    return datetime.combine(form.promise_on.data, form.promise_time.data)
+
+
 @bp.route("/complaints/<int:complaint_id>/acknowledge", methods=["POST"])
 @learner_area
 def complaint_acknowledge(complaint_id: int):
     return _move(
         complaint_id,
-        MessageForm(prefix="ack"),
-        lambda c, f: complaints.acknowledge(g.ctx, c, f.channel.data, f.message.data),
+        AcknowledgeForm(prefix="ack"),
+        lambda c, f: complaints.acknowledge(
+            g.ctx, c, f.channel.data, f.message.data, promise_by=_next_contact(f)
+        ),
         "Complaint {ref} acknowledged; the acknowledgement is logged as a communication.",
     )
 
@@ -237,7 +252,9 @@ def complaint_update(complaint_id: int):
     return _move(
         complaint_id,
         UpdateForm(prefix="upd"),
-        lambda c, f: complaints.send_update(g.ctx, c, f.channel.data, f.message.data),
+        lambda c, f: complaints.send_update(
+            g.ctx, c, f.channel.data, f.message.data, promise_by=_next_contact(f)
+        ),
         "Update to the customer on complaint {ref} logged.",
     )
 

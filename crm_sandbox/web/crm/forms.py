@@ -208,7 +208,19 @@ class MessageForm(FlaskForm):
     submit = SubmitField("Send")
 
 
-class UpdateForm(OnceForm, MessageForm):
+class NextContactFields:
+    """When the customer will next hear from us: a promise the CRM and the customer hold us
+    to (the message's "next contact by")."""
+
+    promise_on = DateField("Next contact by: date (optional)", validators=[Optional()])
+    promise_time = TimeField("Next contact by: time", validators=[Optional()])
+
+
+class AcknowledgeForm(MessageForm, NextContactFields):
+    """Acknowledge a complaint: the message, and when the customer will next hear."""
+
+
+class UpdateForm(OnceForm, MessageForm, NextContactFields):
     """An update to the customer: each one sent is a new communication, so it is saved once."""
 
 
