@@ -6,10 +6,12 @@ from __future__ import annotations
 
 import json
 
+import pytest
 import yaml
 
 from crm_sandbox.scenarios import selftest
-from crm_sandbox.scenarios.loader import LIBRARY, load_file
+from crm_sandbox.scenarios.loader import LIBRARY, library, load_file
+from tests import trying
 
 EXAMPLE = "first-complaint"
 ACKNOWLEDGE = {
@@ -185,3 +187,23 @@ def test_try_names_the_step_the_crm_refused(runner, tmp_path):
 def test_try_names_an_unknown_scenario(runner, tmp_path):
     result = runner.invoke(args=["scenarios", "try", "no-such", steps_file(tmp_path, [])])
     assert result.exit_code == 1 and "No scenario 'no-such'" in result.output
+
+
+# ---------------------------------------------------------------- the shipped library
+
+IDLE = [{"do": "advance", "next_working_day": True}] * 6
+
+
+@pytest.mark.parametrize("scenario_id", sorted(library()))
+def test_nothing_is_earned_by_doing_nothing(app, scenario_id):
+    """No credit for doing nothing: on an untouched attempt, and on one where only time
+    passes, no check passes (so no criterion shows "working towards" from it)."""
+    for steps in ([], IDLE):
+        passing = trying.evaluate(scenario_id, steps).passing()
+        assert passing == [], (scenario_id, len(steps), passing)
+
+
+def test_every_library_scenario_ships_its_variants_and_gaming_attempts():
+    for scenario_id, scenario in library().items():
+        assert len(scenario.variants) >= selftest.MIN_VARIANTS, scenario_id
+        assert len(scenario.gaming) >= selftest.MIN_GAMING, scenario_id

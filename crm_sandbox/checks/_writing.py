@@ -78,9 +78,6 @@ class MessageReport:
         return self.replies_to is not None and not any(a.status != TO_JUDGE for a in self.answers)
 
 
-def _time(value) -> datetime | None:
-    return datetime.fromisoformat(value) if isinstance(value, str) else value
-
 
 def word_count(text: str) -> int:
     return len(re.findall(r"[\w£'’-]+", text or ""))

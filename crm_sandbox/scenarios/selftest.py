@@ -27,7 +27,7 @@ from .steps import STEPS
 MIN_VARIANTS = 2
 MIN_GAMING = 3
 # Whether the library's self-test counts a scenario short of them as a miss.
-ENFORCE_MINIMUM = False
+ENFORCE_MINIMUM = True
 
 
 class StepsError(ValueError):
