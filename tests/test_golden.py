@@ -37,26 +37,26 @@ SEED = provisioning.DEFAULT_SEED
 
 GOLDEN = {
     "generate": {
-        "housing/small": "74ad1ee73ecb5a163e75ecda9b9dd9333ed71485e5aa3de99dd0de8986acd845",
-        "housing/standard": "57b0c6b47c28c34c756ad2e5fe892a0c2997864b2a40f161880540a78d077006",
-        "housing/large": "7894ec779e0c55a7c23625cdbd5b6f559b78e78dc8dfbb4de105ca6777e1009b",
-        "it_services/small": "546aa6e3e7c1e0cf34b4984cdd0f29c1dcb3fbdc7f56c81001f5c349ca30b602",
-        "it_services/standard": "eb37b9510531f566f64c147a8e9f189b427e4397431df142b5caed749ecb4ba8",
-        "it_services/large": "f371e12064410202824d8a7c00b4459910f811944b270be74939765e0f630d24",
-        "leisure/small": "e4034ff47492ef00cd53cac56ff95fc8ab4777beb1d5cdb95506f7fcea3e61db",
-        "leisure/standard": "d1d100accea5da9030d727f95bb87377bd6332a3cc6dc886e2ee12f405c4164e",
-        "leisure/large": "3418364d6244eda7e8bd3f43909c118a2142d642fdc7b0a8cbbe5986285e240c",
-        "retail/small": "266ff0793a94d2e03d74cfb9421898a904df19cf9961d0bff3c65c56e52eb254",
-        "retail/standard": "de4e90dd45074d6f63c9c2f3cb6f70e87989f5bd97c69f3d69a8397545bdb525",
-        "retail/large": "e74d3b9ad6172f12b81284c137121ebc46013eebf717754b3c6a5a6ac5495bee",
+        "housing/small": "39d259d453d39fde9aea23a55ce22b884420a034a9b1298ed743cd8c737d6e2d",
+        "housing/standard": "2cc6fbb81eaeedf435b1695a3ec99b6cfd8d6325664412294896c73cc341dfcd",
+        "housing/large": "49baef9e2822bcc08bf16c5fbac8b540b55961e9d4eb28e7968b8a09e365836e",
+        "it_services/small": "7e581dd0aca70d3daf1c2359f1ceceb8352c25ede6f2a816b161dbf0d0f399b2",
+        "it_services/standard": "4e8625d4af7c128ee86298e6571600db55b2a83af4855259cfc9e13a243332a3",
+        "it_services/large": "dad577fd966aaf9b2a411659c0ab124d2489132916aae953dd0c0a5c897cddc3",
+        "leisure/small": "ae6c44be33513acc5684447c8bc45a26c00b4b184bd74fb8e43ea23b747b333b",
+        "leisure/standard": "b8368f7343b0ded9eaed34f59e95a90820970e80a6ead63044965cac09f3dc92",
+        "leisure/large": "7493bf970a3b910bed31fd48f79f58917f02fc971879a4348781d362bcc77627",
+        "retail/small": "83cc50b7fffddb0ba82989175331a76df77a9f6ae025364ca3fa9d32fe0a98cf",
+        "retail/standard": "1ab0eae87f47eea5f7e044a3a6d293fa9bce978c8203f4d1d5f4974bf69c0822",
+        "retail/large": "d9c60cfaab2fa75c2f39c9f73577ede32b8253373143623e7858c800bc634b98",
     },
     "provisioned": {
-        "housing": "432683c7650b09601dd3c13e3b92c0c7d57d2dae91a887a239403d676747f2d9",
-        "it_services": "aadd473f3d84f2583418b07f18cda078c987a5ceb2cae3b61524306f37a98777",
-        "leisure": "f3d7f836e6bb58ffc224e23f382f71cc523fa0aaf1baf8a933e2d55bcbac82eb",
-        "retail": "d4797e4eb5d4fcc3ec9567ac6dad80eea9221d331405654b6923d1677cd901df",
+        "housing": "ea8a595e4601645c909ff76d0e6b27997cc153aaefc286889f2fbb53ab271e8e",
+        "it_services": "58fd76ece5668f3daa00ce397711f62831075c7010185038eb0f0f2111a36795",
+        "leisure": "d0e26d92f1933afa29c2fcf4f1550f527d6d3a62414d4d1370e6fded8c9b85cd",
+        "retail": "94158d6da8f80f5396296fff476af698678f04d3b79810a25118ef8dacbccd6e",
     },
-    "selftest": "541ab4c51a76e6cbd3427ece7bf1375f10e54d880275ed1b96ca3d43f933010e",
+    "selftest": "693932a9aa12f40529da80430e9ff41170968f551e31793b8de1e8f5c02a70ee",
 }
 CHAIN_COLUMNS = {"payload_hash", "prev_hash", "entry_hash"}
 
