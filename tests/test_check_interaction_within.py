@@ -136,3 +136,27 @@ def test_untouched_and_time_passing_do_not_pass_in_a_real_scenario(app):
         assert not result.passed and result.pending
         result = outcome("needs-not-wants", steps, "proposal-sent")
         assert not result.passed
+
+
+def test_a_message_that_only_asks_about_needs_is_not_the_proposal_the_task_needs():
+    asked = call(2, "outbound", channel="email", purpose="ask_needs")
+    summary = call(3, "outbound", channel="email", purpose="confirm_needs")
+    result = run([started(), asked, summary], channels=["email"], purposes=["follow_up", "update"])
+    assert not result.passed and not result.pending
+    assert "follow-up or update" in result.message.lower()
+
+
+def test_a_proposal_sent_as_a_follow_up_or_an_update_passes():
+    for purpose in ("follow_up", "update"):
+        proposal = call(2, "outbound", channel="email", purpose=purpose)
+        result = run([started(), proposal], channels=["email"], purposes=["follow_up", "update"])
+        assert result.passed, purpose
+
+
+def test_the_clock_may_start_at_any_of_several_answers_of_the_customer():
+    not_satisfied = call(2, "inbound", channel="email", answer_kind="not_satisfied")
+    reply = call(3, "outbound", channel="email", hours=2)
+    kinds = ["rejects", "not_satisfied", "escalation"]
+    assert run([started(), not_satisfied, reply], after_answers=kinds).passed
+    waiting = run([started()], after_answers=kinds)
+    assert waiting.pending and "not satisfied" in waiting.message.lower()

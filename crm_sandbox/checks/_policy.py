@@ -8,7 +8,7 @@ from __future__ import annotations
 from decimal import Decimal, InvalidOperation
 from typing import Literal
 
-from ..services.customers.persona import REMEDY_LABELS
+from ..services.customers.persona import remedy_text
 from ._helpers import as_log
 
 Level = Literal["front_line", "supervisor", "manager", "external_review"]
@@ -74,15 +74,10 @@ def remedy_of(item) -> dict:
 
 
 def remedy_words(remedy: dict) -> str:
-    """ "a partial refund of £20.00 by 27 Mar 2026": what the learner offered, in words."""
-    label = REMEDY_LABELS.get(remedy.get("type"), "a remedy").lower()
-    words = ("an " if label[0] in "aeiou" else "a ") + label
-    amount = to_money(remedy.get("amount"))
-    if amount is not None:
-        words += f" of £{amount:.2f}"
-    if remedy.get("by"):
-        words += f" by {remedy['by']}"
-    return words
+    """ "a partial refund of £20.00 by Fri 27 Mar 2026": what the learner offered, in words."""
+    text = remedy_text(remedy)
+    text = text[0].lower() + text[1:]
+    return ("an " if text[0] in "aeiou" else "a ") + text
 
 
 def to_money(value) -> Decimal | None:

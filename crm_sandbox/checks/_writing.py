@@ -78,7 +78,6 @@ class MessageReport:
         return self.replies_to is not None and not any(a.status != TO_JUDGE for a in self.answers)
 
 
-
 def word_count(text: str) -> int:
     return len(re.findall(r"[\w£'’-]+", text or ""))
 

@@ -20,16 +20,21 @@ class InteractionWithin(Params):
     direction: Literal["inbound", "outbound"] = "outbound"
     initiative: Literal["reactive", "proactive"] | None = None  # None: either (as derived)
     purpose: Literal[tuple(p.value for p in Purpose)] | None = None  # None: any
+    # or one of several purposes (a proposal may go as a follow-up or an update)
+    purposes: list[Literal[tuple(p.value for p in Purpose)]] = []
     after_event: str | None = None  # a scenario event id; default: when the attempt started
     # or: the customer's first message of this kind (they reject a remedy, chase ...)
     after_answer: Literal[tuple(k.value for k in AnswerKind)] | None = None
+    # or the first of several kinds (she may turn the remedy down, say she is not satisfied, or
+    # ask to escalate: each is the moment the task responds to)
+    after_answers: list[Literal[tuple(k.value for k in AnswerKind)]] = []
     within: float = 1
     unit: Literal["working_hours", "working_days"] = "working_days"
 
     @model_validator(mode="after")
     def _one_start(self):
-        if self.after_event and self.after_answer:
-            raise ValueError("give after_event or after_answer, not both")
+        if sum(map(bool, (self.after_event, self.after_answer, self.after_answers))) > 1:
+            raise ValueError("give one of after_event, after_answer and after_answers")
         return self
 
 
@@ -48,8 +53,9 @@ def _wanted(p: InteractionWithin) -> str:
     """The contact the task needs, in words: "the customer's inbound call"."""
     kind = " or ".join(_NOUNS[c] for c in p.channels) if p.channels else "contact"
     initiative = f"{p.initiative} " if p.initiative else ""
-    if p.purpose:
-        kind = f"{kind} ({Purpose(p.purpose).label.lower()})"
+    wanted = [p.purpose] if p.purpose else list(p.purposes)
+    if wanted:
+        kind = f"{kind} ({' or '.join(Purpose(w).label.lower() for w in wanted)})"
     if p.direction == "inbound":
         return f"the customer's {initiative}inbound {kind}"
     return f"{article(f'{initiative}outbound {kind}')} to the customer"
@@ -65,6 +71,8 @@ def _fits(item, p: InteractionWithin, initiative: str) -> bool:
     if p.channels and item.after.get("channel") not in p.channels:
         return False
     if p.purpose and item.after.get("purpose") != p.purpose:
+        return False
+    if p.purposes and item.after.get("purpose") not in p.purposes:
         return False
     return not (p.initiative and initiative != p.initiative)
 
@@ -91,19 +99,20 @@ def _start(log, p: InteractionWithin, contact_id):
                 "nothing to judge yet."
             )
         return found, None
-    if p.after_answer:
+    kinds = [p.after_answer] if p.after_answer else list(p.after_answers)
+    if kinds:
         found = next(
             (
                 i
                 for i in log.of("interaction.logged")
                 if i.after_contact_id == contact_id
                 and i.after.get("direction") == "inbound"
-                and i.after.get("answer_kind") == p.after_answer
+                and i.after.get("answer_kind") in kinds
             ),
             None,
         )
         if found is None:
-            label = AnswerKind(p.after_answer).label.lower()
+            label = " or ".join(AnswerKind(k).label.lower() for k in kinds)
             return None, not_yet(f"the customer has not {label} yet, so there is nothing to judge.")
         return found, None
     return (log[0] if log else None), None
@@ -168,7 +177,7 @@ def _not_found(state, p, derived, limit, empty, other, earlier) -> CheckResult:
             [other.seq],
         )
     before = ""
-    if earlier is not None and (p.after_event or p.after_answer):
+    if earlier is not None and (p.after_event or p.after_answer or p.after_answers):
         before = (
             f" (the contact logged {when(earlier.sandbox_time)} came before what this task "
             "responds to)"

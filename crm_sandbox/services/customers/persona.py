@@ -48,6 +48,31 @@ REMEDY_LABELS = {
 Mood = Literal["calm", "pleased", "anxious", "annoyed", "angry"]
 
 
+def remedy_text(remedy: dict | None) -> str:
+    """A remedy in words, as the pages and the checks' messages give it: "Full refund of
+    £44.94 by Tue 31 Mar 2026" ("—" for none)."""
+    from datetime import date
+
+    from ...wording import date_text
+
+    if not remedy:
+        return "—"
+    words = REMEDY_LABELS.get(remedy.get("type") or "", str(remedy.get("type") or "Remedy"))
+    try:
+        amount = Decimal(str(remedy["amount"])) if remedy.get("amount") not in (None, "") else None
+    except ArithmeticError:
+        amount = None
+    if amount is not None:
+        words += f" of £{amount:.2f}"
+    by = remedy.get("by")
+    if by:
+        try:
+            words += f" by {date_text(date.fromisoformat(str(by)[:10]))}"
+        except ValueError:
+            words += f" by {by}"
+    return words
+
+
 class _Spec(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import functools
-from datetime import date, datetime
+from datetime import datetime
 from urllib.parse import urlencode
 
 from flask import Response, flash, g, redirect, render_template, request, url_for
@@ -27,7 +27,7 @@ from ...models import (
 from ...models.contacts import NEED_TYPE_LABELS
 from ...models.interactions import ANSWER_LABELS, PURPOSE_LABELS
 from ...services import contacts, conversations, interactions, loyalty
-from ...services.customers.persona import REMEDY_LABELS
+from ...services.customers.persona import remedy_text
 from ...services.errors import NotFound, ServiceError
 from ...services.validation import value_or_blank
 from ...wording import date_text, datetime_text
@@ -716,18 +716,5 @@ def channel_label(value: str | None) -> str:
         return str(value or "")
 
 
-@bp.app_template_filter("remedy_text")
-def remedy_text(remedy: dict | None) -> str:
-    """A remedy in words: "Full refund of £44.94 by Wed 11 Mar 2026"."""
-    if not remedy:
-        return "—"
-    words = REMEDY_LABELS.get(remedy.get("type") or "", str(remedy.get("type") or "Remedy"))
-    if remedy.get("amount"):
-        words += f" of £{remedy['amount']}"
-    by = remedy.get("by")
-    if by:
-        try:
-            words += f" by {date_text(date.fromisoformat(str(by)[:10]))}"
-        except ValueError:
-            words += f" by {by}"
-    return words
+# A remedy in words on the pages: "Full refund of £44.94 by Wed 11 Mar 2026".
+bp.app_template_filter("remedy_text")(remedy_text)
