@@ -56,7 +56,7 @@ GOLDEN = {
         "leisure": "d0e26d92f1933afa29c2fcf4f1550f527d6d3a62414d4d1370e6fded8c9b85cd",
         "retail": "94158d6da8f80f5396296fff476af698678f04d3b79810a25118ef8dacbccd6e",
     },
-    "selftest": "693932a9aa12f40529da80430e9ff41170968f551e31793b8de1e8f5c02a70ee",
+    "selftest": "65fda88d78fba631fffb43b3367ca6fde49fc60d6a29e02dbdf21fd6e3570b48",
 }
 CHAIN_COLUMNS = {"payload_hash", "prev_hash", "entry_hash"}
 

@@ -203,6 +203,33 @@ DOCS: dict[str, tuple[str, str]] = {
         '{do: evaluate_improvement, improvement: texts, result: "4.3", outcome: met, '
         'evaluation: "Ratings rose after the change."}',
     ),
+    "propose_standard": (
+        "Proposes a service standard to a customer (purpose propose_standard): the message "
+        "carries the standard's terms as they stand, and the customer answers whether they "
+        "agree (or why not). `reply_to_last` answers their latest message.",
+        "{do: propose_standard, standard: repairs_std, contact: kendrick, channel: email, "
+        'words: "Here is the standard I propose: ... Can you agree it?"}',
+    ),
+    "update_standard": (
+        "Changes a standard's wording, measure, numbers or method, as its Edit form does; an "
+        "agreed standard goes back to draft and its earlier agreement no longer counts.",
+        "{do: update_standard, standard: repairs_std, fields: {target_percent: 90}}",
+    ),
+    "tell_customers": (
+        '"You said, we did": tells the customers whose feedback an improvement\'s finding rests '
+        "on (or the `contacts` named) what changed, on a channel each agreed to; those without "
+        "consent on it are named and skipped.",
+        "{do: tell_customers, improvement: call_all_trade, channel: email, "
+        'words: "You told us deliveries were hard to plan for; we now call the day before."}',
+    ),
+    "loyalty_finding": (
+        "Records a finding from the loyalty report (Feedback > Loyalty) stating its figures, "
+        "each `{measure, group, value}` (measure: customers_lost, customers_left, percent_lost, "
+        "orders_lost, value_lost, repeat_rate; group: poor, open, well, none); the CRM keeps "
+        "the report's own figures beside them.",
+        '{do: loyalty_finding, key: cost, text: "Members lost after poor handling", '
+        "figures: [{measure: customers_lost, group: poor, value: 3}]}",
+    ),
 }
 
 INTRO = """# The step language
