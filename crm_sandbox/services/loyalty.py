@@ -35,6 +35,7 @@ from ..models.orders import Order, OrderKind
 from . import action_log, validation
 from .context import SandboxContext
 from .errors import ServiceError
+from .feedback.improvement import save_finding
 
 EXTERNAL = "external"
 # How a customer's complaints went, worst first (a customer with several counts by the worst).
@@ -454,22 +455,4 @@ def add_finding(
         "figures": stated,
         "based_on": report_.customers,
     }
-    finding = Finding(
-        sandbox_id=ctx.sandbox_id,
-        survey_id=None,
-        question_id=None,
-        segment="",
-        text=text,
-        created_sbx=ctx.now(),
-        evidence=evidence,
-    )
-    db.session.add(finding)
-    db.session.flush()
-    action_log.record(
-        ctx,
-        "finding.recorded",
-        "finding",
-        finding.id,
-        after={"survey_id": None, "text": text, "evidence": evidence},
-    )
-    return finding
+    return save_finding(ctx, text, evidence)

@@ -109,9 +109,17 @@ def add_finding(
         "respondents": computed.respondents,
         "as_of": ctx.now().isoformat(timespec="minutes"),
     }
+    return save_finding(ctx, text, evidence, survey, question, segment)
+
+
+def save_finding(
+    ctx: SandboxContext, text: str, evidence: dict, survey=None, question=None, segment: str = ""
+) -> Finding:
+    """Save a finding and log it (`finding.recorded`): one from a feedback collection, or (with
+    no survey) one from the loyalty report."""
     finding = Finding(
         sandbox_id=ctx.sandbox_id,
-        survey_id=survey.id,
+        survey_id=survey.id if survey else None,
         question_id=question.id if question else None,
         segment=segment,
         text=text,
@@ -126,7 +134,7 @@ def add_finding(
         "finding",
         finding.id,
         after={
-            "survey_id": survey.id,
+            "survey_id": finding.survey_id,
             "question_id": finding.question_id,
             "segment": segment,
             "text": text,
