@@ -45,7 +45,17 @@ from .interactions import (
     Purpose,
     Questioning,
 )
+from .lti import (
+    LtiAttemptLink,
+    LtiContext,
+    LtiIdentity,
+    LtiLaunchValue,
+    LtiRefusal,
+    LtiRegistration,
+    LtiResourceLink,
+)
 from .orders import Order, OrderKind
+from .outbox import OutboxMessage, OutboxStatus
 from .privacy import Erasure, FormSubmission
 from .sandboxes import Organisation, Sandbox, SandboxKind, SandboxScoped
 from .scenarios import Assignment, Attempt, AttemptStatus
@@ -62,6 +72,15 @@ from .users import Role, User, UserSession
 
 __all__ = [
     "Erasure",
+    "LtiAttemptLink",
+    "LtiContext",
+    "LtiIdentity",
+    "LtiLaunchValue",
+    "LtiRefusal",
+    "LtiRegistration",
+    "LtiResourceLink",
+    "OutboxMessage",
+    "OutboxStatus",
     "ImportJob",
     "ImportStatus",
     "FormSubmission",

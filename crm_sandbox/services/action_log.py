@@ -121,6 +121,21 @@ def lock_sandbox(sandbox: Sandbox) -> Sandbox:
     return sandbox
 
 
+# Who else must hear of an entry (grades to a learning platform, xAPI statements): functions
+# called with each new entry of their verbs, in the same transaction, so what they enqueue in
+# the outbox exists exactly when the entry does. Registered at import by the services that
+# need them (services/lti, services/xapi), never by views.
+_SUBSCRIBERS: dict[str, list] = {}
+
+
+def subscribe(verbs, fn) -> None:
+    """Call `fn(entry, ctx)` after each new entry whose verb is in `verbs`, in the same
+    transaction. Raising refuses the action (keep subscribers to enqueueing)."""
+    for verb in verbs:
+        if fn not in _SUBSCRIBERS.setdefault(verb, []):
+            _SUBSCRIBERS[verb].append(fn)
+
+
 def record(
     ctx,
     verb: str,
@@ -155,6 +170,8 @@ def record(
     checkpoint(sandbox)
     db.session.add(entry)
     db.session.flush()
+    for fn in _SUBSCRIBERS.get(verb, ()):
+        fn(entry, ctx)
     return entry
 
 
