@@ -35,7 +35,12 @@ import requests
 from crm_sandbox.extensions import db
 from crm_sandbox.services.lti import registrations
 
-from .platform_login import INSTRUCTOR, LEARNER, TEACHING_ASSISTANT  # noqa: F401 (re-exported)
+from .platform_login import (  # noqa: F401 (re-exported for tests)
+    ADMINISTRATOR,
+    INSTRUCTOR,
+    LEARNER,
+    TEACHING_ASSISTANT,
+)
 
 
 class _Forms(HTMLParser):

@@ -19,7 +19,7 @@ from crm_sandbox.models import (
     User,
 )
 
-from .launching import INSTRUCTOR, launch, register
+from .launching import ADMINISTRATOR, INSTRUCTOR, TEACHING_ASSISTANT, launch, register
 
 SCENARIO = "closing-the-loop"
 
@@ -91,3 +91,105 @@ def test_a_learner_launched_without_a_password_lands_in_the_scenario_in_their_ow
     tie = db.session.get(LtiAttemptLink, attempt.id)
     assert tie.resource_link_pk == link.id
     assert db.session.get(LtiIdentity, tie.identity_id).subject == "learner-1"
+
+
+def test_a_second_launch_reuses_the_account_the_group_and_the_attempt(client, platform):
+    register(platform)
+    _course(client, platform)
+    first = launch(client, platform, sub="learner-1")
+    client.post("/logout")
+    counts = {m: _count(m) for m in (User, Group, Attempt, Sandbox, LtiIdentity, LtiAttemptLink)}
+    second = launch(client, platform, sub="learner-1")
+    assert second.location == first.location
+    assert {m: _count(m) for m in counts} == counts
+    assert _user("learner-1").must_change_password is False
+
+
+def test_a_platform_email_never_matches_an_existing_account(client, platform, create_user):
+    register(platform)
+    _course(client, platform)
+    existing = create_user(Role.LEARNER, email="lee.learner@college.example.org", name="Real Lee")
+    done = launch(client, platform, sub="learner-1", email="LEE.learner@college.example.org")
+    assert done.response.status_code == 302
+    newcomer = _user("learner-1")
+    assert newcomer.id != existing.id
+    assert newcomer.email.endswith("@lti.example") and newcomer.email.startswith("lti-")
+    assert (
+        db.session.scalar(
+            select(func.count()).select_from(Attempt).where(Attempt.learner_id == existing.id)
+        )
+        == 0
+    )
+
+
+def test_a_new_account_keeps_a_free_platform_email_as_its_contact_address(client, platform):
+    register(platform)
+    _course(client, platform)
+    launch(client, platform, sub="learner-2", email="new.person@college.example.org")
+    assert _user("learner-2").email == "new.person@college.example.org"
+
+
+def test_the_same_sub_on_another_platform_is_another_person(client, platform):
+    from .platform import Platform
+
+    register(platform)
+    _course(client, platform)
+    launch(client, platform, sub="learner-1")
+    client.post("/logout")
+    with Platform("Other Moodle") as other:
+        register(other)
+        _course(client, other)
+        launch(client, other, sub="learner-1")
+    assert _count(LtiIdentity) == 4
+    assert len({i.user_id for i in db.session.scalars(select(LtiIdentity))}) == 4
+
+
+def test_a_learner_before_the_instructor_is_told_their_tutor_must_open_it_first(client, platform):
+    register(platform)
+    done = launch(client, platform, sub="learner-1")
+    assert done.response.status_code == 403
+    assert "Your tutor must open this activity first" in done.response.get_data(as_text=True)
+    assert _count(User) == 0 and _count(Group) == 0
+    assert "/learner" not in client.get("/").headers.get("Location", "")
+
+
+def test_a_teaching_assistant_becomes_the_groups_assessor_and_lands_on_the_queue(client, platform):
+    register(platform)
+    _course(client, platform)
+    done = launch(client, platform, sub="ta-1", roles=TEACHING_ASSISTANT, name="Ada Assessor")
+    assessor = _user("ta-1")
+    assert assessor.role == Role.ASSESSOR.value
+    assert assessor in db.session.scalar(select(Group)).assessors
+    assert done.location == "/assessor/"
+    assert client.get(done.location).status_code == 200
+
+
+def test_a_platform_administrator_is_not_an_admin_here(client, platform):
+    register(platform)
+    _course(client, platform)
+    done = launch(client, platform, sub="admin-1", roles=ADMINISTRATOR)
+    assert done.response.status_code == 403
+    assert "Only learners, instructors and teaching assistants" in done.response.get_data(
+        as_text=True
+    )
+    assert _user("admin-1") is None
+
+
+def test_an_account_whose_role_differs_is_refused_not_changed(client, platform):
+    register(platform)
+    _course(client, platform)
+    launch(client, platform, sub="learner-1")
+    client.post("/logout")
+    done = launch(client, platform, sub="learner-1", roles=INSTRUCTOR)
+    assert done.response.status_code == 403
+    assert "Nothing was changed" in done.response.get_data(as_text=True)
+    assert _user("learner-1").role == Role.LEARNER.value
+
+
+def test_another_instructor_is_signed_in_and_told_whose_group_it_is(client, platform):
+    register(platform)
+    _course(client, platform)
+    done = launch(client, platform, sub="teacher-2", roles=INSTRUCTOR, name="Second Teacher")
+    assert done.location == "/tutor/"
+    page = client.get(done.location).get_data(as_text=True)
+    assert "belongs to Tess Tutor" in page
