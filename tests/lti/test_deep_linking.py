@@ -34,7 +34,7 @@ def _deep_link(client, platform, **kwargs):
 def test_the_picker_lists_the_library_with_time_and_criteria(client, platform):
     register(platform)
     done = _deep_link(client, platform)
-    assert done.location.startswith("/lti/deep-link?launch=")
+    assert done.location.startswith("/lti/deep-link/lti1p3-launch-")
     page = client.get(done.location).get_data(as_text=True)
     scenario = library()["closing-the-loop"]
     assert scenario.title in page
@@ -91,10 +91,10 @@ def test_a_choice_is_sent_once(client, platform):
     done = _deep_link(client, platform)
     choose_scenario(client, platform, done, "closing-the-loop")
     db.session.rollback()
-    launch_id = done.location.split("launch=")[1]
+    launch_id = done.location.rsplit("/", 1)[1]
     assert db.session.get(LtiLaunchValue, launch_id) is None
     again = client.get(done.location)
-    assert again.status_code == 400
+    assert again.status_code == 404
     assert "expired" in again.get_data(as_text=True)
 
 
@@ -136,7 +136,7 @@ def test_a_learner_cannot_reach_the_picker(client, platform):
     assert db.session.scalar(select(LtiRefusal.reason)).startswith("a deep-linking launch by")
     # and signed in as a learner by a resource link, the picker is not theirs
     launch(client, platform, sub="learner-1")
-    assert client.get("/lti/deep-link?launch=anything").status_code == 403
+    assert client.get("/lti/deep-link/lti1p3-launch-anything").status_code == 403
 
 
 def test_another_instructor_cannot_use_someone_elses_picker(app, client, platform):
@@ -145,5 +145,5 @@ def test_another_instructor_cannot_use_someone_elses_picker(app, client, platfor
     other = app.test_client()
     launch(other, platform, sub="teacher-2", roles=INSTRUCTOR)
     response = other.get(done.location)
-    assert response.status_code == 400
+    assert response.status_code == 404
     assert "belongs to another launch" in response.get_data(as_text=True)

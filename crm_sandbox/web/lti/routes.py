@@ -122,15 +122,15 @@ def _picker(valid, form, status=200):
     ), status
 
 
-def _expired(exc: ServiceError):
-    refusal = lti_launch.LaunchRefused("deep_link", exc.message, message=exc.message, status=400)
-    return render_template("lti/refused.html", refusal=refusal), 400
+def _expired(exc: ServiceError, status: int = 404):
+    """A picker whose launch is used, expired or someone else's: not found, in words."""
+    refusal = lti_launch.LaunchRefused("deep_link", exc.message, message=exc.message)
+    return render_template("lti/refused.html", refusal=refusal), status
 
 
-@bp.route("/deep-link")
+@bp.route("/deep-link/<launch_id>")
 @tutor_area
-def deep_link():
-    launch_id = request.args.get("launch", "")
+def deep_link(launch_id: str):
     try:
         valid = deep_linking.check_owner(
             lti_launch.restore(FlaskRequest(), launch_id), current_user
@@ -145,7 +145,9 @@ def deep_link():
 def deep_link_choose():
     form = DeepLinkForm()
     if not form.validate_on_submit():
-        return _expired(ServiceError("The form expired: go back to your course and try again."))
+        return _expired(
+            ServiceError("The form expired: go back to your course and try again."), 400
+        )
     try:
         valid = deep_linking.check_owner(
             lti_launch.restore(FlaskRequest(), form.launch.data or ""), current_user
@@ -154,7 +156,7 @@ def deep_link_choose():
         return _expired(exc)
     origin = deep_linking.return_origin(valid)
     if not ORIGIN.match(origin):
-        return _expired(ServiceError("The platform gave no usable return address."))
+        return _expired(ServiceError("The platform gave no usable return address."), 400)
     token = ""
     with transaction(form, refused="Nothing was sent") as tx:
         token = deep_linking.response_jwt(valid, form.scenario.data or "", launch_url())
