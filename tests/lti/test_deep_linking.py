@@ -147,3 +147,15 @@ def test_another_instructor_cannot_use_someone_elses_picker(app, client, platfor
     response = other.get(done.location)
     assert response.status_code == 404
     assert "belongs to another launch" in response.get_data(as_text=True)
+
+
+def test_the_picker_reads_no_launch_data_but_a_launch(client, platform):
+    """A nonce or a state in the picker's URL is not a launch: not found, never an error."""
+    register(platform)
+    done = _deep_link(client, platform)
+    db.session.rollback()
+    for key in db.session.scalars(select(LtiLaunchValue.key)):
+        if not key.startswith("lti1p3-launch-"):
+            assert client.get(f"/lti/deep-link/{key}").status_code == 404, key
+    assert client.get("/lti/deep-link/" + "x" * 400).status_code == 404
+    assert client.get(done.location).status_code == 200

@@ -92,6 +92,21 @@ SPOILED = [
     ("missing scenario", dict(scenario=None), 400, "names no scenario"),
     ("unknown scenario", dict(scenario="no-such-scenario"), 400, "scenario we do not have"),
     ("not LTI 1.3", {CLAIM + "version": "1.1"}, 400, "not valid"),
+    (
+        "a resource link that is not an object",
+        {CLAIM + "resource_link": "link-1"},
+        400,
+        "wrong type",
+    ),
+    ("a course that is not an object", {CLAIM + "context": "course-101"}, 400, "names no course"),
+    ("a user id too long to keep", dict(sub="x" * 300), 400, "over 255 characters"),
+    ("no roles claim", {CLAIM + "roles": None}, 400, "Roles"),
+    (
+        "a target link that is not a URL",
+        dict(scenario=None, **{CLAIM + "target_link_uri": "http://["}),
+        400,
+        "names no scenario",
+    ),
 ]
 
 
@@ -104,7 +119,7 @@ def test_a_spoiled_launch_is_refused_with_a_clear_page(
     spoil = dict(spoil)
     signing = spoil.pop("signing", None)
     before = _rows()
-    done = launch(client, course, sub="learner-1", signing=signing, **spoil)
+    done = launch(client, course, signing=signing, **{"sub": "learner-1", **spoil})
     refusal = _assert_refused(done.response, status, reason, before, caplog)
     assert refusal.stage == "launch"
     assert client.get("/learner/").status_code == 302  # not signed in

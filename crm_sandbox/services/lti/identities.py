@@ -80,9 +80,30 @@ SLUG = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 ROLE_WORDS = {Role.LEARNER: "a learner", Role.TUTOR: "an instructor", Role.ASSESSOR: "an assessor"}
 
 
+def claim(body: dict, name: str) -> dict:
+    """An object claim, or {} when it is missing or not an object (a platform's mistake is a
+    refusal or an absence, never an error)."""
+    value = body.get(name)
+    return value if isinstance(value, dict) else {}
+
+
+def _id(launch: ValidLaunch, value, what: str) -> str:
+    """A platform id (user, course, link) as text; refused when longer than we keep."""
+    text = str(value or "")
+    if len(text) > 255:
+        raise _refuse(
+            launch,
+            "malformed",
+            f"the {what} id is over 255 characters",
+            "The launch could not be read. Nothing was changed: tell your tutor.",
+            400,
+        )
+    return text
+
+
 def role_from_claims(roles: list | None) -> Role | None:
     """Our role for the LTI roles claim (see the module's docstring), or None."""
-    given = {str(r) for r in roles or []}
+    given = {str(r) for r in roles} if isinstance(roles, list) else set()
     if given & TEACHING_ASSISTANT:
         return Role.ASSESSOR
     if given & INSTRUCTOR:
@@ -151,7 +172,7 @@ def person(launch: ValidLaunch, role: Role) -> tuple[LtiIdentity, User]:
     """The identity and account for the launch's `sub`: found, or made with `role`. An account
     of another role, or disabled, is refused (never changed)."""
     registration, body = launch.registration, launch.body
-    subject = str(body["sub"])
+    subject = _id(launch, body["sub"], "user")
     identity = db.session.scalar(
         select(LtiIdentity).where(
             LtiIdentity.registration_id == registration.id, LtiIdentity.subject == subject
@@ -211,8 +232,8 @@ def course(launch: ValidLaunch, role: Role, user: User) -> tuple[LtiContext, Gro
     """The launch's course and its group: made at an instructor's first launch; refused for
     anyone else until then. The NRPS memberships URL is kept up to date."""
     registration, body = launch.registration, launch.body
-    claim = body.get(CONTEXT_CLAIM) or {}
-    context_id = str(claim.get("id") or "")
+    context_claim = claim(body, CONTEXT_CLAIM)
+    context_id = _id(launch, context_claim.get("id"), "course")
     if not context_id:
         raise _refuse(
             launch,
@@ -228,7 +249,7 @@ def course(launch: ValidLaunch, role: Role, user: User) -> tuple[LtiContext, Gro
             LtiContext.registration_id == registration.id, LtiContext.context_id == context_id
         )
     )
-    title = str(claim.get("title") or claim.get("label") or "")[:255]
+    title = str(context_claim.get("title") or context_claim.get("label") or "")[:255]
     if context is None:
         if role != Role.TUTOR:
             raise _refuse(
@@ -252,7 +273,7 @@ def course(launch: ValidLaunch, role: Role, user: User) -> tuple[LtiContext, Gro
         group = db.session.get(Group, context.group_id)
         if title:
             context.title = title
-    nrps = body.get(NRPS_CLAIM) or {}
+    nrps = claim(body, NRPS_CLAIM)
     if nrps.get("context_memberships_url"):
         context.memberships_url = str(nrps["context_memberships_url"])[:500]
     db.session.flush()
@@ -262,10 +283,12 @@ def course(launch: ValidLaunch, role: Role, user: User) -> tuple[LtiContext, Gro
 def scenario_of(body: dict) -> str:
     """The scenario a link names: its custom parameter `scenario`, else `?scenario=` on the
     target link URI; "" when neither."""
-    custom = body.get(CUSTOM_CLAIM) or {}
-    slug = str(custom.get("scenario") or "").strip() if isinstance(custom, dict) else ""
+    slug = str(claim(body, CUSTOM_CLAIM).get("scenario") or "").strip()
     if not slug:
-        query = parse_qs(urlsplit(str(body.get(TARGET_LINK_CLAIM) or "")).query)
+        try:
+            query = parse_qs(urlsplit(str(body.get(TARGET_LINK_CLAIM) or "")).query)
+        except ValueError:  # not a URL: no scenario named there
+            query = {}
         slug = (query.get("scenario") or [""])[0].strip()
     return slug
 
@@ -278,7 +301,7 @@ def known_scenarios() -> dict[str, str]:
 def resource_link(launch: ValidLaunch, context: LtiContext) -> LtiResourceLink:
     """The launch's link, with the scenario it opens and its grade column (AGS) kept current."""
     body = launch.body
-    claim = body.get(RESOURCE_LINK_CLAIM) or {}
+    link_claim = claim(body, RESOURCE_LINK_CLAIM)
     slug = scenario_of(body)
     if not slug:
         raise _refuse(
@@ -298,7 +321,7 @@ def resource_link(launch: ValidLaunch, context: LtiContext) -> LtiResourceLink:
             "ask your tutor to edit the activity and choose a scenario again.",
             status=400,
         )
-    link_id = str(claim.get("id"))
+    link_id = _id(launch, link_claim.get("id"), "resource link")
     link = db.session.scalar(
         select(LtiResourceLink).where(
             LtiResourceLink.context_pk == context.id, LtiResourceLink.resource_link_id == link_id
@@ -307,13 +330,14 @@ def resource_link(launch: ValidLaunch, context: LtiContext) -> LtiResourceLink:
     if link is None:
         link = LtiResourceLink(context_pk=context.id, resource_link_id=link_id)
         db.session.add(link)
-    link.title = str(claim.get("title") or "")[:255]
+    link.title = str(link_claim.get("title") or "")[:255]
     link.scenario_slug = slug
-    ags = body.get(AGS_CLAIM) or {}
+    ags = claim(body, AGS_CLAIM)
     if ags:
         link.lineitem_url = str(ags.get("lineitem") or "")[:500]
         link.lineitems_url = str(ags.get("lineitems") or "")[:500]
-        link.ags_scopes = [str(s) for s in ags.get("scope") or []]
+        scopes = ags.get("scope")
+        link.ags_scopes = [str(s) for s in scopes] if isinstance(scopes, list) else []
     db.session.flush()
     return link
 
@@ -431,7 +455,7 @@ def instructor_for_deep_linking(launch: ValidLaunch) -> tuple[User, Group | None
         )
     _identity, user = person(launch, role)
     group = None
-    if (launch.body.get(CONTEXT_CLAIM) or {}).get("id"):
+    if claim(launch.body, CONTEXT_CLAIM).get("id"):
         _context, group = course(launch, role, user)
     return user, group
 
@@ -452,7 +476,7 @@ def launched_by(launch: ValidLaunch, user: User) -> bool:
 
 def group_of(launch: ValidLaunch) -> Group | None:
     """The group of the launch's course, if it has one."""
-    context_id = str((launch.body.get(CONTEXT_CLAIM) or {}).get("id") or "")
+    context_id = str(claim(launch.body, CONTEXT_CLAIM).get("id") or "")
     if not context_id:
         return None
     return db.session.scalar(

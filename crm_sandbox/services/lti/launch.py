@@ -17,6 +17,7 @@ or raises `LaunchRefused`. Where PyLTI1p3 is lenient we are not:
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass
 
 import jwt
@@ -275,6 +276,15 @@ def validate(request, id_token: str | None) -> ValidLaunch:
         data = dict(message.get_launch_data())
     except LtiException as exc:
         raise refusal_from(exc, issuer=issuer, client_id=str(client_id or "")) from None
+    except (AttributeError, TypeError, ValueError, KeyError) as exc:
+        # PyLTI1p3 reads claims assuming their JSON types: a claim of the wrong type (a string
+        # where an object belongs) is the platform's mistake, refused like any bad message.
+        raise LaunchRefused(
+            "malformed",
+            f"a claim of the wrong type ({type(exc).__name__}: {exc})",
+            issuer=issuer,
+            client_id=str(client_id or ""),
+        ) from None
     row = db.session.scalar(
         select(LtiRegistration).where(
             LtiRegistration.issuer == data["iss"],
@@ -287,8 +297,14 @@ def validate(request, id_token: str | None) -> ValidLaunch:
     return ValidLaunch(message, data, row)
 
 
+LAUNCH_ID = re.compile(r"^lti1p3-launch-[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}$")
+
+
 def restore(request, launch_id: str) -> ValidLaunch | None:
-    """A validated launch kept for a later request (the deep-linking picker), or None."""
+    """A validated launch kept for a later request (the deep-linking picker), or None. Only a
+    launch id names one: no other launch data (a nonce, a state) can be read this way."""
+    if not LAUNCH_ID.match(launch_id or ""):
+        return None
     try:
         message = ToolMessageLaunch.from_cache(
             launch_id, request, DatabaseToolConf(), storage.DatabaseSessionService(request)
