@@ -5,8 +5,8 @@ The picker lists the scenarios a tutor could set (library and published authored
 their title, time and criteria. The response is PyLTI1p3's `DeepLink` message with one
 `DeepLinkResource`: the title, our launch URL, the custom parameter `scenario=<slug>` (what a
 launch reads to open it) and a line item (label = title, scoreMaximum 100, resourceId = slug,
-tag "crm-sandbox"). It is signed with the tool's current key and names it by `kid`, so the
-platform finds the key in our /lti/jwks (PyLTI1p3's own encoder leaves the kid out).
+tag "crm-sandbox"), signed by PyLTI1p3 with the tool's current key and naming it by `kid`
+(the key's RFC 7638 thumbprint), so the platform finds the key in our /lti/jwks.
 """
 
 from __future__ import annotations
@@ -14,7 +14,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-import jwt
 from pylti1p3.deep_link_resource import DeepLinkResource
 from pylti1p3.lineitem import LineItem
 
@@ -23,7 +22,6 @@ from ...models import Group, User
 from ...scenarios.loader import library
 from ..errors import ServiceError
 from ..tutoring import assigning
-from . import keys
 from .identities import launched_by
 from .launch import ValidLaunch
 
@@ -107,6 +105,4 @@ def response_jwt(launch: ValidLaunch, scenario_id: str, launch_url: str) -> str:
         .set_custom_params({"scenario": scenario_id})
         .set_lineitem(line_item)
     )
-    message = launch.message.get_deep_link().get_message_jwt([resource])
-    key = keys.current()
-    return jwt.encode(message, key.private_pem, algorithm="RS256", headers={"kid": key.kid})
+    return launch.message.get_deep_link().get_response_jwt([resource])
