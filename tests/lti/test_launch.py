@@ -193,3 +193,42 @@ def test_another_instructor_is_signed_in_and_told_whose_group_it_is(client, plat
     assert done.location == "/tutor/"
     page = client.get(done.location).get_data(as_text=True)
     assert "belongs to Tess Tutor" in page
+
+
+def test_a_launch_in_a_browser_someone_else_is_signed_in_to_ends_their_session(
+    client, platform, auth, create_user
+):
+    from crm_sandbox.models import UserSession
+
+    register(platform)
+    _course(client, platform)
+    other = create_user(Role.LEARNER)
+    auth.login(other.email)
+    done = launch(client, platform, sub="learner-1")
+    assert done.location.startswith("/learner/scenarios/")
+    db.session.rollback()
+    sessions = list(db.session.scalars(select(UserSession).where(UserSession.user_id == other.id)))
+    assert [s.revoked_at is not None for s in sessions] == [True]
+    assert "Lee Learner" in client.get(done.location).get_data(as_text=True)
+
+
+def test_on_https_the_state_cookie_is_sent_cross_site_and_no_session_id_cookie_is_set(
+    client, platform
+):
+    from .launching import login_params
+
+    register(platform)
+    claims = platform.launch_claims(sub="learner-1")
+    hint = platform.prepare_launch(claims)
+    login = client.post(
+        "/lti/login",
+        data=login_params(platform, claims, hint),
+        base_url="https://localhost",
+        csrf=False,
+    )
+    assert login.status_code == 302
+    assert "redirect_uri=https%3A%2F%2Flocalhost%2Flti%2Flaunch" in login.headers["Location"]
+    cookies = login.headers.getlist("Set-Cookie")
+    (state,) = [c for c in cookies if c.startswith("lti1p3-state-")]
+    assert "SameSite=None" in state and "Secure" in state and "HttpOnly" in state
+    assert not [c for c in cookies if "session-id" in c]

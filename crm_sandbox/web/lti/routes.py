@@ -29,7 +29,7 @@ from wtforms import HiddenField, StringField
 from ...access import public, tutor_area
 from ...app import CONTENT_SECURITY_POLICY
 from ...extensions import csrf
-from ...services import accounts
+from ...services import accounts, sandbox_clock
 from ...services.errors import ServiceError
 from ...services.lti import deep_linking, identities, keys, registrations
 from ...services.lti import launch as lti_launch
@@ -98,6 +98,9 @@ def launch():
         with transaction():
             valid = lti_launch.validate(FlaskRequest(), request.form.get("id_token"))
             landing = identities.arrive(valid)
+            if current_user.is_authenticated:  # someone else was signed in in this browser
+                accounts.end_session(current_user.get_id())
+                sandbox_clock.pause_all(current_user)
             accounts.start_session(landing.user, request.user_agent.string or "")
     except lti_launch.LaunchRefused as refused:
         return _refused("launch", refused)
