@@ -229,3 +229,18 @@ def test_an_instructor_cannot_be_refused_into_a_half_made_course(client, platfor
     before = _rows()
     done = launch(client, platform, sub="teacher-1", roles=INSTRUCTOR, scenario="nope")
     _assert_refused(done.response, 400, "scenario we do not have", before, caplog)
+
+
+def test_refused_launches_from_one_address_are_limited_accepted_ones_are_not(app_factory, platform):
+    from crm_sandbox.services.lti import registrations as regs
+
+    app = app_factory(LOGIN_RATE_LIMIT_ADDRESS="3 per minute")
+    client = app.test_client()
+    with app.app_context():
+        regs.create_registration(regs.RegistrationValues(**platform.registration_values()), None)
+        db.session.commit()
+        for _ in range(4):  # more accepted launches than the limit
+            assert launch(client, platform, sub="teacher-1", roles=INSTRUCTOR).location
+        statuses = [client.post("/lti/launch", data={}, csrf=False).status_code for _ in range(4)]
+        db.session.remove()
+    assert statuses == [400, 400, 400, 429]

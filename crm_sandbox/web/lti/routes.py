@@ -13,6 +13,7 @@ import re
 from flask import (
     current_app,
     flash,
+    g,
     jsonify,
     make_response,
     redirect,
@@ -28,7 +29,7 @@ from wtforms import HiddenField, StringField
 
 from ...access import public, tutor_area
 from ...app import CONTENT_SECURITY_POLICY
-from ...extensions import csrf
+from ...extensions import csrf, limiter
 from ...services import accounts, sandbox_clock
 from ...services.errors import ServiceError
 from ...services.lti import deep_linking, identities, keys, registrations
@@ -49,8 +50,24 @@ def launch_url() -> str:
     return url_for("lti.launch", _external=True)
 
 
+def _counts_when_refused(_response) -> bool:
+    return g.get("lti_refused", False)
+
+
+# Refused logins and launches count towards the sign-in limit per address (so nobody can fill
+# the refusals list or load the platform's key set endpoint by posting junk); accepted ones do
+# not, so a class behind one address launches freely.
+_refusal_limit = limiter.shared_limit(
+    lambda: current_app.config["LOGIN_RATE_LIMIT_ADDRESS"],
+    scope="lti-refused-address",
+    methods=["GET", "POST"],
+    deduct_when=_counts_when_refused,
+)
+
+
 def _refused(stage: str, refused: lti_launch.LaunchRefused):
     """The clear page for a refused login or launch; the refusal is kept and logged."""
+    g.lti_refused = True
     with transaction(write=True):
         registrations.record_refusal(
             stage,
@@ -79,6 +96,7 @@ def jwks():
 
 @bp.route("/login", methods=["GET", "POST"])
 @public
+@_refusal_limit
 @csrf.exempt  # posted (or linked) by the platform from its own site: see the module docstring
 def login():
     params = {k: request.values.get(k) for k in ("iss", "login_hint", "client_id")}
@@ -92,6 +110,7 @@ def login():
 
 @bp.route("/launch", methods=["POST"])
 @public
+@_refusal_limit
 @csrf.exempt  # posted by the platform's authorisation page: see the module docstring
 def launch():
     try:
