@@ -167,7 +167,7 @@ def world(app, create_user, create_group, provision):
         "assessor_id": victim_assessor.id,
         "grant_id": grant.id,
         "registration_id": 1,  # an LTI platform (admin only)
-        "launch_id": "lti1p3-launch-someone-elses",  # a deep-linking launch (its instructor's)
+        "launch": "lti1p3-launch-someone-elses",  # a deep-linking launch (its instructor's)
         "action": "investigate",
     }
     for arg, model in SANDBOX_OBJECTS.items():

@@ -399,7 +399,7 @@ def arrive(launch: ValidLaunch) -> Landing:
             return land(launch)
         if launch.message_type == DEEP_LINKING_REQUEST:
             user, _group = instructor_for_deep_linking(launch)
-            return Landing(user, "lti.deep_link", {"launch_id": launch.launch_id})
+            return Landing(user, "lti.deep_link", {"launch": launch.launch_id})
     except ServiceError as exc:
         raise _refuse(
             launch,

@@ -150,16 +150,14 @@ def _expired(exc: ServiceError, status: int = 404):
     return render_template("lti/refused.html", refusal=refusal), status
 
 
-@bp.route("/deep-link/<launch_id>")
+@bp.route("/deep-link/<launch>")
 @tutor_area
-def deep_link(launch_id: str):
+def deep_link(launch: str):
     try:
-        valid = deep_linking.check_owner(
-            lti_launch.restore(FlaskRequest(), launch_id), current_user
-        )
+        valid = deep_linking.check_owner(lti_launch.restore(FlaskRequest(), launch), current_user)
     except ServiceError as exc:
         return _expired(exc)
-    return _picker(valid, DeepLinkForm(formdata=None, launch=launch_id))
+    return _picker(valid, DeepLinkForm(formdata=None, launch=launch))
 
 
 @bp.route("/deep-link", methods=["POST"])
