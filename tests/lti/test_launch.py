@@ -232,3 +232,35 @@ def test_on_https_the_state_cookie_is_sent_cross_site_and_no_session_id_cookie_i
     (state,) = [c for c in cookies if c.startswith("lti1p3-state-")]
     assert "SameSite=None" in state and "Secure" in state and "HttpOnly" in state
     assert not [c for c in cookies if "session-id" in c]
+
+
+def test_a_launch_that_meets_another_making_the_same_account_runs_again_and_finds_it(
+    client, platform, monkeypatch
+):
+    """Two first launches at once (a double click): the loser's insert conflicts; it is rolled
+    back, nonce included, and runs again."""
+    from sqlalchemy.exc import IntegrityError
+
+    from crm_sandbox.services.lti import identities
+
+    register(platform)
+    _course(client, platform)
+    real, calls = identities.person, []
+
+    def collide_once(launch, role):
+        calls.append(role)
+        if len(calls) == 1:
+            raise IntegrityError("INSERT INTO lti_identities", {}, Exception("unique"))
+        return real(launch, role)
+
+    monkeypatch.setattr(identities, "person", collide_once)
+    done = launch(client, platform, sub="learner-1")
+    assert len(calls) == 2
+    assert done.location.startswith("/learner/scenarios/")
+    assert _count(LtiIdentity) == 2
+
+
+def test_a_course_title_with_line_breaks_makes_a_plain_group_name(client, platform):
+    register(platform)
+    launch(client, platform, sub="teacher-1", roles=INSTRUCTOR, context_title="Business\nAdmin\t3")
+    assert db.session.scalar(select(Group.name)) == "Business Admin 3"

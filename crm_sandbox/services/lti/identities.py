@@ -249,7 +249,8 @@ def course(launch: ValidLaunch, role: Role, user: User) -> tuple[LtiContext, Gro
             LtiContext.registration_id == registration.id, LtiContext.context_id == context_id
         )
     )
-    title = str(context_claim.get("title") or context_claim.get("label") or "")[:255]
+    title = str(context_claim.get("title") or context_claim.get("label") or "")
+    title = " ".join("".join(ch if ch.isprintable() else " " for ch in title).split())[:255]
     if context is None:
         if role != Role.TUTOR:
             raise _refuse(

@@ -25,6 +25,7 @@ from flask import (
 from flask_login import current_user, login_user
 from flask_wtf import FlaskForm
 from pylti1p3.contrib.flask import FlaskRequest
+from sqlalchemy.exc import IntegrityError
 from wtforms import HiddenField, StringField
 
 from ...access import public, tutor_area
@@ -108,19 +109,31 @@ def login():
     return response
 
 
+def _land():
+    """Validate the launch and do what it says, in one transaction; raises LaunchRefused."""
+    with transaction():
+        valid = lti_launch.validate(FlaskRequest(), request.form.get("id_token"))
+        landing = identities.arrive(valid)
+        if current_user.is_authenticated:  # someone else was signed in in this browser
+            accounts.end_session(current_user.get_id())
+            sandbox_clock.pause_all(current_user)
+        accounts.start_session(landing.user, request.user_agent.string or "")
+    return landing
+
+
 @bp.route("/launch", methods=["POST"])
 @public
 @_refusal_limit
 @csrf.exempt  # posted by the platform's authorisation page: see the module docstring
 def launch():
     try:
-        with transaction():
-            valid = lti_launch.validate(FlaskRequest(), request.form.get("id_token"))
-            landing = identities.arrive(valid)
-            if current_user.is_authenticated:  # someone else was signed in in this browser
-                accounts.end_session(current_user.get_id())
-                sandbox_clock.pause_all(current_user)
-            accounts.start_session(landing.user, request.user_agent.string or "")
+        try:
+            landing = _land()
+        except IntegrityError:
+            # Two first launches of the same person or course at once (a double click opens
+            # two logins): the other made the account or group a moment ago. Everything here
+            # was rolled back, the nonce included, so the launch runs again and finds them.
+            landing = _land()
     except lti_launch.LaunchRefused as refused:
         return _refused("launch", refused)
     # A new session: nothing from before the launch carries over (as at sign-in).
