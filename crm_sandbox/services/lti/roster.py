@@ -286,7 +286,7 @@ def plan(group: Group, context: LtiContext, members: list[Member], by: User | No
             result.skipped.append(person)
             continue
         identity = identity_of(context.registration_id, member.user_id)
-        person.user = identity.user if identity is not None else None
+        person.user = db.session.get(User, identity.user_id) if identity is not None else None
         in_group = group.learners if person.role == LEARNER else group.assessors
         if person.user is not None and person.user in in_group:
             result.present.append(person)
@@ -328,7 +328,7 @@ def user_for(
     Never matched by email: an email another account uses is refused (ServiceError)."""
     identity = identity_of(registration.id, sub)
     if identity is not None:
-        return identity.user
+        return db.session.get(User, identity.user_id)
     member = Member(user_id=sub, name=name, email=email)
     user = accounts.create_user_with_hash(
         name=_display_name(member),
