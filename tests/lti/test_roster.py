@@ -140,7 +140,7 @@ def test_the_tutor_previews_then_adds_these_people_once(client, auth, course):
     assert "Add these 4 people" in page
     assert "never matched by email" in page and "inactive on the course" in page
 
-    response = client.post(f"/tutor/groups/{group.id}/lti/roster", data={"members": token})
+    response = client.post(f"/tutor/groups/{group.id}/lti/roster/add", data={"members": token})
     assert response.status_code == 302
     assert client.get(response.location).text.count("Added 2 learners and 2 assessors") == 1
     db.session.rollback()
@@ -148,7 +148,7 @@ def test_the_tutor_previews_then_adds_these_people_once(client, auth, course):
 
     page, _ = _preview(client, group)
     assert "Nobody to add" in page and "5 people already in the group" in page
-    client.post(f"/tutor/groups/{group.id}/lti/roster", data={"members": token})
+    client.post(f"/tutor/groups/{group.id}/lti/roster/add", data={"members": token})
     db.session.rollback()
     assert len(db.session.get(Group, group.id).learners) == 3  # the old list adds nobody again
 
@@ -158,7 +158,7 @@ def test_an_altered_list_adds_nobody(client, auth, course):
     auth.login(group.tutor.email)
     _, token = _preview(client, group)
     response = client.post(
-        f"/tutor/groups/{group.id}/lti/roster", data={"members": token[:-3] + "abc"}
+        f"/tutor/groups/{group.id}/lti/roster/add", data={"members": token[:-3] + "abc"}
     )
     assert response.status_code == 302
     assert "out of date" in client.get(response.location).text
@@ -175,7 +175,7 @@ def test_another_tutor_reaches_neither_the_preview_nor_the_import(
     auth.logout()
     auth.login(create_user(Role.TUTOR).email)
     assert client.get(f"/tutor/groups/{group.id}/lti/roster").status_code == 404
-    response = client.post(f"/tutor/groups/{group.id}/lti/roster", data={"members": token})
+    response = client.post(f"/tutor/groups/{group.id}/lti/roster/add", data={"members": token})
     assert response.status_code == 404
     db.session.rollback()
     assert len(db.session.get(Group, group.id).learners) == 1

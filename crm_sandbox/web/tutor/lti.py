@@ -90,7 +90,7 @@ def lti_roster(group_id: int):
     )
 
 
-@bp.route("/groups/<int:group_id>/lti/roster", methods=["POST"])
+@bp.route("/groups/<int:group_id>/lti/roster/add", methods=["POST"])
 @tutor_area
 def lti_roster_import(group_id: int):
     """Add the people the preview showed (those still to add when the button is pressed)."""
