@@ -293,12 +293,14 @@ def platform_names(group: Group) -> list[str]:
     )
 
 
-def _latest_per_attempt():
-    """The newest score message of each attempt (superseded ones never count)."""
+def _latest_per_attempt(group: Group):
+    """The newest score message of each of the group's attempts (superseded ones never
+    count): an older score refused or waiting no longer matters once a newer one is sent."""
     return (
         select(func.max(OutboxMessage.id))
         .where(
             OutboxMessage.kind == KIND,
+            OutboxMessage.group_id == group.id,
             OutboxMessage.status != OutboxStatus.SUPERSEDED.value,
         )
         .group_by(OutboxMessage.attempt_id)
@@ -317,7 +319,7 @@ def waiting_scores(group: Group) -> list[WaitingScore]:
             OutboxMessage.kind == KIND,
             OutboxMessage.group_id == group.id,
             OutboxMessage.status.in_(WAITING),
-            OutboxMessage.id.in_(_latest_per_attempt()),
+            OutboxMessage.id.in_(_latest_per_attempt(group)),
         )
         .order_by(OutboxMessage.id)
     ).all()
@@ -354,7 +356,7 @@ def waiting_count(group: Group) -> int:
             OutboxMessage.kind == KIND,
             OutboxMessage.group_id == group.id,
             OutboxMessage.status.in_(WAITING),
-            OutboxMessage.id.in_(_latest_per_attempt()),
+            OutboxMessage.id.in_(_latest_per_attempt(group)),
         )
     )
 

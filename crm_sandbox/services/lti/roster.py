@@ -48,6 +48,7 @@ ASSESSOR_ROLES = {
 LEARNER = "learner"
 ASSESSOR = "assessor"
 INSTRUCTOR = "instructor"
+SUBJECT_MAX = 255  # lti_identities.subject
 # A course of thousands is not a group: stop following pages after this many.
 MAX_PAGES = 200
 # Accounts made from a roster sign in through the platform only: no password matches this.
@@ -259,6 +260,8 @@ def _course_reason(person: Person, group: Group) -> str:
     member = person.member
     if not member.user_id:
         return "the platform gave no user id"
+    if len(member.user_id) > SUBJECT_MAX:
+        return f"the platform's user id is longer than {SUBJECT_MAX} characters"
     if member.status != "Active":
         return f"{member.status.lower()} on the course"
     if person.role == INSTRUCTOR:
