@@ -265,3 +265,19 @@ def test_the_platform_refuses_a_token_request_it_cannot_trust(app, platform, for
         assert again.status_code == 401 and "already used" in again.json()["error_description"]
     else:
         assert first.status_code == 401 and "not valid" in first.json()["error_description"]
+
+
+def test_outside_a_request_the_feedback_address_comes_from_server_name(app, platform, create_user):
+    """A sign-off from the command line or a background job: the site's address is
+    SERVER_NAME's."""
+    assessor = create_user(Role.ASSESSOR)
+    work = linked(platform)
+    engine.submit(work.attempt, work.learner, True)
+    for criterion in criteria_for_attempt(work.attempt):
+        assessment.judge(work.attempt, assessor, criterion.id, "met", "Seen in the log.")
+    app.config.update(SERVER_NAME="sandbox.college.example", PREFERRED_URL_SCHEME="https")
+    assessment.decide(work.attempt, assessor, "met", "Well done.")
+    db.session.commit()
+    assert outbox.deliver_due().sent == 1
+    address = f"https://sandbox.college.example/learner/scenarios/{work.attempt.id}/feedback"
+    assert address in platform.scores[-1]["comment"]

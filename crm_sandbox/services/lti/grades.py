@@ -76,8 +76,11 @@ def feedback_url(attempt_id: int) -> str:
     """The absolute address of the learner's feedback page: from the request when there is
     one (the assessor signing off), else from SERVER_NAME (the command line, a background
     job); empty when neither says where the site is."""
-    if has_request_context() or (has_app_context() and current_app.config.get("SERVER_NAME")):
+    if has_request_context():
         return url_for("learner.feedback", attempt_id=attempt_id, _external=True)
+    if has_app_context() and current_app.config.get("SERVER_NAME"):
+        adapter = current_app.create_url_adapter(None)  # SERVER_NAME, APPLICATION_ROOT, scheme
+        return adapter.build("learner.feedback", {"attempt_id": attempt_id}, force_external=True)
     return ""
 
 
