@@ -281,3 +281,13 @@ def test_outside_a_request_the_feedback_address_comes_from_server_name(app, plat
     assert outbox.deliver_due().sent == 1
     address = f"https://sandbox.college.example/learner/scenarios/{work.attempt.id}/feedback"
     assert address in platform.scores[-1]["comment"]
+
+
+def test_pressing_check_my_work_on_the_page_sends_the_score(app, client, auth, platform):
+    work = linked(platform)
+    auth.login(work.learner.email)
+    response = client.post(f"/learner/scenarios/{work.attempt.id}/check")
+    assert response.status_code == 302
+    assert [m.status for m in score_messages()] == ["pending"]
+    assert outbox.deliver_due().sent == 1
+    assert platform.scores_for("moodle-user-7")[0]["gradingProgress"] == "PendingManual"
