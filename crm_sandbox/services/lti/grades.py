@@ -115,18 +115,17 @@ def _score_for(entry, attempt: Attempt) -> tuple[dict, str] | None:
             return None
         decision = DECISION_LABELS[outcome]
         url = feedback_url(attempt.id)
-        where = (
-            f" Read the assessor's feedback in the CRM Sandbox: {url}"
-            if url
-            else (" Read the assessor's feedback in the CRM Sandbox: open this activity.")
-        )
+        where = url or "open this activity"  # no address known: the activity is the way in
         score = {
             "scoreGiven": 100 if outcome == "met" else 0,
             "scoreMaximum": 100,
             "activityProgress": "Completed",
             "gradingProgress": "FullyGraded",
             "timestamp": timestamp,
-            "comment": f"Assessor's decision: {decision}.{where}",
+            "comment": (
+                f"Assessor's decision: {decision}. Read the assessor's feedback in the CRM "
+                f"Sandbox: {where}"
+            ),
         }
         return score, f"{decision} (assessor's decision)"
     return None
