@@ -28,8 +28,8 @@ def member(user_id, name, roles, email="", status="Active"):
 def course(app, platform, create_user):
     """Lola (already launched, so linked and in the group) and the rest of the course, two
     to a page: new learners with and without an email, a learner whose email an unlinked
-    account here uses, a teaching assistant and a grader, the teacher, someone who left, an
-    observer (Mentor)."""
+    account here uses, a teaching assistant, a grader (a role a launch does not use either),
+    the teacher, someone who left, an observer (Mentor)."""
     work = linked(platform, subject="moodle-user-7")
     create_user(Role.LEARNER, email="sam@college.example.org", name="Sam Elsewhere")
     platform.members["Course-101"] = [
@@ -55,11 +55,12 @@ def test_the_preview_says_who_joins_as_what_and_who_is_skipped_and_why(course, p
     assert len(members) == 9  # five pages, the next page's address followed as given
     made = roster.plan(course.group, course.context, members, course.group.tutor)
 
-    assert names(made.learners) == ["Ned New", "Nia Noemail"]
-    assert names(made.assessors) == ["Tia Assistant", "Gus Grader"]
+    assert names(made.learners) == ["Ned New", "Nia Noemail", "Sam Claimed"]
+    assert [p.email_taken for p in made.learners] == [False, False, True]
+    assert names(made.assessors) == ["Tia Assistant"]
     assert names(made.present) == ["Lola Learner"]
     reasons = {p.name: p.reason for p in made.skipped}
-    assert "never matched by email" in reasons["Sam Claimed"]
+    assert reasons["Gus Grader"].startswith("no role used here")
     assert "instructor" in reasons["Tom Teacher"] and "Tess Tutor" in reasons["Tom Teacher"]
     assert reasons["Lee Left"] == "inactive on the course"
     assert reasons["Pat Parent"].startswith("no role used here")
@@ -73,21 +74,30 @@ def test_the_import_adds_them_once_matching_by_user_id_never_by_email(course, pl
     db.session.commit()
 
     group = db.session.get(Group, course.group.id)
-    assert sorted(u.name for u in group.learners) == ["Lola Learner", "Ned New", "Nia Noemail"]
-    assert sorted(u.name for u in group.assessors) == ["Gus Grader", "Tia Assistant"]
+    assert sorted(u.name for u in group.learners) == [
+        "Lola Learner",
+        "Ned New",
+        "Nia Noemail",
+        "Sam Claimed",
+    ]
+    assert sorted(u.name for u in group.assessors) == ["Tia Assistant"]
     ned = db.session.scalar(select(User).where(User.name == "Ned New"))
     assert ned.email == "ned@college.example.org" and ned.role == "learner"
     nia = db.session.scalar(select(User).where(User.name == "Nia Noemail"))
     assert nia.email.endswith("@lti.example")  # no email given: one that is never delivered
+    # The claimed email matched nobody: Sam Claimed is a new account with a placeholder.
     sam = db.session.scalar(select(User).where(User.email == "sam@college.example.org"))
-    assert sam not in group.learners  # the claimed email matched nobody
-    subjects = set(db.session.scalars(select(LtiIdentity.subject)))
-    assert "moodle-user-10" not in subjects
-    assert {"moodle-user-8", "moodle-user-9", "moodle-user-11", "moodle-user-12"} <= subjects
+    assert sam.name == "Sam Elsewhere" and sam not in group.learners
+    claimed = db.session.scalar(select(User).where(User.name == "Sam Claimed"))
+    assert claimed.email.endswith("@lti.example")
+    identities = dict(db.session.execute(select(LtiIdentity.subject, LtiIdentity.user_id)).all())
+    assert identities["moodle-user-10"] == claimed.id and sam.id not in identities.values()
+    assert {"moodle-user-8", "moodle-user-9", "moodle-user-11"} <= set(identities)
     audit = db.session.scalars(
         select(StaffAuditEntry.verb).where(StaffAuditEntry.group_id == group.id)
     ).all()
-    assert audit.count("group.learner_added") == 3 and audit.count("group.assessor_added") == 2
+    assert audit.count("group.learner_added") == 3 + 1  # Lola's, from the launch
+    assert audit.count("group.assessor_added") == 1
     assert audit.count("lti.roster_imported") == 1
 
     again = roster.import_members(
@@ -99,10 +109,10 @@ def test_the_import_adds_them_once_matching_by_user_id_never_by_email(course, pl
         "Lola Learner",
         "Ned New",
         "Nia Noemail",
+        "Sam Claimed",
         "Tia Assistant",
-        "Gus Grader",
     ]
-    assert len(db.session.get(Group, group.id).learners) == 3
+    assert len(db.session.get(Group, group.id).learners) == 4
 
 
 def test_only_the_groups_tutor_or_an_admin_imports(course, create_user):
@@ -136,21 +146,22 @@ def test_the_tutor_previews_then_adds_these_people_once(client, auth, course):
     auth.login(group.tutor.email)
     assert "Add the course's members" in client.get(f"/tutor/groups/{group.id}").text
     page, token = _preview(client, group)
-    assert "2 learners to add" in page and "2 assessors to add" in page
+    assert "3 learners to add" in page and "1 assessor to add" in page
     assert "Add these 4 people" in page
-    assert "never matched by email" in page and "inactive on the course" in page
+    assert "another account here uses their email and is not matched by it" in page
+    assert "inactive on the course" in page
 
     response = client.post(f"/tutor/groups/{group.id}/lti/roster/add", data={"members": token})
     assert response.status_code == 302
-    assert client.get(response.location).text.count("Added 2 learners and 2 assessors") == 1
+    assert client.get(response.location).text.count("Added 3 learners and 1 assessor") == 1
     db.session.rollback()
-    assert len(db.session.get(Group, group.id).learners) == 3
+    assert len(db.session.get(Group, group.id).learners) == 4
 
     page, _ = _preview(client, group)
     assert "Nobody to add" in page and "5 people already in the group" in page
     client.post(f"/tutor/groups/{group.id}/lti/roster/add", data={"members": token})
     db.session.rollback()
-    assert len(db.session.get(Group, group.id).learners) == 3  # the old list adds nobody again
+    assert len(db.session.get(Group, group.id).learners) == 4  # the old list adds nobody again
 
 
 def test_an_altered_list_adds_nobody(client, auth, course):

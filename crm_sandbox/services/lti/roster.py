@@ -7,16 +7,20 @@ assessor, who is already there and who is skipped and why; `import_members` make
 in one transaction, with staff-audit entries. People are matched by the platform's user id
 within the registration (`LtiIdentity`), never by the email the platform claims.
 
-Roles (the LIS vocabulary the platform sends):
-- learner: `http://purl.imsglobal.org/vocab/lis/v2/membership#Learner` (or a Learner
-  sub-role, or the short name `Learner`);
-- assessor: the Instructor sub-roles `.../membership/Instructor#Grader` and
-  `.../membership/Instructor#TeachingAssistant` (Canvas sends a TA both; a Canvas "TA" or a
-  custom "Grader" role is the assessor). `Mentor` is not an assessor: Canvas sends its
-  observers (parents) as Mentor;
-- other instructors (the `Instructor` role alone: Moodle's teachers, Canvas's teachers) are
-  skipped: the course's instructor is the group's tutor here;
-- anyone inactive on the course, or with no role above, is skipped, with the reason shown.
+Roles (the LIS vocabulary the platform sends), as a launch maps them:
+- learner: `http://purl.imsglobal.org/vocab/lis/v2/membership#Learner` (or `Learner`);
+- assessor: `.../membership/Instructor#TeachingAssistant` (what Canvas sends for a TA, with
+  Instructor), `.../membership#TeachingAssistant` or `TeachingAssistant`. `Mentor` is not an
+  assessor: Canvas sends its observers (parents) as Mentor. Moodle sends every teacher,
+  editing or not, as Instructor, so a Moodle course's assessor is assigned on the group page;
+- other instructors (`Instructor` alone) are skipped: the course's instructor is the group's
+  tutor here;
+- anyone inactive on the course, or with none of these roles, is skipped, with the reason.
+
+A member new here gets an account (no password: their way in is the platform) with the
+platform's email when it is valid and nobody's yet, else a placeholder
+`lti-<registration>-<digest>@lti.example` that never receives mail, as a launch does: an
+account that already uses the email is never matched by it.
 """
 
 from __future__ import annotations
@@ -39,12 +43,14 @@ from .tool_conf import pylti_registration
 
 MEMBERSHIP_SCOPE = "https://purl.imsglobal.org/spec/lti-nrps/scope/contextmembership.readonly"
 LIS = "http://purl.imsglobal.org/vocab/lis/v2/membership"
-ASSESSOR_ROLES = {
-    f"{LIS}/Instructor#Grader",
+# The same sets as the launch's (services/lti/identities.py on the lti-launch branch).
+TEACHING_ASSISTANT_ROLES = {
     f"{LIS}/Instructor#TeachingAssistant",
-    "Instructor#Grader",
-    "Instructor#TeachingAssistant",
+    f"{LIS}#TeachingAssistant",
+    "TeachingAssistant",
 }
+INSTRUCTOR_ROLES = {f"{LIS}#Instructor", "Instructor"}
+LEARNER_ROLES = {f"{LIS}#Learner", "Learner"}
 LEARNER = "learner"
 ASSESSOR = "assessor"
 INSTRUCTOR = "instructor"
@@ -91,17 +97,14 @@ class Member:
 
 
 def role_of(roles) -> str | None:
-    """learner, assessor or instructor from the member's LIS roles (see the module's
-    docstring); None when none of them is a role used here."""
-    roles = set(roles)
-    if roles & ASSESSOR_ROLES:
+    """learner, assessor or instructor from the member's LIS roles, as a launch decides (see
+    the module's docstring); None when none of them is a role used here."""
+    roles = {str(r) for r in roles}
+    if roles & TEACHING_ASSISTANT_ROLES:
         return ASSESSOR
-    if any(
-        r in (f"{LIS}#Instructor", "Instructor") or r.startswith(f"{LIS}/Instructor#")
-        for r in roles
-    ):
+    if roles & INSTRUCTOR_ROLES:
         return INSTRUCTOR
-    if any(r in (f"{LIS}#Learner", "Learner") or r.startswith(f"{LIS}/Learner#") for r in roles):
+    if roles & LEARNER_ROLES:
         return LEARNER
     return None
 
@@ -185,6 +188,7 @@ class Person:
     role: str | None  # learner, assessor, instructor or None
     user: User | None = None  # their account here, when they have one (matched by user id)
     reason: str = ""  # why they are skipped
+    email_taken: bool = False  # new here, and another account uses their platform email
 
     @property
     def name(self) -> str:
@@ -222,32 +226,23 @@ def identity_of(registration_id: int, subject: str) -> LtiIdentity | None:
 
 
 def _skip_reason(person: Person, group: Group, by: User | None) -> str:
-    """Why this person cannot be added as planned ("" when they can)."""
-    member, user = person.member, person.user
-    if user is not None:
-        if user.role != person.role:
-            return (
-                f"has {_article(user.role)} account here ({user.email}); a roster never "
-                "changes an account's role"
-            )
-        if not user.active:
-            return "their account here is disabled"
-        if person.role == LEARNER:
-            try:
-                groups.check_may_add(by, group, user)
-            except ServiceError as exc:
-                return str(exc)
+    """Why this person, who has an account here, cannot be added as planned ("" when they
+    can, and for someone new)."""
+    user = person.user
+    if user is None:
         return ""
-    if member.email:
+    if user.role != person.role:
+        return (
+            f"has {_article(user.role)} account here ({user.email}); a roster never changes "
+            "an account's role"
+        )
+    if not user.active:
+        return "their account here is disabled"
+    if person.role == LEARNER:
         try:
-            taken = accounts.find_user_by_email(accounts.normalise_email(member.email))
-        except ServiceError:
-            taken = None  # an address that is not valid here: they get a placeholder
-        if taken is not None:
-            return (
-                f"an account here already uses {taken.email}, but it is not linked to this "
-                "platform; people are never matched by email, so an admin must link them"
-            )
+            groups.check_may_add(by, group, user)
+        except ServiceError as exc:
+            return str(exc)
     return ""
 
 
@@ -278,7 +273,6 @@ def plan(group: Group, context: LtiContext, members: list[Member], by: User | No
     """Who the members would become here; changes nothing."""
     result = RosterPlan(group, context)
     seen: set[str] = set()
-    new_emails: set[str] = set()
     for member in members:
         if member.user_id and member.user_id in seen:
             continue  # listed twice
@@ -295,10 +289,8 @@ def plan(group: Group, context: LtiContext, members: list[Member], by: User | No
             result.present.append(person)
             continue
         person.reason = _skip_reason(person, group, by)
-        if not person.reason and person.user is None and member.email:
-            if member.email.lower() in new_emails:
-                person.reason = f"another member of the course has the same email ({member.email})"
-            new_emails.add(member.email.lower())
+        if person.user is None and member.email:
+            person.email_taken = new_email(context.registration, member) != member.email.lower()
         if person.reason:
             result.skipped.append(person)
         elif person.role == LEARNER:
@@ -311,15 +303,22 @@ def plan(group: Group, context: LtiContext, members: list[Member], by: User | No
 # ---------------------------------------------------------------- making it
 
 
-def _new_email(registration: LtiRegistration, member: Member) -> str:
+def subject_digest(registration_id: int, subject: str) -> str:
+    """A short stable digest of a platform user id (for placeholder emails), as a launch's."""
+    return hashlib.sha256(f"{registration_id}:{subject}".encode()).hexdigest()[:16]
+
+
+def new_email(registration: LtiRegistration, member: Member) -> str:
+    """The platform's email when it is valid and nobody's yet, else a placeholder: an
+    account here that uses it is never matched by it."""
     if member.email:
         try:
             email = accounts.normalise_email(member.email)
         except ServiceError:
             email = ""
-        if email:
+        if email and accounts.find_user_by_email(email) is None:
             return email
-    digest = hashlib.sha256(member.user_id.encode()).hexdigest()[:20]
+    digest = subject_digest(registration.id, member.user_id)
     return f"lti-{registration.id}-{digest}@{NO_EMAIL_DOMAIN}"
 
 
@@ -328,14 +327,15 @@ def user_for(
 ) -> User:
     """The account for the platform's user `sub`: the one linked to it (`LtiIdentity`), or
     a new account made and linked now (no password: they sign in through the platform).
-    Never matched by email: an email another account uses is refused (ServiceError)."""
+    Never matched by email: when another account uses the platform's email, the new account
+    gets a placeholder (`new_email`)."""
     identity = identity_of(registration.id, sub)
     if identity is not None:
         return db.session.get(User, identity.user_id)
     member = Member(user_id=sub, name=name, email=email)
     user = accounts.create_user_with_hash(
         name=_display_name(member),
-        email=_new_email(registration, member),
+        email=new_email(registration, member),
         role=role,
         password_hash=NO_PASSWORD,
     )
