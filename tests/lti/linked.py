@@ -8,7 +8,7 @@ line items URL and scopes) and the `LtiAttemptLink` (attempt -> link + identity)
 creates exactly those rows directly, pointing at the simulator platform's URLs, for the
 grades and roster tests; the end-to-end test does the same with a real launch.
 
-It also gives the platform our public key set (`platform.tool_jwks`), as registering the
+It also gives the platform our public key set (`platform.tool_key_set`), as registering the
 tool on a platform does, so the platform can check our token requests.
 """
 
@@ -54,7 +54,7 @@ def registration_for(platform) -> LtiRegistration:
     found = db.session.query(LtiRegistration).filter_by(issuer=platform.issuer).one_or_none()
     if found is not None:
         return found
-    platform.tool_jwks = keys.published()
+    platform.tool_key_set = keys.published()
     row = LtiRegistration(
         name=platform.name,
         issuer=platform.issuer,

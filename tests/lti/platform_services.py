@@ -3,7 +3,7 @@
 - `/token`: OAuth2 client credentials with a signed JWT client assertion (RFC 7523), which the
   platform verifies with the tool's public key set. In the tests the app is a Flask test client,
   not an HTTP server, so the platform cannot fetch our `/lti/jwks`: it is given our key set
-  instead, as `platform.tool_jwks` (a dict, or a callable returning one, read at each request,
+  instead, as `platform.tool_key_set` (a dict, or a callable returning one, read at each request,
   so a key rotation is seen at once). It checks iss = sub = our client id, aud = the token URL,
   exp, and that the assertion's jti was never used before; it grants only the requested scopes
   it allows (`platform.allowed_scopes`), refusing a request for none of them.
@@ -56,7 +56,8 @@ def _error(status: int, error: str, description: str):
 
 def install(platform) -> None:
     """Add this part's routes and records to the platform."""
-    platform.tool_jwks = None  # our published key set (or a callable giving it)
+    # Our published key set (or a callable giving it); the launch part reads it too.
+    platform.tool_key_set = getattr(platform, "tool_key_set", None)
     platform.allowed_scopes = set(ALL_SCOPES)
     platform.down = False
     platform.refuse_scores = ""
@@ -108,8 +109,8 @@ def install(platform) -> None:
         return None
 
     def _tool_key_set() -> dict:
-        jwks = platform.tool_jwks() if callable(platform.tool_jwks) else platform.tool_jwks
-        return jwks or {"keys": []}
+        source = platform.tool_key_set
+        return (source() if callable(source) else source) or {"keys": []}
 
     @app.post("/token")
     def token():
