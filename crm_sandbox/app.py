@@ -123,6 +123,7 @@ def _register_blueprints(app: Flask) -> None:
     # The views (and services.accounts above) are imported when an app is built, not at the
     # top: `import crm_sandbox` runs this module, and the views pull in the services and the
     # seed package, which imports crm_sandbox's models again (a cycle through __init__).
+    from .services.lti import grades, roster  # noqa: F401 (AGS, NRPS: subscribers, outbox handler)
     from .web.admin import bp as admin_bp
     from .web.assessor import bp as assessor_bp
     from .web.auth import bp as auth_bp
