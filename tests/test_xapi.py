@@ -148,8 +148,18 @@ def test_each_kind_of_statement_is_enqueued_once_as_the_evidence_pack_has_it(app
     checked = next(m for m in messages if _verb(m.payload) == "scenario.checked")
     assert checked.payload["result"]["score"]["scaled"] == attempt.latest_score
     assert checked.summary.startswith("Ada Lovelace, A first complaint")
+    submitted = next(m for m in messages if _verb(m.payload) == "scenario.submitted")
+    assert submitted.payload["result"]["completion"] is True
+    judged = next(m for m in messages if _verb(m.payload) == "assessment.judged")
+    assert judged.payload["result"] == {"success": True}
     decided = next(m for m in messages if _verb(m.payload) == "assessment.decided")
-    assert decided.payload["result"]["success"] is True
+    assert decided.payload["result"] == {"success": True}
+    # Every statement names the attempt (registration) and the scenario (parent activity).
+    for message in messages:
+        context = message.payload["context"]
+        assert context["registration"] == exports.registration_id(attempt.id)
+        [parent] = context["contextActivities"]["parent"]
+        assert parent["id"].endswith("/scenario/first-complaint")
     # The same entry is one message, however often it is enqueued.
     again = outbox.enqueue("xapi.statement", checked.key, checked.payload)
     assert again.id == checked.id

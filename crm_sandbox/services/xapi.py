@@ -95,7 +95,7 @@ def _on_entry(entry: ActionLogEntry, ctx) -> None:
     attempt = db.session.get(Attempt, entry.object_id)
     if attempt is None:
         return
-    statement = exports.xapi_statement(entry, attempt.id, exports.home_page())
+    statement = exports.xapi_statement(entry, attempt.id, exports.home_page(), attempt.scenario_id)
     outbox.enqueue(
         KIND,
         statement["id"],
