@@ -61,6 +61,7 @@ VERBS = {
     "eqa.grant_ended": "EQA access ended early",
     "eqa.viewed": "EQA viewed work",
     "eqa.downloaded": "EQA downloaded an evidence pack",
+    "outbox.resent": "Refused outbox message sent again",
 }
 
 # What the learner's evidence pack shows of this log: what staff did to their attempts.
