@@ -4,9 +4,9 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 PORT ?= 5000
 STAMP := $(VENV)/.installed
-# Ralph, the Learning Record Store of the xAPI tests, in a venv of its own (its pins clash with
-# the app's: tests/lrs-requirements.txt).
-RALPH_VENV ?= .venv-ralph
+# Ralph, the Learning Record Store the xAPI tests send to, in a venv of its own inside .venv
+# (its pins, click's among them, clash with the app's: tests/lrs-requirements.txt).
+RALPH_VENV ?= $(VENV)/ralph
 RALPH_STAMP := $(RALPH_VENV)/.installed
 # Where tests/e2e/conftest.py looks for Chromium (Debian's package).
 CHROMIUM := /usr/bin/chromium
@@ -56,7 +56,7 @@ docs: $(STAMP)
 	$(BIN)/crm-sandbox scenarios steps --write docs/step-language.md
 
 clean:
-	rm -rf $(VENV) $(RALPH_VENV) build *.egg-info .pytest_cache .ruff_cache
+	rm -rf $(VENV) build *.egg-info .pytest_cache .ruff_cache
 
 # Screenshots of the key pages for the README (Playwright driving Debian's /usr/bin/chromium).
 screenshots: $(STAMP)

@@ -1,5 +1,5 @@
 """A real Learning Record Store for the xAPI tests: Ralph (`ralph-malph`), with its file-system
-backend, run from its own virtual environment (`.venv-ralph`, made by `make ralph` from
+backend, run from its own virtual environment (`.venv/ralph`, made by `make ralph` from
 tests/lrs-requirements.txt: Ralph pins click and others below the app's versions).
 
 `Ralph(folder)` starts Ralph's LRS API (`ralph.api:app`, the app `ralph runserver` serves, run
@@ -29,7 +29,7 @@ import requests
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
-RALPH_PYTHON = Path(os.environ.get("CRM_SANDBOX_RALPH_PYTHON") or ROOT / ".venv-ralph/bin/python")
+RALPH_PYTHON = Path(os.environ.get("CRM_SANDBOX_RALPH_PYTHON") or ROOT / ".venv/ralph/bin/python")
 USERNAME = "crm-sandbox"
 VERSION_HEADER = {"X-Experience-API-Version": "1.0.3"}
 # How long Ralph may take to start answering (it imports FastAPI and pydantic models); a

@@ -1,5 +1,5 @@
 """Ralph's LRS API (`ralph.api:app`, what `ralph runserver` serves) with its file-system backend
-appending statements to its data file. Run in Ralph's own environment (.venv-ralph) by
+appending statements to its data file. Run in Ralph's own environment (.venv/ralph) by
 tests/lrs.py and .ci/run: `python -m uvicorn ralph_app:app --app-dir tests`.
 
 Why: Ralph 5.1's file-system LRS backend writes each request's statements with the data
