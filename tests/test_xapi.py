@@ -15,6 +15,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from io import BytesIO
 
 import pytest
+import requests
 from sqlalchemy import select
 
 from crm_sandbox import create_app
@@ -252,6 +253,16 @@ def test_a_statement_sent_twice_is_stored_once(app, work, sending_to, shared_lrs
 
     assert outbox.deliver_due().sent == 1
     assert len(shared_lrs.statements(message.key)) == 1
+    # The LRS saw the same statement (204), not a different one under the same id (409).
+    again = requests.put(
+        shared_lrs.url + "statements",
+        params={"statementId": message.key},
+        json=message.payload,
+        headers=lrs_module.VERSION_HEADER,
+        auth=(shared_lrs.username, shared_lrs.password),
+        timeout=10,
+    )
+    assert again.status_code == 204
 
 
 def test_a_statement_the_lrs_refuses_fails_with_the_lrs_words(app, sending_to, shared_lrs):

@@ -17,6 +17,7 @@ fails with the LRS's words, and an admin can send it again (`/admin/outbox`).
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 
 import requests
@@ -26,6 +27,8 @@ from ..config import SettingsError, lrs_url
 from ..models import ActionLogEntry, Attempt, db
 from . import action_log, log_words, outbox
 from .evidence import exports
+
+log = logging.getLogger(__name__)
 
 KIND = "xapi.statement"
 VERSION = "1.0.3"
@@ -95,12 +98,19 @@ def _on_entry(entry: ActionLogEntry, ctx) -> None:
     attempt = db.session.get(Attempt, entry.object_id)
     if attempt is None:
         return
-    statement = exports.xapi_statement(entry, attempt.id, exports.home_page(), attempt.scenario_id)
+    try:
+        statement = exports.xapi_statement(
+            entry, attempt.id, exports.home_page(), attempt.scenario_id
+        )
+        summary = _summary(entry, attempt)
+    except Exception:  # a statement we cannot build must not refuse the learner's work
+        log.exception("xapi: no statement for %s entry %s", entry.verb, entry.seq)
+        return
     outbox.enqueue(
         KIND,
         statement["id"],
         statement,
-        summary=_summary(entry, attempt),
+        summary=summary,
         group_id=_group_id(attempt),
         attempt_id=attempt.id,
     )
@@ -183,9 +193,15 @@ def send_statement(statement: dict) -> None:
     except requests.RequestException as exc:
         raise outbox.Retry(f"The LRS did not answer: {exc.__class__.__name__}: {exc}") from None
     code = response.status_code
-    if 200 <= code < 300 or code == 409:  # 409: it holds this statement already
+    if 200 <= code < 300:
         return
     words = _lrs_words(response)
+    if code == 409:  # it holds a statement with this id already: ours, or (see below) not
+        # An LRS that compares answers 204 for the same statement, so this is most likely a
+        # different one under our id (another site or a rebuilt database sending the same
+        # stable ids to one LRS): sending again would not change it, so it counts as sent.
+        log.warning("xapi: the LRS holds statement %s already: %s", statement["id"], words)
+        return
     if code in (401, 403):
         raise outbox.Retry(
             f"The LRS refused our credentials ({code}: {words}): check "
