@@ -150,6 +150,8 @@ class Ralph(Lrs):
             raise RuntimeError(f"ralph auth failed:\n{done.stdout}\n{done.stderr}")
 
     def start(self) -> Ralph:
+        if self.answers():  # its heartbeat would be taken for ours
+            raise RuntimeError(f"Something answers on port {self.port} already.")
         log = open(self.folder / "ralph.log", "a")  # noqa: SIM115 - closed with the process
         self.process = subprocess.Popen(  # noqa: S603 - our own command line
             [
@@ -242,10 +244,30 @@ def validate(statements: list[dict]) -> list[str]:
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
-if __name__ == "__main__":  # a quick look by hand: python -m tests.lrs <folder>
-    server = Ralph(Path(sys.argv[1])).start()
-    print(server.url, server.username, server.password)
+def _serve(argv: list[str]) -> None:
+    """`python -m tests.lrs FOLDER [PORT]`: a Ralph LRS to try the app with, until Ctrl+C."""
+    server = Ralph(Path(argv[0]), int(argv[1]) if len(argv) > 1 else None).start()
+    print(
+        f"Ralph answers at {server.url} (data in {server.folder / 'data'}). Try it with:\n"
+        f"  export CRM_SANDBOX_LRS_URL={server.url}\n"
+        f"  export CRM_SANDBOX_LRS_USERNAME={server.username}\n"
+        f"  export CRM_SANDBOX_LRS_PASSWORD={server.password}\n"
+        "Ctrl+C stops it.",
+        flush=True,
+    )
+
+    def stop(*_):
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, stop)
     try:
-        signal.pause()
+        while True:
+            signal.pause()
+    except KeyboardInterrupt:
+        pass
     finally:
         server.stop()
+
+
+if __name__ == "__main__":
+    _serve(sys.argv[1:])

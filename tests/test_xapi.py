@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess  # nosec B404: a fresh interpreter builds the app
+import sys
 import threading
 import uuid
 import zipfile
@@ -346,6 +348,27 @@ def test_each_answer_of_the_lrs_means_sent_try_again_or_refused(app, sending_to,
     [message] = outbox.messages()
     if outcome != "sent":
         assert f"answer {code}" in message.last_error
+
+
+def test_a_fresh_app_registers_the_sender_and_the_subscriber(tmp_path):
+    """Built in a new interpreter (as gunicorn and the command line do), with nothing imported
+    before: the sender of statements and the log's subscriber are there."""
+    script = (
+        "from crm_sandbox import create_app\n"
+        "from crm_sandbox.services import action_log, outbox\n"
+        "create_app({'TESTING': True, 'SQLALCHEMY_DATABASE_URI': 'sqlite://'})\n"
+        "print(outbox.kinds(), len(action_log._SUBSCRIBERS.get('scenario.checked', [])))\n"
+    )
+    done = subprocess.run(  # noqa: S603 - this interpreter, our own script
+        [sys.executable, "-c", script],
+        env={**os.environ, "CRM_SANDBOX_INSTANCE_PATH": str(tmp_path)},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    kinds, subscribers = done.stdout.strip().rsplit(" ", 1)
+    assert "'xapi.statement'" in kinds and int(subscribers) >= 1
 
 
 # ---------------------------------------------------------------- settings

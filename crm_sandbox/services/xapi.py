@@ -26,7 +26,6 @@ from flask import current_app, has_app_context
 from ..config import SettingsError, lrs_url
 from ..models import ActionLogEntry, Attempt, db
 from . import action_log, log_words, outbox
-from .evidence import exports
 
 log = logging.getLogger(__name__)
 
@@ -98,6 +97,10 @@ def _on_entry(entry: ActionLogEntry, ctx) -> None:
     attempt = db.session.get(Attempt, entry.object_id)
     if attempt is None:
         return
+    # Imported here: the evidence package imports the scenario engine, which imports the
+    # services that import this module's neighbours (a cycle when imported at the top).
+    from .evidence import exports
+
     try:
         statement = exports.xapi_statement(
             entry, attempt.id, exports.home_page(), attempt.scenario_id
