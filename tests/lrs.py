@@ -3,10 +3,11 @@ backend, run from its own virtual environment (`.venv/ralph`, made by `make ralp
 tests/lrs-requirements.txt: Ralph pins click and others below the app's versions).
 
 `Ralph(folder)` starts Ralph's LRS API (`ralph.api:app`, the app `ralph runserver` serves, run
-by uvicorn without `runserver`'s file-watching reloader, its file-system backend made to append:
-tests/ralph_app.py says why) on a free local port, with its
-statements in `folder/data` and an HTTP basic-auth file made by Ralph's own CLI (`ralph auth`);
-`stop()` ends it (the port and the data stay, so `start()` brings the same LRS back).
+by uvicorn without `runserver`'s file-watching reloader; its file-system backend made to
+append, tests/ralph_app.py says why) on a free local port, with its statements in
+`folder/data` and an HTTP basic-auth file made by Ralph's own CLI (`ralph auth`); `stop()`
+ends it (the port and the data stay, so `start()` brings the same LRS back).
+`python -m tests.lrs FOLDER [PORT]` serves one to try the app with.
 `external()` is the LRS named by CRM_SANDBOX_TEST_LRS_URL (`.ci/run` starts one and sets it).
 `validate(statements)` checks statements against Ralph's xAPI 1.0.3 model
 (`ralph.models.xapi.base.statements.BaseXapiStatement`), in Ralph's environment.
