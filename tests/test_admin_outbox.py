@@ -161,3 +161,33 @@ def test_no_one_but_an_admin_sees_or_changes_the_outbox(client, auth, create_use
     assert client.post("/admin/outbox/send-all-failed-again").status_code == 403
     db.session.expire_all()
     assert len(outbox.messages(statuses=["failed"])) == 2
+
+
+def test_erasing_a_learner_blanks_the_lines_that_name_them(app, admin, create_user):
+    from crm_sandbox.scenarios import engine
+    from crm_sandbox.scenarios.loader import library_source
+    from crm_sandbox.services import outbox_admin, personal_data
+
+    learner = create_user(Role.LEARNER, name="Ada Lovelace")
+    other = create_user(Role.LEARNER, name="Grace Hopper")
+    scenario, source = library_source("first-complaint")
+    theirs = engine.start_attempt(learner, scenario, source)
+    kept = engine.start_attempt(other, scenario, source)
+    for attempt, name in ((theirs, "Ada Lovelace"), (kept, "Grace Hopper")):
+        outbox.enqueue(
+            "xapi.statement",
+            f"s-{attempt.id}",
+            {"id": "x"},
+            summary=f"{name}: Checked the work",
+            attempt_id=attempt.id,
+        )
+    db.session.commit()
+
+    personal_data.erase_learner(learner, admin)
+    db.session.commit()
+
+    summaries = {m.attempt_id: m.summary for m in outbox.messages()}
+    assert summaries == {
+        theirs.id: outbox_admin.ERASED_SUMMARY,
+        kept.id: "Grace Hopper: Checked the work",
+    }

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
-from ..models import OutboxMessage, OutboxStatus, User, db
-from . import outbox, staff_audit
+from ..models import Attempt, OutboxMessage, OutboxStatus, User, db
+from . import action_log, outbox, staff_audit
 from .errors import NotFound, ServiceError
+from .personal_data import ERASED_VERB
 
 # The kinds of message in words (a kind not listed here reads as its name).
 KIND_WORDS = {
@@ -24,6 +25,7 @@ STATUS_WORDS = {
 }
 STATUS_ORDER = tuple(STATUS_WORDS)
 SHOWN = 200  # messages listed per state; the counts cover them all
+ERASED_SUMMARY = "(about a learner whose personal data was erased)"
 
 
 def kind_words(kind: str) -> str:
@@ -117,3 +119,19 @@ def send_all_failed_again(by: User | None = None) -> int:
         after={"messages": len(failed), "ids": [m.id for m in failed][:100]},
     )
     return len(failed)
+
+
+def _forget_names(entry, ctx) -> None:
+    """A learner's erasure (logged in each of their sandboxes) blanks the outbox's lines about
+    that sandbox's work: they name the learner and may quote comments. What is sent stays as
+    it was (statements and scores carry account numbers, not names)."""
+    attempts = select(Attempt.id).where(Attempt.sandbox_id == entry.sandbox_id)
+    db.session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.attempt_id.in_(attempts))
+        .values(summary=ERASED_SUMMARY)
+        .execution_options(synchronize_session=False)
+    )
+
+
+action_log.subscribe([ERASED_VERB], _forget_names)
