@@ -79,6 +79,12 @@ def create_app(test_config: dict | None = None) -> Flask:
     from .cli import register_commands
 
     register_commands(app)
+    # The xAPI sender and its action-log subscriber register themselves when imported; a bad
+    # LRS address stops the start with a message (SettingsError), not a refused action later.
+    from .services import xapi
+
+    xapi.settings(app.config)
+
     return app
 
 

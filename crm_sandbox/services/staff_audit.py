@@ -62,6 +62,7 @@ VERBS = {
     "eqa.viewed": "EQA viewed work",
     "eqa.downloaded": "EQA downloaded an evidence pack",
     "lti.roster_imported": "Course members added from the learning platform",
+    "outbox.resent": "Refused outbox message sent again",
 }
 
 # What the learner's evidence pack shows of this log: what staff did to their attempts.
