@@ -4,10 +4,14 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 PORT ?= 5000
 STAMP := $(VENV)/.installed
+# Ralph, the Learning Record Store the xAPI tests send to, in a venv of its own inside .venv
+# (its pins, click's among them, clash with the app's: tests/lrs-requirements.txt).
+RALPH_VENV ?= $(VENV)/ralph
+RALPH_STAMP := $(RALPH_VENV)/.installed
 # Where tests/e2e/conftest.py looks for Chromium (Debian's package).
 CHROMIUM := /usr/bin/chromium
 
-.PHONY: demo test lint format install clean screenshots bench e2e wrk redis docs
+.PHONY: demo test lint format install clean screenshots bench e2e wrk redis docs ralph
 
 $(STAMP): setup.cfg setup.py pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -15,7 +19,15 @@ $(STAMP): setup.cfg setup.py pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	@touch $(STAMP)
 
-install: $(STAMP)
+install: $(STAMP) $(RALPH_STAMP)
+
+$(RALPH_STAMP): tests/lrs-requirements.txt
+	@test -x $(RALPH_VENV)/bin/python || $(PYTHON) -m venv $(RALPH_VENV)
+	$(RALPH_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(RALPH_VENV)/bin/python -m pip install --quiet -r tests/lrs-requirements.txt
+	@touch $(RALPH_STAMP)
+
+ralph: $(RALPH_STAMP)
 
 demo: $(STAMP)
 	$(BIN)/crm-sandbox demo --port $(PORT)
@@ -29,7 +41,7 @@ format: $(STAMP)
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-test: lint
+test: lint $(RALPH_STAMP)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 	@test -x $(CHROMIUM) || echo "NOTE: the end-to-end browser tests were skipped: Chromium not found at $(CHROMIUM) (apt-get install chromium, then make e2e)."
 

@@ -79,6 +79,12 @@ def create_app(test_config: dict | None = None) -> Flask:
     from .cli import register_commands
 
     register_commands(app)
+    # The xAPI sender and its action-log subscriber register themselves when imported; a bad
+    # LRS address stops the start with a message (SettingsError), not a refused action later.
+    from .services import xapi
+
+    xapi.settings(app.config)
+
     return app
 
 
@@ -123,6 +129,7 @@ def _register_blueprints(app: Flask) -> None:
     # The views (and services.accounts above) are imported when an app is built, not at the
     # top: `import crm_sandbox` runs this module, and the views pull in the services and the
     # seed package, which imports crm_sandbox's models again (a cycle through __init__).
+    from .services.lti import grades, roster  # noqa: F401 (AGS, NRPS: subscribers, outbox handler)
     from .web.admin import bp as admin_bp
     from .web.assessor import bp as assessor_bp
     from .web.auth import bp as auth_bp

@@ -44,6 +44,56 @@ def _as_bool(value: str) -> bool:
         raise ValueError(f"expected a yes/no value, got {value!r}") from None
 
 
+def lrs_url(value: str) -> str:
+    """The LRS's xAPI base URL (http or https, with a host), ending in "/"; "" switches the
+    LRS off. Anything else is refused with what was expected."""
+    from urllib.parse import urlsplit
+
+    value = (value or "").strip()
+    if not value:
+        return ""
+    try:
+        parts = urlsplit(value)
+        parts.port  # noqa: B018 - reading it checks the port is a number in range
+    except ValueError:
+        raise ValueError(f"expected the LRS's xAPI address, got {value!r}") from None
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError(
+            "expected the LRS's xAPI address starting http:// or https://, such as "
+            f"https://lrs.college.example/xAPI/, got {value!r}"
+        )
+    if parts.username or parts.password:
+        raise ValueError(
+            "put the LRS's user name and password in CRM_SANDBOX_LRS_USERNAME and "
+            "CRM_SANDBOX_LRS_PASSWORD (or _PASSWORD_FILE), not in the address"
+        )
+    if parts.query or parts.fragment:
+        raise ValueError(f"expected an address without ?query or #fragment, got {value!r}")
+    return value if value.endswith("/") else value + "/"
+
+
+def secret_from_file(path: str) -> str:
+    """A secret kept in a file (its first line), such as the LRS password."""
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ValueError(f"cannot read {path}: {exc.strerror or exc}") from None
+    secret = text.strip().splitlines()[0].strip() if text.strip() else ""
+    if not secret:
+        raise ValueError(f"{path} is empty")
+    return secret
+
+
+def positive_seconds(value: str) -> float:
+    try:
+        seconds = float(value)
+    except ValueError:
+        raise ValueError(f"expected a number of seconds, got {value!r}") from None
+    if not 0 < seconds <= 300:
+        raise ValueError(f"expected between 0 and 300 seconds, got {value!r}")
+    return seconds
+
+
 ENV_SETTINGS: dict[str, tuple[str, object]] = {
     # name after the prefix: (Flask config key, parser)
     "DATABASE_URL": ("SQLALCHEMY_DATABASE_URI", str),
@@ -62,6 +112,12 @@ ENV_SETTINGS: dict[str, tuple[str, object]] = {
     "TRUSTED_PROXIES": ("TRUSTED_PROXIES", int),
     "MAX_REQUEST_BYTES": ("MAX_CONTENT_LENGTH", int),
     "BACKUP_DIR": ("BACKUP_DIR", str),
+    # xAPI statements to a Learning Record Store (services/xapi.py): off without a URL.
+    "LRS_URL": ("LRS_URL", lrs_url),
+    "LRS_USERNAME": ("LRS_USERNAME", str),
+    "LRS_PASSWORD": ("LRS_PASSWORD", str),
+    "LRS_PASSWORD_FILE": ("LRS_PASSWORD", secret_from_file),
+    "LRS_TIMEOUT": ("LRS_TIMEOUT", positive_seconds),
 }
 
 
@@ -107,6 +163,11 @@ def defaults(instance_path: str) -> dict:
         "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
         "WTF_CSRF_TIME_LIMIT": None,
         "TRUSTED_PROXIES": 0,
+        # The Learning Record Store (services/xapi.py); no URL, no statements sent.
+        "LRS_URL": "",
+        "LRS_USERNAME": "",
+        "LRS_PASSWORD": "",
+        "LRS_TIMEOUT": 10.0,
     }
 
 

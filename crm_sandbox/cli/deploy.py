@@ -11,7 +11,7 @@ from werkzeug.serving import run_simple
 from ..deploy_checks import deploy_problems
 from ..extensions import db
 from ..models import Role
-from ..services import accounts, demo
+from ..services import accounts, demo, outbox
 from ..services.errors import ServiceError
 from .common import _fail, upgrade_database
 
@@ -64,7 +64,20 @@ def demo_command(port: int, host: str, no_serve: bool):
 
     click.echo(f"Serving the demo on http://{host}:{port}/  (press Ctrl+C to stop)")
     app: Flask = current_app._get_current_object()
-    run_simple(host, port, app, threaded=True, use_reloader=False, use_debugger=False)
+    # The demo sends grades and xAPI statements itself while it runs (production runs
+    # `crm-sandbox outbox run` as a service of its own: README, "Running in production").
+    stop_sending = outbox.start_background_sender(app, interval=SENDER_INTERVAL)
+    click.echo(
+        "Grades and xAPI statements are sent in the background "
+        f"(every {SENDER_INTERVAL:g} seconds; see Admin > Outbox)."
+    )
+    try:
+        run_simple(host, port, app, threaded=True, use_reloader=False, use_debugger=False)
+    finally:
+        stop_sending.set()
+
+
+SENDER_INTERVAL = 10.0
 
 
 @click.command("check-deploy")

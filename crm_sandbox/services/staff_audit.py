@@ -65,6 +65,8 @@ VERBS = {
     "lti.registration_changed": "LTI platform registration changed",
     "lti.registration_deactivated": "LTI platform deactivated",
     "lti.registration_activated": "LTI platform activated again",
+    "lti.roster_imported": "Course members added from the learning platform",
+    "outbox.resent": "Refused outbox message sent again",
 }
 
 # What the learner's evidence pack shows of this log: what staff did to their attempts.

@@ -204,8 +204,13 @@ def registration_id(attempt_id: int) -> str:
     return str(uuid.uuid5(uuid.NAMESPACE_URL, f"{XAPI_BASE}/attempt/{attempt_id}"))
 
 
-def xapi_statement(entry: ActionLogEntry, attempt_id: int, home: str) -> dict:
-    """One log entry as an xAPI statement."""
+def xapi_statement(
+    entry: ActionLogEntry, attempt_id: int, home: str, scenario_id: str | None = None
+) -> dict:
+    """One log entry as an xAPI 1.0.3 statement (valid against Ralph's model, which the tests
+    check; services/xapi.py sends these very statements to an LRS). The attempt is the
+    registration; the scenario, when given, the parent activity; Check my work and the
+    submission carry the score, a judgement or sign-off whether it was met."""
     object_id = f"{XAPI_BASE}/sandbox/{entry.sandbox_id}/{entry.object_type}"
     if entry.object_id is not None:
         object_id += f"/{entry.object_id}"
@@ -226,17 +231,29 @@ def xapi_statement(entry: ActionLogEntry, attempt_id: int, home: str) -> dict:
         },
         "timestamp": entry.real_time.astimezone(UTC).isoformat(),
     }
+    if scenario_id:
+        statement["context"]["contextActivities"] = {
+            "parent": [{"objectType": "Activity", "id": f"{XAPI_BASE}/scenario/{scenario_id}"}]
+        }
     after = _payload_part(entry, "after")
     if isinstance(after, dict):
-        if entry.verb == "scenario.checked" and isinstance(after.get("score"), int | float):
+        scored = entry.verb in ("scenario.checked", "scenario.submitted")
+        if scored and isinstance(after.get("score"), int | float):
             statement["result"] = {"score": {"scaled": after["score"]}}
             if isinstance(after.get("score_before_hints"), int | float):  # hints cost some
                 statement["result"]["extensions"] = {
                     f"{XAPI_BASE}/score-before-hints": after["score_before_hints"],
                     f"{XAPI_BASE}/hint-cost": after.get("hint_cost") or 0,
                 }
+            if entry.verb == "scenario.submitted":
+                statement["result"]["completion"] = True
         elif entry.verb == "scenario.hint_viewed" and after.get("tier"):
             statement["context"]["extensions"][f"{XAPI_BASE}/hint-tier"] = after["tier"]
+        elif entry.verb == "assessment.judged" and after.get("decision") in ("met", "not_yet_met"):
+            # One criterion's judgement; the assessor's comment stays in the pack's log.
+            statement["result"] = {"success": after["decision"] == "met"}
+            if after.get("criterion"):
+                statement["context"]["extensions"][f"{XAPI_BASE}/criterion"] = after["criterion"]
         elif after.get("outcome") in ("met", "not_yet_met"):  # an assessment decision
             statement["result"] = {"success": after["outcome"] == "met"}
     return statement
@@ -246,7 +263,7 @@ def xapi_lines(evidence: Evidence) -> bytes:
     """Every log entry of every attempt as an xAPI statement, one JSON object a line."""
     home = home_page()
     lines = [
-        canonical_json(xapi_statement(entry, item.attempt.id, home))
+        canonical_json(xapi_statement(entry, item.attempt.id, home, item.attempt.scenario_id))
         for item in evidence.attempts
         for entry in item.entries
     ]

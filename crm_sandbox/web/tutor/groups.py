@@ -8,6 +8,7 @@ from flask_login import current_user
 from ...access import tutor_area
 from ...models import Role
 from ...services import groups, tutoring
+from ...services.lti import grades as lti_grades
 from ..admin.forms import tutor_form as admin_tutor_form
 from ..forms_common import ButtonForm, options
 from ..transaction import transaction
@@ -79,6 +80,8 @@ def _render_group(found, add_form=None, rename_form=None, status=200, assessors_
             tutor_form=tutor_form,
             has_reviewer=groups.has_reviewer(found),
             waiting=groups.waiting_submissions(found),
+            lti_platforms=lti_grades.platform_names(found),
+            lti_waiting=lti_grades.waiting_count(found),
         ),
         status,
     )
