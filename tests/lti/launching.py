@@ -33,7 +33,7 @@ from urllib.parse import urlsplit
 import requests
 
 from crm_sandbox.extensions import db
-from crm_sandbox.services.lti import registrations
+from crm_sandbox.services.lti import keys, registrations
 
 from .platform_login import (  # noqa: F401 (re-exported for tests)
     ADMINISTRATOR,
@@ -79,6 +79,9 @@ def register(platform, **overrides):
     values = {**platform.registration_values(), **overrides}
     row = registrations.create_registration(registrations.RegistrationValues(**values), by=None)
     db.session.commit()
+    # The platform is given our key set URL when the tool is registered there; the app is a
+    # test client, not a server, so the platform gets the key set itself (for token requests).
+    platform.tool_key_set = keys.published()
     return row
 
 

@@ -73,6 +73,9 @@ def launch_claims(
     (AGS line item for the link, NRPS memberships for the course). `extra` adds or replaces
     claims by name (None removes one)."""
     base = platform.url
+    # The services' addresses as the platform's services part serves them (platform_services).
+    memberships = getattr(platform, "memberships_url", None)
+    lineitems = getattr(platform, "lineitems_url", None)
     claims = {
         "iss": platform.issuer,
         "sub": sub,
@@ -97,7 +100,9 @@ def launch_claims(
         },
         CLAIM + "launch_presentation": {"document_target": "window"},
         NRPS_CLAIM: {
-            "context_memberships_url": f"{base}/nrps/{context_id}/memberships",
+            "context_memberships_url": (
+                memberships(context_id) if memberships else f"{base}/memberships/{context_id}"
+            ),
             "service_versions": ["2.0"],
         },
     }
@@ -111,8 +116,8 @@ def launch_claims(
         claims[CLAIM + "custom"] = {"scenario": scenario} if scenario else {}
         claims[AGS_CLAIM] = {
             "scope": AGS_SCOPES,
-            "lineitems": f"{base}/ags/{context_id}/lineitems",
-            "lineitem": f"{base}/ags/{context_id}/lineitems/{resource_link_id}",
+            "lineitems": lineitems(context_id) if lineitems else f"{base}/lineitems/{context_id}",
+            "lineitem": _lineitem_for(platform, context_id, resource_link_id, scenario),
         }
     elif message_type == "LtiDeepLinkingRequest":
         claims[DL_CLAIM + "deep_linking_settings"] = {
@@ -124,13 +129,33 @@ def launch_claims(
             "title": "Add an activity",
             "data": "platform-opaque-data-42",
         }
-        claims[AGS_CLAIM] = {"scope": AGS_SCOPES, "lineitems": f"{base}/ags/{context_id}/lineitems"}
+        claims[AGS_CLAIM] = {
+            "scope": AGS_SCOPES,
+            "lineitems": lineitems(context_id) if lineitems else f"{base}/lineitems/{context_id}",
+        }
     for key, value in extra.items():
         if value is None:
             claims.pop(key, None)
         else:
             claims[key] = value
     return claims
+
+
+def _lineitem_for(platform, context_id: str, resource_link_id: str, scenario) -> str:
+    """The link's grade column, made the first time (as a platform makes one with the
+    activity): its URL. Without the services part, an address of the same shape."""
+    if not hasattr(platform, "add_lineitem"):
+        return f"{platform.url}/lineitems/{context_id}/1"
+    for item in platform.lineitems.get(context_id, []):
+        if item.get("resourceLinkId") == resource_link_id:
+            return item["id"]
+    made = platform.add_lineitem(
+        context_id,
+        label=f"CRM Sandbox: {scenario or 'activity'}",
+        resourceLinkId=resource_link_id,
+        resourceId=scenario or "",
+    )
+    return made["id"]
 
 
 def prepare_launch(platform, claims: dict, **signing) -> str:

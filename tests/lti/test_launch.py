@@ -63,7 +63,7 @@ def test_an_instructors_first_launch_makes_the_course_a_group_they_tutor(client,
     assert group.name == "Business Admin Level 3"
     context = db.session.scalar(select(LtiContext))
     assert context.group_id == group.id
-    assert context.memberships_url == f"{platform.url}/nrps/course-101/memberships"
+    assert context.memberships_url == platform.memberships_url("course-101")
     assert done.location == f"/tutor/groups/{group.id}"
     assert client.get(done.location).status_code == 200
 
@@ -86,7 +86,8 @@ def test_a_learner_launched_without_a_password_lands_in_the_scenario_in_their_ow
     assert learner in group.learners
     link = db.session.scalar(select(LtiResourceLink))
     assert link.scenario_slug == SCENARIO
-    assert link.lineitem_url == f"{platform.url}/ags/course-101/lineitems/link-1"
+    assert link.lineitem_url == f"{platform.url}/lineitems/course-101/1"
+    assert link.lineitems_url == platform.lineitems_url("course-101")
     assert "https://purl.imsglobal.org/spec/lti-ags/scope/score" in link.ags_scopes
     tie = db.session.get(LtiAttemptLink, attempt.id)
     assert tie.resource_link_pk == link.id
@@ -264,3 +265,22 @@ def test_a_course_title_with_line_breaks_makes_a_plain_group_name(client, platfo
     register(platform)
     launch(client, platform, sub="teacher-1", roles=INSTRUCTOR, context_title="Business\nAdmin\t3")
     assert db.session.scalar(select(Group.name)) == "Business Admin 3"
+
+
+def test_a_launched_learners_check_my_work_reaches_the_platform_as_pending_manual(client, platform):
+    """The launch's rows are what the grades read: the score goes to the link's line item for
+    the platform's user id."""
+    from crm_sandbox.scenarios import engine
+    from crm_sandbox.services import outbox
+
+    register(platform)
+    _course(client, platform)
+    launch(client, platform, sub="learner-1")
+    attempt = db.session.scalar(select(Attempt).where(Attempt.learner_id == _user("learner-1").id))
+    engine.check_my_work(attempt, attempt.learner)
+    db.session.commit()
+    assert outbox.deliver_due().sent == 1
+    (score,) = platform.scores
+    assert score["userId"] == "learner-1"
+    assert score["lineitem"] == f"{platform.url}/lineitems/course-101/1"
+    assert score["gradingProgress"] == "PendingManual"
