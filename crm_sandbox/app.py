@@ -136,6 +136,7 @@ def _register_blueprints(app: Flask) -> None:
     from .web.crm import bp as crm_bp
     from .web.eqa import bp as eqa_bp
     from .web.learner import bp as learner_bp
+    from .web.lti import bp as lti_bp
     from .web.main import bp as main_bp
     from .web.tutor import bp as tutor_bp
 
@@ -146,6 +147,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(assessor_bp, url_prefix="/assessor")
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(eqa_bp, url_prefix="/eqa")
+    app.register_blueprint(lti_bp, url_prefix="/lti")
     app.register_blueprint(crm_bp, url_prefix="/s/<int:sandbox_id>")
     from .web import chrome, filters
 

@@ -14,6 +14,8 @@ AREAS = {
     "/admin/": {Role.ADMIN},
 }
 PUBLIC_ENDPOINTS = {"auth.login", "main.home", "main.health"}
+# What a learning platform calls (LTI 1.3): our key set, the OIDC login and the launch.
+PUBLIC_ENDPOINTS |= {"lti.jwks", "lti.login", "lti.launch"}
 
 
 def test_every_route_in_the_url_map_declares_who_may_open_it(app):

@@ -82,6 +82,7 @@ INTRUDER_FORM = {
 }
 # Public by design: signing in, the front door and the health check (tests/test_access.py).
 PUBLIC_ENDPOINTS = {"auth.login", "main.home", "main.health"}
+PUBLIC_ENDPOINTS |= {"lti.jwks", "lti.login", "lti.launch"}  # LTI 1.3: the platform calls them
 
 
 def _snapshot() -> dict[str, list[tuple]]:
@@ -165,6 +166,8 @@ def world(app, create_user, create_group, provision):
         "user_id": victim.id,
         "assessor_id": victim_assessor.id,
         "grant_id": grant.id,
+        "registration_id": 1,  # an LTI platform (admin only)
+        "launch": "lti1p3-launch-someone-elses",  # a deep-linking launch (its instructor's)
         "action": "investigate",
     }
     for arg, model in SANDBOX_OBJECTS.items():

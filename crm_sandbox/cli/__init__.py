@@ -1,7 +1,7 @@
 """The `crm-sandbox` command line, through Flask's click integration.
 
 A module per command group: `deploy` (init, demo, check-deploy), `users`, `sandbox`, `log`,
-`scenarios`, `criteria`, `evidence`, `audit`, `eqa`, `outbox` and `data` (backup, restore,
+`scenarios`, `criteria`, `evidence`, `audit`, `eqa`, `outbox`, `lti` and `data` (backup, restore,
 users export and erase); `common` holds what they share. `main` is the console script's entry
 point and `register_commands` attaches every group to an app.
 """
@@ -21,6 +21,7 @@ from .deploy import check_deploy_command, demo_command, init_command
 from .eqa import eqa_group
 from .evidence import evidence_group
 from .log import log_group
+from .lti import lti_group
 from .outbox import outbox_group
 from .sandbox import sandbox_group
 from .scenarios import scenarios_group
@@ -44,6 +45,7 @@ def register_commands(app: Flask) -> None:
         audit_group,
         eqa_group,
         outbox_group,
+        lti_group,
     ):
         app.cli.add_command(command)
 

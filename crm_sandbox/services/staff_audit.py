@@ -61,6 +61,10 @@ VERBS = {
     "eqa.grant_ended": "EQA access ended early",
     "eqa.viewed": "EQA viewed work",
     "eqa.downloaded": "EQA downloaded an evidence pack",
+    "lti.registration_created": "LTI platform registered",
+    "lti.registration_changed": "LTI platform registration changed",
+    "lti.registration_deactivated": "LTI platform deactivated",
+    "lti.registration_activated": "LTI platform activated again",
     "lti.roster_imported": "Course members added from the learning platform",
     "outbox.resent": "Refused outbox message sent again",
 }

@@ -90,3 +90,9 @@ document.addEventListener("change", function (event) {
   var form = event.target.closest ? event.target.closest("form[data-purpose-form]") : null;
   if (form && event.target.name === "purpose") { showPurposeFields(form); }
 });
+
+// A form with data-auto-submit sends itself once the page has loaded (the deep-linking answer
+// to the learning platform); without script its button sends it.
+document.addEventListener("DOMContentLoaded", function () {
+  document.querySelectorAll("form[data-auto-submit]").forEach(function (form) { form.submit(); });
+});
