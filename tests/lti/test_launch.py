@@ -284,3 +284,17 @@ def test_a_launched_learners_check_my_work_reaches_the_platform_as_pending_manua
     assert score["userId"] == "learner-1"
     assert score["lineitem"] == f"{platform.url}/lineitems/course-101/1"
     assert score["gradingProgress"] == "PendingManual"
+
+
+def test_an_account_made_by_a_launch_has_no_password_to_sign_in_with(client, platform, auth):
+    """Its way in is the platform: no password, the empty one or the placeholder included,
+    signs it in on our own page."""
+    register(platform)
+    _course(client, platform)
+    launch(client, platform, sub="learner-1", email="lee@college.example.org")
+    client.post("/logout")
+    for password in ("!", "", "correct horse battery"):
+        response = auth.login("lee@college.example.org", password)
+        assert response.status_code in (200, 400), response.status_code
+        assert "/learner" not in response.headers.get("Location", "")
+    assert client.get("/learner/").status_code in (302, 401)

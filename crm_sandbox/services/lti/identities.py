@@ -5,8 +5,9 @@ the link's scenario, and where they land.
   contact details on a new account when it is free; when it is missing, invalid or already
   someone's, the account gets a placeholder `lti-<registration id>-<digest of sub>@lti.example`
   (the reserved `.example` domain: it can never receive mail; `.invalid` is refused by the email
-  checks). Accounts made here have a random password nobody knows and never need to change it:
-  their way in is the platform.
+  checks). Accounts made here have no password (`NO_PASSWORD`, which no password matches) and
+  never need to change it: their way in is the platform. Roster imports (`roster.py`) make
+  people the same way (`new_account`).
 - **Roles** come from the LTI roles claim: TeachingAssistant (`membership/Instructor#
   TeachingAssistant`, what Canvas sends for a TA) -> assessor; Instructor -> tutor; Learner ->
   learner. A platform Administrator (system or institution role) is nobody special here, and a
@@ -25,7 +26,6 @@ the link's scenario, and where they land.
 from __future__ import annotations
 
 import re
-import secrets
 from dataclasses import dataclass
 from urllib.parse import parse_qs, urlsplit
 
@@ -155,9 +155,10 @@ def _name(body: dict, fallback: str) -> str:
     return name or fallback
 
 
-def _email(body: dict, registration: LtiRegistration, subject: str) -> str:
-    """The platform's email when it is valid and nobody's yet, else a placeholder."""
-    claimed = str(body.get("email") or "")
+def email_for(registration: LtiRegistration, subject: str, claimed: str) -> str:
+    """The platform's email for a new account when it is valid and nobody's yet, else a
+    placeholder (see the module's docstring): an account that already uses the email is never
+    matched by it. Launches and roster imports both ask here."""
     if claimed:
         try:
             email = accounts.normalise_email(claimed)
@@ -166,6 +167,28 @@ def _email(body: dict, registration: LtiRegistration, subject: str) -> str:
         if email and accounts.find_user_by_email(email) is None:
             return email
     return f"lti-{registration.id}-{subject_digest(registration.id, subject)}@{PLACEHOLDER_DOMAIN}"
+
+
+# Accounts made from a platform sign in through it only: no password matches this (not a hash).
+NO_PASSWORD = "!"  # noqa: S105
+
+
+def new_account(
+    registration: LtiRegistration, subject: str, name: str, claimed_email: str, role: Role
+) -> tuple[LtiIdentity, User]:
+    """Make the account for a platform user (`subject`) and link it: the one way launches and
+    roster imports create people. No password: their way in is the platform."""
+    user = accounts.create_user_with_hash(
+        name=name,
+        email=email_for(registration, subject, claimed_email),
+        role=role,
+        password_hash=NO_PASSWORD,
+        must_change_password=False,
+    )
+    identity = LtiIdentity(registration_id=registration.id, subject=subject, user_id=user.id)
+    db.session.add(identity)
+    db.session.flush()
+    return identity, user
 
 
 def person(launch: ValidLaunch, role: Role) -> tuple[LtiIdentity, User]:
@@ -179,16 +202,13 @@ def person(launch: ValidLaunch, role: Role) -> tuple[LtiIdentity, User]:
         )
     )
     if identity is None:
-        user = accounts.create_user_with_hash(
-            name=_name(body, f"{role.label} from {registration.name}"),
-            email=_email(body, registration, subject),
-            role=role,
-            password_hash=accounts.hash_password(secrets.token_urlsafe(32)),
-            must_change_password=False,
+        identity, user = new_account(
+            registration,
+            subject,
+            _name(body, f"{role.label} from {registration.name}"),
+            str(body.get("email") or ""),
+            role,
         )
-        identity = LtiIdentity(registration_id=registration.id, subject=subject, user_id=user.id)
-        db.session.add(identity)
-        db.session.flush()
     else:
         user = db.session.get(User, identity.user_id)
     if user.role != role.value:

@@ -25,7 +25,6 @@ account that already uses the email is never matched by it.
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass, field
 
 import requests
@@ -38,29 +37,18 @@ from ...models import Group, LtiContext, LtiIdentity, LtiRegistration, Role, Use
 from .. import accounts, groups
 from ..errors import ServiceError
 from ..staff_audit import record_staff_action
+from . import identities
 from .grades import _Session, platform_words
 from .tool_conf import pylti_registration
 
 MEMBERSHIP_SCOPE = "https://purl.imsglobal.org/spec/lti-nrps/scope/contextmembership.readonly"
 LIS = "http://purl.imsglobal.org/vocab/lis/v2/membership"
-# The same sets as the launch's (services/lti/identities.py on the lti-launch branch).
-TEACHING_ASSISTANT_ROLES = {
-    f"{LIS}/Instructor#TeachingAssistant",
-    f"{LIS}#TeachingAssistant",
-    "TeachingAssistant",
-}
-INSTRUCTOR_ROLES = {f"{LIS}#Instructor", "Instructor"}
-LEARNER_ROLES = {f"{LIS}#Learner", "Learner"}
 LEARNER = "learner"
 ASSESSOR = "assessor"
 INSTRUCTOR = "instructor"
 SUBJECT_MAX = 255  # lti_identities.subject
 # A course of thousands is not a group: stop following pages after this many.
 MAX_PAGES = 200
-# Accounts made from a roster sign in through the platform only: no password matches this.
-NO_PASSWORD = "!"  # noqa: S105 - not a hash, so no password can ever match
-# An address for someone the platform gave no email (example. is reserved: never delivered).
-NO_EMAIL_DOMAIN = "lti.example"
 
 
 @dataclass(frozen=True)
@@ -96,17 +84,13 @@ class Member:
         }
 
 
+_ROSTER_ROLES = {Role.ASSESSOR: ASSESSOR, Role.TUTOR: INSTRUCTOR, Role.LEARNER: LEARNER}
+
+
 def role_of(roles) -> str | None:
-    """learner, assessor or instructor from the member's LIS roles, as a launch decides (see
-    the module's docstring); None when none of them is a role used here."""
-    roles = {str(r) for r in roles}
-    if roles & TEACHING_ASSISTANT_ROLES:
-        return ASSESSOR
-    if roles & INSTRUCTOR_ROLES:
-        return INSTRUCTOR
-    if roles & LEARNER_ROLES:
-        return LEARNER
-    return None
+    """learner, assessor or instructor from the member's LIS roles, exactly as a launch decides
+    (`identities.role_from_claims`); None when none of them is a role used here."""
+    return _ROSTER_ROLES.get(identities.role_from_claims([str(r) for r in roles]))
 
 
 # ---------------------------------------------------------------- asking the platform
@@ -290,7 +274,10 @@ def plan(group: Group, context: LtiContext, members: list[Member], by: User | No
             continue
         person.reason = _skip_reason(person, group, by)
         if person.user is None and member.email:
-            person.email_taken = new_email(context.registration, member) != member.email.lower()
+            person.email_taken = (
+                identities.email_for(context.registration, member.user_id, member.email)
+                != member.email.lower()
+            )
         if person.reason:
             result.skipped.append(person)
         elif person.role == LEARNER:
@@ -303,45 +290,16 @@ def plan(group: Group, context: LtiContext, members: list[Member], by: User | No
 # ---------------------------------------------------------------- making it
 
 
-def subject_digest(registration_id: int, subject: str) -> str:
-    """A short stable digest of a platform user id (for placeholder emails), as a launch's."""
-    return hashlib.sha256(f"{registration_id}:{subject}".encode()).hexdigest()[:16]
-
-
-def new_email(registration: LtiRegistration, member: Member) -> str:
-    """The platform's email when it is valid and nobody's yet, else a placeholder: an
-    account here that uses it is never matched by it."""
-    if member.email:
-        try:
-            email = accounts.normalise_email(member.email)
-        except ServiceError:
-            email = ""
-        if email and accounts.find_user_by_email(email) is None:
-            return email
-    digest = subject_digest(registration.id, member.user_id)
-    return f"lti-{registration.id}-{digest}@{NO_EMAIL_DOMAIN}"
-
-
 def user_for(
     registration: LtiRegistration, sub: str, name: str, email: str, role: Role | str
 ) -> User:
-    """The account for the platform's user `sub`: the one linked to it (`LtiIdentity`), or
-    a new account made and linked now (no password: they sign in through the platform).
-    Never matched by email: when another account uses the platform's email, the new account
-    gets a placeholder (`new_email`)."""
+    """The account for the platform's user `sub`: the one linked to it (`LtiIdentity`), or a
+    new one made as a launch makes it (`identities.new_account`: never matched by email)."""
     identity = identity_of(registration.id, sub)
     if identity is not None:
         return db.session.get(User, identity.user_id)
     member = Member(user_id=sub, name=name, email=email)
-    user = accounts.create_user_with_hash(
-        name=_display_name(member),
-        email=new_email(registration, member),
-        role=role,
-        password_hash=NO_PASSWORD,
-    )
-    db.session.add(LtiIdentity(registration_id=registration.id, subject=sub, user_id=user.id))
-    db.session.flush()
-    return user
+    return identities.new_account(registration, sub, _display_name(member), email, Role(role))[1]
 
 
 def import_members(
