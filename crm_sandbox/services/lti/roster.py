@@ -249,7 +249,7 @@ def _course_reason(person: Person, group: Group) -> str:
             f"{group.tutor.name} is this group's tutor"
         )
     if person.role is None:
-        return "no role used here (learner, or a grader or teaching assistant)"
+        return "no role used here (learner or teaching assistant)"
     return ""
 
 
@@ -305,10 +305,10 @@ def user_for(
 def import_members(
     group: Group, context: LtiContext, members: list[Member], by: User | None
 ) -> RosterPlan:
-    """Add the course's learners to the group and its graders as the group's assessors, as
-    `plan` says, in the caller's transaction (flushes, never commits), with a staff-audit
-    entry for each account made, each person added and the import itself. Doing it again adds
-    nobody: everyone is then already there."""
+    """Add the course's learners to the group and its teaching assistants as the group's
+    assessors, as `plan` says, in the caller's transaction (flushes, never commits), with a
+    staff-audit entry for each account made, each person added and the import itself. Doing it
+    again adds nobody: everyone is then already there."""
     if by is not None and by.role_enum != Role.ADMIN and group.tutor_id != by.id:
         raise ServiceError("Only the group's tutor or an admin can add the course's members.")
     made = plan(group, context, members, by)
