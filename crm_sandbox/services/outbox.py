@@ -162,6 +162,17 @@ def deliver_due(
     return report
 
 
+def deliver_one(message_id: int, now: datetime | None = None) -> str | None:
+    """Send one pending message now, whatever its next try time (the task queue's delivery
+    task, queued when the message's transaction commits): "sent", "retrying" or "failed", or
+    None when there is nothing to send (sent, refused, replaced, or another sender holds it).
+    Commits, like `deliver_due`."""
+    now = now or utcnow()
+    if not _claim(message_id, now):
+        return None
+    return _deliver_one(message_id, now)
+
+
 def _claim(message_id: int, now: datetime) -> bool:
     claimed = db.session.execute(
         update(OutboxMessage)
