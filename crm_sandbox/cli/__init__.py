@@ -2,8 +2,9 @@
 
 A module per command group: `deploy` (init, demo, check-deploy), `users`, `sandbox`, `log`,
 `scenarios`, `criteria`, `evidence`, `audit`, `eqa`, `outbox`, `lti`, `worker` (the task
-queue's consumer) and `data` (backup, restore, users export and erase); `common` holds what they share. `main` is the console script's entry
-point and `register_commands` attaches every group to an app.
+queue's consumer) and `data` (backup, restore, users export and erase); `common` holds what
+they share. `main` is the console script's entry point and `register_commands` attaches every
+group to an app.
 """
 
 from __future__ import annotations

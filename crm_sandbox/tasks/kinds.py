@@ -148,9 +148,7 @@ def _group_for(job: BackgroundJob, viewer: User | None):
     try:
         return groups.get_group(viewer, job.group_id)
     except NotFound:
-        raise CancelExecution(
-            f"{viewer.name} may no longer see that group", retry=False
-        ) from None
+        raise CancelExecution(f"{viewer.name} may no longer see that group", retry=False) from None
 
 
 @work("provision-group", "Practice sandboxes for a group's learners")

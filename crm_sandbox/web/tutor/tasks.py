@@ -33,9 +33,7 @@ def queue_for_group(found, ask, back: str):
 @tutor_area
 def provision_group(group_id: int):
     found = group_or_404(group_id)
-    return queue_for_group(
-        found, kinds.ask_provisioning, url_for("tutor.group", group_id=found.id)
-    )
+    return queue_for_group(found, kinds.ask_provisioning, url_for("tutor.group", group_id=found.id))
 
 
 @bp.route("/groups/<int:group_id>/evidence-packs", methods=["POST"])
