@@ -149,3 +149,38 @@ def test_a_csv_import_queued_for_the_worker_shows_waiting_then_the_first_passwor
     assert "Accounts created" in page and page.count("<code>") == 2
     # the passwords are shown once: the secret left the session with them
     assert client.get(status_url).data.decode().count("<code>") == 0
+
+
+def test_the_demo_starts_a_worker_with_the_app_and_stops_it_after(runner, monkeypatch):
+    from crm_sandbox.cli import deploy
+
+    happened = []
+    monkeypatch.setattr(
+        deploy, "start_worker_process", lambda app: happened.append("worker started") or "w"
+    )
+    monkeypatch.setattr(deploy, "stop_worker_process", lambda w: happened.append(("stop", w)))
+    monkeypatch.setattr(deploy, "run_simple", lambda *a, **k: happened.append("serving"))
+    result = runner.invoke(args=["demo", "--port", "5099"])
+    assert result.exit_code == 0, result.output
+    assert happened == ["worker started", "serving", ("stop", "w")]
+    assert "A background worker runs the tasks" in result.output
+
+
+def test_the_demos_worker_process_runs_the_apps_tasks_and_stops_on_sigterm(
+    app_factory, create_user, create_group, monkeypatch
+):
+    from crm_sandbox.cli.worker import start_worker_process, stop_worker_process
+
+    app = app_factory(TASK_QUEUE_IMMEDIATE=False)
+    monkeypatch.setenv("CRM_SANDBOX_DATABASE_URL", app.config["SQLALCHEMY_DATABASE_URI"])
+    with app.app_context():
+        tutor = create_user(Role.TUTOR)
+        group = create_group("Demo", tutor=tutor, learners=[create_user(Role.LEARNER)])
+        job_id = queue_provisioning(tutor, group)
+        process = start_worker_process(app, workers=1)
+        try:
+            job = wait_for(job_id, JobStatus.DONE.value)
+        finally:
+            code = stop_worker_process(process)
+        assert job.status == JobStatus.DONE.value and job.result == {"made": 1, "had": 0}
+        assert code == 0

@@ -9,6 +9,9 @@ queue's storage for the next start.
 from __future__ import annotations
 
 import logging
+import os
+import subprocess  # noqa: S404 - the demo starts its worker as a child process
+import sys
 
 import click
 from flask import current_app
@@ -56,3 +59,24 @@ def worker_command(workers: int, shutdown_timeout: float) -> None:
         shutdown_timeout=shutdown_timeout,
     )
     consumer.run()
+
+
+def start_worker_process(app, workers: int = 2) -> subprocess.Popen:
+    """`crm-sandbox worker` in a child process with this process's settings and instance
+    folder (the demo's worker: the same database and queue file as the app it serves)."""
+    env = {**os.environ, "CRM_SANDBOX_INSTANCE_PATH": app.instance_path}
+    command = [sys.executable, "-c", "from crm_sandbox.cli import main; main()", "worker"]
+    return subprocess.Popen([*command, "--workers", str(workers)], env=env)  # noqa: S603
+
+
+def stop_worker_process(process: subprocess.Popen, timeout: float = 30) -> int:
+    """Stop a worker started by `start_worker_process` (SIGTERM: running tasks finish first;
+    killed after `timeout` seconds); its exit code."""
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+    return process.returncode
