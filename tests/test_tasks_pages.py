@@ -141,3 +141,16 @@ def test_starting_a_task_without_a_csrf_token_starts_nothing(client, auth, cohor
     assert response.status_code == 400
     db.session.rollback()
     assert db.session.scalar(select(func.count()).select_from(BackgroundJob)) == 0
+
+
+def test_the_command_line_queues_a_groups_provisioning_for_the_worker(runner, cohort):
+    _, _, learners, group = cohort
+    result = runner.invoke(
+        args=["sandbox", "provision", "--group", group.name, "--size", "small", "--in-background"]
+    )
+    assert result.exit_code == 0, result.output
+    assert re.search(r"Queued as task #\d+", result.output)
+    assert practice_count(learners) == 2  # the queue runs at once in tests
+    task = db.session.scalar(select(BackgroundJob))
+    assert task.status == "done" and task.started_by_id is None
+    assert task.params["size"] == "small"

@@ -21,7 +21,16 @@ from huey.exceptions import CancelExecution, RetryTask
 from sqlalchemy import event, select
 
 from .. import database
-from ..models import BackgroundJob, OutboxMessage, OutboxStatus, Sandbox, SandboxKind, User, db
+from ..models import (
+    BackgroundJob,
+    Group,
+    OutboxMessage,
+    OutboxStatus,
+    Sandbox,
+    SandboxKind,
+    User,
+    db,
+)
 from ..models.base import utcnow
 from ..services import background_jobs, evidence, groups, outbox, provisioning, user_import
 from ..services.background_jobs import work
@@ -156,7 +165,12 @@ def provision_group(job: BackgroundJob, progress, secret) -> dict:
     """Practice sandboxes for the group's learners who have none, a batch at a time, each
     batch committed (so a retry or a second run carries on where this one stopped)."""
     starter = db.session.get(User, job.started_by_id) if job.started_by_id else None
-    group = _group_for(job, starter)
+    if job.started_by_id is None:  # asked for on the command line
+        group = db.session.get(Group, job.group_id)
+        if group is None:
+            raise CancelExecution("the group no longer exists", retry=False)
+    else:
+        group = _group_for(job, starter)
     params = job.params
     learner_ids = [u.id for u in group.learners]
     db.session.commit()
@@ -237,8 +251,9 @@ def build_group_packs(job: BackgroundJob, progress, secret) -> dict:
 # --- asking for work (the pages call these in their transaction) ----------------------------
 
 
-def ask_provisioning(viewer: User, group) -> BackgroundJob:
-    """Practice sandboxes for every learner of `group` who has none, by the worker."""
+def ask_provisioning(viewer: User | None, group, **options) -> BackgroundJob:
+    """Practice sandboxes for every learner of `group` who has none, by the worker (`viewer`
+    None: the command line). `options`: profile, seed, size."""
     if not group.learners:
         raise ServiceError("This group has no learners yet.")
     return background_jobs.start(
@@ -248,6 +263,7 @@ def ask_provisioning(viewer: User, group) -> BackgroundJob:
         started_by=viewer,
         group_id=group.id,
         total=len(group.learners),
+        params=options,
     )
 
 
