@@ -1,4 +1,7 @@
-"""background jobs
+"""Background jobs: what the task queue's worker does (CSV imports, provisioning a group,
+every learner's evidence pack, outbox deliveries), one row per piece of work found by a stable
+key, with its status, tries, progress and last error, for the admin's tasks page and the
+progress pages.
 
 Revision ID: 512c268c1019
 Revises: e64804d3f54a
