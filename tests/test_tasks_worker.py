@@ -19,7 +19,7 @@ from sqlalchemy import select
 from crm_sandbox.extensions import db
 from crm_sandbox.models import BackgroundJob, JobStatus, Role, Sandbox, SandboxKind
 from crm_sandbox.services import background_jobs
-from crm_sandbox.tasks import huey_of
+from crm_sandbox.tasks import huey_of, unseal
 
 REDIS_URL = "redis://127.0.0.1:6379/5"  # the queue engineer's Redis database
 CRM_SANDBOX = str(Path(sys.executable).parent / "crm-sandbox")
@@ -140,9 +140,15 @@ def test_a_csv_import_queued_for_the_worker_shows_waiting_then_the_first_passwor
     status_url = response.location
     page = client.get(status_url).data.decode()
     assert "Waiting for the background worker" in page
+    with client.session_transaction() as session:
+        (secret,) = session["import_keys"].values()
     with app.app_context():
         job = db.session.scalar(select(BackgroundJob).where(BackgroundJob.kind == "import"))
-        assert "secret" not in str(job.params) and job.total == 2
+        assert secret not in str(job.params) and job.total == 2
+        # the secret waits in the queue sealed with the app's key, never in the clear
+        (queued,) = huey_of(app).pending()
+        assert queued.args[0] == job.id and secret not in repr(queued.args)
+        assert unseal(app, queued.args[1]) == secret
         with worker(app):
             wait_for(job.id, JobStatus.DONE.value)
     page = client.get(status_url).data.decode()
