@@ -3,6 +3,8 @@ the demo cohort, and say whether the configuration is safe for production."""
 
 from __future__ import annotations
 
+import signal
+
 import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
@@ -73,10 +75,17 @@ def demo_command(port: int, host: str, no_serve: bool):
         "A background worker runs the tasks (imports, provisioning, evidence packs, grades "
         "and xAPI statements; see Admin > Tasks)."
     )
+    # SIGTERM too ends the demo through `finally`, so its worker never outlives it.
+    previous = signal.signal(signal.SIGTERM, _exit_on_sigterm)
     try:
         run_simple(host, port, app, threaded=True, use_reloader=False, use_debugger=False)
     finally:
+        signal.signal(signal.SIGTERM, previous)
         stop_worker_process(worker)
+
+
+def _exit_on_sigterm(signum, frame):
+    raise SystemExit(0)
 
 
 @click.command("check-deploy")
