@@ -84,6 +84,13 @@ def create_app(test_config: dict | None = None) -> Flask:
     from .services import xapi
 
     xapi.settings(app.config)
+    # The task queue (Huey): immediate in tests unless a test asks for a real consumer.
+    from . import tasks
+
+    testing = bool(app.config.get("TESTING"))
+    app.config.setdefault("TASK_QUEUE_IMMEDIATE", testing)
+    app.config.setdefault("TASK_OUTBOX_ON_COMMIT", not testing)
+    tasks.init_app(app)
 
     return app
 

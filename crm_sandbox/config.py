@@ -84,6 +84,43 @@ def secret_from_file(path: str) -> str:
     return secret
 
 
+def task_queue_url(value: str) -> str:
+    """Where the task queue keeps its tasks: "" (a SQLite file in the instance folder),
+    redis://host:port/db (or rediss://), or sqlite:////absolute/path/to/file. Anything else is
+    refused with what was expected."""
+    from urllib.parse import urlsplit
+
+    value = (value or "").strip()
+    if not value:
+        return ""
+    try:
+        parts = urlsplit(value)
+        parts.port  # noqa: B018 - reading it checks the port is a number in range
+    except ValueError:
+        raise ValueError(f"expected redis://host:6379/N or sqlite:////path: {value!r}") from None
+    if parts.scheme in ("redis", "rediss") and parts.hostname:
+        db_part = parts.path.strip("/")
+        if db_part and not db_part.isdigit():
+            raise ValueError(f"expected a Redis database number after the host, got {value!r}")
+        return value
+    if parts.scheme == "sqlite" and parts.path.startswith("//") and len(parts.path) > 2:
+        return value
+    raise ValueError(
+        "expected the task queue's address: redis://host:6379/N (Redis) or "
+        f"sqlite:////absolute/path/tasks.sqlite3 (a file), got {value!r}"
+    )
+
+
+def whole_number(value: str) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        raise ValueError(f"expected a whole number, got {value!r}") from None
+    if number < 0:
+        raise ValueError(f"expected 0 or more, got {value!r}")
+    return number
+
+
 def positive_seconds(value: str) -> float:
     try:
         seconds = float(value)
@@ -118,6 +155,10 @@ ENV_SETTINGS: dict[str, tuple[str, object]] = {
     "LRS_PASSWORD": ("LRS_PASSWORD", str),
     "LRS_PASSWORD_FILE": ("LRS_PASSWORD", secret_from_file),
     "LRS_TIMEOUT": ("LRS_TIMEOUT", positive_seconds),
+    # The task queue (crm_sandbox/tasks): a SQLite file in the instance folder unless a URL.
+    "TASK_QUEUE_URL": ("TASK_QUEUE_URL", task_queue_url),
+    "TASK_RETRIES": ("TASK_RETRIES", whole_number),
+    "TASK_RETRY_DELAY": ("TASK_RETRY_DELAY", whole_number),
 }
 
 
@@ -168,6 +209,11 @@ def defaults(instance_path: str) -> dict:
         "LRS_USERNAME": "",
         "LRS_PASSWORD": "",
         "LRS_TIMEOUT": 10.0,
+        # The task queue (crm_sandbox/tasks): "" is a SQLite file in the instance folder.
+        "TASK_QUEUE_URL": "",
+        # A failed task is tried again this many times, after 30 s, 60 s, 120 s...
+        "TASK_RETRIES": 3,
+        "TASK_RETRY_DELAY": 30,
     }
 
 

@@ -42,8 +42,6 @@ def base_config(database_url: str) -> dict:
         "PASSWORD_CHECK_RATE_LIMIT_ADDRESS": "1000 per minute",
         "PASSWORD_CHECK_RATE_LIMIT_ACCOUNT": "1000 per minute",
         "RATELIMIT_STORAGE_URI": "memory://",
-        # Imports run inside the upload's request, so a test sees them finished.
-        "IMPORT_IN_BACKGROUND": False,
     }
 
 

@@ -5,7 +5,6 @@ the tutor watches the job's progress on a page any instance can serve."""
 from __future__ import annotations
 
 import io
-import threading
 from datetime import timedelta
 
 import pytest
@@ -180,15 +179,19 @@ def test_a_name_with_a_control_character_is_refused_by_line_and_nothing_is_impor
     assert learner_count() == 0
 
 
-def test_the_upload_page_runs_the_import_in_a_background_thread(app_factory, create_user):
+def test_the_upload_page_runs_the_import_as_a_task_of_the_queue(app, client, create_user):
+    from crm_sandbox.models import BackgroundJob
+
     email = create_user(Role.TUTOR).email
-    client = app_factory(IMPORT_IN_BACKGROUND=True).test_client()
     client.post("/login", data={"email": email, "password": "correct horse battery"})
     response = upload(client, learners_csv(4))
     assert response.status_code == 302
-    for thread in threading.enumerate():
-        if thread.name.startswith("import-job-"):
-            thread.join(timeout=60)
+    import_id = int(response.location.rsplit("/", 1)[1])
+    db.session.rollback()
+    task = db.session.scalar(
+        select(BackgroundJob).where(BackgroundJob.key == f"import:{import_id}")
+    )
+    assert task.status == "done" and (task.done, task.total) == (4, 4)
     page = client.get(response.location).data.decode()
     assert "Accounts created" in page and page.count("<code>") == 4
 

@@ -412,29 +412,3 @@ def test_lrs_settings_from_the_environment(tmp_path):
     with pytest.raises(SettingsError, match="cannot read"):
         from_environment({"CRM_SANDBOX_LRS_PASSWORD_FILE": str(tmp_path / "missing")})
     assert xapi.settings({"LRS_URL": ""}) is None
-
-
-# ---------------------------------------------------------------- the demo's sender
-
-
-def test_the_demo_sends_in_the_background_while_it_serves_and_stops_after(runner, monkeypatch):
-    from crm_sandbox.cli import deploy
-
-    happened = []
-    stop = threading.Event()
-
-    def start_sender(app, interval):
-        happened.append(("sender started", interval))
-        return stop
-
-    def serve(host, port, app, **options):
-        happened.append(("serving", stop.is_set()))
-
-    monkeypatch.setattr(deploy.outbox, "start_background_sender", start_sender)
-    monkeypatch.setattr(deploy, "run_simple", serve)
-    result = runner.invoke(args=["demo", "--port", "5099"])
-
-    assert result.exit_code == 0, result.output
-    assert happened == [("sender started", 10.0), ("serving", False)]
-    assert stop.is_set()  # the sender stops with the server
-    assert "Grades and xAPI statements are sent in the background" in result.output

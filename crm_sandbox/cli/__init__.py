@@ -1,9 +1,10 @@
 """The `crm-sandbox` command line, through Flask's click integration.
 
 A module per command group: `deploy` (init, demo, check-deploy), `users`, `sandbox`, `log`,
-`scenarios`, `criteria`, `evidence`, `audit`, `eqa`, `outbox`, `lti` and `data` (backup, restore,
-users export and erase); `common` holds what they share. `main` is the console script's entry
-point and `register_commands` attaches every group to an app.
+`scenarios`, `criteria`, `evidence`, `audit`, `eqa`, `outbox`, `lti`, `worker` (the task
+queue's consumer) and `data` (backup, restore, users export and erase); `common` holds what
+they share. `main` is the console script's entry point and `register_commands` attaches every
+group to an app.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from .outbox import outbox_group
 from .sandbox import sandbox_group
 from .scenarios import scenarios_group
 from .users import users_group
+from .worker import worker_command
 
 __all__ = ["main", "register_commands", "upgrade_database"]
 
@@ -46,6 +48,7 @@ def register_commands(app: Flask) -> None:
         eqa_group,
         outbox_group,
         lti_group,
+        worker_command,
     ):
         app.cli.add_command(command)
 

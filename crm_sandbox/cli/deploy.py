@@ -3,6 +3,8 @@ the demo cohort, and say whether the configuration is safe for production."""
 
 from __future__ import annotations
 
+import signal
+
 import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
@@ -11,9 +13,10 @@ from werkzeug.serving import run_simple
 from ..deploy_checks import deploy_problems
 from ..extensions import db
 from ..models import Role
-from ..services import accounts, demo, outbox
+from ..services import accounts, demo
 from ..services.errors import ServiceError
 from .common import _fail, upgrade_database
+from .worker import start_worker_process, stop_worker_process
 
 
 @click.command("init")
@@ -64,20 +67,25 @@ def demo_command(port: int, host: str, no_serve: bool):
 
     click.echo(f"Serving the demo on http://{host}:{port}/  (press Ctrl+C to stop)")
     app: Flask = current_app._get_current_object()
-    # The demo sends grades and xAPI statements itself while it runs (production runs
-    # `crm-sandbox outbox run` as a service of its own: README, "Running in production").
-    stop_sending = outbox.start_background_sender(app, interval=SENDER_INTERVAL)
+    # The demo runs a worker beside the app (production runs `crm-sandbox worker` as a service
+    # of its own: README, "Running in production"): imports, provisioning, evidence packs,
+    # grades and xAPI statements. Queued tasks wait in the instance folder between runs.
+    worker = start_worker_process(app)
     click.echo(
-        "Grades and xAPI statements are sent in the background "
-        f"(every {SENDER_INTERVAL:g} seconds; see Admin > Outbox)."
+        "A background worker runs the tasks (imports, provisioning, evidence packs, grades "
+        "and xAPI statements; see Admin > Tasks)."
     )
+    # SIGTERM too ends the demo through `finally`, so its worker never outlives it.
+    previous = signal.signal(signal.SIGTERM, _exit_on_sigterm)
     try:
         run_simple(host, port, app, threaded=True, use_reloader=False, use_debugger=False)
     finally:
-        stop_sending.set()
+        signal.signal(signal.SIGTERM, previous)
+        stop_worker_process(worker)
 
 
-SENDER_INTERVAL = 10.0
+def _exit_on_sigterm(signum, frame):
+    raise SystemExit(0)
 
 
 @click.command("check-deploy")

@@ -36,10 +36,26 @@ def sandbox_group():
     show_default=True,
     type=click.Choice(provisioning.SIZES),
 )
+@click.option(
+    "--in-background",
+    is_flag=True,
+    help="With --group: queue it for the worker (crm-sandbox worker) and return at once.",
+)
 @with_appcontext
-def sandbox_provision(learner_email, group_name, profile, seed, size):
+def sandbox_provision(learner_email, group_name, profile, seed, size, in_background):
     """Give learners their practice sandbox (skipping those who have one)."""
     learners = _learners(learner_email, group_name)
+    if in_background:
+        if not group_name:
+            _fail("--in-background works with --group.")
+        from ..services import groups
+        from ..tasks import kinds
+
+        group = groups.find_group(group_name)
+        job = kinds.ask_provisioning(None, group, profile=profile, seed=seed, size=size)
+        db.session.commit()
+        click.echo(f"Queued as task #{job.id} ({job.status}); see Admin > Tasks.")
+        return
     try:
         with click.progressbar(
             length=len(learners), label="Provisioning sandboxes", file=sys.stderr, show_pos=True

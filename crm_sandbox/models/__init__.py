@@ -9,6 +9,7 @@ from .assessment import (
     QualityReview,
     SamplingPlan,
 )
+from .background_jobs import BackgroundJob, JobStatus
 from .base import Base, db
 from .complaints import Complaint, ComplaintEvent, Level, SandboxCounter, Severity, Stage
 from .contacts import (
@@ -71,6 +72,8 @@ from .standards import (
 from .users import Role, User, UserSession
 
 __all__ = [
+    "BackgroundJob",
+    "JobStatus",
     "Erasure",
     "LtiAttemptLink",
     "LtiContext",

@@ -3,7 +3,8 @@ statements to a Learning Record Store).
 
 A service that does something another system must hear about calls `enqueue` in its own
 transaction, so the message exists exactly when the work does. A sender (`deliver_due`, run by
-`crm-sandbox outbox run` or the demo's background sender) sends what is due, each message in a
+`crm-sandbox outbox run` and every minute by the task queue's worker; `deliver_one`, the
+worker's task queued when a message's transaction commits) sends what is due, each message in a
 short transaction of its own and never inside a request, through the handler registered for
 its kind:
 
@@ -23,12 +24,10 @@ same id to the other system, which keeps one.
 from __future__ import annotations
 
 import logging
-import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from flask import Flask
 from sqlalchemy import func, or_, select, update
 
 from ..models import OutboxMessage, OutboxStatus, db
@@ -162,6 +161,17 @@ def deliver_due(
     return report
 
 
+def deliver_one(message_id: int, now: datetime | None = None) -> str | None:
+    """Send one pending message now, whatever its next try time (the task queue's delivery
+    task, queued when the message's transaction commits): "sent", "retrying" or "failed", or
+    None when there is nothing to send (sent, refused, replaced, or another sender holds it).
+    Commits, like `deliver_due`."""
+    now = now or utcnow()
+    if not _claim(message_id, now):
+        return None
+    return _deliver_one(message_id, now)
+
+
 def _claim(message_id: int, now: datetime) -> bool:
     claimed = db.session.execute(
         update(OutboxMessage)
@@ -247,23 +257,3 @@ def messages(
     if group_ids is not None:
         query = query.where(OutboxMessage.group_id.in_(list(group_ids)))
     return list(db.session.scalars(query))
-
-
-def start_background_sender(app: Flask, interval: float = 10.0) -> threading.Event:
-    """Send due messages every `interval` seconds in a daemon thread (the demo's sender;
-    production runs `crm-sandbox outbox run` as a service). Set the returned event to stop."""
-    stop = threading.Event()
-
-    def run() -> None:
-        while not stop.wait(interval):
-            with app.app_context():
-                try:
-                    deliver_due()
-                except Exception:  # the sender must outlive a bad moment (database restart)
-                    log.exception("outbox: sending failed; trying again shortly")
-                    db.session.rollback()
-                finally:
-                    db.session.remove()
-
-    threading.Thread(target=run, name="outbox-sender", daemon=True).start()
-    return stop

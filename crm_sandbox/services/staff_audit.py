@@ -67,6 +67,7 @@ VERBS = {
     "lti.registration_activated": "LTI platform activated again",
     "lti.roster_imported": "Course members added from the learning platform",
     "outbox.resent": "Refused outbox message sent again",
+    "background_job.run_again": "Failed background task run again",
 }
 
 # What the learner's evidence pack shows of this log: what staff did to their attempts.

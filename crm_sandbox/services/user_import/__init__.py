@@ -34,7 +34,7 @@ from .jobs import (
     STALE_AFTER_SECONDS,
     job_accounts,
     job_state,
-    run_in_background,
+    queue_job,
     run_job,
     start_job,
 )
@@ -57,7 +57,7 @@ __all__ = [
     "import_users",
     "job_accounts",
     "job_state",
-    "run_in_background",
+    "queue_job",
     "run_job",
     "start_job",
     "write",

@@ -1,16 +1,24 @@
-"""Background import jobs: a checked import recorded as a job, run in a thread of its own
-with its progress in the database (so any instance can show it), and what it made.
+"""Background import jobs: a checked import recorded as a job, run by the task queue's worker
+(crm_sandbox/tasks, kind "import") with its progress in the database (so any instance can show
+it), and what it made.
+
+First passwords are never stored. Each upload has a random secret from which its first
+passwords are derived (`passwords.first_password`); it lives in the importing tutor's signed
+session cookie (to show the passwords once) and travels to the worker only as the queued
+task's argument, sealed with a key derived from the app's secret key. The queue deletes the
+task when a worker takes it and keeps no results, so once the import ran the secret is nowhere
+but in the tutor's cookie. An import whose task was lost cannot be run again: the tutor uploads
+the file again.
 """
 
 from __future__ import annotations
 
-import threading
 import time
 
 from sqlalchemy import select, update
 
 from ... import database
-from ...models import ImportJob, ImportStatus, User, db
+from ...models import ImportJob, ImportStatus, JobStatus, User, db
 from ...models.base import utcnow
 from .checking import Row
 from .passwords import first_password, hash_passwords
@@ -53,11 +61,12 @@ def _record_progress(job_id: int, hashed: int) -> None:
         db.session.commit()
 
 
-def run_job(job_id: int, key: bytes) -> None:
+def run_job(job_id: int, key: bytes, on_progress=None) -> None:
     """Do a recorded import: hash every first password with no transaction open (recording
-    progress in short transactions of its own), then write every account in one short
-    transaction, or record why nothing was written. Runs in a background thread with its
-    own app context (or inline, in tests and the benchmark)."""
+    progress in short transactions of its own, and telling `on_progress(done)`), then write
+    every account in one short transaction, or record why nothing was written. The worker
+    runs it (kind "import"); the benchmark and some tests call it inline. A job that is no
+    longer running (done, failed) is left alone: running it twice imports once."""
     job = db.session.get(ImportJob, job_id)
     if job is None or job.status != ImportStatus.RUNNING.value:
         db.session.rollback()
@@ -72,6 +81,8 @@ def run_job(job_id: int, key: bytes) -> None:
         if done == len(rows) or time.monotonic() - last[0] >= HEARTBEAT_SECONDS:
             _record_progress(job_id, done)
             last[0] = time.monotonic()
+            if on_progress is not None:
+                on_progress(done)
 
     try:
         hashes = hash_passwords(passwords, progress)
@@ -107,9 +118,14 @@ def _fail(job: ImportJob, problems: list[list]) -> None:
 
 
 def job_state(job: ImportJob) -> str:
-    """ "running", "done", "failed", or "stopped": running but silent for too long (its
-    process ended; nothing was written)."""
+    """ "queued" (waiting for the worker), "running", "done", "failed", or "stopped": running
+    but silent for too long (its worker ended; nothing was written)."""
     if job.status == ImportStatus.RUNNING.value:
+        from ..background_jobs import job_by_key
+
+        task = job_by_key(task_key(job.id))
+        if task is not None and task.status in (JobStatus.PENDING.value, JobStatus.RETRYING.value):
+            return "queued"
         silent = (utcnow() - job.heartbeat_at).total_seconds()
         return "stopped" if silent > STALE_AFTER_SECONDS else "running"
     return job.status
@@ -132,19 +148,22 @@ def job_accounts(job: ImportJob, key: bytes | None) -> list[tuple[User, str | No
     return out
 
 
-def run_in_background(app, job_id: int, key: bytes) -> threading.Thread:
-    """Run a job in a thread of this process, with an app context of its own.
+def task_key(import_job_id: int) -> str:
+    """The background job's key of an import (services/background_jobs)."""
+    return f"import:{import_job_id}"
 
-    scrypt releases the GIL, so the worker that started it goes on serving requests; the
-    progress is in the database, so any instance can show it."""
 
-    def target() -> None:
-        with app.app_context():
-            try:
-                run_job(job_id, key)
-            finally:
-                db.session.remove()
+def queue_job(job: ImportJob, key: bytes, started_by: User) -> None:
+    """Ask the worker to run a recorded import once the caller's transaction commits (the
+    upload's), with its secret sealed in the task (see the module's docstring)."""
+    from .. import background_jobs
 
-    thread = threading.Thread(target=target, name=f"import-job-{job_id}", daemon=True)
-    thread.start()
-    return thread
+    background_jobs.start(
+        "import",
+        task_key(job.id),
+        summary=f"Import of {job.filename or 'a CSV file'} ({job.total} accounts)",
+        started_by=started_by,
+        total=job.total,
+        params={"import_job_id": job.id},
+        secret=key.hex(),
+    )

@@ -2,4 +2,4 @@ from flask import Blueprint
 
 bp = Blueprint("assessor", __name__)
 
-from . import iqa, routes  # noqa: E402,F401
+from . import iqa, routes, tasks  # noqa: E402,F401

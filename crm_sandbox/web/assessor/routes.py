@@ -8,7 +8,7 @@ from ...services.errors import NotFound, ServiceError
 from ...services.writing import report as writing_report
 from ...wording import date_text
 from ..downloads import evidence_pack_response
-from ..forms_common import form_problems, options, save_once
+from ..forms_common import ButtonForm, form_problems, options, save_once
 from ..transaction import transaction
 from . import bp
 from .forms import DecideForm, JudgeForm, QueueFilterForm, ReviewForm
@@ -37,6 +37,7 @@ def home():
         waiting=waiting,
         groups=mine,
         counts=groups.learner_counts(mine),
+        pack_form=ButtonForm(),
         assessment=assessment,
         viewer=current_user,
     )

@@ -2,4 +2,4 @@ from flask import Blueprint
 
 bp = Blueprint("tutor", __name__)
 
-from . import attempts, groups, imports, lti, passwords, scenarios  # noqa: E402,F401
+from . import attempts, groups, imports, lti, passwords, scenarios, tasks  # noqa: E402,F401

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import secrets
 
-from flask import abort, current_app, flash, redirect, render_template, session, url_for
+from flask import abort, flash, redirect, render_template, session, url_for
 from flask_login import current_user
 
 from ...access import tutor_area
@@ -28,8 +28,9 @@ def import_learners():
             job, problems = tutoring.import_learners(form.file.data.read(), current_user, filename)
             if job is None:
                 tx.abandon()
+            else:
+                _queue(job)
         if tx.ok:
-            _start(job)
             return redirect(url_for("tutor.import_status", job_id=job.id))
         if problems:
             flash(
@@ -47,14 +48,13 @@ def import_learners():
     )
 
 
-def _start(job) -> None:
-    """Hash the committed import's passwords, in the background unless configured not to."""
+def _queue(job) -> None:
+    """The worker hashes the import's passwords and saves its accounts once the upload's
+    transaction commits; the per-upload secret goes with the task (sealed) and into this
+    tutor's session cookie, never into the database."""
     key = secrets.token_bytes(32)
     _remember_import_key(job.id, key)
-    if current_app.config.get("IMPORT_IN_BACKGROUND", True):
-        user_import.run_in_background(current_app._get_current_object(), job.id, key)
-    else:
-        user_import.run_job(job.id, key)
+    user_import.queue_job(job, key, current_user)
 
 
 # The first passwords of an import are derived from a secret kept only in the importing
