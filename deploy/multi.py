@@ -2,7 +2,8 @@
 layout on one machine, for `make multi`, `.ci/run` and the tests in tests/multi/.
 
     python -m deploy.multi test [--postgres URL] [--redis URL] [-- PYTEST ARGS]
-        start the environment, run tests/multi through it, stop it (exit status: pytest's)
+        run tests/multi, which start the environment, test through nginx and stop it
+        (exit status: pytest's)
     python -m deploy.multi up [--postgres URL] [--redis URL]
         start it and keep it up until Ctrl-C (sign in at the printed address)
     python -m deploy.multi nginx-site --server-name crm.college.example \\
@@ -82,11 +83,12 @@ def render_site(
 
 def _self_signed(folder: Path) -> tuple[Path, Path]:
     """A certificate for 127.0.0.1 and localhost (the tests trust exactly this file)."""
+    import ipaddress
+
     from cryptography import x509
     from cryptography.hazmat.primitives import hashes, serialization
     from cryptography.hazmat.primitives.asymmetric import ec
     from cryptography.x509.oid import NameOID
-    import ipaddress
 
     key = ec.generate_private_key(ec.SECP256R1())
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
@@ -230,10 +232,8 @@ class Environment:
         pid = self.pids.get(key)
         if not pid:
             return
-        try:
+        with contextlib.suppress(ProcessLookupError):
             os.killpg(pid, sig)
-        except ProcessLookupError:
-            pass
         if sig in (signal.SIGSTOP, signal.SIGCONT):
             return
         with contextlib.suppress(ProcessLookupError):
@@ -455,11 +455,15 @@ _MAKE_LTI_KEY = (
 
 
 def _arguments(argv):
-    parser = argparse.ArgumentParser(prog="python -m deploy.multi", description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m deploy.multi", description=__doc__.split("\n")[0]
+    )
     sub = parser.add_subparsers(dest="command", required=True)
     for name in ("test", "up"):
         p = sub.add_parser(name)
-        p.add_argument("--postgres", default=os.environ.get("CRM_SANDBOX_MULTI_POSTGRES", DEFAULT_POSTGRES))
+        p.add_argument(
+            "--postgres", default=os.environ.get("CRM_SANDBOX_MULTI_POSTGRES", DEFAULT_POSTGRES)
+        )
         p.add_argument("--redis", default=os.environ.get("CRM_SANDBOX_MULTI_REDIS", DEFAULT_REDIS))
         p.add_argument("--worker-command", help="the worker, as one shell-quoted string")
         p.add_argument("pytest_args", nargs="*")
@@ -493,15 +497,18 @@ def main(argv=None) -> int:
         return subprocess.run(pytest, cwd=ROOT, env=child_env, check=False).returncode  # noqa: S603
     env = start(args.postgres, args.redis, worker)
     try:
-        print(f"CRM Sandbox: two instances behind nginx at {env.url} (certificate {env.certificate})")
-        print(f"  database {env.database_name}, Redis {env.redis_url}, worker: {shlex.join(env.worker_command)}")
+        print(
+            f"CRM Sandbox: two instances behind nginx at {env.url} (certificate {env.certificate})"
+        )
+        print(
+            f"  database {env.database_name}, Redis {env.redis_url}, "
+            f"worker: {shlex.join(env.worker_command)}"
+        )
         print(f"  logs in {env.folder}")
         print("  create the first admin with: " + _admin_hint(env))
         print("Ctrl-C stops everything.")
-        try:
+        with contextlib.suppress(KeyboardInterrupt):
             signal.pause()
-        except KeyboardInterrupt:
-            pass
         return 0
     finally:
         env.stop()

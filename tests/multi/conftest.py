@@ -294,9 +294,7 @@ class World:
         return self.read(
             lambda s: list(
                 s.scalars(
-                    select(Contact.id)
-                    .where(Contact.sandbox_id == sandbox_id)
-                    .order_by(Contact.id)
+                    select(Contact.id).where(Contact.sandbox_id == sandbox_id).order_by(Contact.id)
                 )
             )
         )
@@ -307,9 +305,7 @@ class World:
         from crm_sandbox.models import Need
 
         return self.read(
-            lambda s: list(
-                s.scalars(select(Need.description).where(Need.sandbox_id == sandbox_id))
-            )
+            lambda s: list(s.scalars(select(Need.description).where(Need.sandbox_id == sandbox_id)))
         )
 
 
@@ -334,9 +330,7 @@ def class_of(world):
         work = []
         for learner_id, email in learners:
             attempt_id, sandbox_id = world.assign("first-complaint", learner_id, group_id, tutor_id)
-            work.append(
-                {"email": email, "attempt_id": attempt_id, "sandbox_id": sandbox_id}
-            )
+            work.append({"email": email, "attempt_id": attempt_id, "sandbox_id": sandbox_id})
         return {"tutor_email": tutor_email, "group_id": group_id, "learners": work}
 
     return make
