@@ -345,8 +345,9 @@ def _nginx_prefix(folder: Path, certificate: Path, key: Path) -> tuple[Path, Pat
     return prefix, prefix / "tls.crt", prefix / "tls.key"
 
 
-def _nginx_conf(env: Environment, site: str) -> str:
-    prefix = env.nginx_prefix
+def nginx_conf(prefix: str | Path, site: str) -> str:
+    """A whole nginx.conf around `site` for an nginx of its own in `prefix` (in the foreground,
+    one worker process, so its round-robin is predictable)."""
     return f"""daemon off;
 master_process on;
 worker_processes 1;
@@ -436,7 +437,7 @@ def start(
             # Test only: which instance answered (the last address nginx tried).
             extra_server_lines=f"    add_header {SERVED_BY} $upstream_addr always;\n",
         )
-        (prefix / "nginx.conf").write_text(_nginx_conf(env, site))
+        (prefix / "nginx.conf").write_text(nginx_conf(prefix, site))
         env.start_nginx()
         env.start_worker()
     except BaseException:

@@ -17,6 +17,7 @@ import json
 import os
 import shlex
 import threading
+import time
 from html.parser import HTMLParser
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -154,11 +155,18 @@ class Browser:
 
     def next_lands_on(self, instance: str) -> None:
         """Line up nginx's round-robin so the next request goes to `instance`: ask for the
-        sign-in page until the other instance answers (nginx then turns to this one)."""
-        for _ in range(4):
-            if self.get("/login").served_by not in (instance, None):
+        sign-in page until `instance` has answered (it is in the rotation: one restarted a
+        moment ago may still be in nginx's fail_timeout) and then the other one has."""
+        seen = False
+        for _ in range(80):
+            answered = self.get("/login").served_by
+            if answered == instance:
+                seen = True
+            elif seen:
                 return
-        raise AssertionError(f"nginx never sent a request to the instance other than {instance}")
+            else:
+                time.sleep(0.25)
+        raise AssertionError(f"nginx did not alternate between {instance} and the other instance")
 
 
 class _Forms(HTMLParser):

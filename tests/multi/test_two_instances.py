@@ -165,6 +165,7 @@ def test_killing_an_instance_mid_class_loses_no_saved_work(browser, world, class
     group = class_of(4)
     saves_each = 12
     results = {}
+    served = []
 
     def learner_at_work(work):
         sandbox = f"/s/{work['sandbox_id']}"
@@ -192,6 +193,7 @@ def test_killing_an_instance_mid_class_loses_no_saved_work(browser, world, class
                 failed_posts.append(answer.status_code)
             time.sleep(0.05)
         results[work["email"]] = (saved, failed_posts, failed_gets)
+        served.extend(me.served)
 
     threads = [threading.Thread(target=learner_at_work, args=(w,)) for w in group["learners"]]
     for t in threads:
@@ -202,6 +204,7 @@ def test_killing_an_instance_mid_class_loses_no_saved_work(browser, world, class
         t.join(timeout=240)
     multi.start_instance("a")
 
+    assert {"a", "b"} <= set(served), "the class was working on both instances"
     for work in group["learners"]:
         saved, failed_posts, failed_gets = results[work["email"]]
         stored = world.need_descriptions(work["sandbox_id"])
@@ -277,6 +280,7 @@ def test_a_worker_restart_loses_no_task_and_sends_it_once(browser, world, class_
         )
 
     [(statement_id, status)] = message()
+    assert status == "pending"
     time.sleep(2)
     assert lrs.times_received(statement_id) == 0, "no worker, nothing sent"
     multi.start_worker()
