@@ -15,6 +15,7 @@ import contextlib
 import itertools
 import json
 import os
+import secrets
 import shlex
 import threading
 import time
@@ -28,6 +29,7 @@ import pytest
 HERE = Path(__file__).parent
 PASSWORD = "multi pass phrase 42"
 FAST_HASH = "scrypt:1024:8:1"
+RUN = secrets.token_hex(4)
 SKIP_REASON = (
     "the two-instance tests run through nginx only when asked: make multi "
     "(or CRM_SANDBOX_MULTI=1 pytest -m multi tests/multi)"
@@ -248,7 +250,9 @@ class World:
     def person(self, role: str, name: str) -> tuple[int, str]:
         from crm_sandbox.services import accounts
 
-        email = f"{self.unique(role)}@multi-college.example.org"
+        # Unique to this run too: Redis keeps sign-in counts per email for a minute, and a run
+        # straight after another must not inherit its counts.
+        email = f"{self.unique(role)}-{RUN}@multi-college.example.org"
         with self.session():
             user = accounts.create_user(name=name, email=email, role=role, password=PASSWORD)
             return user.id, email
