@@ -15,8 +15,9 @@ name is created there, migrated, and dropped at the end. `--redis` is the Redis 
 sign-in rate limits (and the queue). Each instance is `gunicorn crm_sandbox.wsgi:app` (the
 production entry point, with its deploy checks) on a free loopback port; they share the secret
 key, the log key and the instance folder (the LTI key), exactly as two servers must. nginx is
-Debian's, run as this user with its own prefix, pid file and temp folders (`daemon off`), on a
-free port with a self-signed certificate (the cookies are Secure). The worker is `crm-sandbox
+Debian's, run as this user (as `nobody` when this runs as root) with its own prefix, pid file and
+temp folders (`daemon off`), on a free port with a self-signed certificate (the cookies are
+Secure). The worker is `crm-sandbox
 worker` when this version has it, else `crm-sandbox outbox run` (`--worker-command` overrides).
 """
 
@@ -180,13 +181,15 @@ class Environment:
     env: dict  # the app's environment (every instance and the worker)
     worker_command: list[str]
     nginx_prefix: str = ""  # nginx's own folder: config, pid, temp folders, logs
+    own_folder: bool = False  # made by start(): removed by stop() (it holds the keys)
     instances: dict[str, int] = field(default_factory=dict)  # name -> port
     pids: dict[str, int] = field(default_factory=dict)  # "a", "b", "worker", "nginx" -> pid
     processes: dict[str, subprocess.Popen] = field(default_factory=dict, repr=False)
 
-    # ------------------------------------------------------------ state shared with tests
+    # ------------------------------------------------------------ where things are
 
     def save(self) -> None:
+        """state.json in the folder: what runs where (pids, ports), for a person looking in."""
         data = {
             k: (str(v) if isinstance(v, Path) else v)
             for k, v in self.__dict__.items()
@@ -300,6 +303,8 @@ class Environment:
             self.signal(key, signal.SIGTERM)
         if self.nginx_prefix and Path(self.nginx_prefix) != self.folder / "nginx":
             shutil.rmtree(self.nginx_prefix, ignore_errors=True)
+        if self.own_folder:
+            shutil.rmtree(self.folder, ignore_errors=True)
         with _admin_connection(self.server_url) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{self.database_name}" WITH (FORCE)')
 
@@ -375,6 +380,7 @@ def start(
     folder: Path | None = None,
 ) -> Environment:
     """Start everything; on any failure, stop what started and raise."""
+    own_folder = folder is None
     folder = Path(folder or tempfile.mkdtemp(prefix="crm-multi-"))
     (folder / "instance").mkdir(parents=True, exist_ok=True)
     (folder / "instance").chmod(0o700)
@@ -410,6 +416,7 @@ def start(
         env=app_env,
         worker_command=worker_command or default_worker_command(),
         instances=ports,
+        own_folder=own_folder,
     )
     env.save()
     try:
@@ -505,7 +512,7 @@ def main(argv=None) -> int:
             f"  database {env.database_name}, Redis {env.redis_url}, "
             f"worker: {shlex.join(env.worker_command)}"
         )
-        print(f"  logs in {env.folder}")
+        print(f"  logs in {env.folder} (removed when it stops)")
         print("  create the first admin with: " + _admin_hint(env))
         print("Ctrl-C stops everything.")
         with contextlib.suppress(KeyboardInterrupt):
