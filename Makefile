@@ -11,7 +11,7 @@ RALPH_STAMP := $(RALPH_VENV)/.installed
 # Where tests/e2e/conftest.py looks for Chromium (Debian's package).
 CHROMIUM := /usr/bin/chromium
 
-.PHONY: demo test lint format install clean screenshots bench e2e wrk redis docs ralph
+.PHONY: demo test lint format install clean screenshots bench e2e wrk redis docs ralph multi
 
 $(STAMP): setup.cfg setup.py pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -66,6 +66,19 @@ screenshots: $(STAMP)
 e2e: $(STAMP)
 	@test -x $(CHROMIUM) || { echo "Chromium not found at $(CHROMIUM): apt-get install chromium, then make e2e" >&2; exit 1; }
 	$(BIN)/python -m pytest -m e2e tests/e2e $(PYTEST_ARGS)
+
+# The production layout on this machine (deploy/multi.py): Debian's nginx in front of two gunicorn
+# instances on PostgreSQL and Redis, with one worker; runs the tests in tests/multi through nginx,
+# then stops everything and drops its database. MULTI_POSTGRES names the PostgreSQL server (a
+# database of its own is made there), MULTI_REDIS the Redis database, MULTI_WORKER the worker
+# command (default: `crm-sandbox worker` if this version has it, else `crm-sandbox outbox run`).
+MULTI_POSTGRES ?= postgresql+psycopg://postgres@127.0.0.1:5432/postgres
+MULTI_REDIS ?= redis://127.0.0.1:6379/6
+multi: $(STAMP)
+	@test -x /usr/sbin/nginx || command -v nginx >/dev/null || { echo "nginx not found: apt-get install nginx, then make multi" >&2; exit 1; }
+	@redis-cli -u '$(MULTI_REDIS)' ping >/dev/null 2>&1 || { echo "No Redis answers at $(MULTI_REDIS) (apt-get install redis-server, or MULTI_REDIS=redis://host:6379/N)" >&2; exit 1; }
+	$(BIN)/python -m deploy.multi test --postgres '$(MULTI_POSTGRES)' --redis '$(MULTI_REDIS)' \
+	  $(if $(MULTI_WORKER),--worker-command '$(MULTI_WORKER)') -- $(PYTEST_ARGS)
 
 # Class load and saturation benchmarks (benchmarks/load.py, benchmarks/saturation.py): about
 # 3 minutes; BENCH_ARGS=--quick for a short run. Saturation uses wrk when it is installed
