@@ -396,6 +396,8 @@ def start(
         CRM_SANDBOX_SECRET_KEY=secrets.token_hex(32),
         CRM_SANDBOX_LOG_KEY=secrets.token_hex(32),
         CRM_SANDBOX_RATELIMIT_STORAGE_URI=redis_url,
+        # the task queue too: the instances queue, the one worker takes
+        CRM_SANDBOX_TASK_QUEUE_URL=redis_url,
         CRM_SANDBOX_TRUSTED_PROXIES="1",
         CRM_SANDBOX_SECURE_COOKIES="1",
         CRM_SANDBOX_DEBUG="0",
