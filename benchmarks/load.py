@@ -40,7 +40,14 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .classroom import USER_AGENT, Learner, app_server, prepare_class, process_cpu_seconds
+from .classroom import (
+    USER_AGENT,
+    CpuPerRequest,
+    Learner,
+    app_server,
+    prepare_class,
+    process_cpu_seconds,
+)
 from .common import figure, standalone_main
 
 LEVELS = ((30, 15.0), (1000, 200.0))
@@ -357,6 +364,8 @@ def measure_level(server, room, learners: int, rate: float, seconds: float, seed
     asyncio.run(warm.go(min(WARMUP_SECONDS, seconds)))
     log_before = count_locked(server.log_text())
     workers = server.worker_pids()
+    cpu = CpuPerRequest(server, room.database_url)
+    cpu.start()
     server_cpu0, wall0 = process_cpu_seconds(workers), time.perf_counter()
     own0 = resource.getrusage(resource.RUSAGE_SELF)
     drive = Drive(server.base_url, room.cookie_name, chosen, rate, random.Random(seed + 1))  # noqa: S311
@@ -364,6 +373,7 @@ def measure_level(server, room, learners: int, rate: float, seconds: float, seed
     own1 = resource.getrusage(resource.RUSAGE_SELF)
     wall = time.perf_counter() - wall0
     server_cpu = process_cpu_seconds(workers) - server_cpu0
+    cpu.stop(len(drive.samples))
     client_cpu = (own1.ru_utime - own0.ru_utime) + (own1.ru_stime - own0.ru_stime)
     result = {
         "learners": learners,
@@ -376,6 +386,8 @@ def measure_level(server, room, learners: int, rate: float, seconds: float, seed
         "late_starts": drive.late_starts,
         "client_cpu_percent": round(100 * client_cpu / wall, 1),
         "server_cpu_percent": round(100 * server_cpu / wall, 1),
+        # CPU time per request answered: the app's workers, the database's server processes
+        "cpu_per_request": cpu.figures(),
         "target_p95_ms": TARGET_P95_MS.get(learners),
     }
     return result
