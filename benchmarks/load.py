@@ -393,18 +393,24 @@ def measure_level(server, room, learners: int, rate: float, seconds: float, seed
     return result
 
 
-def run(database_url: str | None, quick: bool = False) -> dict:
+def run(database_url: str | None, quick: bool = False, servers=None) -> dict:
     """The `load` section: both levels on one class and one server.
 
     `database_url`: None or a SQLite URL runs on a new temporary SQLite file; a PostgreSQL URL
     runs on a scratch database created on that server and dropped afterwards (the database
-    the URL names is not touched). `quick`: shorter measurement, same set-up."""
+    the URL names is not touched). `quick`: shorter measurement, same set-up.
+
+    `servers` is the hook for "through nginx" (issue 20: two instances behind nginx): a
+    function `(room, log_path)` returning a context manager that serves the app on
+    `room.database_url` with `room.secret_key` (as `classroom.app_server` does) and has
+    `base_url` (nginx's), `worker_pids()` (every instance's workers, for the CPU figures) and
+    `log_text()`. Default: one gunicorn with 2 sync workers on this host."""
     seconds = QUICK_SECONDS if quick else FULL_SECONDS
     room = prepare_class(database_url, max(n for n, _ in LEVELS), tag="load")
     try:
         log_path = Path(tempfile.mkstemp(prefix="crm-bench-load-", suffix=".log")[1])
         try:
-            with app_server(room, log_path) as server:
+            with (servers or app_server)(room, log_path) as server:
                 levels = {
                     str(n): measure_level(server, room, n, rate, seconds, seed=n)
                     for n, rate in LEVELS
@@ -422,6 +428,9 @@ def run(database_url: str | None, quick: bool = False) -> dict:
             "windows with min and max; gunicorn 2 sync workers, crm_sandbox.wsgi:app"
         ),
         "database": room.database_url.split(":", 1)[0],
+        "servers": "one gunicorn, this host"
+        if servers is None
+        else getattr(servers, "__doc__", None) or servers.__name__,
         "setup_seconds": round(room.setup_seconds, 1),
         "mix": {k: w for k, (w, _) in MIX.items()},
         "server_tracebacks": server_errors,

@@ -35,8 +35,8 @@ def crm(client, auth, provision):
 # the limit is an expected failure of the limit (strict: it fails once cut, to be taken off
 # this list) and must not grow past today's count; `None` means within the limit.
 PAGES = {
-    "dashboard": (lambda s: "/", 11),
-    "organisation": (lambda s: "/organisation", 4),
+    "dashboard": (lambda s: "/", 9),
+    "organisation": (lambda s: "/organisation", None),
     "log": (lambda s: "/log", None),
     "contact list": (lambda s: "/contacts", None),
     "contact search": (lambda s: "/contacts?q=a", None),
@@ -47,15 +47,15 @@ PAGES = {
         lambda s: f"/contacts/{first_id(Contact, s)}/interactions/new",
         None,
     ),
-    "complaint list": (lambda s: "/complaints", 5),
+    "complaint list": (lambda s: "/complaints", 4),
     "complaint page": (lambda s: f"/complaints/{first_id(Complaint, s)}", 8),
     "feedback": (lambda s: "/feedback", 4),
     "survey": (lambda s: f"/feedback/{first_id(Survey, s)}", 5),
     "survey analysis": (lambda s: f"/feedback/{first_id(Survey, s)}/analysis", 7),
     "improvements": (lambda s: "/improvements", 6),
     "loyalty": (lambda s: "/feedback/loyalty", 6),
-    "standards": (lambda s: "/standards", 10),
-    "standard page": (lambda s: f"/standards/{first_id(ServiceStandard, s)}", 10),
+    "standards": (lambda s: "/standards", 8),
+    "standard page": (lambda s: f"/standards/{first_id(ServiceStandard, s)}", 8),
 }
 
 

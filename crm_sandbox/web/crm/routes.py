@@ -158,7 +158,7 @@ def _enter_sandbox():
     g.sandbox = sandbox
     g.organisation = org
     g.attempt = attempt
-    g.ctx = SandboxContext.for_page(sandbox.id, sandbox, current_user)
+    g.ctx = SandboxContext.for_page(sandbox.id, sandbox, current_user, hours_fields=org)
     scoping.enter_sandbox(sandbox.id)
 
 
@@ -291,7 +291,10 @@ def dashboard():
 @bp.route("/organisation")
 @learner_area
 def organisation():
-    org = g.ctx.sandbox.organisation
+    # The organisation's row by its sandbox (one statement; not through the Sandbox row).
+    org = db.session.scalars(
+        select(Organisation).where(Organisation.sandbox_id == g.ctx.sandbox_id)
+    ).one()
     return render_template(
         "crm/organisation.html", org=org, policies=policy_texts(org.policies or {})
     )
