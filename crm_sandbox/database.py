@@ -126,6 +126,14 @@ def reads_in_autocommit() -> bool:
     return _read_request.get() and not _immediate.get()
 
 
+def streaming(rows: int) -> dict:
+    """Execution options that fetch a large result `rows` at a time (`yield_per`), or none in
+    a read-only request: PostgreSQL streams through a server-side cursor, which only lives in
+    a transaction, and such a request has none (it reads in autocommit). There the result is
+    fetched whole, as the page (a download built in memory) uses all of it anyway."""
+    return {} if reads_in_autocommit() else {"yield_per": rows}
+
+
 def begin_immediate(dbapi_connection, wait_seconds: float = WRITE_LOCK_WAIT_SECONDS) -> None:
     """BEGIN IMMEDIATE, waiting for the write lock with short, jittered retries.
 
