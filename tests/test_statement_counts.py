@@ -40,7 +40,7 @@ PAGES = {
     "log": (lambda s: "/log", None),
     "contact list": (lambda s: "/contacts", None),
     "contact search": (lambda s: "/contacts?q=a", None),
-    "contact page": (lambda s: f"/contacts/{first_id(Contact, s)}", 11),
+    "contact page": (lambda s: f"/contacts/{first_id(Contact, s)}", 10),
     "new contact form": (lambda s: "/contacts/new", None),
     "edit contact form": (lambda s: f"/contacts/{first_id(Contact, s)}/edit", None),
     "log an interaction form": (

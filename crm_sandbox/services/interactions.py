@@ -236,14 +236,22 @@ class TimelineItem:
     superseded: bool = False
 
 
-def timeline(ctx: SandboxContext, contact: Contact) -> list[TimelineItem]:
-    """Everything that involved this contact, newest first."""
-    interactions = list(
-        db.session.scalars(
-            select(Interaction).where(
-                Interaction.sandbox_id == ctx.sandbox_id, Interaction.contact_id == contact.id
+def timeline(
+    ctx: SandboxContext, contact: Contact, with_interactions: bool = True
+) -> list[TimelineItem]:
+    """Everything that involved this contact, newest first; without the interactions when
+    `with_interactions` is false (the contact page shows them as conversations, read apart)."""
+    interactions = (
+        list(
+            db.session.scalars(
+                select(Interaction).where(
+                    Interaction.sandbox_id == ctx.sandbox_id,
+                    Interaction.contact_id == contact.id,
+                )
             )
         )
+        if with_interactions
+        else []
     )
     # A correction belongs to the same contact as the entry it replaces, so the contact's own
     # interactions say which were superseded (no query of its own).
