@@ -140,3 +140,22 @@ def test_a_read_only_request_cannot_write_outside_a_write_transaction(app, creat
             database.reset_transaction_mode(token)
             db.session.remove()
     assert db.session.get(User, user_id).name == "Changed in a write transaction"
+
+
+def test_no_page_makes_a_statement_per_row(client, auth, provision, create_user):
+    """A standard sandbox (200 contacts, about 1,000 interactions) costs each page exactly the
+    statements a small one does."""
+    from crm_sandbox.models import Role
+
+    learner = create_user(Role.LEARNER)
+    small = provision(learner, size="small")
+    standard = provision(learner, size="standard", seed=2)
+    auth.login(learner.email)
+    counts = {}
+    for sandbox in (small, standard):
+        client.get(f"/s/{sandbox.id}/")  # the first opening may record work
+        counts[sandbox.size] = {
+            page: len(statements_of(client, f"/s/{sandbox.id}{path(sandbox)}"))
+            for page, (path, _today) in PAGES.items()
+        }
+    assert counts["small"] == counts["standard"]
