@@ -48,7 +48,7 @@ PAGES = {
         None,
     ),
     "complaint list": (lambda s: "/complaints", 4),
-    "complaint page": (lambda s: f"/complaints/{first_id(Complaint, s)}", 8),
+    "complaint page": (lambda s: f"/complaints/{first_id(Complaint, s)}", 7),
     "feedback": (lambda s: "/feedback", 4),
     "survey": (lambda s: f"/feedback/{first_id(Survey, s)}", 5),
     "survey analysis": (lambda s: f"/feedback/{first_id(Survey, s)}/analysis", 7),

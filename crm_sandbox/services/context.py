@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from ..models import Sandbox, User, db
+from sqlalchemy import select
+
+from ..models import Organisation, Sandbox, User, db
 from ..scoping import get_in_sandbox
 from . import clock
 from .errors import ServiceError
@@ -17,7 +19,15 @@ class SandboxContext:
     at the start of the request: then the row itself is loaded only when a service first asks
     for `sandbox` (a page that lists records never needs it)."""
 
-    __slots__ = ("_sandbox", "_sandbox_id", "_clock", "_hours", "actor", "actor_label_override")
+    __slots__ = (
+        "_sandbox",
+        "_sandbox_id",
+        "_clock",
+        "_hours",
+        "_organisation",
+        "actor",
+        "actor_label_override",
+    )
 
     def __init__(
         self,
@@ -33,6 +43,7 @@ class SandboxContext:
         self._sandbox_id = sandbox.id if sandbox is not None else sandbox_id
         self._clock = clock_fields
         self._hours = hours_fields
+        self._organisation = None
         self.actor = actor
         self.actor_label_override = actor_label_override
 
@@ -53,6 +64,18 @@ class SandboxContext:
         if self._sandbox is None:
             self._sandbox = db.session.get(Sandbox, self._sandbox_id)
         return self._sandbox
+
+    @property
+    def organisation(self) -> Organisation:
+        """The sandbox's organisation: through the `Sandbox` row when it is loaded, else read
+        by its sandbox id (one statement, where the row and then its organisation are two)."""
+        if self._sandbox is not None:
+            return self._sandbox.organisation
+        if self._organisation is None:
+            self._organisation = db.session.scalars(
+                select(Organisation).where(Organisation.sandbox_id == self._sandbox_id)
+            ).one()
+        return self._organisation
 
     @property
     def sandbox_id(self) -> int:
@@ -94,4 +117,4 @@ class SandboxContext:
         # As with now(): the page's fields until the rows are loaded, then the rows.
         if self._sandbox is None and self._hours is not None:
             return clock.WorkingCalendar.for_organisation(self._hours)
-        return clock.WorkingCalendar.for_organisation(self.sandbox.organisation)
+        return clock.WorkingCalendar.for_organisation(self.organisation)

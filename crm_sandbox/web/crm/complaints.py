@@ -56,7 +56,7 @@ def _close_form(complaint: Complaint, satisfied: list[Interaction]) -> CloseForm
 
 
 def _policies() -> dict:
-    return g.ctx.sandbox.organisation.policies or {}
+    return g.ctx.organisation.policies or {}
 
 
 def _resolve_form() -> ResolveForm:

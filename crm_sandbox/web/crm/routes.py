@@ -291,10 +291,7 @@ def dashboard():
 @bp.route("/organisation")
 @learner_area
 def organisation():
-    # The organisation's row by its sandbox (one statement; not through the Sandbox row).
-    org = db.session.scalars(
-        select(Organisation).where(Organisation.sandbox_id == g.ctx.sandbox_id)
-    ).one()
+    org = g.ctx.organisation  # one statement (not the Sandbox row, then its organisation)
     return render_template(
         "crm/organisation.html", org=org, policies=policy_texts(org.policies or {})
     )
