@@ -31,6 +31,8 @@ from pathlib import Path
 
 from sqlalchemy import create_engine, make_url, text
 
+from .common import is_postgres, libpq_dsn
+
 SCENARIO = "first-complaint"  # a complaint to move on, a chasing customer, seeded surveys
 USER_AGENT = "crm-sandbox-bench/1"
 BENCH_HASH = "scrypt:1024:8:1"  # learners never type their password here; see the docstring
@@ -353,3 +355,53 @@ def process_cpu_seconds(pids: list[int]) -> float:
             continue
         total += (int(fields[11]) + int(fields[12])) / tick
     return total
+
+
+def database_backend_pids(database_url: str) -> list[int]:
+    """The PostgreSQL server processes serving clients of this database (the app's pooled
+    connections), from pg_stat_activity; none on SQLite, which runs inside the workers. The
+    server must run on this machine for /proc to see their CPU time."""
+    if not is_postgres(database_url):
+        return []
+    import psycopg
+
+    with psycopg.connect(libpq_dsn(database_url), autocommit=True) as conn:
+        rows = conn.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = current_database()"
+            " AND backend_type = 'client backend' AND pid <> pg_backend_pid()"
+        ).fetchall()
+    return [pid for (pid,) in rows]
+
+
+class CpuPerRequest:
+    """CPU time (user + system) of the app's workers and of the database's server processes
+    over a stretch of requests, per request: `start()`, the requests, `stop(requests)`.
+    Summed over several stretches (the rounds of a benchmark)."""
+
+    def __init__(self, server: GunicornServer, database_url: str):
+        self.server = server
+        self.database_url = database_url
+        self.app_seconds = self.db_seconds = 0.0
+        self.requests = 0
+
+    def start(self) -> None:
+        self._app = self.server.worker_pids()
+        self._db = database_backend_pids(self.database_url)
+        self._app0 = process_cpu_seconds(self._app)
+        self._db0 = process_cpu_seconds(self._db)
+
+    def stop(self, requests: int) -> None:
+        self.app_seconds += process_cpu_seconds(self._app) - self._app0
+        self.db_seconds += process_cpu_seconds(self._db) - self._db0
+        self.requests += requests
+
+    def figures(self) -> dict:
+        """{"app_ms", "db_ms", "total_ms"} per request, and how many requests."""
+        n = max(self.requests, 1)
+        app_ms, db_ms = 1000 * self.app_seconds / n, 1000 * self.db_seconds / n
+        return {
+            "requests": self.requests,
+            "app_ms": round(app_ms, 3),
+            "db_ms": round(db_ms, 3) if is_postgres(self.database_url) else None,
+            "total_ms": round(app_ms + db_ms, 3),
+        }

@@ -40,7 +40,14 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .classroom import USER_AGENT, Learner, app_server, prepare_class, process_cpu_seconds
+from .classroom import (
+    USER_AGENT,
+    CpuPerRequest,
+    Learner,
+    app_server,
+    prepare_class,
+    process_cpu_seconds,
+)
 from .common import figure, standalone_main
 
 LEVELS = ((30, 15.0), (1000, 200.0))
@@ -357,6 +364,8 @@ def measure_level(server, room, learners: int, rate: float, seconds: float, seed
     asyncio.run(warm.go(min(WARMUP_SECONDS, seconds)))
     log_before = count_locked(server.log_text())
     workers = server.worker_pids()
+    cpu = CpuPerRequest(server, room.database_url)
+    cpu.start()
     server_cpu0, wall0 = process_cpu_seconds(workers), time.perf_counter()
     own0 = resource.getrusage(resource.RUSAGE_SELF)
     drive = Drive(server.base_url, room.cookie_name, chosen, rate, random.Random(seed + 1))  # noqa: S311
@@ -364,6 +373,7 @@ def measure_level(server, room, learners: int, rate: float, seconds: float, seed
     own1 = resource.getrusage(resource.RUSAGE_SELF)
     wall = time.perf_counter() - wall0
     server_cpu = process_cpu_seconds(workers) - server_cpu0
+    cpu.stop(len(drive.samples))
     client_cpu = (own1.ru_utime - own0.ru_utime) + (own1.ru_stime - own0.ru_stime)
     result = {
         "learners": learners,
@@ -376,23 +386,31 @@ def measure_level(server, room, learners: int, rate: float, seconds: float, seed
         "late_starts": drive.late_starts,
         "client_cpu_percent": round(100 * client_cpu / wall, 1),
         "server_cpu_percent": round(100 * server_cpu / wall, 1),
+        # CPU time per request answered: the app's workers, the database's server processes
+        "cpu_per_request": cpu.figures(),
         "target_p95_ms": TARGET_P95_MS.get(learners),
     }
     return result
 
 
-def run(database_url: str | None, quick: bool = False) -> dict:
+def run(database_url: str | None, quick: bool = False, servers=None) -> dict:
     """The `load` section: both levels on one class and one server.
 
     `database_url`: None or a SQLite URL runs on a new temporary SQLite file; a PostgreSQL URL
     runs on a scratch database created on that server and dropped afterwards (the database
-    the URL names is not touched). `quick`: shorter measurement, same set-up."""
+    the URL names is not touched). `quick`: shorter measurement, same set-up.
+
+    `servers` is the hook for "through nginx" (issue 20: two instances behind nginx): a
+    function `(room, log_path)` returning a context manager that serves the app on
+    `room.database_url` with `room.secret_key` (as `classroom.app_server` does) and has
+    `base_url` (nginx's), `worker_pids()` (every instance's workers, for the CPU figures) and
+    `log_text()`. Default: one gunicorn with 2 sync workers on this host."""
     seconds = QUICK_SECONDS if quick else FULL_SECONDS
     room = prepare_class(database_url, max(n for n, _ in LEVELS), tag="load")
     try:
         log_path = Path(tempfile.mkstemp(prefix="crm-bench-load-", suffix=".log")[1])
         try:
-            with app_server(room, log_path) as server:
+            with (servers or app_server)(room, log_path) as server:
                 levels = {
                     str(n): measure_level(server, room, n, rate, seconds, seed=n)
                     for n, rate in LEVELS
@@ -410,6 +428,9 @@ def run(database_url: str | None, quick: bool = False) -> dict:
             "windows with min and max; gunicorn 2 sync workers, crm_sandbox.wsgi:app"
         ),
         "database": room.database_url.split(":", 1)[0],
+        "servers": "one gunicorn, this host"
+        if servers is None
+        else getattr(servers, "__doc__", None) or servers.__name__,
         "setup_seconds": round(room.setup_seconds, 1),
         "mix": {k: w for k, (w, _) in MIX.items()},
         "server_tracebacks": server_errors,

@@ -68,12 +68,19 @@ for _n, _p95 in (("30", 25), ("1000", 100)):
         ("load", f"{_n}.p99_ms", "median", None, None, "ms"),
         ("load", f"{_n}.errors_total", "value", "==", 0, "errors"),
         ("load", f"{_n}.db_locked", "value", "==", 0, "locked"),
+        ("load", f"{_n}.cpu_per_request.app_ms", "value", None, None, "ms"),
+        ("load", f"{_n}.cpu_per_request.db_ms", "value", None, None, "ms"),
     ]
 TARGETS += [
     ("saturation", "app_rps", "median", None, None, "req/s"),
     ("saturation", "reference_rps", "median", None, None, "req/s"),
     ("saturation", "saturation_ratio", "median", ">=", 0.5, "x"),
     ("saturation", "errors", "value", "==", 0, "errors"),
+    # CPU time a request costs the app's workers and the database's server (PostgreSQL).
+    ("saturation", "cpu_per_request.app.app_ms", "value", None, None, "ms"),
+    ("saturation", "cpu_per_request.app.db_ms", "value", None, None, "ms"),
+    ("saturation", "cpu_per_request.app.total_ms", "value", None, None, "ms"),
+    ("saturation", "cpu_per_request.reference.total_ms", "value", None, None, "ms"),
 ]
 TARGETS += [
     ("import_load", "baseline.p95_ms", "median", None, None, "ms"),

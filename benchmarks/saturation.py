@@ -26,7 +26,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from .classroom import USER_AGENT, GunicornServer, app_server, prepare_class
+from .classroom import USER_AGENT, CpuPerRequest, GunicornServer, app_server, prepare_class
 from .common import figure, standalone_main
 
 CONNECTIONS = 30
@@ -48,6 +48,7 @@ def wrk_round(url: str, headers: dict[str, str], seconds: float) -> dict:
         [*command, url], capture_output=True, text=True, check=True, timeout=seconds + 30
     ).stdout
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    requests = int(re.search(r"(\d+) requests in", out).group(1))
     bad = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out)
     socket_errors = re.search(
         r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out
@@ -58,7 +59,7 @@ def wrk_round(url: str, headers: dict[str, str], seconds: float) -> dict:
         # response, which wrk may count as a read error although the response was complete.
         c, _, w, t = (int(x) for x in socket_errors.groups())
         errors += c + w + t
-    return {"rps": rps, "errors": errors}
+    return {"rps": rps, "errors": errors, "requests": requests}
 
 
 async def _python_round_async(url: str, headers: dict[str, str], seconds: float) -> dict:
@@ -87,7 +88,7 @@ async def _python_round_async(url: str, headers: dict[str, str], seconds: float)
         started = time.monotonic()
         await asyncio.gather(*(connection(http) for _ in range(CONNECTIONS)))
         elapsed = time.monotonic() - started
-    return {"rps": done / elapsed, "errors": errors}
+    return {"rps": done / elapsed, "errors": errors, "requests": done + errors}
 
 
 def python_round(url: str, headers: dict[str, str], seconds: float) -> dict:
@@ -139,9 +140,16 @@ def run(database_url: str | None, quick: bool = False) -> dict:
             one_round(app_url, app_headers, WARMUP_SECONDS)
             one_round(ref_url, ref_headers, WARMUP_SECONDS)
             app_rounds, ref_rounds = [], []
+            app_cpu = CpuPerRequest(app, room.database_url)
+            ref_cpu = CpuPerRequest(reference, room.database_url)
             for _ in range(ROUNDS):
-                app_rounds.append(one_round(app_url, app_headers, seconds))
-                ref_rounds.append(one_round(ref_url, ref_headers, seconds))
+                for rounds, cpu, url, headers in (
+                    (app_rounds, app_cpu, app_url, app_headers),
+                    (ref_rounds, ref_cpu, ref_url, ref_headers),
+                ):
+                    cpu.start()
+                    rounds.append(one_round(url, headers, seconds))
+                    cpu.stop(rounds[-1]["requests"])
             app_log = app.log_text()
     finally:
         shutil.rmtree(logs, ignore_errors=True)
@@ -160,6 +168,9 @@ def run(database_url: str | None, quick: bool = False) -> dict:
         "reference_rps": figure([r["rps"] for r in ref_rounds]),
         "saturation_ratio": figure(ratios, 2),
         "errors": sum(a["errors"] for a in app_rounds) + sum(r["errors"] for r in ref_rounds),
+        # CPU time per request of the app's workers and of the database's server processes
+        # (PostgreSQL; on SQLite the database runs inside the workers), over all rounds.
+        "cpu_per_request": {"app": app_cpu.figures(), "reference": ref_cpu.figures()},
         "db_locked": app_log.count("database is locked"),
         "target_ratio": TARGET_RATIO,
     }
@@ -177,6 +188,12 @@ def table(section: dict) -> str:
             f"saturation_ratio  {fig(section['saturation_ratio'])}  "
             f"(target >= {section['target_ratio']})",
             f"errors            {section['errors']}",
+            *(
+                f"cpu/request {who:<9} app {c['app_ms']:g} ms + database "
+                f"{'-' if c['db_ms'] is None else format(c['db_ms'], 'g')} ms "
+                f"= {c['total_ms']:g} ms ({c['requests']} requests)"
+                for who, c in section.get("cpu_per_request", {}).items()
+            ),
         ]
     )
 

@@ -141,3 +141,37 @@ def test_bulk_filled_log_entries_pass_the_chain_verification(provision):
     verified = action_log.verify(sandbox.id)
     assert verified.ok, str(verified)
     assert verified.entries == 121
+
+
+def test_cpu_per_request_divides_the_workers_and_database_cpu_by_the_requests():
+    """`make bench` reports CPU per request: the app's workers (here this process stands in
+    for them) and, on PostgreSQL, the server processes of the database's connections."""
+    import os
+
+    from sqlalchemy import create_engine, text
+
+    from benchmarks.classroom import CpuPerRequest, database_backend_pids
+
+    class Server:
+        def worker_pids(self):
+            return [os.getpid()]
+
+    url = os.environ.get("CRM_SANDBOX_TEST_DATABASE_URL") or "sqlite://"
+    engine = create_engine(url)
+    try:
+        with engine.connect() as conn:
+            conn.execute(text("SELECT 1"))  # a connection the database serves
+            if url.startswith("postgresql"):
+                backend = conn.execute(text("SELECT pg_backend_pid()")).scalar()
+                assert backend in database_backend_pids(url)
+            cpu = CpuPerRequest(Server(), url)
+            cpu.start()
+            sum(i * i for i in range(2_000_000))  # some CPU in the "worker"
+            cpu.stop(requests=10)
+    finally:
+        engine.dispose()
+    figures = cpu.figures()
+    assert figures["requests"] == 10
+    assert figures["app_ms"] > 0
+    assert (figures["db_ms"] is None) == (not url.startswith("postgresql"))
+    assert figures["total_ms"] >= figures["app_ms"]

@@ -23,7 +23,7 @@ from datetime import date, datetime
 from flask import current_app
 from sqlalchemy import bindparam, select
 
-from .. import config
+from .. import config, database
 from ..models import ActionLogEntry, Sandbox, db
 from ..models.base import utcnow
 from . import clock
@@ -208,7 +208,7 @@ def verify(sandbox_id: int, key: bytes | None = None) -> VerifyResult:
         select(ActionLogEntry)
         .where(ActionLogEntry.sandbox_id == sandbox_id)
         .order_by(ActionLogEntry.id)
-        .execution_options(yield_per=2000)
+        .execution_options(**database.streaming(2000))
     )
 
     def broken(entry, reason):

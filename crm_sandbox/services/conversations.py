@@ -483,7 +483,7 @@ def replies_waiting(ctx: SandboxContext, limit: int = 10) -> list[Interaction]:
             Interaction.direction == Direction.INBOUND.value,
             Interaction.answer_kind.is_not(None),
             Interaction.occurred_at <= now,
-            Interaction.occurred_at >= ctx.sandbox.clock_start,
+            Interaction.occurred_at >= ctx.clock_start,
         )
         .order_by(Interaction.occurred_at.desc(), Interaction.id.desc())
         .limit(200)

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import bindparam, select
+from sqlalchemy.orm import aliased
 
 from ..models import (
     Channel,
@@ -181,6 +182,7 @@ class FollowUp:
 
 
 # Built once (the dashboard asks on every visit).
+_CORRECTION = aliased(Interaction)
 _FOLLOW_UPS_DUE = (
     select(Interaction, Contact)
     .join(Contact, Contact.id == Interaction.contact_id)
@@ -190,6 +192,13 @@ _FOLLOW_UPS_DUE = (
         Interaction.follow_up_done_sbx.is_(None),
         Interaction.follow_up_on <= bindparam("until"),
         Interaction.follow_up_on >= bindparam("since"),
+        # not replaced by a correction (in the same statement: no second query for the ids)
+        ~select(_CORRECTION.id)
+        .where(
+            _CORRECTION.sandbox_id == bindparam("sandbox_id"),
+            _CORRECTION.supersedes_id == Interaction.id,
+        )
+        .exists(),
     )
     .order_by(Interaction.follow_up_on, Interaction.id)
 )
@@ -205,8 +214,7 @@ def follow_ups_due(ctx: SandboxContext, within_days: int = 7) -> list[FollowUp]:
     """Open follow-ups due within `within_days` of sandbox today, overdue ones first (those
     from the history long before the sandbox's clock started are left out)."""
     today = ctx.now().date()
-    since = ctx.sandbox.clock_start.date() - timedelta(days=HISTORY_DAYS_SHOWN)
-    superseded = superseded_ids(ctx)
+    since = ctx.clock_start.date() - timedelta(days=HISTORY_DAYS_SHOWN)
     rows = db.session.execute(
         _FOLLOW_UPS_DUE,
         {
@@ -215,7 +223,7 @@ def follow_ups_due(ctx: SandboxContext, within_days: int = 7) -> list[FollowUp]:
             "since": since,
         },
     ).all()
-    return [FollowUp(i, c, i.follow_up_on < today) for i, c in rows if i.id not in superseded]
+    return [FollowUp(i, c, i.follow_up_on < today) for i, c in rows]
 
 
 @dataclass
@@ -228,14 +236,22 @@ class TimelineItem:
     superseded: bool = False
 
 
-def timeline(ctx: SandboxContext, contact: Contact) -> list[TimelineItem]:
-    """Everything that involved this contact, newest first."""
-    interactions = list(
-        db.session.scalars(
-            select(Interaction).where(
-                Interaction.sandbox_id == ctx.sandbox_id, Interaction.contact_id == contact.id
+def timeline(
+    ctx: SandboxContext, contact: Contact, with_interactions: bool = True
+) -> list[TimelineItem]:
+    """Everything that involved this contact, newest first; without the interactions when
+    `with_interactions` is false (the contact page shows them as conversations, read apart)."""
+    interactions = (
+        list(
+            db.session.scalars(
+                select(Interaction).where(
+                    Interaction.sandbox_id == ctx.sandbox_id,
+                    Interaction.contact_id == contact.id,
+                )
             )
         )
+        if with_interactions
+        else []
     )
     # A correction belongs to the same contact as the entry it replaces, so the contact's own
     # interactions say which were superseded (no query of its own).

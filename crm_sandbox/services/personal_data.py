@@ -24,6 +24,7 @@ from __future__ import annotations
 
 from sqlalchemy import delete, null, select, update
 
+from .. import database
 from ..models import (
     ActionLogEntry,
     Attempt,
@@ -75,7 +76,7 @@ def _log(sandbox: Sandbox) -> list[dict]:
         select(ActionLogEntry)
         .where(ActionLogEntry.sandbox_id == sandbox.id)
         .order_by(ActionLogEntry.seq)
-        .execution_options(yield_per=2000)
+        .execution_options(**database.streaming(2000))
     )
     return [
         {

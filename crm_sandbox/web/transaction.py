@@ -25,7 +25,7 @@ from typing import Any
 from flask import flash
 from flask_wtf import FlaskForm
 
-from ..database import write_transactions
+from ..database import reads_in_autocommit, write_transactions
 from ..extensions import db
 from ..scenarios.loader import Problem, ScenarioError
 from ..services.errors import ServiceError
@@ -69,8 +69,11 @@ def transaction(
     (`problems_listed`), and names the first when it does not (a redirect).
     `write` is for a GET that has to change something (a sandbox made or a scenario's events
     fired on first sight): the request's read transaction is ended first, so that the block
-    starts a write transaction of its own (SQLite's BEGIN IMMEDIATE; see `database`)."""
+    starts a write transaction of its own (SQLite's BEGIN IMMEDIATE; see `database`). A block
+    in a read-only request is always such a write transaction: on PostgreSQL the request reads
+    in autocommit, where a change would not be one transaction."""
     tx = Transaction(success=success)
+    write = write or reads_in_autocommit()
     if write:
         db.session.rollback()
     with write_transactions() if write else nullcontext():

@@ -48,6 +48,7 @@ from .policy import (
 from .queries import (
     ComplaintFilters,
     communications,
+    counts_and_owners,
     counts_by_stage,
     list_complaints,
     owners,
@@ -67,6 +68,7 @@ __all__ = [
     "ask_satisfied",
     "close",
     "communications",
+    "counts_and_owners",
     "counts_by_stage",
     "customer_replied",
     "due_statuses",

@@ -340,7 +340,7 @@ def resolve(
     ctx.require_writable()
     target = _check_move(complaint, "resolve")
     resolution = validation.text(resolution, "Resolution", 4000, required=True, field="resolution")
-    rule = require_rule(ctx.sandbox.organisation.policies or {}, policy_rule)
+    rule = require_rule(ctx.organisation.policies or {}, policy_rule)
     before, from_stage = snapshot(complaint), complaint.stage
     now = ctx.now()
     if remedy:
@@ -439,7 +439,7 @@ def close(
     )
     # What the lesson changes, as choices beside the learner's words: which of the
     # organisation's policies (or its complaints procedure), and what kind of change.
-    lessons_policy = require_policy(ctx.sandbox.organisation.policies or {}, lessons_policy)
+    lessons_policy = require_policy(ctx.organisation.policies or {}, lessons_policy)
     lessons_change = require_change(lessons_change)
     judgement = False
     if not customer_confirmed:

@@ -54,7 +54,7 @@ MISSING_STEP = {
 
 def procedure(ctx: SandboxContext) -> dict:
     """The organisation's complaints procedure as the scenario set it (empty if none)."""
-    return ctx.sandbox.organisation.complaints_procedure or {}
+    return ctx.organisation.complaints_procedure or {}
 
 
 def level_policy(ctx: SandboxContext, level: Level) -> dict:

@@ -115,6 +115,27 @@ def owners(ctx: SandboxContext) -> list[str]:
     )
 
 
+_COUNTS_BY_OWNER_AND_STAGE = (
+    select(Complaint.owner, Complaint.stage, func.count())
+    .where(Complaint.sandbox_id == bindparam("sandbox_id"))
+    .group_by(Complaint.owner, Complaint.stage)
+    .order_by(Complaint.owner)
+)
+
+
+def counts_and_owners(ctx: SandboxContext) -> tuple[dict[str, int], list[str]]:
+    """`counts_by_stage` and `owners` in one statement (the complaint list shows both)."""
+    counts = dict.fromkeys((s.value for s in Stage), 0)
+    owners_in_order: dict[str, None] = {}  # the database's order of the owners, kept
+    for owner, stage, n in db.session.execute(
+        _COUNTS_BY_OWNER_AND_STAGE, {"sandbox_id": ctx.sandbox_id}
+    ):
+        owners_in_order.setdefault(owner, None)
+        if stage in counts:
+            counts[stage] += n
+    return counts, list(owners_in_order)
+
+
 def communications(ctx: SandboxContext, complaint: Complaint) -> list[Interaction]:
     """The interactions linked to the complaint, oldest first."""
     return list(

@@ -56,7 +56,7 @@ def _close_form(complaint: Complaint, satisfied: list[Interaction]) -> CloseForm
 
 
 def _policies() -> dict:
-    return g.ctx.sandbox.organisation.policies or {}
+    return g.ctx.organisation.policies or {}
 
 
 def _resolve_form() -> ResolveForm:
@@ -130,12 +130,13 @@ def complaint_list():
         overdue=args.get("overdue") == "1",
         escalated=args.get("escalated") == "1",
     )
+    counts, owners = complaints.counts_and_owners(g.ctx)
     return render_template(
         "crm/complaints.html",
         rows=complaints.list_complaints(g.ctx, filters),
         filters=filters,
-        counts=complaints.counts_by_stage(g.ctx),
-        owners=complaints.owners(g.ctx),
+        counts=counts,
+        owners=owners,
         Stage=Stage,
     )
 

@@ -229,7 +229,7 @@ def contact_detail(contact_id: int):
     threads = conversations.threads(g.ctx, contact=contact)
     messages = [m for t in threads for m in t.messages]
     # The rest of the contact's history (complaints, feedback, needs) beside the threads.
-    history = [item for item in interactions.timeline(g.ctx, contact) if item.kind != "interaction"]
+    history = interactions.timeline(g.ctx, contact, with_interactions=False)
     return render_template(
         "crm/contact.html",
         contact=contact,
