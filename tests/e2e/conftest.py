@@ -1,4 +1,5 @@
-"""End-to-end fixtures: the real app under gunicorn and Debian's Chromium driven by Playwright.
+"""End-to-end fixtures: the real app under gunicorn (with its background worker) and Debian's
+Chromium driven by Playwright.
 
 One server for the whole e2e session, on a loopback socket the test process binds (port 0) and
 hands to gunicorn, with its own temporary instance folder and SQLite database. Each test gets a
@@ -184,16 +185,25 @@ def server(tmp_path_factory):
             pass_fds=(sock.fileno(),),
         )
     sock.close()
+    # The background worker beside it, as production runs them (imports, provisioning, packs).
+    with open(root / "worker.log", "wb") as worker_log:
+        worker = subprocess.Popen(
+            [str(bin_dir / "crm-sandbox"), "worker", "--workers", "2"],
+            env=env,
+            stdout=worker_log,
+            stderr=subprocess.STDOUT,
+        )
     try:
         _wait_until_up(url, proc, srv)
         yield srv
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        for process in (proc, worker):
+            process.terminate()
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
 
 
 # ---------------------------------------------------------------- the test's own data
