@@ -143,6 +143,7 @@ def test_every_fast_read_path_statement_passes_the_check(app):
         "sandboxes",
         "organisations",
         "attempts",
+        "interactions",  # is a customer due to act? (the earliest customer_due_at)
     ]
     assert [t for t, _ in scoping._pins(state._LOG_SINCE)] == ["action_log"]
     assert scoping._pins(accounts._SESSION_USER, required=False) == ()

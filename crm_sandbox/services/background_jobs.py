@@ -5,7 +5,7 @@ A caller asks for work with `start(kind, key, ...)` in its own transaction: the 
 written there, and the queue is told only after that transaction commits (nothing runs for
 work that was rolled back, and the worker always finds the row). The key is the row the work
 is about, so asking twice finds the same job and the work is done once; the worker claims the
-job (`execute`) before doing it, so even a task delivered twice runs the work once.
+job (`perform`) before doing it, so even a task delivered twice runs the work once.
 
 A kind of work is a function registered with `@work(kind, words)`, taking the job and a
 `Progress` (and the task's secret, when one travels with it), doing its work in transactions
@@ -165,7 +165,7 @@ def _write(job_id: int, **values) -> None:
         db.session.commit()
 
 
-def execute(
+def perform(
     job_id: int, *, secret: str | None = None, tries_left: int = 0, retry_delay: float = 0
 ) -> bool:
     """Claim the job and do its work (the worker's task calls this). False when there was

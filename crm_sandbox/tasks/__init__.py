@@ -117,7 +117,7 @@ def init_app(app: Flask) -> Huey:
     def run_job(job_id: int, sealed: str | None = None, task=None):
         with app.app_context():
             try:
-                background_jobs.execute(
+                background_jobs.perform(
                     job_id,
                     secret=unseal(app, sealed),
                     tries_left=task.retries,
@@ -179,7 +179,7 @@ def _dispatch(job_id: int, secret: str | None = None) -> None:
 
 def requeue_waiting(app: Flask) -> int:
     """Hand the queue again every job still pending STALE_PENDING after it was last touched
-    (its task was lost). The claim in `execute` keeps a job from running twice."""
+    (its task was lost). The claim in `perform` keeps a job from running twice."""
     before = utcnow() - STALE_PENDING
     ids = list(
         db.session.scalars(
