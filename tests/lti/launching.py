@@ -120,12 +120,23 @@ def post_launch(client, id_token: str, state: str | None, **kwargs):
 
 
 def launch(
-    client, platform, *, claims: dict | None = None, signing: dict | None = None, **claim_args
+    client,
+    platform,
+    *,
+    claims: dict | None = None,
+    signing: dict | None = None,
+    login_method: str = "POST",
+    **claim_args,
 ) -> Launched:
-    """The whole launch (see the module's docstring)."""
+    """The whole launch (see the module's docstring); the platform starts the login with a
+    form post, or with a link (`login_method="GET"`, as Moodle may)."""
     claims = claims if claims is not None else platform.launch_claims(**claim_args)
     hint = platform.prepare_launch(claims, **(signing or {}))
-    login = client.post("/lti/login", data=login_params(platform, claims, hint), csrf=False)
+    params = login_params(platform, claims, hint)
+    if login_method == "GET":
+        login = client.get("/lti/login", query_string=params)
+    else:
+        login = client.post("/lti/login", data=params, csrf=False)
     if login.status_code != 302:
         return Launched(login, None, "", "", None)
     auth = requests.get(login.headers["Location"], timeout=10)

@@ -298,3 +298,13 @@ def test_an_account_made_by_a_launch_has_no_password_to_sign_in_with(client, pla
         assert response.status_code in (200, 400), response.status_code
         assert "/learner" not in response.headers.get("Location", "")
     assert client.get("/learner/").status_code in (302, 401)
+
+
+def test_a_login_started_with_a_link_launches_as_one_started_with_a_form(client, platform):
+    """A platform may start the OIDC login with a GET: it writes the login's state and nonce,
+    so it must work where read-only pages run without a transaction (PostgreSQL)."""
+    register(platform)
+    _course(client, platform)
+    done = launch(client, platform, sub="learner-1", login_method="GET")
+    assert done.login.status_code == 302
+    assert done.location.startswith("/learner/scenarios/")
