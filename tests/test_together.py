@@ -1,0 +1,85 @@
+"""Several reads in one statement (`services.together`): each read's rows and values come
+back exactly as the same read run on its own would give them, in its order, with their
+Python types, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import event, func, select
+
+from crm_sandbox.extensions import db
+from crm_sandbox.models import ActionLogEntry, Contact
+from crm_sandbox.services.together import Record, read_together, rows, value
+
+
+@pytest.fixture
+def sandbox(provision):
+    return provision()
+
+
+def contact_columns():
+    return (
+        Contact.id,
+        Contact.first_name,
+        Contact.consent_email,
+        Contact.accuracy_checked_at,
+        Contact.created_sbx,
+        Contact.created_at,
+        Contact.merged_into_id,
+    )
+
+
+def test_rows_come_back_as_the_same_read_alone_gives_them_in_its_order(sandbox):
+    newest_first = [Contact.created_sbx.desc(), Contact.id.desc()]
+    alone = db.session.execute(
+        select(*contact_columns())
+        .where(Contact.sandbox_id == sandbox.id)
+        .order_by(*newest_first)
+        .limit(7)
+    ).all()
+    parts = read_together(
+        contacts=rows(
+            select(*contact_columns()).where(Contact.sandbox_id == sandbox.id).limit(7),
+            order_by=newest_first,
+        )
+    )
+    assert len(alone) == 7
+    assert parts["contacts"] == [Record(**row._asdict()) for row in alone]
+    first = parts["contacts"][0]
+    assert isinstance(first.consent_email, bool)
+    assert first.created_at.tzinfo is not None  # UTCDateTime's own reading
+    assert first.created_sbx.tzinfo is None
+
+
+def test_json_columns_and_values_and_empty_reads_in_one_statement(sandbox):
+    statements = []
+
+    def count(*_args):
+        statements.append(1)
+
+    log = select(ActionLogEntry.seq, ActionLogEntry.verb, ActionLogEntry.payload).where(
+        ActionLogEntry.sandbox_id == sandbox.id
+    )
+    alone = db.session.execute(log.order_by(ActionLogEntry.seq)).all()
+    total = db.session.scalar(select(func.count()).where(Contact.sandbox_id == sandbox.id))
+    event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        parts = read_together(
+            log=rows(log, order_by=[ActionLogEntry.seq]),
+            contacts=value(select(func.count()).where(Contact.sandbox_id == sandbox.id)),
+            nobody=rows(select(Contact.id).where(Contact.sandbox_id == -1)),
+            no_value=value(select(Contact.id).where(Contact.sandbox_id == -1)),
+        )
+    finally:
+        event.remove(db.engine, "before_cursor_execute", count)
+    assert len(statements) == 1
+    assert [(r.seq, r.verb, r.payload) for r in parts["log"]] == [tuple(r) for r in alone]
+    assert isinstance(parts["log"][0].payload, dict)
+    assert parts["contacts"] == total > 0
+    assert parts["nobody"] == []
+    assert parts["no_value"] is None
+
+
+def test_a_read_whose_columns_share_a_name_is_refused():
+    with pytest.raises(ValueError, match="distinct names"):
+        rows(select(Contact.id, ActionLogEntry.id))
