@@ -10,7 +10,9 @@ sent as a header (the app marks it Secure; this is plain HTTP on loopback).
 
 The mix, per action (weight; requests):
   dashboard 15 (1); contact list 20 (1); contact search 10 (1); contact page 25 (1);
-  log an interaction 10 (GET the form, POST it with the form's CSRF token, follow the redirect);
+  send a customer a message 10 (GET the form, POST it with the form's CSRF and one-time tokens,
+  follow the redirect; in a scenario the customers answer back, so the app sends a learner who
+  asks to log a note of a contact to this form instead);
   move a complaint on 10 (GET the complaint, POST the next move from its forms, follow);
   survey analysis 5 (1); Check my work 5 (GET the scenario page, POST the check, follow).
 
@@ -65,7 +67,7 @@ MIX = {
     "contact_list": (20, 1),
     "contact_search": (10, 1),
     "contact_page": (25, 1),
-    "log_interaction": (10, 3),
+    "send_message": (10, 3),
     "move_complaint": (10, 3),
     "survey_analysis": (5, 1),
     "check_my_work": (5, 3),
@@ -132,6 +134,10 @@ class Drive:
     errors: dict[str, int] = field(default_factory=dict)
     busy: set[int] = field(default_factory=set)
     late_starts: int = 0
+    # Through nginx (benchmarks/behind_nginx.py): HTTPS with the server's certificate, and
+    # connections kept alive as browsers keep them; direct: plain HTTP, one connection each.
+    ssl_context: object = None
+    keep_alive: bool = False
 
     def error(self, kind: str) -> None:
         self.errors[kind] = self.errors.get(kind, 0) + 1
@@ -142,6 +148,9 @@ class Drive:
 
         loop = asyncio.get_running_loop()
         headers = {"Cookie": f"{self.cookie_name}={learner.cookie}", "User-Agent": USER_AGENT}
+        if method == "POST":
+            # As a browser sends it: over HTTPS the app's CSRF check wants a same-site Referer.
+            headers["Referer"] = self.base_url + path
         try:
             async with http.request(
                 method, self.base_url + path, data=data, headers=headers, allow_redirects=False
@@ -189,33 +198,30 @@ class Drive:
         elif kind == "survey_analysis":
             sid = rng.choice(learner.survey_ids)
             await self.fetch(http, learner, "analysis", "GET", f"{s}/feedback/{sid}/analysis", due)
-        elif kind == "log_interaction":
-            await self.log_interaction(http, learner, s, due)
+        elif kind == "send_message":
+            await self.send_message(http, learner, s, due)
         elif kind == "move_complaint":
             await self.move_complaint(http, learner, s, due)
         elif kind == "check_my_work":
             await self.check_my_work(http, learner, due)
 
-    async def log_interaction(self, http, learner: Learner, s: str, due: float) -> None:
+    async def send_message(self, http, learner: Learner, s: str, due: float) -> None:
         loop = asyncio.get_running_loop()
         rng = self.rng
         cid = rng.choice(learner.contact_ids)
-        path = f"{s}/contacts/{cid}/interactions/new"
-        got = await self.fetch(http, learner, "interaction_form", "GET", path, due)
+        path = f"{s}/contacts/{cid}/messages/new"
+        got = await self.fetch(http, learner, "message_form", "GET", path, due)
         if got is None:
             return
         forms = post_forms(got[1])
         fields = dict(forms.get(path) or forms.get("", {}))  # the form posts to its page
         fields.update(
             channel=rng.choice(("phone", "email", "letter")),
-            direction="inbound",
-            initiative="reactive",
-            summary="The customer asked when the order will arrive; I checked and told them.",
-            outcome="Answered",
-            follow_up_on="",
+            purpose="follow_up",
+            summary="Following up on your order: it left our warehouse today.",
         )
         await self.post_and_follow(
-            http, learner, "interaction_post", path, fields, "contact", loop.time()
+            http, learner, "message_post", path, fields, "contact", loop.time()
         )
 
     async def move_complaint(self, http, learner: Learner, s: str, due: float) -> None:
@@ -274,7 +280,9 @@ class Drive:
         weights = [MIX[k][0] for k in kinds]
         interval = MEAN_REQUESTS / self.rate
         loop = asyncio.get_running_loop()
-        connector = aiohttp.TCPConnector(limit=0, force_close=True)
+        connector = aiohttp.TCPConnector(
+            limit=0, force_close=not self.keep_alive, ssl=self.ssl_context or True
+        )
         timeout = aiohttp.ClientTimeout(total=REQUEST_TIMEOUT)
         async with aiohttp.ClientSession(
             connector=connector, timeout=timeout, cookie_jar=aiohttp.DummyCookieJar()
@@ -360,7 +368,11 @@ def measure_level(server, room, learners: int, rate: float, seconds: float, seed
     chosen = room.learners[:learners]
     if len(chosen) < learners:
         raise RuntimeError(f"the class has {len(room.learners)} learners, not {learners}")
-    warm = Drive(server.base_url, room.cookie_name, chosen, rate, random.Random(seed))  # noqa: S311 - not for secrets
+    over = {
+        "ssl_context": getattr(server, "ssl_context", None),
+        "keep_alive": getattr(server, "keep_alive", False),
+    }
+    warm = Drive(server.base_url, room.cookie_name, chosen, rate, random.Random(seed), **over)  # noqa: S311 - not for secrets
     asyncio.run(warm.go(min(WARMUP_SECONDS, seconds)))
     log_before = count_locked(server.log_text())
     workers = server.worker_pids()
@@ -368,7 +380,7 @@ def measure_level(server, room, learners: int, rate: float, seconds: float, seed
     cpu.start()
     server_cpu0, wall0 = process_cpu_seconds(workers), time.perf_counter()
     own0 = resource.getrusage(resource.RUSAGE_SELF)
-    drive = Drive(server.base_url, room.cookie_name, chosen, rate, random.Random(seed + 1))  # noqa: S311
+    drive = Drive(server.base_url, room.cookie_name, chosen, rate, random.Random(seed + 1), **over)  # noqa: S311
     start, _ = asyncio.run(drive.go(seconds))
     own1 = resource.getrusage(resource.RUSAGE_SELF)
     wall = time.perf_counter() - wall0

@@ -82,7 +82,7 @@ def render_site(
     return text
 
 
-def _self_signed(folder: Path) -> tuple[Path, Path]:
+def self_signed(folder: Path) -> tuple[Path, Path]:
     """A certificate for 127.0.0.1 and localhost (the tests trust exactly this file)."""
     import ipaddress
 
@@ -209,7 +209,7 @@ class Environment:
 
     def _spawn(self, key: str, command: list[str], log_name: str) -> None:
         log = open(self.folder / log_name, "ab")  # noqa: SIM115  # kept by the child
-        # nginx as an unprivileged user even when this runs as root (CI): see _nginx_prefix.
+        # nginx as an unprivileged user even when this runs as root (CI): see nginx_prefix.
         as_user = _unprivileged() if key == "nginx" and os.geteuid() == 0 else None
         process = subprocess.Popen(  # noqa: S603
             command,
@@ -332,7 +332,7 @@ def _unprivileged() -> tuple[int, int]:
     return user.pw_uid, group
 
 
-def _nginx_prefix(folder: Path, certificate: Path, key: Path) -> tuple[Path, Path, Path]:
+def nginx_prefix(folder: Path, certificate: Path, key: Path) -> tuple[Path, Path, Path]:
     """nginx's folder (config, pid, logs, temp folders) with its own copy of the certificate.
     Run as root (CI), nginx runs as nobody, so its folder is a fresh one of nobody's in the
     system's temp folder (the environment's own folder may be closed to others)."""
@@ -350,7 +350,7 @@ def _nginx_prefix(folder: Path, certificate: Path, key: Path) -> tuple[Path, Pat
     return prefix, prefix / "tls.crt", prefix / "tls.key"
 
 
-def nginx_conf(prefix: str | Path, site: str) -> str:
+def nginx_conf(prefix: str | Path, site: str, worker_connections: int = 256) -> str:
     """A whole nginx.conf around `site` for an nginx of its own in `prefix` (in the foreground,
     one worker process, so its round-robin is predictable)."""
     return f"""daemon off;
@@ -358,7 +358,7 @@ master_process on;
 worker_processes 1;
 pid {prefix}/nginx.pid;
 error_log {prefix}/error.log warn;
-events {{ worker_connections 256; }}
+events {{ worker_connections {worker_connections}; }}
 http {{
     default_type application/octet-stream;
     access_log {prefix}/access.log;
@@ -406,7 +406,7 @@ def start(
     app_env.update(extra_env or {})
     ports = {"a": free_port(), "b": free_port()}
     https_port, http_port = free_port(), free_port()
-    certificate, key = _self_signed(folder)
+    certificate, key = self_signed(folder)
     env = Environment(
         folder=folder,
         url=f"https://127.0.0.1:{https_port}",
@@ -434,7 +434,7 @@ def start(
         )
         for instance in ports:
             env.start_instance(instance)
-        prefix, nginx_cert, nginx_key = _nginx_prefix(folder, certificate, key)
+        prefix, nginx_cert, nginx_key = nginx_prefix(folder, certificate, key)
         env.nginx_prefix = str(prefix)
         site = render_site(
             [f"127.0.0.1:{p}" for p in ports.values()],

@@ -90,6 +90,15 @@ def test_a_benchmark_missing_from_the_branch_is_reported_not_fatal():
     assert result["no_such_benchmark"] == {"error": "not available on this branch"}
 
 
+def test_the_class_load_through_nginx_is_measured_on_postgresql_only():
+    from benchmarks import behind_nginx
+
+    section = behind_nginx.run(None, quick=True)
+    assert "PostgreSQL only" in section["skipped"]
+    rows = run.table({"behind_nginx": section})
+    assert rows == [("behind_nginx", "-", section["skipped"], "", "n/a")]
+
+
 def test_a_figure_is_the_median_min_max_and_p95_of_its_samples():
     assert run.TARGETS  # the table knows the targets
     from benchmarks.common import figure
@@ -113,6 +122,7 @@ def test_the_table_judges_load_and_saturation_against_their_targets():
 
     result = {
         "load": {"30": level(20.0), "1000": level(150.0, errors=2)},
+        "behind_nginx": {"30": level(20.0), "1000": level(95.0)},
         "saturation": {
             "app_rps": fig(300.0),
             "reference_rps": fig(800.0),
@@ -125,6 +135,8 @@ def test_the_table_judges_load_and_saturation_against_their_targets():
     assert verdicts[("load", "1000.p95_ms")] == "MISS"
     assert verdicts[("load", "1000.errors_total")] == "MISS"
     assert verdicts[("load", "1000.db_locked")] == "PASS"
+    assert verdicts[("behind_nginx", "1000.p95_ms")] == "PASS"
+    assert verdicts[("behind_nginx", "1000.errors_total")] == "PASS"
     assert verdicts[("saturation", "saturation_ratio")] == "MISS"
     for ratio, expected in ((0.49, "MISS"), (0.5, "PASS"), (0.61, "PASS")):
         result["saturation"]["saturation_ratio"] = fig(ratio)

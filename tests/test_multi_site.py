@@ -54,7 +54,7 @@ def test_the_site_tells_the_app_the_client_address_and_https_and_redirects_http(
 
 @pytest.mark.skipif(not NGINX.exists(), reason="nginx not installed (apt-get install nginx)")
 def test_debian_nginx_accepts_the_site_as_the_environment_fills_it_in(tmp_path):
-    certificate, key = multi._self_signed(tmp_path)
+    certificate, key = multi.self_signed(tmp_path)
     site = multi.render_site(
         ["127.0.0.1:18001", "127.0.0.1:18002"],
         "127.0.0.1 localhost",
