@@ -11,7 +11,7 @@ RALPH_STAMP := $(RALPH_VENV)/.installed
 # Where tests/e2e/conftest.py looks for Chromium (Debian's package).
 CHROMIUM := /usr/bin/chromium
 
-.PHONY: demo test lint format install clean screenshots bench e2e wrk redis docs ralph multi
+.PHONY: demo test lint format install clean screenshots bench e2e wrk redis nginx docs ralph multi
 
 $(STAMP): setup.cfg setup.py pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -46,8 +46,9 @@ test: lint $(RALPH_STAMP)
 	@test -x $(CHROMIUM) || echo "NOTE: the end-to-end browser tests were skipped: Chromium not found at $(CHROMIUM) (apt-get install chromium, then make e2e)."
 
 # Benchmarks (under 10 minutes; SQLite unless BENCH_DATABASE_URL names a PostgreSQL database;
-# BENCH_QUICK=1 for a smoke run): a table on screen and benchmarks/latest.json.
-bench: $(STAMP) wrk redis
+# BENCH_QUICK=1 for a smoke run): a table on screen and benchmarks/latest.json. On PostgreSQL the
+# class load is measured a second time through nginx to two instances (benchmarks/behind_nginx.py).
+bench: $(STAMP) wrk redis $(if $(filter postgresql%,$(BENCH_DATABASE_URL)),nginx)
 	$(BIN)/python -m pip install --quiet -e '.[bench]'
 	BENCH_DATABASE_URL='$(BENCH_DATABASE_URL)' BENCH_QUICK='$(BENCH_QUICK)' $(BIN)/python -m benchmarks
 
@@ -100,6 +101,18 @@ wrk:
 	      { apt-get update -qq >/dev/null 2>&1 && apt-get install -y -qq wrk >/dev/null 2>&1; } || true; \
 	  fi; \
 	  command -v wrk >/dev/null || echo "wrk not found: saturation uses a Python client (apt-get install wrk for a lighter one)"; \
+	}
+
+# nginx, the load balancer of the class load through two instances (Debian's package): installed
+# with apt when it is missing and this runs as root on a machine with apt.
+nginx:
+	@test -x /usr/sbin/nginx || command -v nginx >/dev/null || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "Installing nginx (apt-get) for the class load through two instances"; \
+	    apt-get install -y -qq nginx >/dev/null 2>&1 || \
+	      { apt-get update -qq >/dev/null 2>&1 && apt-get install -y -qq nginx >/dev/null 2>&1; } || true; \
+	  fi; \
+	  test -x /usr/sbin/nginx || echo "nginx not found: the class load through two instances is not measured (apt-get install nginx)"; \
 	}
 
 # Redis at 127.0.0.1:6379, where the benchmarks' gunicorn workers share their sign-in rate-limit
