@@ -10,7 +10,8 @@ from sqlalchemy import Integer, Table, bindparam, func, select
 
 from ...models import Sandbox, SandboxKind, User, db
 from ...models.base import utcnow
-from .copying import _copy_plan, _copy_rows, _record_provisioned
+from .copying import _copy_plan, _insert_copy, _record_provisioned
+from .integrity import checked_copy
 from .tables import _next_free_ids, _sync_sequences, copied_tables
 from .templates import DEFAULT_PROFILE, DEFAULT_SEED, DEFAULT_SIZE, get_or_create_template
 
@@ -56,8 +57,9 @@ def provision_group(
         sandbox.id_offsets = offsets
     db.session.add_all(sandboxes)
     db.session.flush()
-    for sandbox in sandboxes:
-        _copy_rows(template, sandbox, sandbox.id_offsets, sync=False)
+    with checked_copy([sandbox.id for sandbox in sandboxes]):
+        for sandbox in sandboxes:
+            _insert_copy(template, sandbox, sandbox.id_offsets)
     tables, _, _ = _copy_plan()
     used = [t for t in tables if t.name in sandboxes[0].id_offsets]
     _sync_sequences(used)

@@ -13,6 +13,7 @@ from ...models import Sandbox, SandboxKind, User, db
 from ...models.base import utcnow
 from .. import action_log
 from ..context import SandboxContext
+from .integrity import checked_copy
 from .tables import _fk_parent, _next_free_ids, _sync_sequences, copied_tables
 from .templates import DEFAULT_PROFILE, DEFAULT_SEED, DEFAULT_SIZE, get_or_create_template
 
@@ -68,17 +69,25 @@ def _plan_offsets(template: Sandbox, offsets: dict[str, int] | None) -> dict[str
 
 
 def _copy_rows(template: Sandbox, target: Sandbox, used: dict[str, int], sync: bool = True) -> dict:
-    """Copy every row of `template` into `target` with the planned offsets; return them.
-    `sync=False` leaves PostgreSQL's id sequences for the caller to move once."""
+    """Copy every row of `template` into `target` with the planned offsets, its references
+    checked (`integrity.checked_copy`); return the offsets. `sync=False` leaves PostgreSQL's
+    id sequences for the caller to move once."""
+    tables, _, _ = _copy_plan()
+    with checked_copy([target.id]):
+        _insert_copy(template, target, used)
+    if sync:
+        _sync_sequences([t for t in tables if t.name in used])
+    return used
+
+
+def _insert_copy(template: Sandbox, target: Sandbox, used: dict[str, int]) -> None:
+    """The INSERT ... SELECT of every table, for one copy (inside `checked_copy`)."""
     tables, _, inserts = _copy_plan()
     params = {"template": template.id, "target": target.id}
     params.update({f"off_{name}": offset for name, offset in used.items()})
     for table in tables:
         if table.name in used:
             db.session.execute(inserts[table.name], params)
-    if sync:
-        _sync_sequences([t for t in tables if t.name in used])
-    return used
 
 
 def provision(
