@@ -74,19 +74,28 @@ def _copy_rows(template: Sandbox, target: Sandbox, used: dict[str, int], sync: b
     id sequences for the caller to move once."""
     tables, _, _ = _copy_plan()
     with checked_copy([target.id]):
-        _insert_copy(template, target, used)
+        _insert_copies(template, [(target, used)])
     if sync:
         _sync_sequences([t for t in tables if t.name in used])
     return used
 
 
-def _insert_copy(template: Sandbox, target: Sandbox, used: dict[str, int]) -> None:
-    """The INSERT ... SELECT of every table, for one copy (inside `checked_copy`)."""
+def _insert_copies(template: Sandbox, copies: list[tuple[Sandbox, dict[str, int]]]) -> None:
+    """The INSERT ... SELECT of every table for these copies of one template (inside
+    `checked_copy`): each table's statement executed once with every copy's parameters,
+    which psycopg sends in one pipeline (measured for a group of 30: the app's CPU 130-180
+    ms down to 15-40, 540 round trips down to 18)."""
     tables, _, inserts = _copy_plan()
-    params = {"template": template.id, "target": target.id}
-    params.update({f"off_{name}": offset for name, offset in used.items()})
+    params = [
+        {
+            "template": template.id,
+            "target": target.id,
+            **{f"off_{name}": offset for name, offset in used.items()},
+        }
+        for target, used in copies
+    ]
     for table in tables:
-        if table.name in used:
+        if table.name in copies[0][1]:
             db.session.execute(inserts[table.name], params)
 
 
