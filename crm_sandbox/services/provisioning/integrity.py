@@ -88,10 +88,8 @@ def checked_copy(targets: list[int]) -> Iterator[None]:
     _lock_sandboxes(targets)
     set_role = text("SELECT set_config('session_replication_role', :value, true)")
     db.session.execute(set_role, {"value": "replica"})
-    try:
-        yield
-    finally:
-        db.session.execute(set_role, {"value": previous})
+    yield  # on an error the rollback (of the transaction or savepoint) puts it back
+    db.session.execute(set_role, {"value": previous})
     _check_references(targets)
 
 
