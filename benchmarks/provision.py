@@ -3,7 +3,9 @@
 `provision_ms` is `provisioning.provision()` plus the commit, as a learner's first visit does
 it. `provision_limit_ms` copies exactly the same rows in the same database with one bare
 `INSERT ... SELECT` per table through the driver (sqlite3, or psycopg), no ORM; the two are
-measured alternately so that a busy machine slows both alike.
+measured alternately so that a busy machine slows both alike. Where the app copies without
+PostgreSQL's per-row foreign-key triggers (`provisioning.integrity`, reported as `copy_path`),
+so does the bare copy, which does not check the references afterwards as the app does.
 """
 
 from __future__ import annotations
@@ -44,9 +46,10 @@ class BareCopier:
     from the template's, then one INSERT ... SELECT per table with ids shifted past the
     table's largest id (and, on PostgreSQL, the id sequences moved past them)."""
 
-    def __init__(self, url: str, template_id: int):
+    def __init__(self, url: str, template_id: int, skip_fk_triggers: bool = False):
         self.postgres = is_postgres(url)
         self.template_id = template_id
+        self.skip_fk_triggers = skip_fk_triggers
         if self.postgres:
             import psycopg
 
@@ -105,6 +108,8 @@ class BareCopier:
         """Copy the template once; the new sandbox's id."""
         cur = self.conn.cursor()
         cur.execute("BEGIN")
+        if self.skip_fk_triggers:
+            cur.execute("SET LOCAL session_replication_role = replica")
         if self.postgres:
             cur.execute(self.sandbox_sql + " RETURNING id", (self.template_id, self.template_id))
             sandbox_id = cur.fetchone()[0]
@@ -171,7 +176,8 @@ def run(database_url: str | None, quick: bool = False) -> dict:
         provisioning.provision(learners[-1], size=size)  # warm up: first use of each statement
         db.session.commit()
 
-        bare = BareCopier(url, template.id)
+        copy_path = _copy_path(url)
+        bare = BareCopier(url, template.id, skip_fk_triggers=copy_path == "checked")
         app_ms, limit_ms, ratios = [], [], []
         try:
             db.session.rollback()  # hold no transaction while the bare copy writes
@@ -220,6 +226,7 @@ def run(database_url: str | None, quick: bool = False) -> dict:
         "provision_limit_ms": figure(limit_ms),
         "provision_ratio": figure(ratios, 3),
         "provision_group30_ms": figure(group_ms),
+        "copy_path": copy_path,
         "group_size": 30 if not quick else 3,
     }
 
@@ -228,3 +235,16 @@ def _now() -> float:
     import time
 
     return time.perf_counter()
+
+
+def _copy_path(url: str) -> str:
+    """How the app copies here: "checked" (PostgreSQL without the per-row foreign-key
+    triggers, references checked at once), "per-row" (PostgreSQL's triggers) or "sqlite"."""
+    from crm_sandbox.extensions import db
+    from crm_sandbox.services.provisioning import integrity
+
+    if not is_postgres(url):
+        return "sqlite"
+    allowed, _ = integrity._set_replica_role_allowed()
+    db.session.rollback()
+    return "checked" if allowed else "per-row"

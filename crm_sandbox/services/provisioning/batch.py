@@ -10,7 +10,8 @@ from sqlalchemy import Integer, Table, bindparam, func, select
 
 from ...models import Sandbox, SandboxKind, User, db
 from ...models.base import utcnow
-from .copying import _copy_plan, _copy_rows, _record_provisioned
+from .copying import _copy_plan, _insert_copies, _record_provisioned
+from .integrity import checked_copy
 from .tables import _next_free_ids, _sync_sequences, copied_tables
 from .templates import DEFAULT_PROFILE, DEFAULT_SEED, DEFAULT_SIZE, get_or_create_template
 
@@ -28,10 +29,9 @@ def provision_group(
     """Practice sandboxes for several learners at once (in the caller's transaction): the
     same rows and log entries as `provision` for each in turn, but the template is looked up
     and measured once, the ids of every copy reserved in one query, the sandboxes inserted
-    together and PostgreSQL's id sequences moved once. Each copy runs the same cached
-    INSERT ... SELECT statements as `provision` (copying all of them in one statement per
-    table, joined with a list of the copies, measured twice as slow on PostgreSQL, whose
-    foreign-key checks run per row either way)."""
+    together, every copy's INSERT ... SELECT of a table sent at once (the same cached
+    statements as `provision`), their references checked together and PostgreSQL's id
+    sequences moved once."""
     if not owners:
         return []
     template = get_or_create_template(profile, seed, size)
@@ -56,8 +56,8 @@ def provision_group(
         sandbox.id_offsets = offsets
     db.session.add_all(sandboxes)
     db.session.flush()
-    for sandbox in sandboxes:
-        _copy_rows(template, sandbox, sandbox.id_offsets, sync=False)
+    with checked_copy([sandbox.id for sandbox in sandboxes]):
+        _insert_copies(template, [(sandbox, sandbox.id_offsets) for sandbox in sandboxes])
     tables, _, _ = _copy_plan()
     used = [t for t in tables if t.name in sandboxes[0].id_offsets]
     _sync_sequences(used)
