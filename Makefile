@@ -46,8 +46,11 @@ test: lint $(RALPH_STAMP)
 	@test -x $(CHROMIUM) || echo "NOTE: the end-to-end browser tests were skipped: Chromium not found at $(CHROMIUM) (apt-get install chromium, then make e2e)."
 
 # Benchmarks (under 10 minutes; SQLite unless BENCH_DATABASE_URL names a PostgreSQL database;
-# BENCH_QUICK=1 for a smoke run): a table on screen and benchmarks/latest.json. On PostgreSQL the
-# class load is measured a second time through nginx to two instances (benchmarks/behind_nginx.py).
+# BENCH_QUICK=1 for a smoke run): a table on screen and benchmarks/latest.json. On PostgreSQL
+# the class load is measured a second time through nginx to two instances
+# (benchmarks/behind_nginx.py), and the first run also builds the scale benchmark's college
+# (20,000 sandboxes, 14.5 GB, kept in <name>_scale20000 for later runs): about an hour on this
+# 2-core machine.
 bench: $(STAMP) wrk redis $(if $(filter postgresql%,$(BENCH_DATABASE_URL)),nginx)
 	$(BIN)/python -m pip install --quiet -e '.[bench]'
 	BENCH_DATABASE_URL='$(BENCH_DATABASE_URL)' BENCH_QUICK='$(BENCH_QUICK)' $(BIN)/python -m benchmarks

@@ -96,11 +96,14 @@ def inbound_interactions(sandbox, count: int):
     from crm_sandbox.models import Interaction
     from crm_sandbox.services.interactions import snapshot
 
+    if count <= 0:
+        return
     seeded = list(
         db.session.scalars(
             select(Interaction)
             .where(Interaction.sandbox_id == sandbox.id, Interaction.direction == "inbound")
             .order_by(Interaction.id)
+            .limit(count)  # cycled: no more are needed
         )
     )
     if not seeded:
