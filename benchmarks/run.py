@@ -65,28 +65,20 @@ TARGETS += [
     ("conversations", "check.p95_ratio", "value", None, None, "x"),
     ("conversations", "check.median_ratio", "value", None, None, "x"),
 ]
-for _n, _p95 in (("30", 25), ("1000", 100)):
-    TARGETS += [
-        ("load", f"{_n}.rate_rps", "median", None, None, "req/s"),
-        ("load", f"{_n}.p50_ms", "median", None, None, "ms"),
-        ("load", f"{_n}.p95_ms", "median", "<=", _p95, "ms"),
-        ("load", f"{_n}.p99_ms", "median", None, None, "ms"),
-        ("load", f"{_n}.errors_total", "value", "==", 0, "errors"),
-        ("load", f"{_n}.db_locked", "value", "==", 0, "locked"),
-        ("load", f"{_n}.cpu_per_request.app_ms", "value", None, None, "ms"),
-        ("load", f"{_n}.cpu_per_request.db_ms", "value", None, None, "ms"),
-    ]
-# The production layout (issue 20): the same class through nginx to two instances, PostgreSQL.
-for _n, _p95 in (("30", 25), ("1000", 100)):
-    TARGETS += [
-        ("behind_nginx", f"{_n}.rate_rps", "median", None, None, "req/s"),
-        ("behind_nginx", f"{_n}.p50_ms", "median", None, None, "ms"),
-        ("behind_nginx", f"{_n}.p95_ms", "median", "<=", _p95, "ms"),
-        ("behind_nginx", f"{_n}.p99_ms", "median", None, None, "ms"),
-        ("behind_nginx", f"{_n}.errors_total", "value", "==", 0, "errors"),
-        ("behind_nginx", f"{_n}.cpu_per_request.app_ms", "value", None, None, "ms"),
-        ("behind_nginx", f"{_n}.cpu_per_request.db_ms", "value", None, None, "ms"),
-    ]
+# The class load on one gunicorn, and (issue 20, PostgreSQL) the same class through nginx to two
+# instances, the production layout.
+for _section in ("load", "behind_nginx"):
+    for _n, _p95 in (("30", 25), ("1000", 100)):
+        TARGETS += [
+            (_section, f"{_n}.rate_rps", "median", None, None, "req/s"),
+            (_section, f"{_n}.p50_ms", "median", None, None, "ms"),
+            (_section, f"{_n}.p95_ms", "median", "<=", _p95, "ms"),
+            (_section, f"{_n}.p99_ms", "median", None, None, "ms"),
+            (_section, f"{_n}.errors_total", "value", "==", 0, "errors"),
+            (_section, f"{_n}.db_locked", "value", "==", 0, "locked"),
+            (_section, f"{_n}.cpu_per_request.app_ms", "value", None, None, "ms"),
+            (_section, f"{_n}.cpu_per_request.db_ms", "value", None, None, "ms"),
+        ]
 TARGETS += [
     ("saturation", "app_rps", "median", None, None, "req/s"),
     ("saturation", "reference_rps", "median", None, None, "req/s"),
