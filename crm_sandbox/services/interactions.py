@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import Select, and_, bindparam, or_, select
 from sqlalchemy.orm import aliased
 
 from ..models import (
@@ -16,7 +16,9 @@ from ..models import (
     Direction,
     Initiative,
     Interaction,
+    Level,
     Response,
+    Stage,
     Survey,
     db,
 )
@@ -181,6 +183,23 @@ class FollowUp:
     overdue: bool
 
 
+def sent_after(sent, message, until) -> list:
+    """The conditions on `sent` (Interaction or an alias of it) for a message the learner sent
+    `message`'s customer after it (later, or at the same minute but sent after it) and by
+    `until`: a promise is kept by one. `message` is an Interaction, or the Interaction class
+    for the condition correlated in a query of messages."""
+    return [
+        sent.sandbox_id == message.sandbox_id,
+        sent.contact_id == message.contact_id,
+        sent.direction == Direction.OUTBOUND.value,
+        or_(
+            sent.occurred_at > message.occurred_at,
+            and_(sent.occurred_at == message.occurred_at, sent.id > message.id),
+        ),
+        sent.occurred_at <= until,
+    ]
+
+
 # Built once (the dashboard asks on every visit).
 _CORRECTION = aliased(Interaction)
 _FOLLOW_UPS_DUE = (
@@ -210,20 +229,29 @@ _FOLLOW_UPS_DUE = (
 HISTORY_DAYS_SHOWN = 14
 
 
+def _follow_ups_due_params(ctx: SandboxContext, within_days: int) -> dict:
+    today = ctx.now().date()
+    return {
+        "sandbox_id": ctx.sandbox_id,
+        "until": today + timedelta(days=within_days),
+        "since": ctx.clock_start.date() - timedelta(days=HISTORY_DAYS_SHOWN),
+    }
+
+
 def follow_ups_due(ctx: SandboxContext, within_days: int = 7) -> list[FollowUp]:
     """Open follow-ups due within `within_days` of sandbox today, overdue ones first (those
     from the history long before the sandbox's clock started are left out)."""
     today = ctx.now().date()
-    since = ctx.clock_start.date() - timedelta(days=HISTORY_DAYS_SHOWN)
-    rows = db.session.execute(
-        _FOLLOW_UPS_DUE,
-        {
-            "sandbox_id": ctx.sandbox_id,
-            "until": today + timedelta(days=within_days),
-            "since": since,
-        },
-    ).all()
+    rows = db.session.execute(_FOLLOW_UPS_DUE, _follow_ups_due_params(ctx, within_days)).all()
     return [FollowUp(i, c, i.follow_up_on < today) for i, c in rows]
+
+
+def follow_ups_due_read(ctx: SandboxContext, *columns, within_days: int = 7) -> Select:
+    """`follow_ups_due` as plain `columns` (of the interaction and its contact) for
+    `read_together`; a row is overdue when its `follow_up_on` is before sandbox today."""
+    return _FOLLOW_UPS_DUE.with_only_columns(*columns).params(
+        _follow_ups_due_params(ctx, within_days)
+    )
 
 
 @dataclass
@@ -253,6 +281,39 @@ def timeline(
         if with_interactions
         else []
     )
+    return timeline_of(
+        db.session.scalars(timeline_complaints(ctx, contact.id)),
+        db.session.execute(timeline_responses(ctx, contact.id)),
+        contact.needs,
+        interactions,
+    )
+
+
+def timeline_complaints(ctx: SandboxContext, contact_id: int, *columns) -> Select:
+    """The contact's complaints the timeline shows (of `Complaint`, or of `columns`)."""
+    return select(*(columns or (Complaint,))).where(
+        Complaint.sandbox_id == ctx.sandbox_id, Complaint.contact_id == contact_id
+    )
+
+
+def timeline_responses(ctx: SandboxContext, contact_id: int) -> Select:
+    """The contact's feedback responses the timeline shows: their time and survey's title only
+    (not whole responses)."""
+    return (
+        select(Response.id, Response.responded_at, Survey.title)
+        .join(Survey, Survey.id == Response.survey_id)
+        .where(
+            Response.sandbox_id == ctx.sandbox_id,
+            Response.contact_id == contact_id,
+            Response.responded_at <= ctx.now(),
+        )
+    )
+
+
+def timeline_of(complaints, responses, needs, interactions=()) -> list[TimelineItem]:
+    """The timeline, newest first, of what was read: complaints (with `id`, `reference`,
+    `category`, `stage`, `level`, `received_at`), responses (`timeline_responses`' rows),
+    needs and interactions (objects or plain rows)."""
     # A correction belongs to the same contact as the entry it replaces, so the contact's own
     # interactions say which were superseded (no query of its own).
     superseded = {i.supersedes_id for i in interactions if i.supersedes_id is not None}
@@ -268,36 +329,21 @@ def timeline(
                 superseded=i.id in superseded,
             )
         )
-
-    for c in db.session.scalars(
-        select(Complaint).where(
-            Complaint.sandbox_id == ctx.sandbox_id, Complaint.contact_id == contact.id
-        )
-    ):
+    for c in complaints:
         items.append(
             TimelineItem(
                 c.received_at,
                 "complaint",
                 f"Complaint {c.reference} ({c.category})",
-                f"{c.stage_enum.label} at {c.level_enum.label.lower()} level",
+                f"{Stage(c.stage).label} at {Level(c.level).label.lower()} level",
                 c,
             )
         )
-    # The timeline shows a response's time and its survey's title only: read those columns
-    # rather than whole responses.
-    for r in db.session.execute(
-        select(Response.id, Response.responded_at, Survey.title)
-        .join(Survey, Survey.id == Response.survey_id)
-        .where(
-            Response.sandbox_id == ctx.sandbox_id,
-            Response.contact_id == contact.id,
-            Response.responded_at <= ctx.now(),
-        )
-    ):
+    for r in responses:
         items.append(
             TimelineItem(r.responded_at, "response", "Feedback response", f"Answered: {r.title}", r)
         )
-    for n in contact.needs:
+    for n in needs:
         items.append(TimelineItem(n.created_sbx, "need", "Need recorded", n.description, n))
         if n.confirmed_sbx:
             items.append(TimelineItem(n.confirmed_sbx, "need", "Need confirmed", n.description, n))

@@ -293,19 +293,25 @@ def _worst_complaints(sid: int, now: datetime) -> dict[int, tuple[str, str]]:
     return worst
 
 
+ORDERS_ORDER = (Order.placed_on.desc(), Order.id.desc())
+
+
 def orders_of(ctx: SandboxContext, contact: Contact, limit: int = 50) -> list[Order]:
     """The contact's orders, bookings and renewals up to the sandbox's today, newest first."""
-    return list(
-        db.session.scalars(
-            select(Order)
-            .where(
-                Order.sandbox_id == ctx.sandbox_id,
-                Order.contact_id == contact.id,
-                Order.placed_on <= ctx.now().date(),
-            )
-            .order_by(Order.placed_on.desc(), Order.id.desc())
-            .limit(limit)
+    return list(db.session.scalars(orders_query(ctx, contact.id, limit=limit)))
+
+
+def orders_query(ctx: SandboxContext, contact_id: int, *columns, limit: int = 50):
+    """The select of `orders_of` (of `Order`, or of `columns` for a page's plain rows)."""
+    return (
+        select(*(columns or (Order,)))
+        .where(
+            Order.sandbox_id == ctx.sandbox_id,
+            Order.contact_id == contact_id,
+            Order.placed_on <= ctx.now().date(),
         )
+        .order_by(*ORDERS_ORDER)
+        .limit(limit)
     )
 
 

@@ -6,12 +6,14 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass
 
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import Select, bindparam, func, select
 from sqlalchemy.orm import joinedload
 
-from ...models import Interaction, db
+from ...models import Contact, Interaction, db
 from ...models.complaints import Complaint, Level, Stage
+from ..contact_names import name_columns, name_of
 from ..context import SandboxContext
+from ..together import Record, read_together, rows
 
 
 def snapshot(c: Complaint) -> dict:
@@ -40,15 +42,24 @@ class ComplaintFilters:
     escalated: bool = False
 
 
+# The list's order, newest first (`rows` of a page's read takes it too).
+LIST_ORDER = (Complaint.received_at.desc(), Complaint.id)
+
+
 @functools.lru_cache(maxsize=64)
-def _complaints_statement(stage: bool, owner: bool, escalated: bool, overdue: bool, limit: bool):
+def _complaints_statement(
+    stage: bool, owner: bool, escalated: bool, overdue: bool, limit: bool, orm: bool = True
+):
     """The complaint list query for one shape of filters, built once with bound parameters
-    (building it costs as much as running it)."""
-    query = (
-        select(Complaint)
-        .options(joinedload(Complaint.contact))
-        .where(Complaint.sandbox_id == bindparam("sandbox_id"))
-    )
+    (building it costs as much as running it): of `Complaint` with its customer loaded when
+    `orm`, else a select whose columns a page chooses (`with_only_columns`), joined to the
+    customer."""
+    if orm:
+        query = select(Complaint).options(joinedload(Complaint.contact))
+    else:
+        query = select(Complaint.id).join(Contact, Contact.id == Complaint.contact_id)
+        query = query.where(Contact.sandbox_id == bindparam("sandbox_id"))
+    query = query.where(Complaint.sandbox_id == bindparam("sandbox_id"))
     if stage:
         query = query.where(Complaint.stage == bindparam("stage"))
     if owner:
@@ -63,10 +74,30 @@ def _complaints_statement(stage: bool, owner: bool, escalated: bool, overdue: bo
             ((Complaint.stage == Stage.RECEIVED.value) & (Complaint.ack_due_at < now))
             | ((Complaint.stage != Stage.RESOLVED.value) & (Complaint.resolve_due_at < now)),
         )
-    query = query.order_by(Complaint.received_at.desc(), Complaint.id)
+    query = query.order_by(*LIST_ORDER)
     if limit:
         query = query.limit(bindparam("limit"))
     return query
+
+
+def _list_query(
+    ctx: SandboxContext, filters: ComplaintFilters, limit: int | None, orm: bool = True
+):
+    """The list's statement for these filters and its parameters."""
+    query = _complaints_statement(
+        bool(filters.stage),
+        bool(filters.owner),
+        bool(filters.escalated),
+        bool(filters.overdue),
+        limit is not None,
+        orm,
+    )
+    params = {"sandbox_id": ctx.sandbox_id, "stage": filters.stage, "owner": filters.owner}
+    if filters.overdue:
+        params["now"] = ctx.now()
+    if limit is not None:
+        params["limit"] = limit
+    return query, params
 
 
 def list_complaints(
@@ -74,23 +105,21 @@ def list_complaints(
 ) -> list[Complaint]:
     """Complaints matching the filters, newest first, each with its customer (loaded in the
     same query: the list shows every complaint's customer)."""
-    query = _complaints_statement(
-        bool(filters.stage),
-        bool(filters.owner),
-        bool(filters.escalated),
-        bool(filters.overdue),
-        limit is not None,
-    )
-    params = {"sandbox_id": ctx.sandbox_id, "stage": filters.stage, "owner": filters.owner}
-    if filters.overdue:
-        params["now"] = ctx.now()
-    if limit is not None:
-        params["limit"] = limit
+    query, params = _list_query(ctx, filters, limit)
     return list(db.session.scalars(query, params))
 
 
+def list_read(
+    ctx: SandboxContext, filters: ComplaintFilters, *columns, limit: int | None = None
+) -> Select:
+    """`list_complaints` as plain `columns` (of the complaint and its customer, `Contact`)
+    for `read_together` (in the order `LIST_ORDER`)."""
+    query, params = _list_query(ctx, filters, limit, orm=False)
+    return query.with_only_columns(*columns).params(params)
+
+
 _COUNTS_BY_STAGE = (
-    select(Complaint.stage, func.count())
+    select(Complaint.stage, func.count().label("n"))
     .where(Complaint.sandbox_id == bindparam("sandbox_id"))
     .group_by(Complaint.stage)
 )
@@ -98,8 +127,17 @@ _COUNTS_BY_STAGE = (
 
 def counts_by_stage(ctx: SandboxContext) -> dict[str, int]:
     """How many complaints are at each stage (every stage listed, zero when none)."""
-    rows = db.session.execute(_COUNTS_BY_STAGE, {"sandbox_id": ctx.sandbox_id}).all()
-    found = dict(rows)
+    return stage_counts(db.session.execute(counts_by_stage_read(ctx)).all())
+
+
+def counts_by_stage_read(ctx: SandboxContext) -> Select:
+    """`counts_by_stage` as a read for `read_together` (its rows: `stage_counts`)."""
+    return _COUNTS_BY_STAGE.params(sandbox_id=ctx.sandbox_id)
+
+
+def stage_counts(rows) -> dict[str, int]:
+    """`counts_by_stage`'s answer from the rows of `counts_by_stage_read`."""
+    found = {row.stage: row.n for row in rows}
     return {s.value: found.get(s.value, 0) for s in Stage}
 
 
@@ -116,7 +154,7 @@ def owners(ctx: SandboxContext) -> list[str]:
 
 
 _COUNTS_BY_OWNER_AND_STAGE = (
-    select(Complaint.owner, Complaint.stage, func.count())
+    select(Complaint.owner, Complaint.stage, func.count().label("n"))
     .where(Complaint.sandbox_id == bindparam("sandbox_id"))
     .group_by(Complaint.owner, Complaint.stage)
     .order_by(Complaint.owner)
@@ -125,15 +163,72 @@ _COUNTS_BY_OWNER_AND_STAGE = (
 
 def counts_and_owners(ctx: SandboxContext) -> tuple[dict[str, int], list[str]]:
     """`counts_by_stage` and `owners` in one statement (the complaint list shows both)."""
+    return _counts_and_owners_of(
+        db.session.execute(_COUNTS_BY_OWNER_AND_STAGE, {"sandbox_id": ctx.sandbox_id})
+    )
+
+
+def _counts_and_owners_of(rows) -> tuple[dict[str, int], list[str]]:
     counts = dict.fromkeys((s.value for s in Stage), 0)
     owners_in_order: dict[str, None] = {}  # the database's order of the owners, kept
-    for owner, stage, n in db.session.execute(
-        _COUNTS_BY_OWNER_AND_STAGE, {"sandbox_id": ctx.sandbox_id}
-    ):
+    for owner, stage, n in rows:
         owners_in_order.setdefault(owner, None)
         if stage in counts:
             counts[stage] += n
     return counts, list(owners_in_order)
+
+
+@dataclass
+class ListPage:
+    """What the complaint list shows: the complaints (`Record`s with `contact_name`,
+    `stage_label` and `level_label`), the counts by stage and the owners to filter by."""
+
+    rows: list
+    counts: dict[str, int]
+    owners: list[str]
+
+
+def list_page(ctx: SandboxContext, filters: ComplaintFilters) -> ListPage:
+    """The complaint list's reads in one statement (`read_together`)."""
+    parts = read_together(
+        complaints=rows(
+            list_read(
+                ctx,
+                filters,
+                Complaint.id,
+                Complaint.reference,
+                Complaint.category,
+                Complaint.owner,
+                Complaint.stage,
+                Complaint.level,
+                Complaint.received_at,
+                Complaint.resolve_due_at,
+                Complaint.contact_id,
+                *name_columns(),
+            ),
+            order_by=LIST_ORDER,
+        ),
+        counts=rows(
+            _COUNTS_BY_OWNER_AND_STAGE.params(sandbox_id=ctx.sandbox_id),
+            order_by=(Complaint.owner,),
+        ),
+    )
+    counts, owners_in_order = _counts_and_owners_of(
+        (row.owner, row.stage, row.n) for row in parts["counts"]
+    )
+    return ListPage(
+        rows=[
+            Record(
+                **c._asdict(),
+                contact_name=name_of(c),
+                stage_label=Stage(c.stage).label,
+                level_label=Level(c.level).label,
+            )
+            for c in parts["complaints"]
+        ],
+        counts=counts,
+        owners=owners_in_order,
+    )
 
 
 def communications(ctx: SandboxContext, complaint: Complaint) -> list[Interaction]:
