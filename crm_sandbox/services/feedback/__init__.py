@@ -19,6 +19,7 @@ from .collection import (
     email_audience_sizes,
     record_response,
     send_survey,
+    survey_page,
     surveys,
     visible_responses,
 )
@@ -69,6 +70,7 @@ __all__ = [
     "measure_value",
     "record_response",
     "send_survey",
+    "survey_page",
     "surveys",
     "tell_customers",
     "theme_of",

@@ -19,7 +19,8 @@ from ...models import (
     ServiceStandard,
     Survey,
 )
-from ...services import charts, contacts, feedback
+from ...scoping import MAX_ID
+from ...services import charts, feedback
 from ...services.loyalty import HANDLING, LOYALTY_FIGURES
 from ...wording import count_of, shorten
 from ..forms_common import ButtonForm, ConfirmForm, options, save_once
@@ -70,20 +71,22 @@ def survey_new():
 @bp.route("/feedback/<int:survey_id>")
 @learner_area
 def survey_detail(survey_id: int):
-    survey = get_or_404(Survey, survey_id)
-    open_to_responses = survey.method != "survey" and survey.status != "closed"
+    page = feedback.survey_page(g.ctx, survey_id) if survey_id <= MAX_ID else None
+    if page is None:
+        abort(404)
     return render_template(
         "crm/survey.html",
-        survey=survey,
+        survey=page["survey"],
+        questions=page["questions"],
         question_form=QuestionForm(),
         send_form=SendForm(),
-        audience_sizes=feedback.email_audience_sizes(g.ctx) if survey.status == "draft" else {},
+        audience_sizes=page["audience_sizes"],
         Segment=Segment,
         button=ButtonForm(),
         response_form=ResponseForm(),
         close_form=ConfirmForm(),
-        responses=len(feedback.visible_responses(g.ctx, survey)),
-        contacts_for_response=contacts.people_to_choose(g.ctx) if open_to_responses else [],
+        responses=page["responses"],
+        contacts_for_response=page["people"],
         QuestionKind=QuestionKind,
     )
 
