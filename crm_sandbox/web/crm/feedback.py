@@ -5,10 +5,8 @@ from __future__ import annotations
 
 from flask import Response as HttpResponse
 from flask import abort, flash, g, redirect, render_template, request, url_for
-from sqlalchemy import select
 
 from ...access import learner_area
-from ...extensions import db
 from ...models import (
     Contact,
     Finding,
@@ -16,7 +14,6 @@ from ...models import (
     Question,
     QuestionKind,
     Segment,
-    ServiceStandard,
     Survey,
 )
 from ...scoping import MAX_ID
@@ -249,23 +246,18 @@ def finding_add(survey_id: int):
     )
 
 
-def _improvement_form() -> ImprovementForm:
+def _improvement_form(choices: dict) -> ImprovementForm:
+    """The form planning an action, with `choices` as `feedback.plan_choices` reads them."""
     form = ImprovementForm()
-    rows = db.session.execute(
-        select(ServiceStandard.id, ServiceStandard.title)
-        .where(ServiceStandard.sandbox_id == g.ctx.sandbox_id)
-        .order_by(ServiceStandard.id)
-    ).all()
-    form.standard_id.choices = options(("", "— none —"), *[(str(i), t) for i, t in rows])
-    questions = db.session.execute(
-        select(Question.id, Question.position, Question.text, Survey.title)
-        .join(Survey, Survey.id == Question.survey_id)
-        .where(Question.sandbox_id == g.ctx.sandbox_id)
-        .order_by(Survey.id, Question.position)
-    ).all()
+    form.standard_id.choices = options(
+        ("", "— none —"), *[(str(s.id), s.title) for s in choices["standards"]]
+    )
     form.measure_question_id.choices = options(
         ("", "— none —"),
-        *[(str(q.id), f"{shorten(q.title, 40)}: Q{q.position}. {q.text}") for q in questions],
+        *[
+            (str(q.id), f"{shorten(q.title, 40)}: Q{q.position}. {q.text}")
+            for q in choices["questions"]
+        ],
     )
     return form
 
@@ -273,11 +265,11 @@ def _improvement_form() -> ImprovementForm:
 @bp.route("/improvements")
 @learner_area
 def improvement_list():
+    page = feedback.improvement_page(g.ctx)
     return render_template(
         "crm/improvements.html",
-        findings=feedback.findings(g.ctx),
-        actions=feedback.actions(g.ctx),
-        form=_improvement_form(),
+        findings=page["findings"],
+        form=_improvement_form(page),
         evaluate_form=EvaluateForm(),
         tell_form=TellForm(),
         button=ButtonForm(),
@@ -292,7 +284,7 @@ def improvement_list():
 @learner_area
 def improvement_add(finding_id: int):
     finding = get_or_404(Finding, finding_id)
-    form = _improvement_form()
+    form = _improvement_form(feedback.plan_choices(g.ctx))
     return post_then_redirect(
         form,
         lambda: feedback.add_action(g.ctx, finding, form.data),
