@@ -53,7 +53,7 @@ PAGES = {
     "survey": (lambda s: f"/feedback/{first_id(Survey, s)}", None),
     "survey analysis": (lambda s: f"/feedback/{first_id(Survey, s)}/analysis", 7),
     "improvements": (lambda s: "/improvements", None),
-    "loyalty": (lambda s: "/feedback/loyalty", 6),
+    "loyalty": (lambda s: "/feedback/loyalty", None),
     "standards": (lambda s: "/standards", 8),
     "standard page": (lambda s: f"/standards/{first_id(ServiceStandard, s)}", 8),
 }
