@@ -51,7 +51,7 @@ PAGES = {
     "complaint page": (lambda s: f"/complaints/{first_id(Complaint, s)}", 7),
     "feedback": (lambda s: "/feedback", None),
     "survey": (lambda s: f"/feedback/{first_id(Survey, s)}", None),
-    "survey analysis": (lambda s: f"/feedback/{first_id(Survey, s)}/analysis", 7),
+    "survey analysis": (lambda s: f"/feedback/{first_id(Survey, s)}/analysis", None),
     "improvements": (lambda s: "/improvements", None),
     "loyalty": (lambda s: "/feedback/loyalty", None),
     "standards": (lambda s: "/standards", 8),

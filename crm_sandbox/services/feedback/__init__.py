@@ -12,7 +12,7 @@ the names re-exported here.
 
 from __future__ import annotations
 
-from .analysis import Analysis, QuestionResult, analyse, theme_of
+from .analysis import Analysis, QuestionResult, analyse, analysis_page, theme_of
 from .collection import (
     audience_query,
     close_survey,
@@ -63,6 +63,7 @@ __all__ = [
     "add_finding",
     "add_question",
     "analyse",
+    "analysis_page",
     "audience_query",
     "close_survey",
     "complete_action",

@@ -166,10 +166,14 @@ def survey_close(survey_id: int):
     return redirect(url_for("crm.survey_detail", survey_id=survey.id))
 
 
-def _finding_form(survey: Survey, analysis) -> FindingForm:
+def _finding_form(analysis) -> FindingForm:
     form = FindingForm()
     form.question_id.choices = options(
-        ("", "— none —"), *[(str(q.id), f"Q{q.position}. {q.text}") for q in survey.questions]
+        ("", "— none —"),
+        *[
+            (str(r.question.id), f"Q{r.question.position}. {r.question.text}")
+            for r in analysis.questions
+        ],
     )
     themes = sorted({t for r in analysis.questions for t, _, _ in r.themes})
     form.theme.choices = options(("", "— none —"), *[(t, t) for t in themes])
@@ -179,14 +183,18 @@ def _finding_form(survey: Survey, analysis) -> FindingForm:
 @bp.route("/feedback/<int:survey_id>/analysis")
 @learner_area
 def survey_analysis(survey_id: int):
-    survey = get_or_404(Survey, survey_id)
-    analysis = feedback.analyse(g.ctx, survey)
+    page = None
+    if survey_id <= MAX_ID:
+        findings = {"findings": feedback.finding_reads(g.ctx, survey_id)}
+        page = feedback.analysis_page(g.ctx, survey_id, findings)
+    if page is None:
+        abort(404)
     return render_template(
         "crm/analysis.html",
-        survey=survey,
-        analysis=analysis,
-        finding_form=_finding_form(survey, analysis),
-        findings=feedback.findings(g.ctx, survey),
+        survey=page["survey"],
+        analysis=page["analysis"],
+        finding_form=_finding_form(page["analysis"]),
+        findings=page["findings"],
         QuestionKind=QuestionKind,
         figure_labels={k: v.label for k, v in feedback.FIGURES.items()},
     )
@@ -220,7 +228,7 @@ def survey_question_chart(survey_id: int, question_id: int):
 def finding_add(survey_id: int):
     survey = get_or_404(Survey, survey_id)
     analysis = feedback.analyse(g.ctx, survey)
-    form = _finding_form(survey, analysis)
+    form = _finding_form(analysis)
 
     def record():
         response_ids = [int(i) for i in request.form.getlist("response_ids") if i.isdigit()]
