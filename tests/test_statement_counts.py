@@ -54,7 +54,7 @@ PAGES = {
     "survey analysis": (lambda s: f"/feedback/{first_id(Survey, s)}/analysis", None),
     "improvements": (lambda s: "/improvements", None),
     "loyalty": (lambda s: "/feedback/loyalty", None),
-    "standards": (lambda s: "/standards", 8),
+    "standards": (lambda s: "/standards", None),
     "standard page": (lambda s: f"/standards/{first_id(ServiceStandard, s)}", 8),
 }
 

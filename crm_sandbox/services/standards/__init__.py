@@ -40,7 +40,9 @@ from .monitoring import (
     Case,
     Compliance,
     compliance,
+    compliance_from,
     series,
+    standard_list,
 )
 from .recording import add_finding, record_measurement
 
@@ -59,6 +61,7 @@ __all__ = [
     "add_finding",
     "agree_standard",
     "compliance",
+    "compliance_from",
     "figures",
     "create_standard",
     "is_measurable",
@@ -66,6 +69,7 @@ __all__ = [
     "method_problems",
     "record_measurement",
     "series",
+    "standard_list",
     "snapshot",
     "terms",
     "update_standard",

@@ -55,19 +55,7 @@ def _standard_data(form: StandardForm) -> dict:
 @bp.route("/standards")
 @learner_area
 def standard_list():
-    rows = list(
-        db.session.scalars(
-            select(ServiceStandard)
-            .where(ServiceStandard.sandbox_id == g.ctx.sandbox_id)
-            .order_by(ServiceStandard.status, ServiceStandard.id)
-        )
-    )
-    summary = []
-    for s in rows:
-        problems = standards.measurability_problems(s)
-        result = None if problems else standards.compliance(g.ctx, s)
-        summary.append((s, problems, result))
-    return render_template("crm/standards.html", summary=summary)
+    return render_template("crm/standards.html", summary=standards.standard_list(g.ctx))
 
 
 @bp.route("/standards/new", methods=["GET", "POST"])
