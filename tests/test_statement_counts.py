@@ -55,7 +55,7 @@ PAGES = {
     "improvements": (lambda s: "/improvements", None),
     "loyalty": (lambda s: "/feedback/loyalty", None),
     "standards": (lambda s: "/standards", None),
-    "standard page": (lambda s: f"/standards/{first_id(ServiceStandard, s)}", 8),
+    "standard page": (lambda s: f"/standards/{first_id(ServiceStandard, s)}", None),
 }
 
 

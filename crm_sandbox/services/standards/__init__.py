@@ -44,9 +44,13 @@ from .monitoring import (
     series,
     standard_list,
 )
+from .page import CONVERSATION_ORDER, conversation_select, standard_page
 from .recording import add_finding, record_measurement
 
 __all__ = [
+    "CONVERSATION_ORDER",
+    "conversation_select",
+    "standard_page",
     "DEFAULT_WINDOW_DAYS",
     "MAX_TARGET_VALUE",
     "MAX_TIME_ALLOWED",

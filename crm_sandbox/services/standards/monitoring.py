@@ -74,7 +74,9 @@ class Compliance:
         return self.value >= (s.target_percent or 0)
 
 
-def _window(ctx, period_from, period_to) -> tuple[datetime, datetime, date, date]:
+def monitoring_window(ctx, period_from, period_to) -> tuple[datetime, datetime, date, date]:
+    """The period monitored (the last 90 days by default) as its first and last moments and
+    days; a ServiceError for a period that cannot be shown."""
     today = ctx.now().date()
     period_to = period_to or today
     if period_from is None:
@@ -128,9 +130,9 @@ def _first_front_line(ctx, action: str):
 
 def case_reads(ctx: SandboxContext, window, measures, only_if=None) -> dict[str, rows]:
     """The reads (of `read_together`) that the cases of these measures come from, over a
-    `window` (as `_window` gives it). `only_if`, given the measures a read serves, returns a
-    condition without which that read selects nothing (a page reading for every standard reads
-    only for the measures in use)."""
+    `window` (as `monitoring_window` gives it). `only_if`, given the measures a read serves,
+    returns a condition without which that read selects nothing (a page reading for every
+    standard reads only for the measures in use)."""
     start, end, d_from, d_to = window
     now = ctx.now()
     inbound = aliased(Interaction)
@@ -227,14 +229,14 @@ def compliance(
     period_to: date | None = None,
 ) -> Compliance:
     """Compute a standard's compliance over a period from the sandbox's own records."""
-    window = _window(ctx, period_from, period_to)
+    window = monitoring_window(ctx, period_from, period_to)
     cases = read_together(**case_reads(ctx, window, [standard.measure]))
     return compliance_from(ctx, standard, window, cases)
 
 
 def compliance_from(ctx: SandboxContext, standard, window, cases: dict) -> Compliance:
-    """A standard's compliance over a `window` (as `_window` gives it), from the `cases` read
-    by `case_reads` over it (`compliance` reads and computes at once)."""
+    """A standard's compliance over a `window` (as `monitoring_window` gives it), from the
+    `cases` read by `case_reads` over it (`compliance` reads and computes at once)."""
     start, end, d_from, d_to = window
     result = Compliance(standard, d_from, d_to)
     measure = Measure(standard.measure)
@@ -363,8 +365,8 @@ def _first_response_cases(ctx, standard, enquiries, now, result) -> None:
         )
 
 
-# What the list of standards shows of each (and `measurability_problems` reads).
-_LIST_COLUMNS = (
+# What the standards' pages show of a standard (and `measurability_problems` reads).
+STANDARD_COLUMNS = (
     ServiceStandard.id,
     ServiceStandard.title,
     ServiceStandard.description,
@@ -382,7 +384,7 @@ _LIST_COLUMNS = (
 def standard_list(ctx: SandboxContext) -> list[tuple[Record, list[str], Compliance | None]]:
     """Every standard of the sandbox (by status) with what makes it not measurable and, when
     it is measurable, its compliance over the usual period: one statement for them all."""
-    window = _window(ctx, None, None)
+    window = monitoring_window(ctx, None, None)
 
     def in_use(measures):
         return (
@@ -396,7 +398,7 @@ def standard_list(ctx: SandboxContext) -> list[tuple[Record, list[str], Complian
 
     parts = read_together(
         standards=rows(
-            select(*_LIST_COLUMNS).where(ServiceStandard.sandbox_id == ctx.sandbox_id),
+            select(*STANDARD_COLUMNS).where(ServiceStandard.sandbox_id == ctx.sandbox_id),
             order_by=[ServiceStandard.status, ServiceStandard.id],
         ),
         **case_reads(ctx, window, list(Measure), only_if=in_use),
