@@ -15,7 +15,7 @@ from ...models import Answer, Question, QuestionKind, Response, Survey, db
 from ..context import SandboxContext
 from ..feedback_themes import THEMES
 from ..together import read_together, rows
-from .design import CHOICE_KINDS, NUMBER_KINDS
+from .design import CHOICE_KINDS, NUMBER_KINDS, question_reads
 
 
 def _themes() -> dict[str, list[str]]:
@@ -193,12 +193,7 @@ def analysis_page(ctx: SandboxContext, survey_id: int, other_reads: dict) -> dic
                 Survey.sandbox_id == ctx.sandbox_id, Survey.id == survey_id
             )
         ),
-        questions=rows(
-            select(
-                Question.id, Question.position, Question.kind, Question.text, Question.options
-            ).where(Question.sandbox_id == ctx.sandbox_id, Question.survey_id == survey_id),
-            order_by=[Question.position],
-        ),
+        questions=question_reads(ctx, survey_id),
         responses=rows(select(Response.id, Response.segment).where(*visible)),
         answers=rows(_answers_select(ctx, visible), order_by=[Answer.id]),
         **other_reads,

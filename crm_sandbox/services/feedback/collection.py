@@ -29,7 +29,7 @@ from ..contacts.choices import people_choices, people_order, people_select
 from ..context import SandboxContext
 from ..errors import ServiceError
 from ..together import read_together, rows, value
-from .design import CHOICE_KINDS, NUMBER_KINDS
+from .design import CHOICE_KINDS, NUMBER_KINDS, question_reads
 
 
 def audience_query(ctx: SandboxContext, category: str, segment: str):
@@ -322,12 +322,7 @@ def survey_page(ctx: SandboxContext, survey_id: int) -> dict | None:
                 Survey.closes_on,
             ).where(*this)
         ),
-        questions=rows(
-            select(
-                Question.id, Question.position, Question.kind, Question.text, Question.options
-            ).where(Question.sandbox_id == ctx.sandbox_id, Question.survey_id == survey_id),
-            order_by=[Question.position],
-        ),
+        questions=question_reads(ctx, survey_id),
         responses=value(_arrived_count(ctx, survey_id)),
         audience_sizes=rows(_audience_sizes_select(ctx).where(is_draft)),
         people=rows(people_select(ctx).where(open_to_responses), order_by=people_order()),
