@@ -38,8 +38,10 @@ def people_select(ctx: SandboxContext):
 
 
 def people_order(*, internal_first: bool = False) -> tuple:
-    """By name, or with `internal_first` the internal contacts (colleagues) first."""
-    return (Contact.category.desc(), Contact.sort_name) if internal_first else (Contact.sort_name,)
+    """By name, or with `internal_first` the internal contacts (colleagues) first; by id
+    where names sort alike (two people of one organisation), so the order is always the same."""
+    by_name = (Contact.sort_name, Contact.id)
+    return (Contact.category.desc(), *by_name) if internal_first else by_name
 
 
 def people_choices(rows) -> list[PersonChoice]:
