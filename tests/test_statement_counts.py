@@ -49,13 +49,13 @@ PAGES = {
     ),
     "complaint list": (lambda s: "/complaints", None),
     "complaint page": (lambda s: f"/complaints/{first_id(Complaint, s)}", 7),
-    "feedback": (lambda s: "/feedback", 4),
-    "survey": (lambda s: f"/feedback/{first_id(Survey, s)}", 5),
-    "survey analysis": (lambda s: f"/feedback/{first_id(Survey, s)}/analysis", 7),
-    "improvements": (lambda s: "/improvements", 6),
-    "loyalty": (lambda s: "/feedback/loyalty", 6),
-    "standards": (lambda s: "/standards", 8),
-    "standard page": (lambda s: f"/standards/{first_id(ServiceStandard, s)}", 8),
+    "feedback": (lambda s: "/feedback", None),
+    "survey": (lambda s: f"/feedback/{first_id(Survey, s)}", None),
+    "survey analysis": (lambda s: f"/feedback/{first_id(Survey, s)}/analysis", None),
+    "improvements": (lambda s: "/improvements", None),
+    "loyalty": (lambda s: "/feedback/loyalty", None),
+    "standards": (lambda s: "/standards", None),
+    "standard page": (lambda s: f"/standards/{first_id(ServiceStandard, s)}", None),
 }
 
 

@@ -4,8 +4,10 @@ Python types, on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import pytest
-from sqlalchemy import event, func, select
+from sqlalchemy import Float, Numeric, cast, event, func, select
 
 from crm_sandbox.extensions import db
 from crm_sandbox.models import ActionLogEntry, Contact
@@ -83,3 +85,18 @@ def test_json_columns_and_values_and_empty_reads_in_one_statement(sandbox):
 def test_a_read_whose_columns_share_a_name_is_refused():
     with pytest.raises(ValueError, match="distinct names"):
         rows(select(Contact.id, ActionLogEntry.id))
+
+
+def test_numbers_keep_their_python_type_even_when_whole(sandbox):
+    """JSON has one kind of number (PostgreSQL writes a whole float as 3): a Float column
+    still reads as a float, a Numeric one as a Decimal, as they do alone."""
+    numbers = select(
+        cast(Contact.id, Float).label("as_float"),
+        cast(Contact.id, Numeric(10, 2)).label("as_numeric"),
+        (cast(Contact.id, Float) / 2).label("half"),
+    ).where(Contact.sandbox_id == sandbox.id)
+    alone = db.session.execute(numbers.order_by(Contact.id).limit(2)).all()
+    together = read_together(numbers=rows(numbers.limit(2), order_by=[Contact.id]))["numbers"]
+    assert together == [Record(**row._asdict()) for row in alone]
+    assert [type(r.as_float) for r in together] == [float, float]
+    assert [type(r.as_numeric) for r in together] == [Decimal, Decimal]

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import json
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import (
@@ -35,9 +36,7 @@ from sqlalchemy import (
     DateTime,
     Enum,
     Float,
-    Integer,
     Numeric,
-    String,
     TypeDecorator,
     func,
     literal_column,
@@ -168,6 +167,9 @@ def _reader(sql_type, dialect):
     if isinstance(sql_type, JSON):
         # SQLite's json_object() embeds a JSON column's text as a string; PostgreSQL nests it.
         return lambda raw: json.loads(raw) if isinstance(raw, str) else raw
-    if isinstance(sql_type, Numeric | Float | Integer | String):
-        return lambda raw: raw
-    return lambda raw: raw
+    if isinstance(sql_type, Numeric | Float):
+        # JSON has one kind of number: PostgreSQL writes a whole float8 as 3, not 3.0.
+        if sql_type.asdecimal:
+            return lambda raw: None if raw is None else Decimal(str(raw))
+        return lambda raw: None if raw is None else float(raw)
+    return lambda raw: raw  # integers and strings are JSON's own
