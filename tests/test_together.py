@@ -100,3 +100,36 @@ def test_numbers_keep_their_python_type_even_when_whole(sandbox):
     assert together == [Record(**row._asdict()) for row in alone]
     assert [type(r.as_float) for r in together] == [float, float]
     assert [type(r.as_numeric) for r in together] == [Decimal, Decimal]
+
+
+def test_prepared_reads_are_built_once_and_run_with_each_requests_values(provision):
+    from sqlalchemy import Integer, bindparam
+
+    from crm_sandbox.services.together import prepared
+
+    builds = []
+
+    @prepared
+    def contacts_of_a_sandbox():
+        builds.append(1)
+        sandbox = bindparam("sandbox_id", type_=Integer)
+        return {
+            "names": rows(
+                select(Contact.id, Contact.first_name).where(Contact.sandbox_id == sandbox),
+                order_by=[Contact.id],
+            ),
+            "count": value(select(func.count()).where(Contact.sandbox_id == sandbox)),
+        }
+
+    first, second = provision(), provision()
+    for sandbox in (first, second, first):
+        parts = contacts_of_a_sandbox().run(sandbox_id=sandbox.id)
+        alone = db.session.execute(
+            select(Contact.id, Contact.first_name)
+            .where(Contact.sandbox_id == sandbox.id)
+            .order_by(Contact.id)
+        ).all()
+        assert [(r.id, r.first_name) for r in parts["names"]] == [tuple(r) for r in alone]
+        assert parts["count"] == len(alone) > 0
+    assert len(builds) == 1
+    assert contacts_of_a_sandbox() is contacts_of_a_sandbox()
