@@ -520,6 +520,7 @@ def replies_waiting_select(sandbox_id, now, clock_start, limit: int = 10) -> Sel
             ~select(sent.id)
             .where(
                 sent.sandbox_id == sandbox_id,
+                sent.sandbox_id == Interaction.sandbox_id,
                 sent.contact_id == Interaction.contact_id,
                 sent.direction == Direction.OUTBOUND.value,
                 sent.occurred_at >= Interaction.occurred_at,
@@ -560,7 +561,10 @@ def promises_due_select(sandbox_id, now, until) -> Select:
             or_(Interaction.customer_due_at.is_not(None), Interaction.promise_by >= now),
             # kept: any other message sent to the customer after it, before it fell due
             ~select(sent.id)
-            .where(*interactions.sent_after(sent, Interaction, Interaction.promise_by))
+            .where(
+                sent.sandbox_id == sandbox_id,
+                *interactions.sent_after(sent, Interaction, Interaction.promise_by),
+            )
             .exists(),
         )
         .order_by(Interaction.promise_by)

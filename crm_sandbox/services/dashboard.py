@@ -90,8 +90,10 @@ def _dashboard_reads() -> dict:
         ),
         recent=rows(recent, order_by=[ActionLogEntry.seq.desc()]),
         **log_words.names_reads(sandbox_id, recent.subquery()),
-        counts=rows(contacts.counts_by_category_select(sandbox_id)),
-        complaint_counts=rows(complaints.counts_by_stage_select(sandbox_id)),
+        counts=rows(contacts.counts_by_category_select(sandbox_id), order_by=[Contact.category]),
+        complaint_counts=rows(
+            complaints.counts_by_stage_select(sandbox_id), order_by=[Complaint.stage]
+        ),
         overdue=rows(
             complaints.list_read(
                 complaints.ComplaintFilters(overdue=True),
@@ -116,7 +118,7 @@ def dashboard(ctx: SandboxContext) -> Dashboard:
     overdue = complaints.list_params(
         ctx.sandbox_id, complaints.ComplaintFilters(overdue=True), now, OVERDUE_SHOWN
     )
-    parts = _dashboard_reads().run(
+    parts = _dashboard_reads().run_in_sandbox(
         **overdue,
         clock_start=ctx.clock_start,
         promises_until=now + timedelta(hours=conversations.PROMISE_HOURS_SHOWN),

@@ -207,7 +207,7 @@ def follow_ups_due_select(sandbox_id, since, until) -> Select:
     correction = aliased(Interaction)
     return (
         select(Interaction, Contact)
-        .join(Contact, Contact.id == Interaction.contact_id)
+        .join(Contact, and_(Contact.id == Interaction.contact_id, Contact.sandbox_id == sandbox_id))
         .where(
             Interaction.sandbox_id == sandbox_id,
             Interaction.follow_up_on.is_not(None),
@@ -216,7 +216,11 @@ def follow_ups_due_select(sandbox_id, since, until) -> Select:
             Interaction.follow_up_on >= since,
             # not replaced by a correction (in the same statement: no second query for the ids)
             ~select(correction.id)
-            .where(correction.sandbox_id == sandbox_id, correction.supersedes_id == Interaction.id)
+            .where(
+                correction.sandbox_id == sandbox_id,
+                correction.sandbox_id == Interaction.sandbox_id,
+                correction.supersedes_id == Interaction.id,
+            )
             .exists(),
         )
         .order_by(Interaction.follow_up_on, Interaction.id)
@@ -303,7 +307,7 @@ def timeline_responses(sandbox_id, contact_id, now) -> Select:
     survey's title only (not whole responses); the values plain or `bindparam`s."""
     return (
         select(Response.id, Response.responded_at, Survey.title)
-        .join(Survey, Survey.id == Response.survey_id)
+        .join(Survey, and_(Survey.id == Response.survey_id, Survey.sandbox_id == sandbox_id))
         .where(
             Response.sandbox_id == sandbox_id,
             Response.contact_id == contact_id,

@@ -222,7 +222,7 @@ def _list_page_reads(shape: tuple[bool, bool, bool, bool]):
 
 def list_page(ctx: SandboxContext, filters: ComplaintFilters) -> ListPage:
     """The complaint list's reads in one statement, prepared once per shape of filters."""
-    parts = _list_page_reads(_shape(filters))().run(
+    parts = _list_page_reads(_shape(filters))().run_in_sandbox(
         **list_params(ctx.sandbox_id, filters, ctx.now(), None)
     )
     counts, owners_in_order = _counts_and_owners_of(

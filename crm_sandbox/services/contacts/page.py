@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import bindparam, inspect, select
 
-from ...models import Complaint, Contact, Interaction, Need, Order, Preference
+from ...models import Complaint, Contact, Interaction, Need, Order, Preference, Response
 from .. import conversations, interactions, loyalty
 from ..context import SandboxContext
 from ..errors import NotFound
@@ -55,11 +55,12 @@ def _contact_page_reads() -> dict:
     this = (Contact.sandbox_id == sandbox_id, Contact.id == contact_id)
     merged_into_id = select(Contact.merged_into_id).where(*this).scalar_subquery()
     return dict(
-        contact=rows(select(*contact_columns).where(*this)),
+        contact=rows(select(*contact_columns).where(*this), order_by=[Contact.id]),
         merged_into=rows(
             select(*contact_columns).where(
                 Contact.sandbox_id == sandbox_id, Contact.id == merged_into_id
-            )
+            ),
+            order_by=[Contact.id],
         ),
         messages=rows(
             conversations.threads_select(
@@ -77,9 +78,13 @@ def _contact_page_reads() -> dict:
                 Complaint.stage,
                 Complaint.level,
                 Complaint.received_at,
-            )
+            ),
+            order_by=[Complaint.id],
         ),
-        responses=rows(interactions.timeline_responses(sandbox_id, contact_id, bindparam("now"))),
+        responses=rows(
+            interactions.timeline_responses(sandbox_id, contact_id, bindparam("now")),
+            order_by=[Response.id],
+        ),
         needs=rows(
             select(*columns_of(Need)).where(
                 Need.sandbox_id == sandbox_id, Need.contact_id == contact_id
@@ -107,7 +112,7 @@ def contact_page(ctx: SandboxContext, contact_id: int) -> ContactPage:
     """The contact page's reads in one statement, prepared once (`_contact_page_reads`);
     NotFound when the sandbox has no such contact."""
     now = ctx.now()
-    parts = _contact_page_reads().run(
+    parts = _contact_page_reads().run_in_sandbox(
         sandbox_id=ctx.sandbox_id, contact_id=contact_id, now=now, today=now.date()
     )
     if not parts["contact"]:
