@@ -46,8 +46,9 @@ class Dashboard:
 
 @prepared
 def _dashboard_reads() -> dict:
-    """The dashboard's reads, built once with bound parameters: the sandbox's id, its `now`,
-    `today` and `clock_start`, and the horizons computed from them (`dashboard`)."""
+    """The dashboard's reads, built once with bound parameters: the sandbox's id, its `now`
+    and `clock_start`, the horizons `dashboard` computes from them, and the overdue list's
+    limit."""
     sandbox_id, now = bindparam("sandbox_id"), bindparam("now")
     with_contact = and_(Contact.id == Interaction.contact_id, Contact.sandbox_id == sandbox_id)
     recent = (
