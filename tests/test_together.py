@@ -133,3 +133,32 @@ def test_prepared_reads_are_built_once_and_run_with_each_requests_values(provisi
         assert parts["count"] == len(alone) > 0
     assert len(builds) == 1
     assert contacts_of_a_sandbox() is contacts_of_a_sandbox()
+
+
+def test_prepared_reads_run_in_a_sandbox_are_checked_core_reads(provision):
+    """`run_in_sandbox` gives what `run` gives, through `scoping.read_in_sandbox`: a read of
+    a table not pinned to the sandbox of its `sandbox_id` parameter is refused."""
+    from sqlalchemy import Integer, bindparam
+
+    from crm_sandbox.scoping import UnscopedRead
+    from crm_sandbox.services.together import Prepared
+
+    sandbox = provision()
+    pinned = bindparam("sandbox_id", type_=Integer)
+    reads = {
+        "names": rows(
+            select(Contact.id, Contact.first_name).where(Contact.sandbox_id == pinned),
+            order_by=[Contact.id],
+        ),
+        "count": value(select(func.count()).where(Contact.sandbox_id == pinned)),
+    }
+    prepared_reads = Prepared(db.engine.dialect, reads)
+    assert prepared_reads.run_in_sandbox(sandbox_id=sandbox.id) == prepared_reads.run(
+        sandbox_id=sandbox.id
+    )
+    unpinned = Prepared(
+        db.engine.dialect,
+        {"all": rows(select(Contact.id).where(Contact.id > pinned), order_by=[Contact.id])},
+    )
+    with pytest.raises(UnscopedRead):
+        unpinned.run_in_sandbox(sandbox_id=sandbox.id)

@@ -433,8 +433,14 @@ THREAD_ORDER = (Interaction.occurred_at, Interaction.id)
 def threads_query(ctx: SandboxContext, contact_id=None, complaint_id=None) -> Select:
     """The messages `threads` groups (of `Interaction`: `with_only_columns` for plain rows),
     oldest first."""
+    return threads_select(ctx.sandbox_id, ctx.now(), contact_id, complaint_id)
+
+
+def threads_select(sandbox_id, now, contact_id=None, complaint_id=None) -> Select:
+    """`threads_query` of these values, each a plain value or a `bindparam` (a page's reads
+    prepared once, `together.prepared`)."""
     query = select(Interaction).where(
-        Interaction.sandbox_id == ctx.sandbox_id, Interaction.occurred_at <= ctx.now()
+        Interaction.sandbox_id == sandbox_id, Interaction.occurred_at <= now
     )
     if contact_id is not None:
         query = query.where(Interaction.contact_id == contact_id)
@@ -496,20 +502,25 @@ def _promise_kept(messages: list[Interaction], promise: Interaction) -> bool:
 def replies_waiting_query(ctx: SandboxContext, limit: int = 10) -> Select:
     """The select of `replies_waiting` (of `Interaction`: `with_only_columns` for a page's
     plain rows)."""
-    now = ctx.now()
+    return replies_waiting_select(ctx.sandbox_id, ctx.now(), ctx.clock_start, limit)
+
+
+def replies_waiting_select(sandbox_id, now, clock_start, limit: int = 10) -> Select:
+    """`replies_waiting_query` of these values, each a plain value or a `bindparam`."""
     sent = aliased(Interaction)
     return (
         select(Interaction)
         .where(
-            Interaction.sandbox_id == ctx.sandbox_id,
+            Interaction.sandbox_id == sandbox_id,
             Interaction.direction == Direction.INBOUND.value,
             Interaction.answer_kind.is_not(None),
             Interaction.occurred_at <= now,
-            Interaction.occurred_at >= ctx.clock_start,
+            Interaction.occurred_at >= clock_start,
             # answered: something was sent to that customer since
             ~select(sent.id)
             .where(
-                sent.sandbox_id == ctx.sandbox_id,
+                sent.sandbox_id == sandbox_id,
+                sent.sandbox_id == Interaction.sandbox_id,
                 sent.contact_id == Interaction.contact_id,
                 sent.direction == Direction.OUTBOUND.value,
                 sent.occurred_at >= Interaction.occurred_at,
@@ -527,27 +538,40 @@ def replies_waiting(ctx: SandboxContext, limit: int = 10) -> list[Interaction]:
     return list(db.session.scalars(replies_waiting_query(ctx, limit)))
 
 
-def promises_due_query(ctx: SandboxContext, within_hours: int = 24) -> Select:
+# How many hours ahead promises falling due are listed (the dashboard's).
+PROMISE_HOURS_SHOWN = 24
+
+
+def promises_due_query(ctx: SandboxContext, within_hours: int = PROMISE_HOURS_SHOWN) -> Select:
     """The select of `promises_due` (of `Interaction`: `with_only_columns` for plain rows)."""
     now = ctx.now()
+    return promises_due_select(ctx.sandbox_id, now, now + timedelta(hours=within_hours))
+
+
+def promises_due_select(sandbox_id, now, until) -> Select:
+    """`promises_due_query` of these values (`until`: the latest promised time listed), each
+    a plain value or a `bindparam`."""
     sent = aliased(Interaction)
     return (
         select(Interaction)
         .where(
-            Interaction.sandbox_id == ctx.sandbox_id,
+            Interaction.sandbox_id == sandbox_id,
             Interaction.promise_by.is_not(None),
-            Interaction.promise_by <= now + timedelta(hours=within_hours),
+            Interaction.promise_by <= until,
             or_(Interaction.customer_due_at.is_not(None), Interaction.promise_by >= now),
             # kept: any other message sent to the customer after it, before it fell due
             ~select(sent.id)
-            .where(*interactions.sent_after(sent, Interaction, Interaction.promise_by))
+            .where(
+                sent.sandbox_id == sandbox_id,
+                *interactions.sent_after(sent, Interaction, Interaction.promise_by),
+            )
             .exists(),
         )
         .order_by(Interaction.promise_by)
     )
 
 
-def promises_due(ctx: SandboxContext, within_hours: int = 24) -> list[Interaction]:
+def promises_due(ctx: SandboxContext, within_hours: int = PROMISE_HOURS_SHOWN) -> list[Interaction]:
     """Promises the learner made that are still open and fall due within `within_hours`
     (or are already broken), soonest first."""
     return list(db.session.scalars(promises_due_query(ctx, within_hours)))

@@ -200,26 +200,36 @@ def sent_after(sent, message, until) -> list:
     ]
 
 
-# Built once (the dashboard asks on every visit).
-_CORRECTION = aliased(Interaction)
-_FOLLOW_UPS_DUE = (
-    select(Interaction, Contact)
-    .join(Contact, Contact.id == Interaction.contact_id)
-    .where(
-        Interaction.sandbox_id == bindparam("sandbox_id"),
-        Interaction.follow_up_on.is_not(None),
-        Interaction.follow_up_done_sbx.is_(None),
-        Interaction.follow_up_on <= bindparam("until"),
-        Interaction.follow_up_on >= bindparam("since"),
-        # not replaced by a correction (in the same statement: no second query for the ids)
-        ~select(_CORRECTION.id)
+def follow_ups_due_select(sandbox_id, since, until) -> Select:
+    """The select of `follow_ups_due` (of the interaction and its contact: `with_only_columns`
+    for plain rows) of these values, each a plain value or a `bindparam`: open follow-ups due
+    from `since` to `until` (`follow_ups_window`), overdue ones first."""
+    correction = aliased(Interaction)
+    return (
+        select(Interaction, Contact)
+        .join(Contact, and_(Contact.id == Interaction.contact_id, Contact.sandbox_id == sandbox_id))
         .where(
-            _CORRECTION.sandbox_id == bindparam("sandbox_id"),
-            _CORRECTION.supersedes_id == Interaction.id,
+            Interaction.sandbox_id == sandbox_id,
+            Interaction.follow_up_on.is_not(None),
+            Interaction.follow_up_done_sbx.is_(None),
+            Interaction.follow_up_on <= until,
+            Interaction.follow_up_on >= since,
+            # not replaced by a correction (in the same statement: no second query for the ids)
+            ~select(correction.id)
+            .where(
+                correction.sandbox_id == sandbox_id,
+                correction.sandbox_id == Interaction.sandbox_id,
+                correction.supersedes_id == Interaction.id,
+            )
+            .exists(),
         )
-        .exists(),
+        .order_by(Interaction.follow_up_on, Interaction.id)
     )
-    .order_by(Interaction.follow_up_on, Interaction.id)
+
+
+# Built once (the dashboard asks on every visit).
+_FOLLOW_UPS_DUE = follow_ups_due_select(
+    bindparam("sandbox_id"), bindparam("since"), bindparam("until")
 )
 
 # The seeded history runs for months before a scenario begins, and leaves some follow-ups
@@ -229,29 +239,24 @@ _FOLLOW_UPS_DUE = (
 HISTORY_DAYS_SHOWN = 14
 
 
-def _follow_ups_due_params(ctx: SandboxContext, within_days: int) -> dict:
-    today = ctx.now().date()
-    return {
-        "sandbox_id": ctx.sandbox_id,
-        "until": today + timedelta(days=within_days),
-        "since": ctx.clock_start.date() - timedelta(days=HISTORY_DAYS_SHOWN),
-    }
+def follow_ups_window(today: date, clock_start: datetime, within_days: int = 7) -> tuple:
+    """(since, until): the due dates of the follow-ups listed as due on sandbox `today`, in a
+    sandbox whose clock started at `clock_start`."""
+    return (
+        clock_start.date() - timedelta(days=HISTORY_DAYS_SHOWN),
+        today + timedelta(days=within_days),
+    )
 
 
 def follow_ups_due(ctx: SandboxContext, within_days: int = 7) -> list[FollowUp]:
     """Open follow-ups due within `within_days` of sandbox today, overdue ones first (those
     from the history long before the sandbox's clock started are left out)."""
     today = ctx.now().date()
-    rows = db.session.execute(_FOLLOW_UPS_DUE, _follow_ups_due_params(ctx, within_days)).all()
+    since, until = follow_ups_window(today, ctx.clock_start, within_days)
+    rows = db.session.execute(
+        _FOLLOW_UPS_DUE, {"sandbox_id": ctx.sandbox_id, "since": since, "until": until}
+    ).all()
     return [FollowUp(i, c, i.follow_up_on < today) for i, c in rows]
-
-
-def follow_ups_due_read(ctx: SandboxContext, *columns, within_days: int = 7) -> Select:
-    """`follow_ups_due` as plain `columns` (of the interaction and its contact) for
-    `read_together`; a row is overdue when its `follow_up_on` is before sandbox today."""
-    return _FOLLOW_UPS_DUE.with_only_columns(*columns).params(
-        _follow_ups_due_params(ctx, within_days)
-    )
 
 
 @dataclass
@@ -282,30 +287,31 @@ def timeline(
         else []
     )
     return timeline_of(
-        db.session.scalars(timeline_complaints(ctx, contact.id)),
-        db.session.execute(timeline_responses(ctx, contact.id)),
+        db.session.scalars(timeline_complaints(ctx.sandbox_id, contact.id)),
+        db.session.execute(timeline_responses(ctx.sandbox_id, contact.id, ctx.now())),
         contact.needs,
         interactions,
     )
 
 
-def timeline_complaints(ctx: SandboxContext, contact_id: int, *columns) -> Select:
-    """The contact's complaints the timeline shows (of `Complaint`, or of `columns`)."""
+def timeline_complaints(sandbox_id, contact_id, *columns) -> Select:
+    """The contact's complaints the timeline shows (of `Complaint`, or of `columns`); the ids
+    plain values or `bindparam`s."""
     return select(*(columns or (Complaint,))).where(
-        Complaint.sandbox_id == ctx.sandbox_id, Complaint.contact_id == contact_id
+        Complaint.sandbox_id == sandbox_id, Complaint.contact_id == contact_id
     )
 
 
-def timeline_responses(ctx: SandboxContext, contact_id: int) -> Select:
-    """The contact's feedback responses the timeline shows: their time and survey's title only
-    (not whole responses)."""
+def timeline_responses(sandbox_id, contact_id, now) -> Select:
+    """The contact's feedback responses the timeline shows by sandbox `now`: their time and
+    survey's title only (not whole responses); the values plain or `bindparam`s."""
     return (
         select(Response.id, Response.responded_at, Survey.title)
-        .join(Survey, Survey.id == Response.survey_id)
+        .join(Survey, and_(Survey.id == Response.survey_id, Survey.sandbox_id == sandbox_id))
         .where(
-            Response.sandbox_id == ctx.sandbox_id,
+            Response.sandbox_id == sandbox_id,
             Response.contact_id == contact_id,
-            Response.responded_at <= ctx.now(),
+            Response.responded_at <= now,
         )
     )
 

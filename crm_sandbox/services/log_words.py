@@ -211,7 +211,8 @@ def names_reads(sandbox_id: int, entries) -> dict:
             *(select(entries.c.payload[(part, key)].as_integer()) for part in ("before", "after")),
         )
         reads[f"names_{field_name}"] = rows(
-            select(model.id, *columns).where(model.sandbox_id == sandbox_id, model.id.in_(ids))
+            select(model.id, *columns).where(model.sandbox_id == sandbox_id, model.id.in_(ids)),
+            order_by=[model.id],
         )
     return reads
 

@@ -320,12 +320,18 @@ def orders_of(ctx: SandboxContext, contact: Contact, limit: int = 50) -> list[Or
 
 def orders_query(ctx: SandboxContext, contact_id: int, *columns, limit: int = 50):
     """The select of `orders_of` (of `Order`, or of `columns` for a page's plain rows)."""
+    return orders_select(ctx.sandbox_id, contact_id, ctx.now().date(), *columns, limit=limit)
+
+
+def orders_select(sandbox_id, contact_id, today, *columns, limit: int = 50):
+    """`orders_query` of these values (`today`: sandbox today), each a plain value or a
+    `bindparam`."""
     return (
         select(*(columns or (Order,)))
         .where(
-            Order.sandbox_id == ctx.sandbox_id,
+            Order.sandbox_id == sandbox_id,
             Order.contact_id == contact_id,
-            Order.placed_on <= ctx.now().date(),
+            Order.placed_on <= today,
         )
         .order_by(*ORDERS_ORDER)
         .limit(limit)

@@ -156,7 +156,18 @@ class Prepared:
         self.statement = select(*(reads[n].column(dialect.name).label(n) for n in self.names))
 
     def run(self, **params) -> dict[str, Any]:
-        row = db.session.execute(self.statement, params).one()
+        return self._parsed(db.session.execute(self.statement, params).one())
+
+    def run_in_sandbox(self, **params) -> dict[str, Any]:
+        """`run` as a Core read checked by `scoping.read_in_sandbox`: every table it reads
+        pinned to the sandbox whose id is its `sandbox_id` parameter. No ORM hook clones the
+        statement per request, so its cache key is computed once."""
+        from ..scoping import read_in_sandbox
+
+        row = read_in_sandbox(params["sandbox_id"], self.statement, params).one()
+        return self._parsed(row)
+
+    def _parsed(self, row) -> dict[str, Any]:
         return {
             n: self.reads[n].parse(raw, self.dialect)
             for n, raw in zip(self.names, row, strict=True)

@@ -13,7 +13,7 @@ from ...models import Contact, Interaction, db
 from ...models.complaints import Complaint, Level, Stage
 from ..contact_names import name_columns, name_of
 from ..context import SandboxContext
-from ..together import Record, read_together, rows
+from ..together import Record, prepared, rows
 
 
 def snapshot(c: Complaint) -> dict:
@@ -80,24 +80,20 @@ def _complaints_statement(
     return query
 
 
-def _list_query(
-    ctx: SandboxContext, filters: ComplaintFilters, limit: int | None, orm: bool = True
-):
-    """The list's statement for these filters and its parameters."""
-    query = _complaints_statement(
-        bool(filters.stage),
-        bool(filters.owner),
-        bool(filters.escalated),
-        bool(filters.overdue),
-        limit is not None,
-        orm,
-    )
-    params = {"sandbox_id": ctx.sandbox_id, "stage": filters.stage, "owner": filters.owner}
+def _shape(filters: ComplaintFilters) -> tuple[bool, bool, bool, bool]:
+    """Which filters are set: what the list's statement depends on (its values do not)."""
+    return bool(filters.stage), bool(filters.owner), bool(filters.escalated), bool(filters.overdue)
+
+
+def list_params(sandbox_id: int, filters: ComplaintFilters, now, limit: int | None) -> dict:
+    """The values of the list statement's bound parameters (`list_read`): `now` is sandbox
+    now (read only by the overdue filter)."""
+    params = {"sandbox_id": sandbox_id, "stage": filters.stage, "owner": filters.owner}
     if filters.overdue:
-        params["now"] = ctx.now()
+        params["now"] = now
     if limit is not None:
         params["limit"] = limit
-    return query, params
+    return params
 
 
 def list_complaints(
@@ -105,38 +101,38 @@ def list_complaints(
 ) -> list[Complaint]:
     """Complaints matching the filters, newest first, each with its customer (loaded in the
     same query: the list shows every complaint's customer)."""
-    query, params = _list_query(ctx, filters, limit)
+    query = _complaints_statement(*_shape(filters), limit is not None)
+    params = list_params(ctx.sandbox_id, filters, ctx.now(), limit)
     return list(db.session.scalars(query, params))
 
 
-def list_read(
-    ctx: SandboxContext, filters: ComplaintFilters, *columns, limit: int | None = None
-) -> Select:
+def list_read(filters: ComplaintFilters, *columns, limit: bool = False) -> Select:
     """`list_complaints` as plain `columns` (of the complaint and its customer, `Contact`)
-    for `read_together` (in the order `LIST_ORDER`)."""
-    query, params = _list_query(ctx, filters, limit, orm=False)
-    return query.with_only_columns(*columns).params(params)
+    for a page's prepared reads (in the order `LIST_ORDER`), with bound parameters whose
+    values `list_params` gives (`limit`: whether the list is cut at its `limit`)."""
+    return _complaints_statement(*_shape(filters), limit, orm=False).with_only_columns(*columns)
 
 
-_COUNTS_BY_STAGE = (
-    select(Complaint.stage, func.count().label("n"))
-    .where(Complaint.sandbox_id == bindparam("sandbox_id"))
-    .group_by(Complaint.stage)
-)
+def counts_by_stage_select(sandbox_id) -> Select:
+    """The select of `counts_by_stage` (its rows: `stage_counts`), the sandbox's id a plain
+    value or a `bindparam`."""
+    return (
+        select(Complaint.stage, func.count().label("n"))
+        .where(Complaint.sandbox_id == sandbox_id)
+        .group_by(Complaint.stage)
+    )
+
+
+_COUNTS_BY_STAGE = counts_by_stage_select(bindparam("sandbox_id"))
 
 
 def counts_by_stage(ctx: SandboxContext) -> dict[str, int]:
     """How many complaints are at each stage (every stage listed, zero when none)."""
-    return stage_counts(db.session.execute(counts_by_stage_read(ctx)).all())
-
-
-def counts_by_stage_read(ctx: SandboxContext) -> Select:
-    """`counts_by_stage` as a read for `read_together` (its rows: `stage_counts`)."""
-    return _COUNTS_BY_STAGE.params(sandbox_id=ctx.sandbox_id)
+    return stage_counts(db.session.execute(_COUNTS_BY_STAGE, {"sandbox_id": ctx.sandbox_id}))
 
 
 def stage_counts(rows) -> dict[str, int]:
-    """`counts_by_stage`'s answer from the rows of `counts_by_stage_read`."""
+    """`counts_by_stage`'s answer from the rows of `counts_by_stage_select`."""
     found = {row.stage: row.n for row in rows}
     return {s.value: found.get(s.value, 0) for s in Stage}
 
@@ -153,12 +149,18 @@ def owners(ctx: SandboxContext) -> list[str]:
     )
 
 
-_COUNTS_BY_OWNER_AND_STAGE = (
-    select(Complaint.owner, Complaint.stage, func.count().label("n"))
-    .where(Complaint.sandbox_id == bindparam("sandbox_id"))
-    .group_by(Complaint.owner, Complaint.stage)
-    .order_by(Complaint.owner)
-)
+def counts_and_owners_select(sandbox_id) -> Select:
+    """The select of `counts_and_owners` (its rows: `_counts_and_owners_of`), the sandbox's id
+    a plain value or a `bindparam`."""
+    return (
+        select(Complaint.owner, Complaint.stage, func.count().label("n"))
+        .where(Complaint.sandbox_id == sandbox_id)
+        .group_by(Complaint.owner, Complaint.stage)
+        .order_by(Complaint.owner)
+    )
+
+
+_COUNTS_BY_OWNER_AND_STAGE = counts_and_owners_select(bindparam("sandbox_id"))
 
 
 def counts_and_owners(ctx: SandboxContext) -> tuple[dict[str, int], list[str]]:
@@ -188,30 +190,40 @@ class ListPage:
     owners: list[str]
 
 
-def list_page(ctx: SandboxContext, filters: ComplaintFilters) -> ListPage:
-    """The complaint list's reads in one statement (`read_together`)."""
-    parts = read_together(
-        complaints=rows(
-            list_read(
-                ctx,
-                filters,
-                Complaint.id,
-                Complaint.reference,
-                Complaint.category,
-                Complaint.owner,
-                Complaint.stage,
-                Complaint.level,
-                Complaint.received_at,
-                Complaint.resolve_due_at,
-                Complaint.contact_id,
-                *name_columns(),
+@functools.lru_cache(maxsize=16)
+def _list_page_reads(shape: tuple[bool, bool, bool, bool]):
+    """The complaint list's reads for one shape of filters (`_shape`), prepared once."""
+
+    @prepared
+    def reads():
+        return {
+            "complaints": rows(
+                _complaints_statement(*shape, limit=False, orm=False).with_only_columns(
+                    Complaint.id,
+                    Complaint.reference,
+                    Complaint.category,
+                    Complaint.owner,
+                    Complaint.stage,
+                    Complaint.level,
+                    Complaint.received_at,
+                    Complaint.resolve_due_at,
+                    Complaint.contact_id,
+                    *name_columns(),
+                ),
+                order_by=LIST_ORDER,
             ),
-            order_by=LIST_ORDER,
-        ),
-        counts=rows(
-            _COUNTS_BY_OWNER_AND_STAGE.params(sandbox_id=ctx.sandbox_id),
-            order_by=(Complaint.owner,),
-        ),
+            "counts": rows(
+                counts_and_owners_select(bindparam("sandbox_id")), order_by=(Complaint.owner,)
+            ),
+        }
+
+    return reads
+
+
+def list_page(ctx: SandboxContext, filters: ComplaintFilters) -> ListPage:
+    """The complaint list's reads in one statement, prepared once per shape of filters."""
+    parts = _list_page_reads(_shape(filters))().run_in_sandbox(
+        **list_params(ctx.sandbox_id, filters, ctx.now(), None)
     )
     counts, owners_in_order = _counts_and_owners_of(
         (row.owner, row.stage, row.n) for row in parts["counts"]

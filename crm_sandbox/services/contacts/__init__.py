@@ -24,7 +24,7 @@ from .listing import (
     contact_page,
     contacts_csv,
     counts_by_category,
-    counts_by_category_read,
+    counts_by_category_select,
     export_rows,
     list_contacts,
 )
@@ -60,7 +60,7 @@ __all__ = [
     "contact_page",
     "contacts_csv",
     "counts_by_category",
-    "counts_by_category_read",
+    "counts_by_category_select",
     "create_contact",
     "export_rows",
     "list_contacts",

@@ -23,9 +23,10 @@ def _lowered(column):
     return func.lower(func.trim(func.coalesce(column, "")))
 
 
-def duplicates_query(ctx: SandboxContext, contact_id: int, *columns, limit: int = 5) -> Select:
+def duplicates_query(sandbox_id, contact_id, *columns, limit: int = 5) -> Select:
     """The merge candidates of the contact with this id (of `Contact`, or of `columns`), by
-    its details read in the same statement (so a page can read them with the contact)."""
+    its details read in the same statement (so a page can read them with the contact); the
+    ids plain values or `bindparam`s."""
     this = aliased(Contact)
     first, last = _lowered(this.first_name), _lowered(this.last_name)
     organisation = _lowered(this.organisation_name)
@@ -35,9 +36,9 @@ def duplicates_query(ctx: SandboxContext, contact_id: int, *columns, limit: int 
     same_org = func.lower(Contact.organisation_name) == organisation
     return (
         select(*(columns or (Contact,)))
-        .join(this, and_(this.id == contact_id, this.sandbox_id == ctx.sandbox_id))
+        .join(this, and_(this.id == contact_id, this.sandbox_id == sandbox_id))
         .where(
-            Contact.sandbox_id == ctx.sandbox_id,
+            Contact.sandbox_id == sandbox_id,
             Contact.id != contact_id,
             Contact.merged_into_id.is_(None),
             or_(
@@ -68,4 +69,4 @@ def duplicates_query(ctx: SandboxContext, contact_id: int, *columns, limit: int 
 def possible_duplicates(ctx: SandboxContext, contact: Contact, limit: int = 5) -> list[Contact]:
     """Other current records that share this customer's email, phone, full name, surname and
     postcode, or organisation (for the same person): merge candidates."""
-    return list(db.session.scalars(duplicates_query(ctx, contact.id, limit=limit)))
+    return list(db.session.scalars(duplicates_query(ctx.sandbox_id, contact.id, limit=limit)))

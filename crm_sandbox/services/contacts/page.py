@@ -1,20 +1,20 @@
-"""The contact page's reads in one statement (`read_together`): the contact, the record it was
-merged into, its conversations, complaints, feedback responses, needs, preferences, orders and
-possible duplicates. Each part is the select the service other callers use (`conversations.
-threads_query`, `interactions.timeline_complaints`, `duplicates_query`, ...) with plain columns,
-so a rule is written once."""
+"""The contact page's reads in one statement, prepared once (`together.prepared`): the
+contact, the record it was merged into, its conversations, complaints, feedback responses,
+needs, preferences, orders and possible duplicates. Each part is the select the service other
+callers use (`conversations.threads_select`, `interactions.timeline_complaints`,
+`duplicates_query`, ...) with plain columns and bound parameters, so a rule is written once."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import inspect, select
+from sqlalchemy import bindparam, inspect, select
 
-from ...models import Complaint, Contact, Interaction, Need, Order, Preference
+from ...models import Complaint, Contact, Interaction, Need, Order, Preference, Response
 from .. import conversations, interactions, loyalty
 from ..context import SandboxContext
 from ..errors import NotFound
-from ..together import Record, read_together, rows
+from ..together import Record, prepared, rows
 from .duplicates import duplicates_query
 
 
@@ -46,28 +46,31 @@ class ContactPage:
     orders: list[Record]
 
 
-def contact_page(ctx: SandboxContext, contact_id: int) -> ContactPage:
-    """The contact page's reads in one statement; NotFound when the sandbox has no such
-    contact."""
+@prepared
+def _contact_page_reads() -> dict:
+    """The contact page's reads, built once with bound parameters: the sandbox's and the
+    contact's ids, sandbox `now` and `today` (`contact_page`)."""
+    sandbox_id, contact_id = bindparam("sandbox_id"), bindparam("contact_id")
     contact_columns = columns_of(Contact)
-    this = (Contact.sandbox_id == ctx.sandbox_id, Contact.id == contact_id)
+    this = (Contact.sandbox_id == sandbox_id, Contact.id == contact_id)
     merged_into_id = select(Contact.merged_into_id).where(*this).scalar_subquery()
-    parts = read_together(
-        contact=rows(select(*contact_columns).where(*this)),
+    return dict(
+        contact=rows(select(*contact_columns).where(*this), order_by=[Contact.id]),
         merged_into=rows(
             select(*contact_columns).where(
-                Contact.sandbox_id == ctx.sandbox_id, Contact.id == merged_into_id
-            )
+                Contact.sandbox_id == sandbox_id, Contact.id == merged_into_id
+            ),
+            order_by=[Contact.id],
         ),
         messages=rows(
-            conversations.threads_query(ctx, contact_id=contact_id).with_only_columns(
-                *columns_of(Interaction)
-            ),
+            conversations.threads_select(
+                sandbox_id, bindparam("now"), contact_id=contact_id
+            ).with_only_columns(*columns_of(Interaction)),
             order_by=conversations.THREAD_ORDER,
         ),
         complaints=rows(
             interactions.timeline_complaints(
-                ctx,
+                sandbox_id,
                 contact_id,
                 Complaint.id,
                 Complaint.reference,
@@ -75,29 +78,42 @@ def contact_page(ctx: SandboxContext, contact_id: int) -> ContactPage:
                 Complaint.stage,
                 Complaint.level,
                 Complaint.received_at,
-            )
+            ),
+            order_by=[Complaint.id],
         ),
-        responses=rows(interactions.timeline_responses(ctx, contact_id)),
+        responses=rows(
+            interactions.timeline_responses(sandbox_id, contact_id, bindparam("now")),
+            order_by=[Response.id],
+        ),
         needs=rows(
             select(*columns_of(Need)).where(
-                Need.sandbox_id == ctx.sandbox_id, Need.contact_id == contact_id
+                Need.sandbox_id == sandbox_id, Need.contact_id == contact_id
             ),
             order_by=(Need.id,),
         ),
         preferences=rows(
             select(*columns_of(Preference)).where(
-                Preference.sandbox_id == ctx.sandbox_id, Preference.contact_id == contact_id
+                Preference.sandbox_id == sandbox_id, Preference.contact_id == contact_id
             ),
             order_by=(Preference.id,),
         ),
         duplicates=rows(
-            duplicates_query(ctx, contact_id, *contact_columns),
+            duplicates_query(sandbox_id, contact_id, *contact_columns),
             order_by=(Contact.sort_name, Contact.id),
         ),
         orders=rows(
-            loyalty.orders_query(ctx, contact_id, *columns_of(Order)),
+            loyalty.orders_select(sandbox_id, contact_id, bindparam("today"), *columns_of(Order)),
             order_by=loyalty.ORDERS_ORDER,
         ),
+    )
+
+
+def contact_page(ctx: SandboxContext, contact_id: int) -> ContactPage:
+    """The contact page's reads in one statement, prepared once (`_contact_page_reads`);
+    NotFound when the sandbox has no such contact."""
+    now = ctx.now()
+    parts = _contact_page_reads().run_in_sandbox(
+        sandbox_id=ctx.sandbox_id, contact_id=contact_id, now=now, today=now.date()
     )
     if not parts["contact"]:
         raise NotFound("No such contact in this sandbox.")
