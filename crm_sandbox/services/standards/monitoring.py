@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from functools import partial
 
 from sqlalchemy import Date, DateTime, Integer, bindparam, func, select
 from sqlalchemy.orm import aliased
@@ -16,7 +17,7 @@ from ...models.standards import Measure, Measurement, Period, ServiceStandard
 from ...wording import shorten
 from ..context import SandboxContext
 from ..errors import ServiceError
-from ..together import Record, prepared, read_together, rows
+from ..together import Record, prepared, rows
 from .measurability import measurability_problems
 
 SYNCHRONOUS_CHANNELS = ("phone", "meeting", "live_chat")
@@ -249,8 +250,24 @@ def compliance(
 ) -> Compliance:
     """Compute a standard's compliance over a period from the sandbox's own records."""
     window = monitoring_window(ctx, period_from, period_to)
-    cases = read_together(**case_reads(ctx.sandbox_id, window, ctx.now(), [standard.measure]))
+    reads = _CASES_OF[_READS_OF[Measure(standard.measure)]]()
+    cases = reads.run(sandbox_id=ctx.sandbox_id, now=ctx.now(), **window_values(window))
     return compliance_from(ctx, standard, window, cases)
+
+
+def _cases_of(name: str) -> dict:
+    """The read `name` of `case_reads` alone, for any sandbox and window (its parameters:
+    `sandbox_id`, `now` and `window_values`)."""
+    return case_reads(
+        bindparam("sandbox_id", type_=Integer),
+        window_params(),
+        bindparam("now", type_=DateTime),
+        [m for m, read in _READS_OF.items() if read == name],
+    )
+
+
+# `compliance`'s reads, one per read of `case_reads`, each prepared once (`prepared`).
+_CASES_OF = {name: prepared(partial(_cases_of, name)) for name in set(_READS_OF.values())}
 
 
 def compliance_from(ctx: SandboxContext, standard, window, cases: dict) -> Compliance:
