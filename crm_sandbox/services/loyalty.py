@@ -27,7 +27,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import and_, exists, func, select
+from sqlalchemy import Date, DateTime, Integer, and_, bindparam, exists, func, select
 
 from ..models import Complaint, ComplaintEvent, Contact, Finding, db
 from ..models.contacts import Lifecycle, Segment
@@ -35,8 +35,8 @@ from ..models.orders import Order, OrderKind
 from . import action_log, validation
 from .context import SandboxContext
 from .errors import ServiceError
-from .feedback.improvement import save_finding
-from .together import read_together, rows
+from .feedback.improvement import finding_reads, save_finding
+from .together import Prepared, prepared, rows
 
 EXTERNAL = "external"
 # How a customer's complaints went, worst first (a customer with several counts by the worst).
@@ -160,18 +160,55 @@ def report(
     ctx: SandboxContext, months: int = 12, lapsed_after_months: int = 3, left_limit: int = 20
 ) -> LoyaltyReport:
     """The loyalty report for the sandbox at its current time (see the module docstring)."""
-    return report_with(ctx, {}, months, lapsed_after_months, left_limit)[0]
+    return _report_of(ctx, _report_reads(), months, lapsed_after_months, left_limit)[0]
 
 
-def report_with(
-    ctx: SandboxContext,
-    other_reads: dict,
-    months: int = 12,
-    lapsed_after_months: int = 3,
-    left_limit: int = 20,
+def report_page(
+    ctx: SandboxContext, months: int = 12, lapsed_after_months: int = 3, left_limit: int = 20
 ) -> tuple[LoyaltyReport, dict]:
-    """The loyalty report (`report`) and the `other_reads` of its page (reads of
-    `read_together`: a page's other rows), all read in one statement."""
+    """The loyalty report (`report`) and the other rows of its page (its `findings`, as
+    `finding_reads` reads them), all read in one statement."""
+    return _report_of(ctx, _report_page_reads(), months, lapsed_after_months, left_limit)
+
+
+def _report_selects(sid, since, today, now) -> dict:
+    """The reads of a report (ids, days and times, or `bindparam`s for a prepared read)."""
+    return {
+        "_orders": rows(_orders_by_contact(sid, since, today)),
+        "_customers": rows(_external_customers(sid)),
+        "_complaints": rows(_complaints(sid, now)),
+    }
+
+
+def _report_params() -> tuple:
+    """The parameters of a prepared report read: `sandbox_id`, `since`, `today`, `now`."""
+    return (
+        bindparam("sandbox_id", type_=Integer),
+        bindparam("since", type_=Date),
+        bindparam("today", type_=Date),
+        bindparam("now", type_=DateTime),
+    )
+
+
+@prepared
+def _report_reads() -> dict:
+    return _report_selects(*_report_params())
+
+
+@prepared
+def _report_page_reads() -> dict:
+    sid, since, today, now = _report_params()
+    return {**_report_selects(sid, since, today, now), "findings": finding_reads(sid)}
+
+
+def _report_of(
+    ctx: SandboxContext,
+    reads: Prepared,
+    months: int,
+    lapsed_after_months: int,
+    left_limit: int,
+) -> tuple[LoyaltyReport, dict]:
+    """The report from `reads` (of `_report_selects` and any others: returned by name)."""
     if not 1 <= months <= 36:
         raise ServiceError("The period is 1 to 36 months.", field="months")
     if not 1 <= lapsed_after_months <= 24:
@@ -180,13 +217,7 @@ def report_with(
     today = now.date()
     since = months_before(today, months) + timedelta(days=1)  # a period of whole months
     lapsed_before = months_before(today, lapsed_after_months)
-    sid = ctx.sandbox_id
-    parts = read_together(
-        _orders=rows(_orders_by_contact(sid, since, today)),
-        _customers=rows(_external_customers(sid)),
-        _complaints=rows(_complaints(sid, now)),
-        **other_reads,
-    )
+    parts = reads.run(sandbox_id=ctx.sandbox_id, since=since, today=today, now=now)
     orders = {row.contact_id: row for row in parts.pop("_orders")}
     customers = parts.pop("_customers")
     worst = _worst_complaints(parts.pop("_complaints"), now)
@@ -241,7 +272,7 @@ def report_with(
     return report_, parts
 
 
-def _orders_by_contact(sid: int, since: date, today: date):
+def _orders_by_contact(sid, since, today):
     """Per contact: orders in all (to today), in the period (and their value), and the last
     order's day."""
     return (
@@ -257,7 +288,7 @@ def _orders_by_contact(sid: int, since: date, today: date):
     )
 
 
-def _external_customers(sid: int):
+def _external_customers(sid):
     return select(
         Contact.id,
         Contact.first_name,
@@ -274,7 +305,7 @@ def _external_customers(sid: int):
     )
 
 
-def _complaints(sid: int, now: datetime):
+def _complaints(sid, now):
     """The complaints received by now, with what `handling` needs to judge them."""
     breached = exists().where(
         and_(

@@ -21,9 +21,9 @@ class PersonChoice(NamedTuple):
     internal: bool
 
 
-def people_select(ctx: SandboxContext):
-    """The columns `people_choices` reads, of the contacts `people_to_choose` offers
-    (unordered: order by `people_order`)."""
+def people_select(sandbox_id):
+    """The columns `people_choices` reads, of the contacts `people_to_choose` offers in a
+    sandbox (its id, or a `bindparam` for it; unordered: order by `people_order`)."""
     return select(
         Contact.id,
         Contact.first_name,
@@ -31,7 +31,7 @@ def people_select(ctx: SandboxContext):
         Contact.organisation_name,
         Contact.category,
     ).where(
-        Contact.sandbox_id == ctx.sandbox_id,
+        Contact.sandbox_id == sandbox_id,
         Contact.merged_into_id.is_(None),
         Contact.category.in_(_PEOPLE),
     )
@@ -61,4 +61,4 @@ def people_to_choose(ctx: SandboxContext, *, internal_first: bool = False) -> li
     named as a person ("First Last") or else by their organisation; `internal_first` lists
     the internal ones (colleagues) before the external."""
     order = people_order(internal_first=internal_first)
-    return people_choices(db.session.execute(people_select(ctx).order_by(*order)).all())
+    return people_choices(db.session.execute(people_select(ctx.sandbox_id).order_by(*order)).all())

@@ -9,12 +9,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import NamedTuple
 
-from sqlalchemy import select
+from sqlalchemy import DateTime, Integer, bindparam, select
 
 from ...models import Answer, Question, QuestionKind, Response, Survey, db
 from ..context import SandboxContext
 from ..feedback_themes import THEMES
-from ..together import read_together, rows
+from ..together import prepared, rows
 from .design import CHOICE_KINDS, NUMBER_KINDS, question_reads
 
 
@@ -132,11 +132,7 @@ def _visible(
     """The conditions on `Response` of the responses arrived by now (or by `until`, after
     `since`; of one segment when given)."""
     now = ctx.now() if until is None else min(until, ctx.now())
-    visible = [
-        Response.sandbox_id == ctx.sandbox_id,
-        Response.survey_id == survey_id,
-        Response.responded_at <= now,
-    ]
+    visible = visible_conditions(ctx.sandbox_id, survey_id, now)
     if since is not None:
         visible.append(Response.responded_at > since)
     if segment is not None:
@@ -144,13 +140,23 @@ def _visible(
     return visible
 
 
-def _answers_select(ctx: SandboxContext, visible: list):
+def visible_conditions(sandbox_id, survey_id, now) -> list:
+    """The conditions on `Response` of a survey's responses arrived by `now` (values, or
+    `bindparam`s for a prepared read)."""
+    return [
+        Response.sandbox_id == sandbox_id,
+        Response.survey_id == survey_id,
+        Response.responded_at <= now,
+    ]
+
+
+def _answers_select(sandbox_id, visible: list):
     # Columns, not ORM objects: the page reads every answer once, and building an object for
     # each costs more than the rest of the analysis.
     return (
         select(*_ANSWER_COLUMNS)
         .join(Response, Response.id == Answer.response_id)
-        .where(Answer.sandbox_id == ctx.sandbox_id, *visible)
+        .where(Answer.sandbox_id == sandbox_id, *visible)
     )
 
 
@@ -177,26 +183,38 @@ def _visible_answers(
     answers: dict[int, list[_AnswerRow]] = {}
     if segment_of:
         answers = _by_question(
-            db.session.execute(_answers_select(ctx, visible).order_by(Answer.id))
+            db.session.execute(_answers_select(ctx.sandbox_id, visible).order_by(Answer.id))
         )
     return segment_of, answers
 
 
-def analysis_page(ctx: SandboxContext, survey_id: int, other_reads: dict) -> dict | None:
-    """A survey's analysis page in one statement (None: no such survey here): the `survey`,
-    its `analysis` (as `analyse` gives it) and the page's `other_reads` (reads of
-    `read_together`, such as the survey's findings)."""
-    visible = _visible(ctx, survey_id)
-    parts = read_together(
-        survey=rows(
+@prepared
+def _analysis_page_reads() -> dict:
+    """`analysis_page`'s reads, for any survey (its parameters: `sandbox_id`, `survey_id`
+    and `now`)."""
+    from .improvement import finding_reads  # (improvement reads analyses: imported here)
+
+    sandbox_id = bindparam("sandbox_id", type_=Integer)
+    survey_id = bindparam("survey_id", type_=Integer)
+    visible = visible_conditions(sandbox_id, survey_id, bindparam("now", type_=DateTime))
+    return {
+        "survey": rows(
             select(Survey.id, Survey.title, Survey.recipients).where(
-                Survey.sandbox_id == ctx.sandbox_id, Survey.id == survey_id
+                Survey.sandbox_id == sandbox_id, Survey.id == survey_id
             )
         ),
-        questions=question_reads(ctx, survey_id),
-        responses=rows(select(Response.id, Response.segment).where(*visible)),
-        answers=rows(_answers_select(ctx, visible), order_by=[Answer.id]),
-        **other_reads,
+        "questions": question_reads(sandbox_id, survey_id),
+        "responses": rows(select(Response.id, Response.segment).where(*visible)),
+        "answers": rows(_answers_select(sandbox_id, visible), order_by=[Answer.id]),
+        "findings": finding_reads(sandbox_id, survey_id),
+    }
+
+
+def analysis_page(ctx: SandboxContext, survey_id: int) -> dict | None:
+    """A survey's analysis page in one statement (None: no such survey here): the `survey`,
+    its `analysis` (as `analyse` gives it) and its `findings` (`finding_reads`)."""
+    parts = _analysis_page_reads().run(
+        sandbox_id=ctx.sandbox_id, survey_id=survey_id, now=ctx.now()
     )
     if not parts["survey"]:
         return None

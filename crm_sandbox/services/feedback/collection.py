@@ -7,7 +7,7 @@ from __future__ import annotations
 import random
 from datetime import timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import DateTime, Integer, bindparam, func, select
 
 from seed.answers import response_rate, simulate_response
 
@@ -28,7 +28,7 @@ from .. import action_log, validation
 from ..contacts.choices import people_choices, people_order, people_select
 from ..context import SandboxContext
 from ..errors import ServiceError
-from ..together import read_together, rows, value
+from ..together import prepared, rows, value
 from .design import CHOICE_KINDS, NUMBER_KINDS, question_reads
 
 
@@ -51,11 +51,11 @@ def _email_audience(ctx: SandboxContext, category: str, segment: str):
     return audience_query(ctx, category, segment).where(Contact.consent_email.is_(True))
 
 
-def _audience_sizes_select(ctx: SandboxContext):
+def _audience_sizes_select(sandbox_id):
     return (
         select(Contact.category, Contact.segment, func.count().label("contacts"))
         .where(
-            Contact.sandbox_id == ctx.sandbox_id,
+            Contact.sandbox_id == sandbox_id,
             Contact.merged_into_id.is_(None),
             Contact.consent_email.is_(True),
         )
@@ -76,7 +76,7 @@ def _audience_sizes(counts) -> dict[str, int]:
 def email_audience_sizes(ctx: SandboxContext) -> dict[str, int]:
     """How many contacts a survey sent now would reach, per choice on the send form: keyed
     "external" and "internal" (every segment), and "external:<segment>"."""
-    return _audience_sizes(db.session.execute(_audience_sizes_select(ctx)).all())
+    return _audience_sizes(db.session.execute(_audience_sizes_select(ctx.sandbox_id)).all())
 
 
 def send_survey(
@@ -257,9 +257,10 @@ def close_survey(ctx: SandboxContext, survey: Survey) -> Survey:
     return survey
 
 
-def _visible(ctx: SandboxContext):
-    """Responses that have arrived by sandbox time now (the conditions of a select)."""
-    return (Response.sandbox_id == ctx.sandbox_id, Response.responded_at <= ctx.now())
+def _visible(sandbox_id, now):
+    """Responses that have arrived by sandbox time `now` (the conditions of a select; values,
+    or `bindparam`s for a prepared read)."""
+    return (Response.sandbox_id == sandbox_id, Response.responded_at <= now)
 
 
 def visible_responses(ctx: SandboxContext, survey: Survey) -> list[Response]:
@@ -267,18 +268,18 @@ def visible_responses(ctx: SandboxContext, survey: Survey) -> list[Response]:
     return list(
         db.session.scalars(
             select(Response)
-            .where(*_visible(ctx), Response.survey_id == survey.id)
+            .where(*_visible(ctx.sandbox_id, ctx.now()), Response.survey_id == survey.id)
             .order_by(Response.responded_at, Response.id)
         )
     )
 
 
-def _arrived_count(ctx: SandboxContext, survey_id):
-    """The number of a survey's responses arrived so far, as a scalar subquery (`survey_id`
-    may be a column, to count for each survey of a select)."""
+def _arrived_count(sandbox_id, now, survey_id):
+    """The number of a survey's responses arrived by `now`, as a scalar subquery (`survey_id`
+    may be a column, to count for each survey of a select, or a `bindparam`)."""
     return (
         select(func.count())
-        .where(*_visible(ctx), Response.survey_id == survey_id)
+        .where(*_visible(sandbox_id, now), Response.survey_id == survey_id)
         .scalar_subquery()
     )
 
@@ -286,19 +287,21 @@ def _arrived_count(ctx: SandboxContext, survey_id):
 def surveys(ctx: SandboxContext) -> list[tuple[Survey, int]]:
     """Every feedback collection with the number of responses arrived so far (one statement)."""
     found = db.session.execute(
-        select(Survey, _arrived_count(ctx, Survey.id))
+        select(Survey, _arrived_count(ctx.sandbox_id, ctx.now(), Survey.id))
         .where(Survey.sandbox_id == ctx.sandbox_id)
         .order_by(Survey.created_sbx.desc(), Survey.id.desc())
     ).all()
     return [(s, n) for s, n in found]
 
 
-def survey_page(ctx: SandboxContext, survey_id: int) -> dict | None:
-    """What a survey's page shows, read in one statement (None: no such survey here): the
-    `survey`, its `questions`, the number of `responses` arrived so far, the `audience_sizes`
-    of the send form (a draft only) and the `people` a response can be recorded from (a
-    collection other than a survey, still open)."""
-    this = (Survey.sandbox_id == ctx.sandbox_id, Survey.id == survey_id)
+@prepared
+def _survey_page_reads() -> dict:
+    """`survey_page`'s reads, for any survey (its parameters: `sandbox_id`, `survey_id` and
+    `now`)."""
+    sandbox_id = bindparam("sandbox_id", type_=Integer)
+    survey_id = bindparam("survey_id", type_=Integer)
+    now = bindparam("now", type_=DateTime)
+    this = (Survey.sandbox_id == sandbox_id, Survey.id == survey_id)
     is_draft = select(Survey.id).where(*this, Survey.status == SurveyStatus.DRAFT.value).exists()
     open_to_responses = (
         select(Survey.id)
@@ -309,8 +312,8 @@ def survey_page(ctx: SandboxContext, survey_id: int) -> dict | None:
         )
         .exists()
     )
-    parts = read_together(
-        survey=rows(
+    return {
+        "survey": rows(
             select(
                 Survey.id,
                 Survey.title,
@@ -322,11 +325,19 @@ def survey_page(ctx: SandboxContext, survey_id: int) -> dict | None:
                 Survey.closes_on,
             ).where(*this)
         ),
-        questions=question_reads(ctx, survey_id),
-        responses=value(_arrived_count(ctx, survey_id)),
-        audience_sizes=rows(_audience_sizes_select(ctx).where(is_draft)),
-        people=rows(people_select(ctx).where(open_to_responses), order_by=people_order()),
-    )
+        "questions": question_reads(sandbox_id, survey_id),
+        "responses": value(_arrived_count(sandbox_id, now, survey_id)),
+        "audience_sizes": rows(_audience_sizes_select(sandbox_id).where(is_draft)),
+        "people": rows(people_select(sandbox_id).where(open_to_responses), order_by=people_order()),
+    }
+
+
+def survey_page(ctx: SandboxContext, survey_id: int) -> dict | None:
+    """What a survey's page shows, read in one statement (None: no such survey here): the
+    `survey`, its `questions`, the number of `responses` arrived so far, the `audience_sizes`
+    of the send form (a draft only) and the `people` a response can be recorded from (a
+    collection other than a survey, still open)."""
+    parts = _survey_page_reads().run(sandbox_id=ctx.sandbox_id, survey_id=survey_id, now=ctx.now())
     if not parts["survey"]:
         return None
     survey = parts["survey"][0]

@@ -17,12 +17,13 @@ CHOICE_KINDS = (QuestionKind.SINGLE, QuestionKind.MULTI)
 NUMBER_KINDS = (QuestionKind.RATING, QuestionKind.RECOMMEND, QuestionKind.YES_NO)
 
 
-def question_reads(ctx: SandboxContext, survey_id: int) -> rows:
-    """A survey's questions in order, as a read of `read_together` (what its pages show)."""
+def question_reads(sandbox_id, survey_id) -> rows:
+    """A survey's questions in order, as a read of `read_together` (what its pages show;
+    ids, or `bindparam`s for a prepared read)."""
     return rows(
         select(
             Question.id, Question.position, Question.kind, Question.text, Question.options
-        ).where(Question.sandbox_id == ctx.sandbox_id, Question.survey_id == survey_id),
+        ).where(Question.sandbox_id == sandbox_id, Question.survey_id == survey_id),
         order_by=[Question.position],
     )
 

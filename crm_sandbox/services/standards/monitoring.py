@@ -6,8 +6,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from functools import partial
 
-from sqlalchemy import func, select
+from sqlalchemy import Date, DateTime, Integer, bindparam, func, select
 from sqlalchemy.orm import aliased
 
 from ...models import Interaction
@@ -16,7 +17,7 @@ from ...models.standards import Measure, Measurement, Period, ServiceStandard
 from ...wording import shorten
 from ..context import SandboxContext
 from ..errors import ServiceError
-from ..together import Record, read_together, rows
+from ..together import Record, prepared, rows
 from .measurability import measurability_problems
 
 SYNCHRONOUS_CHANNELS = ("phone", "meeting", "live_chat")
@@ -113,13 +114,34 @@ _READS_OF = {
 }
 
 
-def _first_front_line(ctx, action: str):
+# The names of a monitoring window's parts as parameters of a prepared read
+# (`window_params`, `window_values`), and of the sandbox's now.
+_WINDOW_PARAMS = (
+    ("period_start", DateTime),
+    ("period_end", DateTime),
+    ("period_from", Date),
+    ("period_to", Date),
+)
+
+
+def window_params() -> tuple:
+    """A window (as `monitoring_window` gives it) as `bindparam`s, for a prepared read:
+    run it with `window_values(window)`."""
+    return tuple(bindparam(name, type_=type_) for name, type_ in _WINDOW_PARAMS)
+
+
+def window_values(window) -> dict:
+    """A window's values for the parameters of `window_params`."""
+    return {name: part for (name, _type), part in zip(_WINDOW_PARAMS, window, strict=True)}
+
+
+def _first_front_line(sandbox_id, action: str):
     """When the complaint of the row first had this action at the front line (a scalar
     subquery correlated with `Complaint`)."""
     return (
         select(func.min(ComplaintEvent.at))
         .where(
-            ComplaintEvent.sandbox_id == ctx.sandbox_id,
+            ComplaintEvent.sandbox_id == sandbox_id,
             ComplaintEvent.complaint_id == Complaint.id,
             ComplaintEvent.action == action,
             ComplaintEvent.from_level == Level.FRONT_LINE.value,
@@ -128,13 +150,13 @@ def _first_front_line(ctx, action: str):
     )
 
 
-def case_reads(ctx: SandboxContext, window, measures, only_if=None) -> dict[str, rows]:
-    """The reads (of `read_together`) that the cases of these measures come from, over a
-    `window` (as `monitoring_window` gives it). `only_if`, given the measures a read serves,
-    returns a condition without which that read selects nothing (a page reading for every
-    standard reads only for the measures in use)."""
+def case_reads(sandbox_id, window, now, measures, only_if=None) -> dict[str, rows]:
+    """The reads (of `read_together`) that the cases of these measures come from, in a
+    sandbox over a `window` (as `monitoring_window` gives it) as seen at the sandbox's `now`:
+    values, or `bindparam`s for a prepared read (`window_params`). `only_if`, given the
+    measures a read serves, returns a condition without which that read selects nothing (a
+    page reading for every standard reads only for the measures in use)."""
     start, end, d_from, d_to = window
-    now = ctx.now()
     inbound = aliased(Interaction)
     reads = {
         # Complaints received in the period and when they were first acknowledged and
@@ -145,11 +167,9 @@ def case_reads(ctx: SandboxContext, window, measures, only_if=None) -> dict[str,
                 Complaint.reference,
                 Complaint.category,
                 Complaint.received_at,
-                _first_front_line(ctx, "acknowledge").label("acknowledged_at"),
-                _first_front_line(ctx, "resolve").label("resolved_at"),
-            ).where(
-                Complaint.sandbox_id == ctx.sandbox_id, Complaint.received_at.between(start, end)
-            ),
+                _first_front_line(sandbox_id, "acknowledge").label("acknowledged_at"),
+                _first_front_line(sandbox_id, "resolve").label("resolved_at"),
+            ).where(Complaint.sandbox_id == sandbox_id, Complaint.received_at.between(start, end)),
             [Complaint.received_at, Complaint.id],
         ),
         # Inbound written enquiries in the period, and the first outbound contact to the same
@@ -162,7 +182,7 @@ def case_reads(ctx: SandboxContext, window, measures, only_if=None) -> dict[str,
                 inbound.occurred_at,
                 select(func.min(Interaction.occurred_at))
                 .where(
-                    Interaction.sandbox_id == ctx.sandbox_id,
+                    Interaction.sandbox_id == sandbox_id,
                     Interaction.direction == "outbound",
                     Interaction.contact_id == inbound.contact_id,
                     Interaction.occurred_at >= inbound.occurred_at,
@@ -170,7 +190,7 @@ def case_reads(ctx: SandboxContext, window, measures, only_if=None) -> dict[str,
                 .scalar_subquery()
                 .label("replied_at"),
             ).where(
-                inbound.sandbox_id == ctx.sandbox_id,
+                inbound.sandbox_id == sandbox_id,
                 inbound.direction == "inbound",
                 inbound.channel.not_in(SYNCHRONOUS_CHANNELS),
                 inbound.occurred_at.between(start, end),
@@ -184,7 +204,7 @@ def case_reads(ctx: SandboxContext, window, measures, only_if=None) -> dict[str,
                 Interaction.follow_up_on,
                 Interaction.follow_up_done_sbx,
             ).where(
-                Interaction.sandbox_id == ctx.sandbox_id,
+                Interaction.sandbox_id == sandbox_id,
                 Interaction.follow_up_on.between(d_from, d_to),
             ),
             [Interaction.follow_up_on, Interaction.id],
@@ -197,7 +217,7 @@ def case_reads(ctx: SandboxContext, window, measures, only_if=None) -> dict[str,
                 Complaint.satisfaction_at,
                 Complaint.satisfaction_rating,
             ).where(
-                Complaint.sandbox_id == ctx.sandbox_id,
+                Complaint.sandbox_id == sandbox_id,
                 Complaint.satisfaction_at.between(start, end),
                 Complaint.satisfaction_at <= now,
             ),
@@ -207,7 +227,7 @@ def case_reads(ctx: SandboxContext, window, measures, only_if=None) -> dict[str,
             select(
                 Measurement.id, Measurement.standard_id, Measurement.taken_on, Measurement.value
             ).where(
-                Measurement.sandbox_id == ctx.sandbox_id,
+                Measurement.sandbox_id == sandbox_id,
                 Measurement.taken_on.between(d_from, d_to),
             ),
             [Measurement.taken_on, Measurement.id],
@@ -230,8 +250,24 @@ def compliance(
 ) -> Compliance:
     """Compute a standard's compliance over a period from the sandbox's own records."""
     window = monitoring_window(ctx, period_from, period_to)
-    cases = read_together(**case_reads(ctx, window, [standard.measure]))
+    reads = _CASES_OF[_READS_OF[Measure(standard.measure)]]()
+    cases = reads.run(sandbox_id=ctx.sandbox_id, now=ctx.now(), **window_values(window))
     return compliance_from(ctx, standard, window, cases)
+
+
+def _cases_of(name: str) -> dict:
+    """The read `name` of `case_reads` alone, for any sandbox and window (its parameters:
+    `sandbox_id`, `now` and `window_values`)."""
+    return case_reads(
+        bindparam("sandbox_id", type_=Integer),
+        window_params(),
+        bindparam("now", type_=DateTime),
+        [m for m, read in _READS_OF.items() if read == name],
+    )
+
+
+# `compliance`'s reads, one per read of `case_reads`, each prepared once (`prepared`).
+_CASES_OF = {name: prepared(partial(_cases_of, name)) for name in set(_READS_OF.values())}
 
 
 def compliance_from(ctx: SandboxContext, standard, window, cases: dict) -> Compliance:
@@ -381,27 +417,43 @@ STANDARD_COLUMNS = (
 )
 
 
-def standard_list(ctx: SandboxContext) -> list[tuple[Record, list[str], Compliance | None]]:
-    """Every standard of the sandbox (by status) with what makes it not measurable and, when
-    it is measurable, its compliance over the usual period: one statement for them all."""
-    window = monitoring_window(ctx, None, None)
+@prepared
+def _standard_list_reads() -> dict:
+    """`standard_list`'s reads, for any sandbox and window (its parameters: `sandbox_id`,
+    `now` and `window_values`)."""
+    sandbox_id = bindparam("sandbox_id", type_=Integer)
 
     def in_use(measures):
         return (
             select(ServiceStandard.id)
             .where(
-                ServiceStandard.sandbox_id == ctx.sandbox_id,
+                ServiceStandard.sandbox_id == sandbox_id,
                 ServiceStandard.measure.in_([m.value for m in measures]),
             )
             .exists()
         )
 
-    parts = read_together(
-        standards=rows(
-            select(*STANDARD_COLUMNS).where(ServiceStandard.sandbox_id == ctx.sandbox_id),
+    return {
+        "standards": rows(
+            select(*STANDARD_COLUMNS).where(ServiceStandard.sandbox_id == sandbox_id),
             order_by=[ServiceStandard.status, ServiceStandard.id],
         ),
-        **case_reads(ctx, window, list(Measure), only_if=in_use),
+        **case_reads(
+            sandbox_id,
+            window_params(),
+            bindparam("now", type_=DateTime),
+            list(Measure),
+            only_if=in_use,
+        ),
+    }
+
+
+def standard_list(ctx: SandboxContext) -> list[tuple[Record, list[str], Compliance | None]]:
+    """Every standard of the sandbox (by status) with what makes it not measurable and, when
+    it is measurable, its compliance over the usual period: one statement for them all."""
+    window = monitoring_window(ctx, None, None)
+    parts = _standard_list_reads().run(
+        sandbox_id=ctx.sandbox_id, now=ctx.now(), **window_values(window)
     )
     summary = []
     for standard in parts["standards"]:

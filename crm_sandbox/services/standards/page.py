@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import DateTime, Integer, bindparam, select
 
 from ...models import Contact, Interaction
 from ...models.standards import Measure, ServiceStandard, StandardFinding
@@ -13,16 +13,25 @@ from ...scoping import MAX_ID
 from ..contacts.choices import people_choices, people_order, people_select
 from ..context import SandboxContext
 from ..errors import ServiceError
-from ..together import Record, read_together, rows
+from ..together import Record, prepared, rows
 from .measurability import measurability_problems
-from .monitoring import STANDARD_COLUMNS, Compliance, case_reads, compliance_from, monitoring_window
+from .monitoring import (
+    STANDARD_COLUMNS,
+    Compliance,
+    case_reads,
+    compliance_from,
+    monitoring_window,
+    window_params,
+    window_values,
+)
 
 
-def conversation_select(ctx: SandboxContext, standard_id: int, *columns):
-    """The messages about a standard (proposals and the customers' replies): the whole
-    `Interaction`, or the `columns` given; oldest first is `CONVERSATION_ORDER`."""
+def conversation_select(sandbox_id, standard_id, *columns):
+    """The messages about a standard (proposals and the customers' replies) in a sandbox
+    (ids, or `bindparam`s for them): the whole `Interaction`, or the `columns` given; oldest
+    first is `CONVERSATION_ORDER`."""
     return select(*(columns or (Interaction,))).where(
-        Interaction.sandbox_id == ctx.sandbox_id, Interaction.standard_id == standard_id
+        Interaction.sandbox_id == sandbox_id, Interaction.standard_id == standard_id
     )
 
 
@@ -30,6 +39,73 @@ CONVERSATION_ORDER = (Interaction.occurred_at, Interaction.id)
 
 # What `Contact.display_name` reads, selected beside a message.
 _NAME_COLUMNS = ("id", "first_name", "last_name", "organisation_name", "account_type")
+
+
+@prepared
+def _standard_page_reads() -> dict:
+    """`standard_page`'s reads, for any standard and window (its parameters: `sandbox_id`,
+    `standard_id`, `now` and `window_values`)."""
+    sandbox_id = bindparam("sandbox_id", type_=Integer)
+    standard_id = bindparam("standard_id", type_=Integer)
+
+    def of_this(measures):
+        return (
+            select(ServiceStandard.id)
+            .where(
+                ServiceStandard.sandbox_id == sandbox_id,
+                ServiceStandard.id == standard_id,
+                ServiceStandard.measure.in_([m.value for m in measures]),
+            )
+            .exists()
+        )
+
+    names = [getattr(Contact, name).label(f"contact_{name}") for name in _NAME_COLUMNS]
+    return {
+        "standard": rows(
+            select(
+                *STANDARD_COLUMNS, ServiceStandard.agreed_on, ServiceStandard.agreed_reply_id
+            ).where(ServiceStandard.sandbox_id == sandbox_id, ServiceStandard.id == standard_id)
+        ),
+        "messages": rows(
+            conversation_select(
+                sandbox_id,
+                standard_id,
+                Interaction.id,
+                Interaction.occurred_at,
+                Interaction.direction,
+                Interaction.answer_kind,
+                Interaction.channel,
+                Interaction.summary,
+                Interaction.details,
+                *names,
+            ).join(
+                Contact,
+                (Contact.id == Interaction.contact_id) & (Contact.sandbox_id == sandbox_id),
+            ),
+            order_by=CONVERSATION_ORDER,
+        ),
+        "findings": rows(
+            select(
+                *(
+                    c
+                    for c in StandardFinding.__table__.c
+                    if c.key not in ("sandbox_id", "standard_id")
+                )
+            ).where(
+                StandardFinding.sandbox_id == sandbox_id,
+                StandardFinding.standard_id == standard_id,
+            ),
+            order_by=[StandardFinding.id],
+        ),
+        "people": rows(people_select(sandbox_id), order_by=people_order(internal_first=True)),
+        **case_reads(
+            sandbox_id,
+            window_params(),
+            bindparam("now", type_=DateTime),
+            list(Measure),
+            only_if=of_this,
+        ),
+    }
 
 
 def standard_page(
@@ -51,58 +127,11 @@ def standard_page(
         window = monitoring_window(ctx, period_from, period_to)
     except ServiceError as exc:
         period_error, window = exc.message, monitoring_window(ctx, None, None)
-
-    def of_this(measures):
-        return (
-            select(ServiceStandard.id)
-            .where(
-                ServiceStandard.sandbox_id == ctx.sandbox_id,
-                ServiceStandard.id == standard_id,
-                ServiceStandard.measure.in_([m.value for m in measures]),
-            )
-            .exists()
-        )
-
-    names = [getattr(Contact, name).label(f"contact_{name}") for name in _NAME_COLUMNS]
-    parts = read_together(
-        standard=rows(
-            select(
-                *STANDARD_COLUMNS, ServiceStandard.agreed_on, ServiceStandard.agreed_reply_id
-            ).where(ServiceStandard.sandbox_id == ctx.sandbox_id, ServiceStandard.id == standard_id)
-        ),
-        messages=rows(
-            conversation_select(
-                ctx,
-                standard_id,
-                Interaction.id,
-                Interaction.occurred_at,
-                Interaction.direction,
-                Interaction.answer_kind,
-                Interaction.channel,
-                Interaction.summary,
-                Interaction.details,
-                *names,
-            ).join(
-                Contact,
-                (Contact.id == Interaction.contact_id) & (Contact.sandbox_id == ctx.sandbox_id),
-            ),
-            order_by=CONVERSATION_ORDER,
-        ),
-        findings=rows(
-            select(
-                *(
-                    c
-                    for c in StandardFinding.__table__.c
-                    if c.key not in ("sandbox_id", "standard_id")
-                )
-            ).where(
-                StandardFinding.sandbox_id == ctx.sandbox_id,
-                StandardFinding.standard_id == standard_id,
-            ),
-            order_by=[StandardFinding.id],
-        ),
-        people=rows(people_select(ctx), order_by=people_order(internal_first=True)),
-        **case_reads(ctx, window, list(Measure), only_if=of_this),
+    parts = _standard_page_reads().run(
+        sandbox_id=ctx.sandbox_id,
+        standard_id=standard_id,
+        now=ctx.now(),
+        **window_values(window),
     )
     if not parts["standard"]:
         return None

@@ -183,10 +183,7 @@ def _finding_form(analysis) -> FindingForm:
 @bp.route("/feedback/<int:survey_id>/analysis")
 @learner_area
 def survey_analysis(survey_id: int):
-    page = None
-    if survey_id <= MAX_ID:
-        findings = {"findings": feedback.finding_reads(g.ctx, survey_id)}
-        page = feedback.analysis_page(g.ctx, survey_id, findings)
+    page = feedback.analysis_page(g.ctx, survey_id) if survey_id <= MAX_ID else None
     if page is None:
         abort(404)
     return render_template(

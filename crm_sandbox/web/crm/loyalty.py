@@ -10,7 +10,7 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional
 from ...access import learner_area
 from ...models import Contact
 from ...models.orders import OrderKind
-from ...services import feedback, loyalty
+from ...services import loyalty
 from ...services.errors import ServiceError
 from ..forms_common import OnceForm, choices
 from . import bp
@@ -38,13 +38,12 @@ def loyalty_report():
     complaints went."""
     months = request.args.get("months", 12, type=int)
     lapsed = request.args.get("lapsed", 3, type=int)
-    findings = {"findings": feedback.finding_reads(g.ctx)}
     try:
-        report, page = loyalty.report_with(g.ctx, findings, months, lapsed)
+        report, page = loyalty.report_page(g.ctx, months, lapsed)
     except ServiceError as exc:
         flash(f"{exc} Showing the last 12 months instead.", "warning")
         months, lapsed = 12, 3
-        report, page = loyalty.report_with(g.ctx, findings)
+        report, page = loyalty.report_page(g.ctx)
     return render_template(
         "crm/loyalty.html",
         report=report,

@@ -100,7 +100,7 @@ def _conversation(standard: ServiceStandard) -> list[Interaction]:
     """The messages about this standard: proposals and the customers' replies, oldest first."""
     return list(
         db.session.scalars(
-            standards.conversation_select(g.ctx, standard.id).order_by(
+            standards.conversation_select(g.ctx.sandbox_id, standard.id).order_by(
                 *standards.CONVERSATION_ORDER
             )
         )
