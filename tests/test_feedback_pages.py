@@ -74,3 +74,28 @@ def test_anonymous_responses_are_shown_as_segment_not_given(client, crm):
     table = page.split("Satisfaction by segment", 1)[1]
     assert "<td>Not given</td>" in table
     assert "None" not in table
+
+
+def test_a_draft_or_open_collection_reads_what_its_forms_offer_in_the_same_statements(client, crm):
+    """The send form's audience (a draft survey) and the people a response is recorded from
+    (comment cards still collecting) come with the page's one statement."""
+    from tests.test_statement_counts import LIMIT, statements_of
+
+    sandbox, base, ctx = crm
+    survey = feedback.create_survey(ctx, {"title": "How did we do?", "method": "survey"})
+    feedback.add_question(ctx, survey, "rating_5", "How satisfied are you?")
+    cards = feedback.create_survey(ctx, {"title": "Comment cards", "method": "comment_card"})
+    feedback.add_question(ctx, cards, "rating_5", "How was your visit?")
+    db.session.commit()
+    someone = db.session.scalar(
+        select(Contact)
+        .where(Contact.sandbox_id == sandbox.id, Contact.category == "external")
+        .order_by(Contact.id)
+        .limit(1)
+    )
+    assert len(statements_of(client, f"{base}/feedback/{survey.id}")) <= LIMIT
+    assert len(statements_of(client, f"{base}/feedback/{cards.id}")) <= LIMIT
+    page = client.get(f"{base}/feedback/{survey.id}").data.decode()
+    assert f"external customers {consenting(sandbox, 'external')} contacts" in page
+    page = client.get(f"{base}/feedback/{cards.id}").data.decode()
+    assert f'<option value="{someone.id}">' in page and "Anonymous" in page

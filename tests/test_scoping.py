@@ -106,6 +106,12 @@ def test_a_core_read_bound_to_another_sandbox_is_refused(provision):
             select(literal_column("1")).select_from(Contact).where(Contact.sandbox_id == 1),
             id="literal SQL in the statement",
         ),
+        pytest.param(
+            select(literal_column("'a' || (SELECT first_name FROM contacts)")).where(
+                Contact.sandbox_id == 1
+            ),
+            id="literal SQL that quotes and reads",
+        ),
         pytest.param(text("SELECT id FROM contacts WHERE sandbox_id = 1"), id="text SQL"),
         pytest.param(select(Sandbox.title), id="the sandboxes table by no id"),
     ],
@@ -113,6 +119,20 @@ def test_a_core_read_bound_to_another_sandbox_is_refused(provision):
 def test_a_core_read_that_could_leave_the_sandbox_is_refused(app, statement):
     with pytest.raises(UnscopedRead):
         read_in_sandbox(1, statement)
+
+
+def test_literal_sql_that_reads_no_table_is_accepted(provision):
+    """`together`'s combined reads name their JSON keys as quoted words, an empty array as
+    '[]'::json, and count rows with count(*): none of it can read a table."""
+    from sqlalchemy import func
+
+    mine = provision()
+    statement = select(literal_column("'contacts'"), func.count()).where(
+        Contact.sandbox_id == mine.id
+    )
+    assert read_in_sandbox(mine.id, statement).one() == ("contacts", len(_contact_ids(mine.id)))
+    empty = select(literal_column("'[]'::json")).where(Contact.sandbox_id == mine.id)
+    assert scoping._pins(empty)  # PostgreSQL's syntax: checked, not run on every database
 
 
 def test_joins_through_the_sandbox_column_and_left_joins_are_accepted(provision):

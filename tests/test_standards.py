@@ -265,6 +265,41 @@ def test_a_monitoring_period_that_starts_after_it_ends_or_spans_years_is_refused
     assert standards.compliance(ctx, standard, None, date(1, 1, 1)).cases == []
 
 
+def test_the_pages_prepared_reads_give_each_sandbox_and_period_its_own_cases(
+    crm, provision, ctx_for
+):
+    """The standards pages' reads are built once and run with each request's sandbox,
+    standard, period and time: each page shows the cases `compliance` finds for it alone."""
+    sandbox, ctx, customer, at = crm
+    other = provision()
+    other_ctx = ctx_for(other)
+    other_customer = db.session.scalar(
+        select(Contact).where(Contact.sandbox_id == other.id, Contact.category == "external")
+    )
+    at(sandbox, "2026-03-09 10:00")
+    at(other, "2026-03-11 12:00")
+    mine = complaint_at(ctx, customer, "2026-03-09 09:30")
+    theirs = [complaint_at(other_ctx, other_customer, f"2026-03-1{d} 09:00") for d in (0, 1)]
+    at(sandbox, "2026-03-13 12:00")
+    at(other, "2026-03-13 12:00")
+    standard = standards.create_standard(ctx, ACK_STANDARD)
+    other_standard = standards.create_standard(other_ctx, ACK_STANDARD)
+    expected = {standard.id: {mine.id}, other_standard.id: {c.id for c in theirs}}
+    for c, s in ((ctx, standard), (other_ctx, other_standard), (ctx, standard)):
+        alone = standards.compliance(c, s, *WEEK)
+        page = standards.standard_page(c, s.id, *WEEK)
+        assert {case.object_id for case in page["result"].cases} == expected[s.id]
+        assert page["result"].cases == alone.cases
+        listed = {row.id: result for row, _problems, result in standards.standard_list(c)}
+        usual = standards.compliance(c, s)  # the list shows the usual period
+        assert listed[s.id].cases == usual.cases
+        assert expected[s.id] <= {case.object_id for case in usual.cases}
+        # another period: the cases of that period only
+        before = standards.standard_page(c, s.id, date(2026, 3, 2), date(2026, 3, 6))
+        assert before["result"].cases == []
+    assert standards.standard_page(other_ctx, standard.id) is None
+
+
 # ---------------------------------------------------------------- agreeing and monitoring pages
 
 

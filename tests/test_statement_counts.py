@@ -35,27 +35,27 @@ def crm(client, auth, provision):
 # the limit is an expected failure of the limit (strict: it fails once cut, to be taken off
 # this list) and must not grow past today's count; `None` means within the limit.
 PAGES = {
-    "dashboard": (lambda s: "/", 9),
+    "dashboard": (lambda s: "/", None),
     "organisation": (lambda s: "/organisation", None),
     "log": (lambda s: "/log", None),
     "contact list": (lambda s: "/contacts", None),
     "contact search": (lambda s: "/contacts?q=a", None),
-    "contact page": (lambda s: f"/contacts/{first_id(Contact, s)}", 10),
+    "contact page": (lambda s: f"/contacts/{first_id(Contact, s)}", None),
     "new contact form": (lambda s: "/contacts/new", None),
     "edit contact form": (lambda s: f"/contacts/{first_id(Contact, s)}/edit", None),
     "log an interaction form": (
         lambda s: f"/contacts/{first_id(Contact, s)}/interactions/new",
         None,
     ),
-    "complaint list": (lambda s: "/complaints", 4),
+    "complaint list": (lambda s: "/complaints", None),
     "complaint page": (lambda s: f"/complaints/{first_id(Complaint, s)}", 7),
-    "feedback": (lambda s: "/feedback", 4),
-    "survey": (lambda s: f"/feedback/{first_id(Survey, s)}", 5),
-    "survey analysis": (lambda s: f"/feedback/{first_id(Survey, s)}/analysis", 7),
-    "improvements": (lambda s: "/improvements", 6),
-    "loyalty": (lambda s: "/feedback/loyalty", 6),
-    "standards": (lambda s: "/standards", 8),
-    "standard page": (lambda s: f"/standards/{first_id(ServiceStandard, s)}", 8),
+    "feedback": (lambda s: "/feedback", None),
+    "survey": (lambda s: f"/feedback/{first_id(Survey, s)}", None),
+    "survey analysis": (lambda s: f"/feedback/{first_id(Survey, s)}/analysis", None),
+    "improvements": (lambda s: "/improvements", None),
+    "loyalty": (lambda s: "/feedback/loyalty", None),
+    "standards": (lambda s: "/standards", None),
+    "standard page": (lambda s: f"/standards/{first_id(ServiceStandard, s)}", None),
 }
 
 

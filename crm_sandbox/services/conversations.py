@@ -31,7 +31,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 
-from sqlalchemy import or_, select
+from sqlalchemy import Select, or_, select
+from sqlalchemy.orm import aliased
 
 from ..models import (
     AnswerKind,
@@ -426,20 +427,46 @@ class Thread:
         return self.head.direction == Direction.INBOUND.value
 
 
+THREAD_ORDER = (Interaction.occurred_at, Interaction.id)
+
+
+def threads_query(ctx: SandboxContext, contact_id=None, complaint_id=None) -> Select:
+    """The messages `threads` groups (of `Interaction`: `with_only_columns` for plain rows),
+    oldest first."""
+    return threads_select(ctx.sandbox_id, ctx.now(), contact_id, complaint_id)
+
+
+def threads_select(sandbox_id, now, contact_id=None, complaint_id=None) -> Select:
+    """`threads_query` of these values, each a plain value or a `bindparam` (a page's reads
+    prepared once, `together.prepared`)."""
+    query = select(Interaction).where(
+        Interaction.sandbox_id == sandbox_id, Interaction.occurred_at <= now
+    )
+    if contact_id is not None:
+        query = query.where(Interaction.contact_id == contact_id)
+    if complaint_id is not None:
+        query = query.where(Interaction.complaint_id == complaint_id)
+    return query.order_by(*THREAD_ORDER)
+
+
 def threads(
     ctx: SandboxContext, contact: Contact | None = None, complaint: Complaint | None = None
 ) -> list[Thread]:
     """The conversations with a contact (or about a complaint), newest activity first. Only
     messages up to sandbox now are shown (the customer's reply lands when it is due)."""
-    query = select(Interaction).where(
-        Interaction.sandbox_id == ctx.sandbox_id, Interaction.occurred_at <= ctx.now()
+    query = threads_query(
+        ctx,
+        contact_id=contact.id if contact is not None else None,
+        complaint_id=complaint.id if complaint is not None else None,
     )
-    if contact is not None:
-        query = query.where(Interaction.contact_id == contact.id)
-    if complaint is not None:
-        query = query.where(Interaction.complaint_id == complaint.id)
+    return group_threads(db.session.scalars(query))
+
+
+def group_threads(messages) -> list[Thread]:
+    """Messages (Interactions, or plain rows of all their columns), oldest first, as
+    conversations, newest activity first."""
     groups: dict[int, list[Interaction]] = {}
-    for message in db.session.scalars(query.order_by(Interaction.occurred_at, Interaction.id)):
+    for message in messages:
         groups.setdefault(message.thread_id or message.id, []).append(message)
     out = []
     for messages in groups.values():
@@ -472,80 +499,82 @@ def _promise_kept(messages: list[Interaction], promise: Interaction) -> bool:
     )
 
 
-def replies_waiting(ctx: SandboxContext, limit: int = 10) -> list[Interaction]:
-    """Customers' messages the learner has not answered yet (nothing sent to that customer
-    since), newest first."""
-    now = ctx.now()
-    inbound = db.session.scalars(
+def replies_waiting_query(ctx: SandboxContext, limit: int = 10) -> Select:
+    """The select of `replies_waiting` (of `Interaction`: `with_only_columns` for a page's
+    plain rows)."""
+    return replies_waiting_select(ctx.sandbox_id, ctx.now(), ctx.clock_start, limit)
+
+
+def replies_waiting_select(sandbox_id, now, clock_start, limit: int = 10) -> Select:
+    """`replies_waiting_query` of these values, each a plain value or a `bindparam`."""
+    sent = aliased(Interaction)
+    return (
         select(Interaction)
         .where(
-            Interaction.sandbox_id == ctx.sandbox_id,
+            Interaction.sandbox_id == sandbox_id,
             Interaction.direction == Direction.INBOUND.value,
             Interaction.answer_kind.is_not(None),
             Interaction.occurred_at <= now,
-            Interaction.occurred_at >= ctx.clock_start,
+            Interaction.occurred_at >= clock_start,
+            # answered: something was sent to that customer since
+            ~select(sent.id)
+            .where(
+                sent.sandbox_id == sandbox_id,
+                sent.sandbox_id == Interaction.sandbox_id,
+                sent.contact_id == Interaction.contact_id,
+                sent.direction == Direction.OUTBOUND.value,
+                sent.occurred_at >= Interaction.occurred_at,
+            )
+            .exists(),
         )
         .order_by(Interaction.occurred_at.desc(), Interaction.id.desc())
-        .limit(200)
-    ).all()
-    if not inbound:
-        return []
-    contact_ids = {m.contact_id for m in inbound}
-    last_sent = dict(
-        db.session.execute(
-            select(Interaction.contact_id, Interaction.occurred_at)
-            .where(
-                Interaction.sandbox_id == ctx.sandbox_id,
-                Interaction.direction == Direction.OUTBOUND.value,
-                Interaction.contact_id.in_(contact_ids),
-            )
-            .order_by(Interaction.occurred_at)
-        ).all()
+        .limit(limit)
     )
-    waiting = [
-        m
-        for m in inbound
-        if last_sent.get(m.contact_id) is None or last_sent[m.contact_id] < m.occurred_at
-    ]
-    return waiting[:limit]
 
 
-def promises_due(ctx: SandboxContext, within_hours: int = 24) -> list[Interaction]:
-    """Promises the learner made that are still open and fall due within `within_hours`
-    (or are already broken), soonest first."""
+def replies_waiting(ctx: SandboxContext, limit: int = 10) -> list[Interaction]:
+    """Customers' messages the learner has not answered yet (nothing sent to that customer
+    since), newest first."""
+    return list(db.session.scalars(replies_waiting_query(ctx, limit)))
+
+
+# How many hours ahead promises falling due are listed (the dashboard's).
+PROMISE_HOURS_SHOWN = 24
+
+
+def promises_due_query(ctx: SandboxContext, within_hours: int = PROMISE_HOURS_SHOWN) -> Select:
+    """The select of `promises_due` (of `Interaction`: `with_only_columns` for plain rows)."""
     now = ctx.now()
-    made = db.session.scalars(
+    return promises_due_select(ctx.sandbox_id, now, now + timedelta(hours=within_hours))
+
+
+def promises_due_select(sandbox_id, now, until) -> Select:
+    """`promises_due_query` of these values (`until`: the latest promised time listed), each
+    a plain value or a `bindparam`."""
+    sent = aliased(Interaction)
+    return (
         select(Interaction)
         .where(
-            Interaction.sandbox_id == ctx.sandbox_id,
+            Interaction.sandbox_id == sandbox_id,
             Interaction.promise_by.is_not(None),
-            Interaction.promise_by <= now + timedelta(hours=within_hours),
+            Interaction.promise_by <= until,
             or_(Interaction.customer_due_at.is_not(None), Interaction.promise_by >= now),
+            # kept: any other message sent to the customer after it, before it fell due
+            ~select(sent.id)
+            .where(
+                sent.sandbox_id == sandbox_id,
+                *interactions.sent_after(sent, Interaction, Interaction.promise_by),
+            )
+            .exists(),
         )
         .order_by(Interaction.promise_by)
-    ).all()
-    if not made:
-        return []
-    # What was sent to those customers since the first of these promises, in one query (not
-    # one a promise): a promise is kept by any other message to the customer before it fell due.
-    sent: dict[int, list[tuple[datetime, int]]] = {}
-    for contact_id, occurred_at, message_id in db.session.execute(
-        select(Interaction.contact_id, Interaction.occurred_at, Interaction.id).where(
-            Interaction.sandbox_id == ctx.sandbox_id,
-            Interaction.contact_id.in_({p.contact_id for p in made}),
-            Interaction.direction == Direction.OUTBOUND.value,
-            Interaction.occurred_at >= min(p.occurred_at for p in made),
-        )
-    ):
-        sent.setdefault(contact_id, []).append((occurred_at, message_id))
-    return [
-        promise
-        for promise in made
-        if not any(
-            (at, message_id) > (promise.occurred_at, promise.id) and at <= promise.promise_by
-            for at, message_id in sent.get(promise.contact_id, [])
-        )
-    ]
+    )
+
+
+def promises_due(ctx: SandboxContext, within_hours: int = PROMISE_HOURS_SHOWN) -> list[Interaction]:
+    """Promises the learner made that are still open and fall due within `within_hours`
+    (or are already broken), soonest first."""
+    return list(db.session.scalars(promises_due_query(ctx, within_hours)))
 
 
 def preference_or_need(kind: str):

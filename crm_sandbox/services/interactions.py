@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import Select, and_, bindparam, or_, select
 from sqlalchemy.orm import aliased
 
 from ..models import (
@@ -16,7 +16,9 @@ from ..models import (
     Direction,
     Initiative,
     Interaction,
+    Level,
     Response,
+    Stage,
     Survey,
     db,
 )
@@ -181,26 +183,53 @@ class FollowUp:
     overdue: bool
 
 
-# Built once (the dashboard asks on every visit).
-_CORRECTION = aliased(Interaction)
-_FOLLOW_UPS_DUE = (
-    select(Interaction, Contact)
-    .join(Contact, Contact.id == Interaction.contact_id)
-    .where(
-        Interaction.sandbox_id == bindparam("sandbox_id"),
-        Interaction.follow_up_on.is_not(None),
-        Interaction.follow_up_done_sbx.is_(None),
-        Interaction.follow_up_on <= bindparam("until"),
-        Interaction.follow_up_on >= bindparam("since"),
-        # not replaced by a correction (in the same statement: no second query for the ids)
-        ~select(_CORRECTION.id)
+def sent_after(sent, message, until) -> list:
+    """The conditions on `sent` (Interaction or an alias of it) for a message the learner sent
+    `message`'s customer after it (later, or at the same minute but sent after it) and by
+    `until`: a promise is kept by one. `message` is an Interaction, or the Interaction class
+    for the condition correlated in a query of messages."""
+    return [
+        sent.sandbox_id == message.sandbox_id,
+        sent.contact_id == message.contact_id,
+        sent.direction == Direction.OUTBOUND.value,
+        or_(
+            sent.occurred_at > message.occurred_at,
+            and_(sent.occurred_at == message.occurred_at, sent.id > message.id),
+        ),
+        sent.occurred_at <= until,
+    ]
+
+
+def follow_ups_due_select(sandbox_id, since, until) -> Select:
+    """The select of `follow_ups_due` (of the interaction and its contact: `with_only_columns`
+    for plain rows) of these values, each a plain value or a `bindparam`: open follow-ups due
+    from `since` to `until` (`follow_ups_window`), overdue ones first."""
+    correction = aliased(Interaction)
+    return (
+        select(Interaction, Contact)
+        .join(Contact, and_(Contact.id == Interaction.contact_id, Contact.sandbox_id == sandbox_id))
         .where(
-            _CORRECTION.sandbox_id == bindparam("sandbox_id"),
-            _CORRECTION.supersedes_id == Interaction.id,
+            Interaction.sandbox_id == sandbox_id,
+            Interaction.follow_up_on.is_not(None),
+            Interaction.follow_up_done_sbx.is_(None),
+            Interaction.follow_up_on <= until,
+            Interaction.follow_up_on >= since,
+            # not replaced by a correction (in the same statement: no second query for the ids)
+            ~select(correction.id)
+            .where(
+                correction.sandbox_id == sandbox_id,
+                correction.sandbox_id == Interaction.sandbox_id,
+                correction.supersedes_id == Interaction.id,
+            )
+            .exists(),
         )
-        .exists(),
+        .order_by(Interaction.follow_up_on, Interaction.id)
     )
-    .order_by(Interaction.follow_up_on, Interaction.id)
+
+
+# Built once (the dashboard asks on every visit).
+_FOLLOW_UPS_DUE = follow_ups_due_select(
+    bindparam("sandbox_id"), bindparam("since"), bindparam("until")
 )
 
 # The seeded history runs for months before a scenario begins, and leaves some follow-ups
@@ -210,18 +239,22 @@ _FOLLOW_UPS_DUE = (
 HISTORY_DAYS_SHOWN = 14
 
 
+def follow_ups_window(today: date, clock_start: datetime, within_days: int = 7) -> tuple:
+    """(since, until): the due dates of the follow-ups listed as due on sandbox `today`, in a
+    sandbox whose clock started at `clock_start`."""
+    return (
+        clock_start.date() - timedelta(days=HISTORY_DAYS_SHOWN),
+        today + timedelta(days=within_days),
+    )
+
+
 def follow_ups_due(ctx: SandboxContext, within_days: int = 7) -> list[FollowUp]:
     """Open follow-ups due within `within_days` of sandbox today, overdue ones first (those
     from the history long before the sandbox's clock started are left out)."""
     today = ctx.now().date()
-    since = ctx.clock_start.date() - timedelta(days=HISTORY_DAYS_SHOWN)
+    since, until = follow_ups_window(today, ctx.clock_start, within_days)
     rows = db.session.execute(
-        _FOLLOW_UPS_DUE,
-        {
-            "sandbox_id": ctx.sandbox_id,
-            "until": today + timedelta(days=within_days),
-            "since": since,
-        },
+        _FOLLOW_UPS_DUE, {"sandbox_id": ctx.sandbox_id, "since": since, "until": until}
     ).all()
     return [FollowUp(i, c, i.follow_up_on < today) for i, c in rows]
 
@@ -253,6 +286,40 @@ def timeline(
         if with_interactions
         else []
     )
+    return timeline_of(
+        db.session.scalars(timeline_complaints(ctx.sandbox_id, contact.id)),
+        db.session.execute(timeline_responses(ctx.sandbox_id, contact.id, ctx.now())),
+        contact.needs,
+        interactions,
+    )
+
+
+def timeline_complaints(sandbox_id, contact_id, *columns) -> Select:
+    """The contact's complaints the timeline shows (of `Complaint`, or of `columns`); the ids
+    plain values or `bindparam`s."""
+    return select(*(columns or (Complaint,))).where(
+        Complaint.sandbox_id == sandbox_id, Complaint.contact_id == contact_id
+    )
+
+
+def timeline_responses(sandbox_id, contact_id, now) -> Select:
+    """The contact's feedback responses the timeline shows by sandbox `now`: their time and
+    survey's title only (not whole responses); the values plain or `bindparam`s."""
+    return (
+        select(Response.id, Response.responded_at, Survey.title)
+        .join(Survey, and_(Survey.id == Response.survey_id, Survey.sandbox_id == sandbox_id))
+        .where(
+            Response.sandbox_id == sandbox_id,
+            Response.contact_id == contact_id,
+            Response.responded_at <= now,
+        )
+    )
+
+
+def timeline_of(complaints, responses, needs, interactions=()) -> list[TimelineItem]:
+    """The timeline, newest first, of what was read: complaints (with `id`, `reference`,
+    `category`, `stage`, `level`, `received_at`), responses (`timeline_responses`' rows),
+    needs and interactions (objects or plain rows)."""
     # A correction belongs to the same contact as the entry it replaces, so the contact's own
     # interactions say which were superseded (no query of its own).
     superseded = {i.supersedes_id for i in interactions if i.supersedes_id is not None}
@@ -268,36 +335,21 @@ def timeline(
                 superseded=i.id in superseded,
             )
         )
-
-    for c in db.session.scalars(
-        select(Complaint).where(
-            Complaint.sandbox_id == ctx.sandbox_id, Complaint.contact_id == contact.id
-        )
-    ):
+    for c in complaints:
         items.append(
             TimelineItem(
                 c.received_at,
                 "complaint",
                 f"Complaint {c.reference} ({c.category})",
-                f"{c.stage_enum.label} at {c.level_enum.label.lower()} level",
+                f"{Stage(c.stage).label} at {Level(c.level).label.lower()} level",
                 c,
             )
         )
-    # The timeline shows a response's time and its survey's title only: read those columns
-    # rather than whole responses.
-    for r in db.session.execute(
-        select(Response.id, Response.responded_at, Survey.title)
-        .join(Survey, Survey.id == Response.survey_id)
-        .where(
-            Response.sandbox_id == ctx.sandbox_id,
-            Response.contact_id == contact.id,
-            Response.responded_at <= ctx.now(),
-        )
-    ):
+    for r in responses:
         items.append(
             TimelineItem(r.responded_at, "response", "Feedback response", f"Answered: {r.title}", r)
         )
-    for n in contact.needs:
+    for n in needs:
         items.append(TimelineItem(n.created_sbx, "need", "Need recorded", n.description, n))
         if n.confirmed_sbx:
             items.append(TimelineItem(n.confirmed_sbx, "need", "Need confirmed", n.description, n))

@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 
-from sqlalchemy import select
+from sqlalchemy import select, union_all
 
 from .. import wording
 from ..models import (
@@ -34,6 +34,7 @@ from ..models import (
 )
 from ..models.interactions import ANSWER_LABELS
 from . import action_log
+from .together import rows
 
 _ISO_DATETIME = re.compile(
     r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?([+-]\d{2}:?\d{2}|Z)?$"
@@ -150,25 +151,79 @@ def _ids(entries, key: str, object_type: str) -> set[int]:
     return found
 
 
+# The names `names_for` reads: (model, the payload key of its ids, the entry object type,
+# the `Names` field, the columns a name is made of, how they make it).
+_NAMED = (
+    (
+        Contact,
+        "contact_id",
+        "contact",
+        "contacts",
+        (Contact.first_name, Contact.last_name, Contact.organisation_name, Contact.account_type),
+        Contact.display_name.fget,
+    ),
+    (
+        Complaint,
+        "complaint_id",
+        "complaint",
+        "complaints",
+        (Complaint.reference,),
+        lambda c: c.reference,
+    ),
+    (Survey, "survey_id", "survey", "surveys", (Survey.title,), lambda s: s.title),
+    (
+        ServiceStandard,
+        "standard_id",
+        "standard",
+        "standards",
+        (ServiceStandard.title,),
+        lambda s: s.title,
+    ),
+)
+
+
 def names_for(sandbox_id: int, entries: Iterable) -> Names:
     """The names the entries' ids stand for, read in at most four queries, all within the
     entries' sandbox."""
     entries = list(entries)
     names = Names()
-    wanted = [
-        (Contact, "contact_id", "contact", names.contacts, lambda c: c.display_name),
-        (Complaint, "complaint_id", "complaint", names.complaints, lambda c: c.reference),
-        (Survey, "survey_id", "survey", names.surveys, lambda s: s.title),
-        (ServiceStandard, "standard_id", "standard", names.standards, lambda s: s.title),
-    ]
-    for model, key, object_type, into, name in wanted:
+    for model, key, object_type, field_name, columns, name in _NAMED:
         ids = _ids(entries, key, object_type)
         if not ids:
             continue
-        rows = db.session.scalars(
-            select(model).where(model.sandbox_id == sandbox_id, model.id.in_(sorted(ids)))
+        rows = db.session.execute(
+            select(model.id, *columns).where(
+                model.sandbox_id == sandbox_id, model.id.in_(sorted(ids))
+            )
         )
-        into.update({row.id: name(row) for row in rows})
+        getattr(names, field_name).update({row.id: name(row) for row in rows})
+    return names
+
+
+def names_reads(sandbox_id: int, entries) -> dict:
+    """`names_for` as reads for `read_together` (their results: `names_from`), where
+    `entries` is a subquery of log entries (with `object_type`, `object_id` and `payload`):
+    the ids are taken from them in the same statement."""
+    reads = {}
+    for model, key, object_type, field_name, columns, _name in _NAMED:
+        ids = union_all(
+            select(entries.c.object_id).where(entries.c.object_type == object_type),
+            *(select(entries.c.payload[(part, key)].as_integer()) for part in ("before", "after")),
+        )
+        reads[f"names_{field_name}"] = rows(
+            select(model.id, *columns).where(model.sandbox_id == sandbox_id, model.id.in_(ids)),
+            order_by=[model.id],
+        )
+    return reads
+
+
+def names_from(parts: dict) -> Names:
+    """The `Names` read by `names_reads` (from `read_together`'s results)."""
+    names = Names()
+    for _model, _key, _type, field_name, _columns, name in _NAMED:
+        getattr(names, field_name).update(
+            {row.id: name(row) for row in parts[f"names_{field_name}"]}
+        )
     return names
 
 

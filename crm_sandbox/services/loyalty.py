@@ -17,8 +17,8 @@ and success":
 A learner's finding about the impact of poor service cites these figures (`add_finding`): each
 figure they state is recorded beside the one the report computes, within a stated tolerance.
 
-Three queries per report, whatever the number of customers (no query per row); every one is
-scoped to the sandbox.
+One statement per report (three reads together), whatever the number of customers (no query
+per row); every read is scoped to the sandbox.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import and_, exists, func, select
+from sqlalchemy import Date, DateTime, Integer, and_, bindparam, exists, func, select
 
 from ..models import Complaint, ComplaintEvent, Contact, Finding, db
 from ..models.contacts import Lifecycle, Segment
@@ -35,7 +35,8 @@ from ..models.orders import Order, OrderKind
 from . import action_log, validation
 from .context import SandboxContext
 from .errors import ServiceError
-from .feedback.improvement import save_finding
+from .feedback.improvement import finding_reads, save_finding
+from .together import Prepared, prepared, rows
 
 EXTERNAL = "external"
 # How a customer's complaints went, worst first (a customer with several counts by the worst).
@@ -159,6 +160,55 @@ def report(
     ctx: SandboxContext, months: int = 12, lapsed_after_months: int = 3, left_limit: int = 20
 ) -> LoyaltyReport:
     """The loyalty report for the sandbox at its current time (see the module docstring)."""
+    return _report_of(ctx, _report_reads(), months, lapsed_after_months, left_limit)[0]
+
+
+def report_page(
+    ctx: SandboxContext, months: int = 12, lapsed_after_months: int = 3, left_limit: int = 20
+) -> tuple[LoyaltyReport, dict]:
+    """The loyalty report (`report`) and the other rows of its page (its `findings`, as
+    `finding_reads` reads them), all read in one statement."""
+    return _report_of(ctx, _report_page_reads(), months, lapsed_after_months, left_limit)
+
+
+def _report_selects(sid, since, today, now) -> dict:
+    """The reads of a report (ids, days and times, or `bindparam`s for a prepared read)."""
+    return {
+        "_orders": rows(_orders_by_contact(sid, since, today)),
+        "_customers": rows(_external_customers(sid)),
+        "_complaints": rows(_complaints(sid, now)),
+    }
+
+
+def _report_params() -> tuple:
+    """The parameters of a prepared report read: `sandbox_id`, `since`, `today`, `now`."""
+    return (
+        bindparam("sandbox_id", type_=Integer),
+        bindparam("since", type_=Date),
+        bindparam("today", type_=Date),
+        bindparam("now", type_=DateTime),
+    )
+
+
+@prepared
+def _report_reads() -> dict:
+    return _report_selects(*_report_params())
+
+
+@prepared
+def _report_page_reads() -> dict:
+    sid, since, today, now = _report_params()
+    return {**_report_selects(sid, since, today, now), "findings": finding_reads(sid)}
+
+
+def _report_of(
+    ctx: SandboxContext,
+    reads: Prepared,
+    months: int,
+    lapsed_after_months: int,
+    left_limit: int,
+) -> tuple[LoyaltyReport, dict]:
+    """The report from `reads` (of `_report_selects` and any others: returned by name)."""
     if not 1 <= months <= 36:
         raise ServiceError("The period is 1 to 36 months.", field="months")
     if not 1 <= lapsed_after_months <= 24:
@@ -167,11 +217,10 @@ def report(
     today = now.date()
     since = months_before(today, months) + timedelta(days=1)  # a period of whole months
     lapsed_before = months_before(today, lapsed_after_months)
-    sid = ctx.sandbox_id
-
-    orders = _orders_by_contact(sid, since, today)
-    customers = _external_customers(sid)
-    worst = _worst_complaints(sid, now)
+    parts = reads.run(sandbox_id=ctx.sandbox_id, since=since, today=today, now=now)
+    orders = {row.contact_id: row for row in parts.pop("_orders")}
+    customers = parts.pop("_customers")
+    worst = _worst_complaints(parts.pop("_complaints"), now)
 
     repeat = Rate("All customers")
     segments = {s.value: Rate(s.label) for s in Segment}
@@ -208,7 +257,7 @@ def report(
                     rate.base += 1
                     rate.count += in_period >= 2
     left.sort(key=lambda lc: (lc.left_sbx, lc.contact_id), reverse=True)
-    return LoyaltyReport(
+    report_ = LoyaltyReport(
         today=today,
         since=since,
         months=months,
@@ -220,48 +269,44 @@ def report(
         lost=[groups[key] for key in ("poor", "open", "well", "none")],
         left=left[:left_limit],
     )
+    return report_, parts
 
 
-def _orders_by_contact(sid: int, since: date, today: date) -> dict:
+def _orders_by_contact(sid, since, today):
     """Per contact: orders in all (to today), in the period (and their value), and the last
     order's day."""
-    return {
-        row.contact_id: row
-        for row in db.session.execute(
-            select(
-                Order.contact_id,
-                func.count().label("total"),
-                func.count().filter(Order.placed_on >= since).label("in_period"),
-                func.sum(Order.amount).filter(Order.placed_on >= since).label("value"),
-                func.max(Order.placed_on).label("last"),
-            )
-            .where(Order.sandbox_id == sid, Order.placed_on <= today)
-            .group_by(Order.contact_id)
-        )
-    }
-
-
-def _external_customers(sid: int) -> list:
-    return db.session.execute(
+    return (
         select(
-            Contact.id,
-            Contact.first_name,
-            Contact.last_name,
-            Contact.organisation_name,
-            Contact.segment,
-            Contact.lifecycle_stage,
-            Contact.left_sbx,
-            Contact.left_reason,
-        ).where(
-            Contact.sandbox_id == sid,
-            Contact.category == EXTERNAL,
-            Contact.merged_into_id.is_(None),
+            Order.contact_id,
+            func.count().label("total"),
+            func.count().filter(Order.placed_on >= since).label("in_period"),
+            func.sum(Order.amount).filter(Order.placed_on >= since).label("value"),
+            func.max(Order.placed_on).label("last"),
         )
-    ).all()
+        .where(Order.sandbox_id == sid, Order.placed_on <= today)
+        .group_by(Order.contact_id)
+    )
 
 
-def _worst_complaints(sid: int, now: datetime) -> dict[int, tuple[str, str]]:
-    """Per contact who complained: how their worst complaint went (`handling`)."""
+def _external_customers(sid):
+    return select(
+        Contact.id,
+        Contact.first_name,
+        Contact.last_name,
+        Contact.organisation_name,
+        Contact.segment,
+        Contact.lifecycle_stage,
+        Contact.left_sbx,
+        Contact.left_reason,
+    ).where(
+        Contact.sandbox_id == sid,
+        Contact.category == EXTERNAL,
+        Contact.merged_into_id.is_(None),
+    )
+
+
+def _complaints(sid, now):
+    """The complaints received by now, with what `handling` needs to judge them."""
     breached = exists().where(
         and_(
             ComplaintEvent.sandbox_id == sid,
@@ -269,17 +314,20 @@ def _worst_complaints(sid: int, now: datetime) -> dict[int, tuple[str, str]]:
             ComplaintEvent.breach != "",
         )
     )
+    return select(
+        Complaint.contact_id,
+        Complaint.closed_at,
+        Complaint.resolved_at,
+        Complaint.resolve_due_at,
+        Complaint.customer_confirmed,
+        breached.label("breached"),
+    ).where(Complaint.sandbox_id == sid, Complaint.received_at <= now)
+
+
+def _worst_complaints(complaints, now: datetime) -> dict[int, tuple[str, str]]:
+    """Per contact who complained: how their worst complaint went (`handling`)."""
     worst: dict[int, tuple[str, str]] = {}
-    for c in db.session.execute(
-        select(
-            Complaint.contact_id,
-            Complaint.closed_at,
-            Complaint.resolved_at,
-            Complaint.resolve_due_at,
-            Complaint.customer_confirmed,
-            breached.label("breached"),
-        ).where(Complaint.sandbox_id == sid, Complaint.received_at <= now)
-    ):
+    for c in complaints:
         verdict = handling(
             closed_at=c.closed_at,
             resolved_at=c.resolved_at,
@@ -293,19 +341,31 @@ def _worst_complaints(sid: int, now: datetime) -> dict[int, tuple[str, str]]:
     return worst
 
 
+ORDERS_ORDER = (Order.placed_on.desc(), Order.id.desc())
+
+
 def orders_of(ctx: SandboxContext, contact: Contact, limit: int = 50) -> list[Order]:
     """The contact's orders, bookings and renewals up to the sandbox's today, newest first."""
-    return list(
-        db.session.scalars(
-            select(Order)
-            .where(
-                Order.sandbox_id == ctx.sandbox_id,
-                Order.contact_id == contact.id,
-                Order.placed_on <= ctx.now().date(),
-            )
-            .order_by(Order.placed_on.desc(), Order.id.desc())
-            .limit(limit)
+    return list(db.session.scalars(orders_query(ctx, contact.id, limit=limit)))
+
+
+def orders_query(ctx: SandboxContext, contact_id: int, *columns, limit: int = 50):
+    """The select of `orders_of` (of `Order`, or of `columns` for a page's plain rows)."""
+    return orders_select(ctx.sandbox_id, contact_id, ctx.now().date(), *columns, limit=limit)
+
+
+def orders_select(sandbox_id, contact_id, today, *columns, limit: int = 50):
+    """`orders_query` of these values (`today`: sandbox today), each a plain value or a
+    `bindparam`."""
+    return (
+        select(*(columns or (Order,)))
+        .where(
+            Order.sandbox_id == sandbox_id,
+            Order.contact_id == contact_id,
+            Order.placed_on <= today,
         )
+        .order_by(*ORDERS_ORDER)
+        .limit(limit)
     )
 
 

@@ -25,7 +25,10 @@ parsing, since neither database promises that an aggregate keeps its input's ord
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import date, datetime
+from decimal import Decimal
+from functools import wraps
 from typing import Any
 
 from sqlalchemy import (
@@ -35,9 +38,7 @@ from sqlalchemy import (
     DateTime,
     Enum,
     Float,
-    Integer,
     Numeric,
-    String,
     TypeDecorator,
     func,
     literal_column,
@@ -88,6 +89,7 @@ class rows(_Read):  # noqa: N801 - used like a function, as SQLAlchemy's select(
         self.statement = statement
         self.order_by = list(order_by)
         self.columns = list(statement.selected_columns)
+        self._readers: dict[str, list] = {}  # by dialect: how each column is read back
         names = [c.key for c in self.columns]
         if len(set(names)) != len(names) or _POSITION in names:
             raise ValueError(f"A read's columns need distinct names (label them): {names}")
@@ -115,7 +117,11 @@ class rows(_Read):  # noqa: N801 - used like a function, as SQLAlchemy's select(
     def parse(self, raw, dialect) -> list[Record]:
         items = json.loads(raw) if isinstance(raw, str | bytes) else (raw or [])
         items.sort(key=lambda item: item[_POSITION])
-        readers = [(c.key, _reader(c.type, dialect)) for c in self.columns]
+        readers = self._readers.get(dialect.name)
+        if readers is None:
+            readers = self._readers[dialect.name] = [
+                (c.key, _reader(c.type, dialect)) for c in self.columns
+            ]
         return [Record(**{key: read(item[key]) for key, read in readers}) for item in items]
 
 
@@ -134,11 +140,62 @@ class value(_Read):  # noqa: N801
 
 def read_together(**reads: _Read) -> dict[str, Any]:
     """Run every read in one statement; their results by name."""
-    dialect = db.engine.dialect
-    names = list(reads)
-    statement = select(*(reads[n].column(dialect.name).label(n) for n in names))
-    row = db.session.execute(statement).one()
-    return {n: reads[n].parse(raw, dialect) for n, raw in zip(names, row, strict=True)}
+    return Prepared(db.engine.dialect, reads).run()
+
+
+class Prepared:
+    """Reads combined into one statement once, to be run many times with each request's
+    values for its `bindparam`s: building a combined statement, and SQLAlchemy's cache key
+    for it, costs more Python than running it, so a page's reads are built once per process
+    (see `prepared`) and only executed and parsed per request."""
+
+    def __init__(self, dialect, reads: dict[str, _Read]):
+        self.dialect = dialect
+        self.reads = reads
+        self.names = list(reads)
+        self.statement = select(*(reads[n].column(dialect.name).label(n) for n in self.names))
+
+    def run(self, **params) -> dict[str, Any]:
+        return self._parsed(db.session.execute(self.statement, params).one())
+
+    def run_in_sandbox(self, **params) -> dict[str, Any]:
+        """`run` as a Core read checked by `scoping.read_in_sandbox`: every table it reads
+        pinned to the sandbox whose id is its `sandbox_id` parameter. No ORM hook clones the
+        statement per request, so its cache key is computed once."""
+        from ..scoping import read_in_sandbox
+
+        row = read_in_sandbox(params["sandbox_id"], self.statement, params).one()
+        return self._parsed(row)
+
+    def _parsed(self, row) -> dict[str, Any]:
+        return {
+            n: self.reads[n].parse(raw, self.dialect)
+            for n, raw in zip(self.names, row, strict=True)
+        }
+
+
+def prepared(build: Callable[[], dict[str, _Read]]) -> Callable[[], Prepared]:
+    """A page's reads built by `build()` with `bindparam`s for what changes between requests
+    (the sandbox, the time), made into a `Prepared` once per process and database dialect:
+
+        @prepared
+        def _dashboard_reads():
+            sandbox = bindparam("sandbox_id", type_=Integer)
+            return {"recent": rows(select(...).where(Entry.sandbox_id == sandbox), ...)}
+
+        parts = _dashboard_reads().run(sandbox_id=ctx.sandbox_id)
+
+    The cache holds statement shapes only, never data (ARCHITECTURE, per-process caches)."""
+    built: dict[str, Prepared] = {}
+
+    @wraps(build)
+    def get() -> Prepared:
+        dialect = db.engine.dialect
+        if dialect.name not in built:
+            built[dialect.name] = Prepared(dialect, build())
+        return built[dialect.name]
+
+    return get
 
 
 def _reader(sql_type, dialect):
@@ -168,6 +225,9 @@ def _reader(sql_type, dialect):
     if isinstance(sql_type, JSON):
         # SQLite's json_object() embeds a JSON column's text as a string; PostgreSQL nests it.
         return lambda raw: json.loads(raw) if isinstance(raw, str) else raw
-    if isinstance(sql_type, Numeric | Float | Integer | String):
-        return lambda raw: raw
-    return lambda raw: raw
+    if isinstance(sql_type, Numeric | Float):
+        # JSON has one kind of number: PostgreSQL writes a whole float8 as 3, not 3.0.
+        if sql_type.asdecimal:
+            return lambda raw: None if raw is None else Decimal(str(raw))
+        return lambda raw: None if raw is None else float(raw)
+    return lambda raw: raw  # integers and strings are JSON's own

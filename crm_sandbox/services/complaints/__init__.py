@@ -46,19 +46,26 @@ from .policy import (
     procedure,
 )
 from .queries import (
+    LIST_ORDER,
     ComplaintFilters,
     communications,
     counts_and_owners,
     counts_by_stage,
+    counts_by_stage_select,
     list_complaints,
+    list_page,
+    list_params,
+    list_read,
     owners,
     snapshot,
+    stage_counts,
 )
 from .satisfaction import request_satisfaction, satisfaction_visible
 
 __all__ = [
     "ACTION_LABELS",
     "AT_RISK_SHARE",
+    "LIST_ORDER",
     "MISSING_STEP",
     "MOVES",
     "OPEN_STAGES",
@@ -70,6 +77,7 @@ __all__ = [
     "communications",
     "counts_and_owners",
     "counts_by_stage",
+    "counts_by_stage_select",
     "customer_replied",
     "due_statuses",
     "escalate",
@@ -77,6 +85,9 @@ __all__ = [
     "level_policy",
     "levels",
     "list_complaints",
+    "list_page",
+    "list_params",
+    "list_read",
     "next_level",
     "next_reference",
     "owners",
@@ -90,6 +101,7 @@ __all__ = [
     "satisfaction_visible",
     "send_update",
     "snapshot",
+    "stage_counts",
     "start_investigation",
     "wait_for_customer",
 ]

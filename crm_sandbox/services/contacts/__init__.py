@@ -9,6 +9,7 @@ Callers use the names re-exported here.
 
 from __future__ import annotations
 
+from ..contact_names import name_columns, name_of
 from ..errors import ServiceError as ServiceError  # callers catch `contacts.ServiceError`
 from .choices import PersonChoice, people_to_choose
 from .duplicates import possible_duplicates
@@ -19,9 +20,11 @@ from .listing import (
     ContactFilters,
     ContactPage,
     ContactRow,
+    category_counts,
     contact_page,
     contacts_csv,
     counts_by_category,
+    counts_by_category_select,
     export_rows,
     list_contacts,
 )
@@ -51,16 +54,20 @@ __all__ = [
     "PersonChoice",
     "add_need",
     "add_preference",
+    "category_counts",
     "classify_contact",
     "confirm_need",
     "contact_page",
     "contacts_csv",
     "counts_by_category",
+    "counts_by_category_select",
     "create_contact",
     "export_rows",
     "list_contacts",
     "mark_accuracy_checked",
     "merge_contacts",
+    "name_columns",
+    "name_of",
     "people_to_choose",
     "possible_duplicates",
     "set_consent",

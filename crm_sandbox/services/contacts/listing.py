@@ -9,7 +9,7 @@ import io
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from sqlalchemy import and_, bindparam, func, or_, select
+from sqlalchemy import Select, and_, bindparam, func, or_, select
 
 from ...models import Category, Contact, Lifecycle, Segment, db
 from ...scoping import MAX_ID, read_in_sandbox
@@ -66,16 +66,29 @@ def _like_pattern(term: str) -> str:
     return "%" + term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
 
 
-_COUNTS_BY_CATEGORY = (
-    select(Contact.category, func.count(Contact.id))
-    .where(Contact.sandbox_id == bindparam("sandbox_id"), Contact.merged_into_id.is_(None))
-    .group_by(Contact.category)
-)
+def counts_by_category_select(sandbox_id) -> Select:
+    """The select of `counts_by_category` (its rows: `category_counts`), the sandbox's id a
+    plain value or a `bindparam`."""
+    return (
+        select(Contact.category, func.count(Contact.id).label("n"))
+        .where(Contact.sandbox_id == sandbox_id, Contact.merged_into_id.is_(None))
+        .group_by(Contact.category)
+    )
+
+
+_COUNTS_BY_CATEGORY = counts_by_category_select(bindparam("sandbox_id"))
 
 
 def counts_by_category(ctx: SandboxContext) -> dict[str, int]:
     """How many current (not merged) contacts of each type, in one query."""
-    found = dict(db.session.execute(_COUNTS_BY_CATEGORY, {"sandbox_id": ctx.sandbox_id}).all())
+    return category_counts(
+        db.session.execute(_COUNTS_BY_CATEGORY, {"sandbox_id": ctx.sandbox_id}).all()
+    )
+
+
+def category_counts(rows) -> dict[str, int]:
+    """`counts_by_category`'s answer from the rows of `counts_by_category_select`."""
+    found = {row.category: row.n for row in rows}
     return {c.value: found.get(c.value, 0) for c in Category}
 
 

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import func, select
 
 from ...models import (
     AnswerKind,
@@ -39,7 +39,7 @@ from ...models import (
     Purpose,
     db,
 )
-from .. import action_log
+from .. import action_log, interactions
 from ..context import SandboxContext
 from . import answers
 from .persona import Persona
@@ -260,20 +260,7 @@ def _contacted_since(message: Interaction, until: datetime) -> bool:
     return (
         db.session.scalar(
             select(Interaction.id)
-            .where(
-                Interaction.sandbox_id == message.sandbox_id,
-                Interaction.contact_id == message.contact_id,
-                Interaction.direction == Direction.OUTBOUND.value,
-                # after the promise: later, or at the same minute but sent after it
-                or_(
-                    Interaction.occurred_at > message.occurred_at,
-                    and_(
-                        Interaction.occurred_at == message.occurred_at,
-                        Interaction.id > message.id,
-                    ),
-                ),
-                Interaction.occurred_at <= until,
-            )
+            .where(*interactions.sent_after(Interaction, message, until))
             .limit(1)
         )
         is not None

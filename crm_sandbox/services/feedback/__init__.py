@@ -12,13 +12,14 @@ the names re-exported here.
 
 from __future__ import annotations
 
-from .analysis import Analysis, QuestionResult, analyse, theme_of
+from .analysis import Analysis, QuestionResult, analyse, analysis_page, theme_of
 from .collection import (
     audience_query,
     close_survey,
     email_audience_sizes,
     record_response,
     send_survey,
+    survey_page,
     surveys,
     visible_responses,
 )
@@ -38,8 +39,11 @@ from .improvement import (
     add_finding,
     complete_action,
     evaluate_action,
+    finding_reads,
     findings,
+    improvement_page,
     measure_value,
+    plan_choices,
     tell_customers,
     verdict,
 )
@@ -59,16 +63,21 @@ __all__ = [
     "add_finding",
     "add_question",
     "analyse",
+    "analysis_page",
     "audience_query",
     "close_survey",
     "complete_action",
     "create_survey",
     "email_audience_sizes",
     "evaluate_action",
+    "finding_reads",
     "findings",
+    "improvement_page",
     "measure_value",
+    "plan_choices",
     "record_response",
     "send_survey",
+    "survey_page",
     "surveys",
     "tell_customers",
     "theme_of",

@@ -9,12 +9,13 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import NamedTuple
 
-from sqlalchemy import select
+from sqlalchemy import DateTime, Integer, bindparam, select
 
 from ...models import Answer, Question, QuestionKind, Response, Survey, db
 from ..context import SandboxContext
 from ..feedback_themes import THEMES
-from .design import CHOICE_KINDS, NUMBER_KINDS
+from ..together import prepared, rows
+from .design import CHOICE_KINDS, NUMBER_KINDS, question_reads
 
 
 def _themes() -> dict[str, list[str]]:
@@ -92,11 +93,15 @@ def analyse(
 
 
 def _analysis_of(
-    survey: Survey, segment_of: dict[int, str], answers: dict[int, list[_AnswerRow]]
+    survey: Survey,
+    segment_of: dict[int, str],
+    answers: dict[int, list[_AnswerRow]],
+    questions=None,
 ) -> Analysis:
+    """The analysis of the answers given to `questions` (the survey's by default)."""
     results = []
     rating_by_segment: dict[str, list[float]] = {}
-    for q in survey.questions:
+    for q in survey.questions if questions is None else questions:
         kind = QuestionKind(q.kind)
         given = [a for a in answers.get(q.id, []) if a.number is not None or a.text or a.choices]
         result = QuestionResult(q, answered=len(given))
@@ -117,6 +122,51 @@ def _analysis_of(
     )
 
 
+def _visible(
+    ctx: SandboxContext,
+    survey_id: int,
+    segment: str | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+) -> list:
+    """The conditions on `Response` of the responses arrived by now (or by `until`, after
+    `since`; of one segment when given)."""
+    now = ctx.now() if until is None else min(until, ctx.now())
+    visible = visible_conditions(ctx.sandbox_id, survey_id, now)
+    if since is not None:
+        visible.append(Response.responded_at > since)
+    if segment is not None:
+        visible.append(Response.segment == segment)
+    return visible
+
+
+def visible_conditions(sandbox_id, survey_id, now) -> list:
+    """The conditions on `Response` of a survey's responses arrived by `now` (values, or
+    `bindparam`s for a prepared read)."""
+    return [
+        Response.sandbox_id == sandbox_id,
+        Response.survey_id == survey_id,
+        Response.responded_at <= now,
+    ]
+
+
+def _answers_select(sandbox_id, visible: list):
+    # Columns, not ORM objects: the page reads every answer once, and building an object for
+    # each costs more than the rest of the analysis.
+    return (
+        select(*_ANSWER_COLUMNS)
+        .join(Response, Response.id == Answer.response_id)
+        .where(Answer.sandbox_id == sandbox_id, *visible)
+    )
+
+
+def _by_question(answer_rows) -> dict[int, list]:
+    answers: dict[int, list] = {}
+    for a in answer_rows:
+        answers.setdefault(a.question_id, []).append(a)
+    return answers
+
+
 def _visible_answers(
     ctx: SandboxContext,
     survey: Survey,
@@ -126,31 +176,53 @@ def _visible_answers(
 ) -> tuple[dict[int, str], dict[int, list[_AnswerRow]]]:
     """The segment of each response arrived by now (or by `until`, after `since`; of one
     segment when given), and their answers by question."""
-    # Columns, not ORM objects: the page reads every answer once, and building an object for
-    # each costs more than the rest of the analysis.
-    now = ctx.now() if until is None else min(until, ctx.now())
-    visible = [
-        Response.sandbox_id == ctx.sandbox_id,
-        Response.survey_id == survey.id,
-        Response.responded_at <= now,
-    ]
-    if since is not None:
-        visible.append(Response.responded_at > since)
-    if segment is not None:
-        visible.append(Response.segment == segment)
+    visible = _visible(ctx, survey.id, segment, since, until)
     segment_of = dict(
         db.session.execute(select(Response.id, Response.segment).where(*visible)).all()
     )
     answers: dict[int, list[_AnswerRow]] = {}
     if segment_of:
-        for a in db.session.execute(
-            select(*_ANSWER_COLUMNS)
-            .join(Response, Response.id == Answer.response_id)
-            .where(Answer.sandbox_id == ctx.sandbox_id, *visible)
-            .order_by(Answer.id)
-        ):
-            answers.setdefault(a.question_id, []).append(a)
+        answers = _by_question(
+            db.session.execute(_answers_select(ctx.sandbox_id, visible).order_by(Answer.id))
+        )
     return segment_of, answers
+
+
+@prepared
+def _analysis_page_reads() -> dict:
+    """`analysis_page`'s reads, for any survey (its parameters: `sandbox_id`, `survey_id`
+    and `now`)."""
+    from .improvement import finding_reads  # (improvement reads analyses: imported here)
+
+    sandbox_id = bindparam("sandbox_id", type_=Integer)
+    survey_id = bindparam("survey_id", type_=Integer)
+    visible = visible_conditions(sandbox_id, survey_id, bindparam("now", type_=DateTime))
+    return {
+        "survey": rows(
+            select(Survey.id, Survey.title, Survey.recipients).where(
+                Survey.sandbox_id == sandbox_id, Survey.id == survey_id
+            )
+        ),
+        "questions": question_reads(sandbox_id, survey_id),
+        "responses": rows(select(Response.id, Response.segment).where(*visible)),
+        "answers": rows(_answers_select(sandbox_id, visible), order_by=[Answer.id]),
+        "findings": finding_reads(sandbox_id, survey_id),
+    }
+
+
+def analysis_page(ctx: SandboxContext, survey_id: int) -> dict | None:
+    """A survey's analysis page in one statement (None: no such survey here): the `survey`,
+    its `analysis` (as `analyse` gives it) and its `findings` (`finding_reads`)."""
+    parts = _analysis_page_reads().run(
+        sandbox_id=ctx.sandbox_id, survey_id=survey_id, now=ctx.now()
+    )
+    if not parts["survey"]:
+        return None
+    survey = parts.pop("survey")[0]
+    segment_of = {r.id: r.segment for r in parts.pop("responses")}
+    answers = _by_question(parts.pop("answers"))
+    analysis = _analysis_of(survey, segment_of, answers, parts.pop("questions"))
+    return {"survey": survey, "analysis": analysis, **parts}
 
 
 def _add_numbers(

@@ -7,7 +7,7 @@ from __future__ import annotations
 import random
 from datetime import timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import DateTime, Integer, bindparam, func, select
 
 from seed.answers import response_rate, simulate_response
 
@@ -15,6 +15,7 @@ from ...models import (
     Answer,
     Category,
     Contact,
+    Method,
     Question,
     QuestionKind,
     Response,
@@ -24,9 +25,11 @@ from ...models import (
     db,
 )
 from .. import action_log, validation
+from ..contacts.choices import people_choices, people_order, people_select
 from ..context import SandboxContext
 from ..errors import ServiceError
-from .design import CHOICE_KINDS, NUMBER_KINDS
+from ..together import prepared, rows, value
+from .design import CHOICE_KINDS, NUMBER_KINDS, question_reads
 
 
 def audience_query(ctx: SandboxContext, category: str, segment: str):
@@ -48,25 +51,32 @@ def _email_audience(ctx: SandboxContext, category: str, segment: str):
     return audience_query(ctx, category, segment).where(Contact.consent_email.is_(True))
 
 
-def email_audience_sizes(ctx: SandboxContext) -> dict[str, int]:
-    """How many contacts a survey sent now would reach, per choice on the send form: keyed
-    "external" and "internal" (every segment), and "external:<segment>"."""
-    rows = db.session.execute(
-        select(Contact.category, Contact.segment, func.count())
+def _audience_sizes_select(sandbox_id):
+    return (
+        select(Contact.category, Contact.segment, func.count().label("contacts"))
         .where(
-            Contact.sandbox_id == ctx.sandbox_id,
+            Contact.sandbox_id == sandbox_id,
             Contact.merged_into_id.is_(None),
             Contact.consent_email.is_(True),
         )
         .group_by(Contact.category, Contact.segment)
-    ).all()
+    )
+
+
+def _audience_sizes(counts) -> dict[str, int]:
     sizes = {category.value: 0 for category in Category}
-    for category, segment, count in rows:
+    for category, segment, count in counts:
         sizes[category] = sizes.get(category, 0) + count
         if segment:
             key = f"{category}:{segment}"
             sizes[key] = sizes.get(key, 0) + count
     return sizes
+
+
+def email_audience_sizes(ctx: SandboxContext) -> dict[str, int]:
+    """How many contacts a survey sent now would reach, per choice on the send form: keyed
+    "external" and "internal" (every segment), and "external:<segment>"."""
+    return _audience_sizes(db.session.execute(_audience_sizes_select(ctx.sandbox_id)).all())
 
 
 def send_survey(
@@ -247,33 +257,97 @@ def close_survey(ctx: SandboxContext, survey: Survey) -> Survey:
     return survey
 
 
+def _visible(sandbox_id, now):
+    """Responses that have arrived by sandbox time `now` (the conditions of a select; values,
+    or `bindparam`s for a prepared read)."""
+    return (Response.sandbox_id == sandbox_id, Response.responded_at <= now)
+
+
 def visible_responses(ctx: SandboxContext, survey: Survey) -> list[Response]:
     """Responses that have arrived by sandbox time now."""
     return list(
         db.session.scalars(
             select(Response)
-            .where(
-                Response.sandbox_id == ctx.sandbox_id,
-                Response.survey_id == survey.id,
-                Response.responded_at <= ctx.now(),
-            )
+            .where(*_visible(ctx.sandbox_id, ctx.now()), Response.survey_id == survey.id)
             .order_by(Response.responded_at, Response.id)
         )
     )
 
 
-def surveys(ctx: SandboxContext) -> list[tuple[Survey, int]]:
-    """Every feedback collection with the number of responses arrived so far."""
-    counts = dict(
-        db.session.execute(
-            select(Response.survey_id, func.count())
-            .where(Response.sandbox_id == ctx.sandbox_id, Response.responded_at <= ctx.now())
-            .group_by(Response.survey_id)
-        ).all()
+def _arrived_count(sandbox_id, now, survey_id):
+    """The number of a survey's responses arrived by `now`, as a scalar subquery (`survey_id`
+    may be a column, to count for each survey of a select, or a `bindparam`)."""
+    return (
+        select(func.count())
+        .where(*_visible(sandbox_id, now), Response.survey_id == survey_id)
+        .scalar_subquery()
     )
-    rows = db.session.scalars(
-        select(Survey)
+
+
+def surveys(ctx: SandboxContext) -> list[tuple[Survey, int]]:
+    """Every feedback collection with the number of responses arrived so far (one statement)."""
+    found = db.session.execute(
+        select(Survey, _arrived_count(ctx.sandbox_id, ctx.now(), Survey.id))
         .where(Survey.sandbox_id == ctx.sandbox_id)
         .order_by(Survey.created_sbx.desc(), Survey.id.desc())
+    ).all()
+    return [(s, n) for s, n in found]
+
+
+@prepared
+def _survey_page_reads() -> dict:
+    """`survey_page`'s reads, for any survey (its parameters: `sandbox_id`, `survey_id` and
+    `now`)."""
+    sandbox_id = bindparam("sandbox_id", type_=Integer)
+    survey_id = bindparam("survey_id", type_=Integer)
+    now = bindparam("now", type_=DateTime)
+    this = (Survey.sandbox_id == sandbox_id, Survey.id == survey_id)
+    is_draft = select(Survey.id).where(*this, Survey.status == SurveyStatus.DRAFT.value).exists()
+    open_to_responses = (
+        select(Survey.id)
+        .where(
+            *this,
+            Survey.method != Method.SURVEY.value,
+            Survey.status != SurveyStatus.CLOSED.value,
+        )
+        .exists()
     )
-    return [(s, counts.get(s.id, 0)) for s in rows]
+    return {
+        "survey": rows(
+            select(
+                Survey.id,
+                Survey.title,
+                Survey.method,
+                Survey.purpose,
+                Survey.status,
+                Survey.recipients,
+                Survey.sent_at,
+                Survey.closes_on,
+            ).where(*this)
+        ),
+        "questions": question_reads(sandbox_id, survey_id),
+        "responses": value(_arrived_count(sandbox_id, now, survey_id)),
+        "audience_sizes": rows(_audience_sizes_select(sandbox_id).where(is_draft)),
+        "people": rows(people_select(sandbox_id).where(open_to_responses), order_by=people_order()),
+    }
+
+
+def survey_page(ctx: SandboxContext, survey_id: int) -> dict | None:
+    """What a survey's page shows, read in one statement (None: no such survey here): the
+    `survey`, its `questions`, the number of `responses` arrived so far, the `audience_sizes`
+    of the send form (a draft only) and the `people` a response can be recorded from (a
+    collection other than a survey, still open)."""
+    parts = _survey_page_reads().run(sandbox_id=ctx.sandbox_id, survey_id=survey_id, now=ctx.now())
+    if not parts["survey"]:
+        return None
+    survey = parts["survey"][0]
+    return {
+        **parts,
+        "survey": survey,
+        "audience_sizes": _audience_sizes(
+            (r.category, r.segment, r.contacts) for r in parts["audience_sizes"]
+        )
+        if survey.status == SurveyStatus.DRAFT.value
+        else {},
+        "people": people_choices(parts["people"]),
+    }

@@ -3,15 +3,29 @@ questions, with the limits on how many questions and options a survey has."""
 
 from __future__ import annotations
 
+from sqlalchemy import select
+
 from ...models import Method, Question, QuestionKind, Survey, SurveyStatus, db
 from .. import action_log, validation
 from ..context import SandboxContext
 from ..errors import ServiceError
+from ..together import rows
 
 MAX_QUESTIONS = 20
 MAX_OPTIONS = 10
 CHOICE_KINDS = (QuestionKind.SINGLE, QuestionKind.MULTI)
 NUMBER_KINDS = (QuestionKind.RATING, QuestionKind.RECOMMEND, QuestionKind.YES_NO)
+
+
+def question_reads(sandbox_id, survey_id) -> rows:
+    """A survey's questions in order, as a read of `read_together` (what its pages show;
+    ids, or `bindparam`s for a prepared read)."""
+    return rows(
+        select(
+            Question.id, Question.position, Question.kind, Question.text, Question.options
+        ).where(Question.sandbox_id == sandbox_id, Question.survey_id == survey_id),
+        order_by=[Question.position],
+    )
 
 
 def create_survey(ctx: SandboxContext, data: dict) -> Survey:

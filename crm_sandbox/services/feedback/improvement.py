@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import Integer, bindparam, select
 
 from ...models import (
     ActionStatus,
@@ -25,6 +25,7 @@ from ...wording import date_text
 from .. import action_log, standards, validation
 from ..context import SandboxContext
 from ..errors import ServiceError
+from ..together import Record, prepared, rows
 from . import figures
 
 
@@ -492,11 +493,18 @@ def tell_customers(
     return sent, skipped
 
 
+def _findings_select(sandbox_id, survey_id=None, *columns):
+    """The sandbox's feedback findings (of one survey when `survey_id` is given; ids, or
+    `bindparam`s for a prepared read): the whole `Finding`, or the `columns` given."""
+    query = select(*(columns or (Finding,))).where(Finding.sandbox_id == sandbox_id)
+    if survey_id is not None:
+        query = query.where(Finding.survey_id == survey_id)
+    return query
+
+
 def findings(ctx: SandboxContext, survey: Survey | None = None) -> list[Finding]:
     """The sandbox's feedback findings in the order recorded, of one survey when one is given."""
-    query = select(Finding).where(Finding.sandbox_id == ctx.sandbox_id)
-    if survey is not None:
-        query = query.where(Finding.survey_id == survey.id)
+    query = _findings_select(ctx.sandbox_id, survey.id if survey is not None else None)
     return list(db.session.scalars(query.order_by(Finding.id)))
 
 
@@ -509,3 +517,91 @@ def actions(ctx: SandboxContext) -> list[ImprovementAction]:
             .order_by(ImprovementAction.due_on, ImprovementAction.id)
         )
     )
+
+
+# What a page shows of a finding (`_finding_figure.html` reads its evidence).
+FINDING_COLUMNS = (
+    Finding.id,
+    Finding.survey_id,
+    Finding.question_id,
+    Finding.segment,
+    Finding.text,
+    Finding.evidence,
+)
+
+
+def finding_reads(sandbox_id, survey_id=None) -> rows:
+    """The findings of `findings()` as a read of `read_together`, in the order recorded
+    (ids, or `bindparam`s for a prepared read)."""
+    return rows(_findings_select(sandbox_id, survey_id, *FINDING_COLUMNS), order_by=[Finding.id])
+
+
+def plan_choice_reads(sandbox_id) -> dict[str, rows]:
+    """The choices of the form planning an improvement action, as reads of `read_together`
+    (in a sandbox: its id, or a `bindparam` for it): the `standards` it may change and the
+    survey `questions` whose figure may measure it."""
+    return {
+        "standards": rows(
+            select(ServiceStandard.id, ServiceStandard.title).where(
+                ServiceStandard.sandbox_id == sandbox_id
+            ),
+            order_by=[ServiceStandard.id],
+        ),
+        "questions": rows(
+            select(Question.id, Question.position, Question.text, Survey.title)
+            .join(Survey, Survey.id == Question.survey_id)
+            .where(Question.sandbox_id == sandbox_id, Survey.sandbox_id == sandbox_id),
+            order_by=[Survey.id, Question.position],
+        ),
+    }
+
+
+@prepared
+def _plan_choice_reads() -> dict:
+    return plan_choice_reads(bindparam("sandbox_id", type_=Integer))
+
+
+def plan_choices(ctx: SandboxContext) -> dict[str, list[Record]]:
+    """The choices of the form planning an improvement action (`plan_choice_reads`)."""
+    return _plan_choice_reads().run(sandbox_id=ctx.sandbox_id)
+
+
+@prepared
+def _improvement_page_reads() -> dict:
+    """`improvement_page`'s reads, for any sandbox (its parameter: `sandbox_id`)."""
+    sandbox_id = bindparam("sandbox_id", type_=Integer)
+    return {
+        "findings": finding_reads(sandbox_id),
+        "actions": rows(
+            select(
+                ImprovementAction.id,
+                ImprovementAction.finding_id,
+                ImprovementAction.description,
+                ImprovementAction.owner,
+                ImprovementAction.due_on,
+                ImprovementAction.process_changed,
+                ImprovementAction.success_measure,
+                ImprovementAction.baseline,
+                ImprovementAction.measure,
+                ImprovementAction.status,
+                ImprovementAction.evaluation,
+                ImprovementAction.result,
+                ImprovementAction.outcome,
+            ).where(ImprovementAction.sandbox_id == sandbox_id),
+            order_by=[ImprovementAction.id],
+        ),
+        **plan_choice_reads(sandbox_id),
+    }
+
+
+def improvement_page(ctx: SandboxContext) -> dict:
+    """The findings and improvement plan, read in one statement: the `findings` (each with
+    its `actions`, in the order planned) and the form's choices (`plan_choice_reads`)."""
+    parts = _improvement_page_reads().run(sandbox_id=ctx.sandbox_id)
+    of_finding: dict[int, list[Record]] = {}
+    for action in parts.pop("actions"):
+        of_finding.setdefault(action.finding_id, []).append(action)
+    parts["findings"] = [
+        Record(**f._asdict(), actions=of_finding.get(f.id, [])) for f in parts["findings"]
+    ]
+    return parts

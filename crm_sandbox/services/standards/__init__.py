@@ -40,11 +40,17 @@ from .monitoring import (
     Case,
     Compliance,
     compliance,
+    compliance_from,
     series,
+    standard_list,
 )
+from .page import CONVERSATION_ORDER, conversation_select, standard_page
 from .recording import add_finding, record_measurement
 
 __all__ = [
+    "CONVERSATION_ORDER",
+    "conversation_select",
+    "standard_page",
     "DEFAULT_WINDOW_DAYS",
     "MAX_TARGET_VALUE",
     "MAX_TIME_ALLOWED",
@@ -59,6 +65,7 @@ __all__ = [
     "add_finding",
     "agree_standard",
     "compliance",
+    "compliance_from",
     "figures",
     "create_standard",
     "is_measurable",
@@ -66,6 +73,7 @@ __all__ = [
     "method_problems",
     "record_measurement",
     "series",
+    "standard_list",
     "snapshot",
     "terms",
     "update_standard",

@@ -6,15 +6,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from functools import partial
 
-from sqlalchemy import select
+from sqlalchemy import Date, DateTime, Integer, bindparam, func, select
+from sqlalchemy.orm import aliased
 
-from ...models import Interaction, db
+from ...models import Interaction
 from ...models.complaints import Complaint, ComplaintEvent, Level
-from ...models.standards import Measure, Period, ServiceStandard
+from ...models.standards import Measure, Measurement, Period, ServiceStandard
 from ...wording import shorten
 from ..context import SandboxContext
 from ..errors import ServiceError
+from ..together import Record, prepared, rows
+from .measurability import measurability_problems
 
 SYNCHRONOUS_CHANNELS = ("phone", "meeting", "live_chat")
 # Monitoring looks back at most two years: the sandbox's history is months long.
@@ -71,7 +75,9 @@ class Compliance:
         return self.value >= (s.target_percent or 0)
 
 
-def _window(ctx, period_from, period_to) -> tuple[datetime, datetime, date, date]:
+def monitoring_window(ctx, period_from, period_to) -> tuple[datetime, datetime, date, date]:
+    """The period monitored (the last 90 days by default) as its first and last moments and
+    days; a ServiceError for a period that cannot be shown."""
     today = ctx.now().date()
     period_to = period_to or today
     if period_from is None:
@@ -97,24 +103,143 @@ def _window(ctx, period_from, period_to) -> tuple[datetime, datetime, date, date
     )
 
 
-def _first_event_at(ctx, action: str, complaint_ids: list[int]) -> dict[int, datetime]:
-    """When each complaint first had this action at the front line (one query)."""
-    if not complaint_ids:
-        return {}
-    rows = db.session.execute(
-        select(ComplaintEvent.complaint_id, ComplaintEvent.at)
+# The reads each measure's cases come from (`case_reads`).
+_READS_OF = {
+    Measure.ACK_TIME: "complaint_times",
+    Measure.RESOLUTION_TIME: "complaint_times",
+    Measure.FIRST_RESPONSE: "enquiries",
+    Measure.FOLLOW_UPS_ON_TIME: "follow_ups",
+    Measure.SATISFACTION: "ratings",
+    Measure.MANUAL: "measurements",
+}
+
+
+# The names of a monitoring window's parts as parameters of a prepared read
+# (`window_params`, `window_values`), and of the sandbox's now.
+_WINDOW_PARAMS = (
+    ("period_start", DateTime),
+    ("period_end", DateTime),
+    ("period_from", Date),
+    ("period_to", Date),
+)
+
+
+def window_params() -> tuple:
+    """A window (as `monitoring_window` gives it) as `bindparam`s, for a prepared read:
+    run it with `window_values(window)`."""
+    return tuple(bindparam(name, type_=type_) for name, type_ in _WINDOW_PARAMS)
+
+
+def window_values(window) -> dict:
+    """A window's values for the parameters of `window_params`."""
+    return {name: part for (name, _type), part in zip(_WINDOW_PARAMS, window, strict=True)}
+
+
+def _first_front_line(sandbox_id, action: str):
+    """When the complaint of the row first had this action at the front line (a scalar
+    subquery correlated with `Complaint`)."""
+    return (
+        select(func.min(ComplaintEvent.at))
         .where(
-            ComplaintEvent.sandbox_id == ctx.sandbox_id,
-            ComplaintEvent.complaint_id.in_(complaint_ids),
+            ComplaintEvent.sandbox_id == sandbox_id,
+            ComplaintEvent.complaint_id == Complaint.id,
             ComplaintEvent.action == action,
             ComplaintEvent.from_level == Level.FRONT_LINE.value,
         )
-        .order_by(ComplaintEvent.at)
-    ).all()
-    first: dict[int, datetime] = {}
-    for complaint_id, at in rows:
-        first.setdefault(complaint_id, at)
-    return first
+        .scalar_subquery()
+    )
+
+
+def case_reads(sandbox_id, window, now, measures, only_if=None) -> dict[str, rows]:
+    """The reads (of `read_together`) that the cases of these measures come from, in a
+    sandbox over a `window` (as `monitoring_window` gives it) as seen at the sandbox's `now`:
+    values, or `bindparam`s for a prepared read (`window_params`). `only_if`, given the
+    measures a read serves, returns a condition without which that read selects nothing (a
+    page reading for every standard reads only for the measures in use)."""
+    start, end, d_from, d_to = window
+    inbound = aliased(Interaction)
+    reads = {
+        # Complaints received in the period and when they were first acknowledged and
+        # resolved at the front line.
+        "complaint_times": lambda: (
+            select(
+                Complaint.id,
+                Complaint.reference,
+                Complaint.category,
+                Complaint.received_at,
+                _first_front_line(sandbox_id, "acknowledge").label("acknowledged_at"),
+                _first_front_line(sandbox_id, "resolve").label("resolved_at"),
+            ).where(Complaint.sandbox_id == sandbox_id, Complaint.received_at.between(start, end)),
+            [Complaint.received_at, Complaint.id],
+        ),
+        # Inbound written enquiries in the period, and the first outbound contact to the same
+        # customer since (calls, chats and meetings are answered live).
+        "enquiries": lambda: (
+            select(
+                inbound.id,
+                inbound.channel,
+                inbound.summary,
+                inbound.occurred_at,
+                select(func.min(Interaction.occurred_at))
+                .where(
+                    Interaction.sandbox_id == sandbox_id,
+                    Interaction.direction == "outbound",
+                    Interaction.contact_id == inbound.contact_id,
+                    Interaction.occurred_at >= inbound.occurred_at,
+                )
+                .scalar_subquery()
+                .label("replied_at"),
+            ).where(
+                inbound.sandbox_id == sandbox_id,
+                inbound.direction == "inbound",
+                inbound.channel.not_in(SYNCHRONOUS_CHANNELS),
+                inbound.occurred_at.between(start, end),
+            ),
+            [inbound.occurred_at, inbound.id],
+        ),
+        "follow_ups": lambda: (
+            select(
+                Interaction.id,
+                Interaction.summary,
+                Interaction.follow_up_on,
+                Interaction.follow_up_done_sbx,
+            ).where(
+                Interaction.sandbox_id == sandbox_id,
+                Interaction.follow_up_on.between(d_from, d_to),
+            ),
+            [Interaction.follow_up_on, Interaction.id],
+        ),
+        # Satisfaction ratings given in the period (and by now).
+        "ratings": lambda: (
+            select(
+                Complaint.id,
+                Complaint.reference,
+                Complaint.satisfaction_at,
+                Complaint.satisfaction_rating,
+            ).where(
+                Complaint.sandbox_id == sandbox_id,
+                Complaint.satisfaction_at.between(start, end),
+                Complaint.satisfaction_at <= now,
+            ),
+            [Complaint.id],
+        ),
+        "measurements": lambda: (
+            select(
+                Measurement.id, Measurement.standard_id, Measurement.taken_on, Measurement.value
+            ).where(
+                Measurement.sandbox_id == sandbox_id,
+                Measurement.taken_on.between(d_from, d_to),
+            ),
+            [Measurement.taken_on, Measurement.id],
+        ),
+    }
+    chosen = {}
+    for name in {_READS_OF[Measure(m)] for m in measures}:
+        statement, order_by = reads[name]()
+        if only_if is not None:
+            statement = statement.where(only_if([m for m, n in _READS_OF.items() if n == name]))
+        chosen[name] = rows(statement, order_by=order_by)
+    return chosen
 
 
 def compliance(
@@ -124,45 +249,59 @@ def compliance(
     period_to: date | None = None,
 ) -> Compliance:
     """Compute a standard's compliance over a period from the sandbox's own records."""
-    start, end, d_from, d_to = _window(ctx, period_from, period_to)
+    window = monitoring_window(ctx, period_from, period_to)
+    reads = _CASES_OF[_READS_OF[Measure(standard.measure)]]()
+    cases = reads.run(sandbox_id=ctx.sandbox_id, now=ctx.now(), **window_values(window))
+    return compliance_from(ctx, standard, window, cases)
+
+
+def _cases_of(name: str) -> dict:
+    """The read `name` of `case_reads` alone, for any sandbox and window (its parameters:
+    `sandbox_id`, `now` and `window_values`)."""
+    return case_reads(
+        bindparam("sandbox_id", type_=Integer),
+        window_params(),
+        bindparam("now", type_=DateTime),
+        [m for m, read in _READS_OF.items() if read == name],
+    )
+
+
+# `compliance`'s reads, one per read of `case_reads`, each prepared once (`prepared`).
+_CASES_OF = {name: prepared(partial(_cases_of, name)) for name in set(_READS_OF.values())}
+
+
+def compliance_from(ctx: SandboxContext, standard, window, cases: dict) -> Compliance:
+    """A standard's compliance over a `window` (as `monitoring_window` gives it), from the
+    `cases` read by `case_reads` over it (`compliance` reads and computes at once)."""
+    start, end, d_from, d_to = window
     result = Compliance(standard, d_from, d_to)
     measure = Measure(standard.measure)
     now = ctx.now()
+    rows_ = cases[_READS_OF[measure]]
     if measure in (Measure.ACK_TIME, Measure.RESOLUTION_TIME):
-        _complaint_time_cases(ctx, standard, measure, start, end, now, result)
+        _complaint_time_cases(ctx, standard, measure, rows_, now, result)
     elif measure == Measure.FIRST_RESPONSE:
-        _first_response_cases(ctx, standard, start, end, now, result)
+        _first_response_cases(ctx, standard, rows_, now, result)
     elif measure == Measure.FOLLOW_UPS_ON_TIME:
-        _follow_up_cases(ctx, d_from, d_to, now, result)
+        _follow_up_cases(rows_, now, result)
     elif measure == Measure.SATISFACTION:
-        _satisfaction_cases(ctx, standard, start, end, now, result)
+        _satisfaction_cases(standard, rows_, result)
         return result
     elif measure == Measure.MANUAL:
-        _manual_cases(standard, d_from, d_to, result)
+        _manual_cases(standard, [m for m in rows_ if m.standard_id == standard.id], result)
         return result
     result.value = result.percent
     return result
 
 
-def _complaint_time_cases(ctx, standard, measure, start, end, now, result) -> None:
+def _complaint_time_cases(ctx, standard, measure, complaints, now, result) -> None:
     """Complaints received in the period, acknowledged (or resolved) at the front line within
     the time allowed; one still open counts once it is past its time."""
     calendar = ctx.calendar()
-    complaints = list(
-        db.session.scalars(
-            select(Complaint)
-            .where(
-                Complaint.sandbox_id == ctx.sandbox_id,
-                Complaint.received_at.between(start, end),
-            )
-            .order_by(Complaint.received_at)
-        )
-    )
     action = "acknowledge" if measure == Measure.ACK_TIME else "resolve"
-    done_at = _first_event_at(ctx, action, [c.id for c in complaints])
     for c in complaints:
         limit = calendar.add(c.received_at, standard.threshold, standard.threshold_unit)
-        done = done_at.get(c.id)
+        done = c.acknowledged_at if measure == Measure.ACK_TIME else c.resolved_at
         if done is not None:
             met, detail = done <= limit, f"{action}d {done:%a %d %b %H:%M}"
         elif now > limit:
@@ -174,18 +313,10 @@ def _complaint_time_cases(ctx, standard, measure, start, end, now, result) -> No
         )
 
 
-def _follow_up_cases(ctx, d_from, d_to, now, result) -> None:
+def _follow_up_cases(follow_ups, now, result) -> None:
     """Follow-ups due in the period, done by their date; one not done counts once its date
     has passed."""
-    rows = db.session.scalars(
-        select(Interaction)
-        .where(
-            Interaction.sandbox_id == ctx.sandbox_id,
-            Interaction.follow_up_on.between(d_from, d_to),
-        )
-        .order_by(Interaction.follow_up_on)
-    )
-    for i in rows:
+    for i in follow_ups:
         if i.follow_up_done_sbx is not None:
             met = i.follow_up_done_sbx.date() <= i.follow_up_on
             detail = f"done {i.follow_up_done_sbx:%a %d %b}"
@@ -205,18 +336,11 @@ def _follow_up_cases(ctx, d_from, d_to, now, result) -> None:
         )
 
 
-def _satisfaction_cases(ctx, standard, start, end, now, result) -> None:
+def _satisfaction_cases(standard, ratings, result) -> None:
     """Satisfaction ratings given in the period (and by now), each against the score to
     reach; the figure is their average out of 5."""
-    complaints = db.session.scalars(
-        select(Complaint).where(
-            Complaint.sandbox_id == ctx.sandbox_id,
-            Complaint.satisfaction_at.between(start, end),
-            Complaint.satisfaction_at <= now,
-        )
-    )
     scores = []
-    for c in complaints:
+    for c in ratings:
         scores.append(c.satisfaction_rating)
         result.cases.append(
             Case(
@@ -232,61 +356,33 @@ def _satisfaction_cases(ctx, standard, start, end, now, result) -> None:
     result.value = round(sum(scores) / len(scores), 2) if scores else None
 
 
-def _manual_cases(standard, d_from, d_to, result) -> None:
+def _manual_cases(standard, measurements, result) -> None:
     """Values measured by hand in the period, each against the number to reach; the figure
     is their average, in the standard's unit."""
     values = []
-    for m in standard.measurements:
-        if d_from <= m.taken_on <= d_to:
-            values.append(m.value)
-            result.cases.append(
-                Case(
-                    datetime.combine(m.taken_on, time(9)),
-                    f"Measured {m.taken_on:%d %b}",
-                    m.value >= (standard.threshold or 0),
-                    f"{m.value:g} {standard.threshold_unit}",
-                    "measurement",
-                    m.id,
-                )
+    for m in measurements:
+        values.append(m.value)
+        result.cases.append(
+            Case(
+                datetime.combine(m.taken_on, time(9)),
+                f"Measured {m.taken_on:%d %b}",
+                m.value >= (standard.threshold or 0),
+                f"{m.value:g} {standard.threshold_unit}",
+                "measurement",
+                m.id,
             )
+        )
     result.unit = f" {standard.threshold_unit}"
     result.value = round(sum(values) / len(values), 2) if values else None
 
 
-def _first_response_cases(ctx, standard, start, end, now, result) -> None:
+def _first_response_cases(ctx, standard, enquiries, now, result) -> None:
     """Inbound written enquiries (email, letter, social) answered by an outbound contact to
     the same customer within the time allowed; calls, chats and meetings are answered live."""
     calendar = ctx.calendar()
-    inbound = list(
-        db.session.scalars(
-            select(Interaction)
-            .where(
-                Interaction.sandbox_id == ctx.sandbox_id,
-                Interaction.direction == "inbound",
-                Interaction.channel.not_in(SYNCHRONOUS_CHANNELS),
-                Interaction.occurred_at.between(start, end),
-            )
-            .order_by(Interaction.occurred_at)
-        )
-    )
-    if not inbound:
-        return
-    contact_ids = {i.contact_id for i in inbound}
-    replies: dict[int, list[datetime]] = {}
-    for contact_id, at in db.session.execute(
-        select(Interaction.contact_id, Interaction.occurred_at)
-        .where(
-            Interaction.sandbox_id == ctx.sandbox_id,
-            Interaction.direction == "outbound",
-            Interaction.contact_id.in_(contact_ids),
-            Interaction.occurred_at >= start,
-        )
-        .order_by(Interaction.occurred_at)
-    ):
-        replies.setdefault(contact_id, []).append(at)
-    for i in inbound:
+    for i in enquiries:
         limit = calendar.add(i.occurred_at, standard.threshold, standard.threshold_unit)
-        reply = next((at for at in replies.get(i.contact_id, []) if at >= i.occurred_at), None)
+        reply = i.replied_at
         if reply is not None:
             met, detail = reply <= limit, f"answered {reply:%a %d %b %H:%M}"
         elif now > limit:
@@ -303,6 +399,68 @@ def _first_response_cases(ctx, standard, start, end, now, result) -> None:
                 i.id,
             )
         )
+
+
+# What the standards' pages show of a standard (and `measurability_problems` reads).
+STANDARD_COLUMNS = (
+    ServiceStandard.id,
+    ServiceStandard.title,
+    ServiceStandard.description,
+    ServiceStandard.measure,
+    ServiceStandard.threshold,
+    ServiceStandard.threshold_unit,
+    ServiceStandard.target_percent,
+    ServiceStandard.period,
+    ServiceStandard.method,
+    ServiceStandard.agreed_with,
+    ServiceStandard.status,
+)
+
+
+@prepared
+def _standard_list_reads() -> dict:
+    """`standard_list`'s reads, for any sandbox and window (its parameters: `sandbox_id`,
+    `now` and `window_values`)."""
+    sandbox_id = bindparam("sandbox_id", type_=Integer)
+
+    def in_use(measures):
+        return (
+            select(ServiceStandard.id)
+            .where(
+                ServiceStandard.sandbox_id == sandbox_id,
+                ServiceStandard.measure.in_([m.value for m in measures]),
+            )
+            .exists()
+        )
+
+    return {
+        "standards": rows(
+            select(*STANDARD_COLUMNS).where(ServiceStandard.sandbox_id == sandbox_id),
+            order_by=[ServiceStandard.status, ServiceStandard.id],
+        ),
+        **case_reads(
+            sandbox_id,
+            window_params(),
+            bindparam("now", type_=DateTime),
+            list(Measure),
+            only_if=in_use,
+        ),
+    }
+
+
+def standard_list(ctx: SandboxContext) -> list[tuple[Record, list[str], Compliance | None]]:
+    """Every standard of the sandbox (by status) with what makes it not measurable and, when
+    it is measurable, its compliance over the usual period: one statement for them all."""
+    window = monitoring_window(ctx, None, None)
+    parts = _standard_list_reads().run(
+        sandbox_id=ctx.sandbox_id, now=ctx.now(), **window_values(window)
+    )
+    summary = []
+    for standard in parts["standards"]:
+        problems = measurability_problems(standard)
+        result = None if problems else compliance_from(ctx, standard, window, parts)
+        summary.append((standard, problems, result))
+    return summary
 
 
 def series(result: Compliance) -> list[tuple[date, float | None, int]]:

@@ -130,13 +130,13 @@ def complaint_list():
         overdue=args.get("overdue") == "1",
         escalated=args.get("escalated") == "1",
     )
-    counts, owners = complaints.counts_and_owners(g.ctx)
+    page = complaints.list_page(g.ctx, filters)  # one statement
     return render_template(
         "crm/complaints.html",
-        rows=complaints.list_complaints(g.ctx, filters),
+        rows=page.rows,
         filters=filters,
-        counts=counts,
-        owners=owners,
+        counts=page.counts,
+        owners=page.owners,
         Stage=Stage,
     )
 

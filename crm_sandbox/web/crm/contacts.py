@@ -6,7 +6,7 @@ import functools
 from datetime import datetime
 from urllib.parse import urlencode
 
-from flask import Response, flash, g, redirect, render_template, request, url_for
+from flask import Response, abort, flash, g, redirect, render_template, request, url_for
 from markupsafe import Markup
 from sqlalchemy import select
 
@@ -27,6 +27,7 @@ from ...models import (
 from ...models.contacts import NEED_TYPE_LABELS
 from ...models.interactions import ANSWER_LABELS, PURPOSE_LABELS
 from ...services import contacts, conversations, interactions, loyalty
+from ...services.contacts.page import contact_page
 from ...services.customers.persona import remedy_text
 from ...services.errors import NotFound, ServiceError
 from ...services.validation import value_or_blank
@@ -192,7 +193,7 @@ def _contact_data(form: ContactForm) -> dict:
     return {name: form[name].data for name in contacts.CONTACT_FIELDS}
 
 
-def _needs_evidence(contact: Contact, messages: list[Interaction]) -> dict:
+def _needs_evidence(messages: list) -> dict:
     """What the customer's replies say about each recorded need and preference, from the
     messages already read for the threads (no query of its own): per need id, the replies
     that confirm it (newest first) and the corrections the customer made to it; per
@@ -222,22 +223,23 @@ def _needs_evidence(contact: Contact, messages: list[Interaction]) -> dict:
 @bp.route("/contacts/<int:contact_id>")
 @learner_area
 def contact_detail(contact_id: int):
-    contact = get_or_404(Contact, contact_id)
-    merged_into = get_or_404(Contact, contact.merged_into_id) if contact.merged_into_id else None
+    try:
+        page = contact_page(g.ctx, contact_id)  # one statement
+    except NotFound:
+        abort(404)
+    contact = page.contact
     classify = ClassifyForm(category=contact.category)
     consent = ConsentForm(**{f"consent_{k}": v for k, v in contact.consents().items()})
-    threads = conversations.threads(g.ctx, contact=contact)
-    messages = [m for t in threads for m in t.messages]
-    # The rest of the contact's history (complaints, feedback, needs) beside the threads.
-    history = interactions.timeline(g.ctx, contact, with_interactions=False)
+    messages = [m for t in page.threads for m in t.messages]
     return render_template(
         "crm/contact.html",
         contact=contact,
-        merged_into=merged_into,
-        threads=threads,
+        merged_into=page.merged_into,
+        threads=page.threads,
         superseded={m.supersedes_id for m in messages if m.supersedes_id is not None},
-        history=history,
-        evidence=_needs_evidence(contact, messages),
+        # the rest of the contact's history (complaints, feedback, needs) beside the threads
+        history=page.history,
+        evidence=_needs_evidence(messages),
         needs_by_id={n.id: n for n in contact.needs},
         prefs_by_id={p.id: p for p in contact.preferences},
         need_form=NeedForm(),
@@ -246,8 +248,8 @@ def contact_detail(contact_id: int):
         classify_form=classify,
         consent_form=consent,
         button=ButtonForm(),
-        duplicates=contacts.possible_duplicates(g.ctx, contact) if not merged_into else [],
-        orders=loyalty.orders_of(g.ctx, contact),
+        duplicates=page.duplicates,
+        orders=page.orders,
         order_form=OrderForm(),
     )
 

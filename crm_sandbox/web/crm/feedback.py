@@ -5,10 +5,8 @@ from __future__ import annotations
 
 from flask import Response as HttpResponse
 from flask import abort, flash, g, redirect, render_template, request, url_for
-from sqlalchemy import select
 
 from ...access import learner_area
-from ...extensions import db
 from ...models import (
     Contact,
     Finding,
@@ -16,10 +14,10 @@ from ...models import (
     Question,
     QuestionKind,
     Segment,
-    ServiceStandard,
     Survey,
 )
-from ...services import charts, contacts, feedback
+from ...scoping import MAX_ID
+from ...services import charts, feedback
 from ...services.loyalty import HANDLING, LOYALTY_FIGURES
 from ...wording import count_of, shorten
 from ..forms_common import ButtonForm, ConfirmForm, options, save_once
@@ -70,20 +68,22 @@ def survey_new():
 @bp.route("/feedback/<int:survey_id>")
 @learner_area
 def survey_detail(survey_id: int):
-    survey = get_or_404(Survey, survey_id)
-    open_to_responses = survey.method != "survey" and survey.status != "closed"
+    page = feedback.survey_page(g.ctx, survey_id) if survey_id <= MAX_ID else None
+    if page is None:
+        abort(404)
     return render_template(
         "crm/survey.html",
-        survey=survey,
+        survey=page["survey"],
+        questions=page["questions"],
         question_form=QuestionForm(),
         send_form=SendForm(),
-        audience_sizes=feedback.email_audience_sizes(g.ctx) if survey.status == "draft" else {},
+        audience_sizes=page["audience_sizes"],
         Segment=Segment,
         button=ButtonForm(),
         response_form=ResponseForm(),
         close_form=ConfirmForm(),
-        responses=len(feedback.visible_responses(g.ctx, survey)),
-        contacts_for_response=contacts.people_to_choose(g.ctx) if open_to_responses else [],
+        responses=page["responses"],
+        contacts_for_response=page["people"],
         QuestionKind=QuestionKind,
     )
 
@@ -166,10 +166,14 @@ def survey_close(survey_id: int):
     return redirect(url_for("crm.survey_detail", survey_id=survey.id))
 
 
-def _finding_form(survey: Survey, analysis) -> FindingForm:
+def _finding_form(analysis) -> FindingForm:
     form = FindingForm()
     form.question_id.choices = options(
-        ("", "— none —"), *[(str(q.id), f"Q{q.position}. {q.text}") for q in survey.questions]
+        ("", "— none —"),
+        *[
+            (str(r.question.id), f"Q{r.question.position}. {r.question.text}")
+            for r in analysis.questions
+        ],
     )
     themes = sorted({t for r in analysis.questions for t, _, _ in r.themes})
     form.theme.choices = options(("", "— none —"), *[(t, t) for t in themes])
@@ -179,14 +183,15 @@ def _finding_form(survey: Survey, analysis) -> FindingForm:
 @bp.route("/feedback/<int:survey_id>/analysis")
 @learner_area
 def survey_analysis(survey_id: int):
-    survey = get_or_404(Survey, survey_id)
-    analysis = feedback.analyse(g.ctx, survey)
+    page = feedback.analysis_page(g.ctx, survey_id) if survey_id <= MAX_ID else None
+    if page is None:
+        abort(404)
     return render_template(
         "crm/analysis.html",
-        survey=survey,
-        analysis=analysis,
-        finding_form=_finding_form(survey, analysis),
-        findings=feedback.findings(g.ctx, survey),
+        survey=page["survey"],
+        analysis=page["analysis"],
+        finding_form=_finding_form(page["analysis"]),
+        findings=page["findings"],
         QuestionKind=QuestionKind,
         figure_labels={k: v.label for k, v in feedback.FIGURES.items()},
     )
@@ -220,7 +225,7 @@ def survey_question_chart(survey_id: int, question_id: int):
 def finding_add(survey_id: int):
     survey = get_or_404(Survey, survey_id)
     analysis = feedback.analyse(g.ctx, survey)
-    form = _finding_form(survey, analysis)
+    form = _finding_form(analysis)
 
     def record():
         response_ids = [int(i) for i in request.form.getlist("response_ids") if i.isdigit()]
@@ -246,23 +251,18 @@ def finding_add(survey_id: int):
     )
 
 
-def _improvement_form() -> ImprovementForm:
+def _improvement_form(choices: dict) -> ImprovementForm:
+    """The form planning an action, with `choices` as `feedback.plan_choices` reads them."""
     form = ImprovementForm()
-    rows = db.session.execute(
-        select(ServiceStandard.id, ServiceStandard.title)
-        .where(ServiceStandard.sandbox_id == g.ctx.sandbox_id)
-        .order_by(ServiceStandard.id)
-    ).all()
-    form.standard_id.choices = options(("", "— none —"), *[(str(i), t) for i, t in rows])
-    questions = db.session.execute(
-        select(Question.id, Question.position, Question.text, Survey.title)
-        .join(Survey, Survey.id == Question.survey_id)
-        .where(Question.sandbox_id == g.ctx.sandbox_id)
-        .order_by(Survey.id, Question.position)
-    ).all()
+    form.standard_id.choices = options(
+        ("", "— none —"), *[(str(s.id), s.title) for s in choices["standards"]]
+    )
     form.measure_question_id.choices = options(
         ("", "— none —"),
-        *[(str(q.id), f"{shorten(q.title, 40)}: Q{q.position}. {q.text}") for q in questions],
+        *[
+            (str(q.id), f"{shorten(q.title, 40)}: Q{q.position}. {q.text}")
+            for q in choices["questions"]
+        ],
     )
     return form
 
@@ -270,11 +270,11 @@ def _improvement_form() -> ImprovementForm:
 @bp.route("/improvements")
 @learner_area
 def improvement_list():
+    page = feedback.improvement_page(g.ctx)
     return render_template(
         "crm/improvements.html",
-        findings=feedback.findings(g.ctx),
-        actions=feedback.actions(g.ctx),
-        form=_improvement_form(),
+        findings=page["findings"],
+        form=_improvement_form(page),
         evaluate_form=EvaluateForm(),
         tell_form=TellForm(),
         button=ButtonForm(),
@@ -289,7 +289,7 @@ def improvement_list():
 @learner_area
 def improvement_add(finding_id: int):
     finding = get_or_404(Finding, finding_id)
-    form = _improvement_form()
+    form = _improvement_form(feedback.plan_choices(g.ctx))
     return post_then_redirect(
         form,
         lambda: feedback.add_action(g.ctx, finding, form.data),

@@ -10,7 +10,7 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional
 from ...access import learner_area
 from ...models import Contact
 from ...models.orders import OrderKind
-from ...services import feedback, loyalty
+from ...services import loyalty
 from ...services.errors import ServiceError
 from ..forms_common import OnceForm, choices
 from . import bp
@@ -39,11 +39,11 @@ def loyalty_report():
     months = request.args.get("months", 12, type=int)
     lapsed = request.args.get("lapsed", 3, type=int)
     try:
-        report = loyalty.report(g.ctx, months=months, lapsed_after_months=lapsed)
+        report, page = loyalty.report_page(g.ctx, months, lapsed)
     except ServiceError as exc:
         flash(f"{exc} Showing the last 12 months instead.", "warning")
         months, lapsed = 12, 3
-        report = loyalty.report(g.ctx)
+        report, page = loyalty.report_page(g.ctx)
     return render_template(
         "crm/loyalty.html",
         report=report,
@@ -52,7 +52,7 @@ def loyalty_report():
         handling=loyalty.HANDLING,
         went_wrong=loyalty.WENT_WRONG,
         finding_form=LoyaltyFindingForm(),
-        findings=[f for f in feedback.findings(g.ctx) if f.survey_id is None],
+        findings=[f for f in page["findings"] if f.survey_id is None],
         loyalty_labels={k: v[0] for k, v in loyalty.LOYALTY_FIGURES.items()},
     )
 

@@ -13,8 +13,6 @@ from ... import scoping
 from ...access import learner_area
 from ...models import (
     Attempt,
-    Category,
-    Contact,
     Interaction,
     Organisation,
     Sandbox,
@@ -24,20 +22,16 @@ from ...models import (
 from ...scenarios import engine
 from ...scenarios.loader import scenario_from_snapshot
 from ...services import (
-    action_log,
     assignments,
     clock,
-    complaints,
-    contacts,
-    conversations,
     customers,
-    interactions,
     log_words,
     provisioning,
     sandbox_clock,
 )
 from ...services.complaints.rules import policy_texts
 from ...services.context import SandboxContext
+from ...services.dashboard import dashboard as dashboard_page
 from ...wording import datetime_text
 from ..filters import RowUrl
 from ..forms_common import ButtonForm
@@ -255,37 +249,11 @@ def _sandbox_globals():
     }
 
 
-def _contact_names(ctx: SandboxContext, messages) -> dict[int, str]:
-    """The names of the contacts these messages are with, in one query (not one a row)."""
-    ids = {m.contact_id for m in messages}
-    if not ids:
-        return {}
-    rows = db.session.scalars(
-        select(Contact).where(Contact.sandbox_id == ctx.sandbox_id, Contact.id.in_(ids))
-    )
-    return {c.id: c.display_name for c in rows}
-
-
 @bp.route("/")
 @learner_area
 def dashboard():
-    ctx = g.ctx
-    recent = action_log.entries(ctx.sandbox_id, limit=8)
-    names = log_words.names_for(ctx.sandbox_id, recent)
-    waiting = conversations.replies_waiting(ctx)
-    promises = conversations.promises_due(ctx)
-    return render_template(
-        "crm/dashboard.html",
-        replies_waiting=waiting,
-        promises=promises,
-        contact_names=_contact_names(ctx, [*waiting, *promises]),
-        follow_ups=interactions.follow_ups_due(ctx),
-        recent=[(e, log_words.describe_entry(e, names, limit=90)) for e in recent],
-        counts={Category(c): n for c, n in contacts.counts_by_category(ctx).items()},
-        clock_form=ButtonForm(),
-        complaint_counts=complaints.counts_by_stage(ctx),
-        overdue=complaints.list_complaints(ctx, complaints.ComplaintFilters(overdue=True), limit=6),
-    )
+    page = dashboard_page(g.ctx)  # one statement
+    return render_template("crm/dashboard.html", clock_form=ButtonForm(), **vars(page))
 
 
 @bp.route("/organisation")

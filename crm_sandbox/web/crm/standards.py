@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import Response, flash, g, redirect, render_template, request, url_for
-from sqlalchemy import select
+from flask import Response, abort, flash, g, redirect, render_template, request, url_for
 
 from ...access import learner_area
 from ...extensions import db
@@ -55,19 +54,7 @@ def _standard_data(form: StandardForm) -> dict:
 @bp.route("/standards")
 @learner_area
 def standard_list():
-    rows = list(
-        db.session.scalars(
-            select(ServiceStandard)
-            .where(ServiceStandard.sandbox_id == g.ctx.sandbox_id)
-            .order_by(ServiceStandard.status, ServiceStandard.id)
-        )
-    )
-    summary = []
-    for s in rows:
-        problems = standards.measurability_problems(s)
-        result = None if problems else standards.compliance(g.ctx, s)
-        summary.append((s, problems, result))
-    return render_template("crm/standards.html", summary=summary)
+    return render_template("crm/standards.html", summary=standards.standard_list(g.ctx))
 
 
 @bp.route("/standards/new", methods=["GET", "POST"])
@@ -113,17 +100,14 @@ def _conversation(standard: ServiceStandard) -> list[Interaction]:
     """The messages about this standard: proposals and the customers' replies, oldest first."""
     return list(
         db.session.scalars(
-            select(Interaction)
-            .where(
-                Interaction.sandbox_id == g.ctx.sandbox_id,
-                Interaction.standard_id == standard.id,
+            standards.conversation_select(g.ctx.sandbox_id, standard.id).order_by(
+                *standards.CONVERSATION_ORDER
             )
-            .order_by(Interaction.occurred_at, Interaction.id)
         )
     )
 
 
-def _agreeing_replies(standard: ServiceStandard, messages) -> list[Interaction]:
+def _agreeing_replies(standard, messages) -> list:
     """Customers' replies that agree the standard as it stands now (newest first)."""
     now_terms = standards.terms(standard)
     return [
@@ -145,47 +129,44 @@ def _reply_choices(replies) -> list:
     )
 
 
-def _contact_choices():
+def _contact_choices(people=None):
+    """The propose form's people (`people`, as read for the page, or read now)."""
+    if people is None:
+        people = contacts.people_to_choose(g.ctx, internal_first=True)
     return options(
         ("", "— none —"),
-        *[
-            (str(p.id), f"{p.name} ({'internal' if p.internal else 'external'})")
-            for p in contacts.people_to_choose(g.ctx, internal_first=True)
-        ],
+        *[(str(p.id), f"{p.name} ({'internal' if p.internal else 'external'})") for p in people],
     )
 
 
 @bp.route("/standards/<int:standard_id>")
 @learner_area
 def standard_detail(standard_id: int):
-    standard = get_or_404(ServiceStandard, standard_id)
-    period_from, period_to = _period_args()
-    problems = standards.measurability_problems(standard)
-    result, status = None, 200
-    if not problems:
-        try:
-            result = standards.compliance(g.ctx, standard, period_from, period_to)
-        except ServiceError as exc:
-            # A period that cannot be shown: say why, and show the usual period instead.
-            flash(exc.message, "danger")
-            result, status = standards.compliance(g.ctx, standard), 400
-    messages = _conversation(standard)
+    page = standards.standard_page(g.ctx, standard_id, *_period_args())
+    if page is None:
+        abort(404)
+    standard, result, messages = page["standard"], page["result"], page["messages"]
+    status = 200
+    if page["period_error"]:
+        # A period that cannot be shown: say why (the usual period is shown instead).
+        flash(page["period_error"], "danger")
+        status = 400
     agree = AgreeForm()
     agree.reply_id.choices = _reply_choices(_agreeing_replies(standard, messages))
     propose = ProposeStandardForm()
-    propose.contact_id.choices = _contact_choices()
+    propose.contact_id.choices = _contact_choices(page["people"])
     finding = StandardFindingForm()
     if result:
         finding.period_from.data = result.period_from.isoformat()
         finding.period_to.data = result.period_to.isoformat()
     findings = [
         (f, standards.figures.compare(standard.measure, _stated(f), _computed(f)))
-        for f in standard.findings
+        for f in page["findings"]
     ]
     return render_template(
         "crm/standard.html",
         standard=standard,
-        problems=problems,
+        problems=page["problems"],
         result=result,
         vague=standards.vague_words(f"{standard.title} {standard.description}"),
         agree_form=agree,
