@@ -31,31 +31,26 @@ def crm(client, auth, provision):
     return sandbox
 
 
-# page: (its path, the statements it makes today when that is over the limit). A page over
-# the limit is an expected failure of the limit (strict: it fails once cut, to be taken off
-# this list) and must not grow past today's count; `None` means within the limit.
+# page: its path in the sandbox
 PAGES = {
-    "dashboard": (lambda s: "/", None),
-    "organisation": (lambda s: "/organisation", None),
-    "log": (lambda s: "/log", None),
-    "contact list": (lambda s: "/contacts", None),
-    "contact search": (lambda s: "/contacts?q=a", None),
-    "contact page": (lambda s: f"/contacts/{first_id(Contact, s)}", None),
-    "new contact form": (lambda s: "/contacts/new", None),
-    "edit contact form": (lambda s: f"/contacts/{first_id(Contact, s)}/edit", None),
-    "log an interaction form": (
-        lambda s: f"/contacts/{first_id(Contact, s)}/interactions/new",
-        None,
-    ),
-    "complaint list": (lambda s: "/complaints", None),
-    "complaint page": (lambda s: f"/complaints/{first_id(Complaint, s)}", 7),
-    "feedback": (lambda s: "/feedback", None),
-    "survey": (lambda s: f"/feedback/{first_id(Survey, s)}", None),
-    "survey analysis": (lambda s: f"/feedback/{first_id(Survey, s)}/analysis", None),
-    "improvements": (lambda s: "/improvements", None),
-    "loyalty": (lambda s: "/feedback/loyalty", None),
-    "standards": (lambda s: "/standards", None),
-    "standard page": (lambda s: f"/standards/{first_id(ServiceStandard, s)}", None),
+    "dashboard": lambda s: "/",
+    "organisation": lambda s: "/organisation",
+    "log": lambda s: "/log",
+    "contact list": lambda s: "/contacts",
+    "contact search": lambda s: "/contacts?q=a",
+    "contact page": lambda s: f"/contacts/{first_id(Contact, s)}",
+    "new contact form": lambda s: "/contacts/new",
+    "edit contact form": lambda s: f"/contacts/{first_id(Contact, s)}/edit",
+    "log an interaction form": lambda s: f"/contacts/{first_id(Contact, s)}/interactions/new",
+    "complaint list": lambda s: "/complaints",
+    "complaint page": lambda s: f"/complaints/{first_id(Complaint, s)}",
+    "feedback": lambda s: "/feedback",
+    "survey": lambda s: f"/feedback/{first_id(Survey, s)}",
+    "survey analysis": lambda s: f"/feedback/{first_id(Survey, s)}/analysis",
+    "improvements": lambda s: "/improvements",
+    "loyalty": lambda s: "/feedback/loyalty",
+    "standards": lambda s: "/standards",
+    "standard page": lambda s: f"/standards/{first_id(ServiceStandard, s)}",
 }
 
 
@@ -91,29 +86,10 @@ def statements_of(client, url):
     return seen
 
 
-@pytest.mark.parametrize(
-    "page",
-    [
-        pytest.param(
-            name,
-            marks=[]
-            if today is None
-            else pytest.mark.xfail(strict=True, reason=f"{today} statements today (issue 20)"),
-        )
-        for name, (_path, today) in PAGES.items()
-    ],
-)
+@pytest.mark.parametrize("page", list(PAGES))
 def test_each_crm_page_reads_in_at_most_three_statements(client, crm, page):
-    path, _today = PAGES[page]
-    seen = statements_of(client, f"/s/{crm.id}{path(crm)}")
+    seen = statements_of(client, f"/s/{crm.id}{PAGES[page](crm)}")
     assert len(seen) <= LIMIT, "\n\n".join(seen)
-
-
-@pytest.mark.parametrize("page", [name for name, (_p, today) in PAGES.items() if today])
-def test_a_page_still_over_the_limit_makes_no_more_statements_than_today(client, crm, page):
-    path, today = PAGES[page]
-    seen = statements_of(client, f"/s/{crm.id}{path(crm)}")
-    assert len(seen) <= today, "\n\n".join(seen)
 
 
 def test_a_read_only_request_cannot_write_outside_a_write_transaction(app, create_user):
@@ -156,6 +132,6 @@ def test_no_page_makes_a_statement_per_row(client, auth, provision, create_user)
         client.get(f"/s/{sandbox.id}/")  # the first opening may record work
         counts[sandbox.size] = {
             page: len(statements_of(client, f"/s/{sandbox.id}{path(sandbox)}"))
-            for page, (path, _today) in PAGES.items()
+            for page, path in PAGES.items()
         }
     assert counts["small"] == counts["standard"]

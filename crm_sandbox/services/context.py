@@ -77,6 +77,12 @@ class SandboxContext:
             ).one()
         return self._organisation
 
+    def organisation_read(self, organisation) -> None:
+        """The organisation as a page read it with its other reads (every column of its row,
+        a `together.Record`): `organisation` gives it until the sandbox row is loaded, as
+        `now()` gives the page's clock fields."""
+        self._organisation = organisation
+
     @property
     def sandbox_id(self) -> int:
         return self._sandbox_id

@@ -41,6 +41,7 @@ from sqlalchemy import (
     Numeric,
     TypeDecorator,
     func,
+    inspect,
     literal_column,
     select,
 )
@@ -136,6 +137,12 @@ class value(_Read):  # noqa: N801
 
     def parse(self, raw, dialect) -> Any:
         return raw
+
+
+def columns_of(model) -> list:
+    """Every mapped column of `model`, labelled with its attribute's name (a `Record` of them
+    reads like the ORM object's columns)."""
+    return [getattr(model, a.key).label(a.key) for a in inspect(model).column_attrs]
 
 
 def read_together(**reads: _Read) -> dict[str, Any]:

@@ -8,13 +8,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import bindparam, inspect, select
+from sqlalchemy import bindparam, select
 
 from ...models import Complaint, Contact, Interaction, Need, Order, Preference, Response
 from .. import conversations, interactions, loyalty
 from ..context import SandboxContext
 from ..errors import NotFound
-from ..together import Record, prepared, rows
+from ..together import Record, columns_of, prepared, rows
 from .duplicates import duplicates_query
 
 
@@ -26,12 +26,6 @@ class ContactRecord(Record):
     display_name = property(Contact.display_name.fget)
     category_enum = property(Contact.category_enum.fget)
     consents = Contact.consents
-
-
-def columns_of(model) -> list:
-    """Every mapped column of `model`, labelled with its attribute's name (a `Record` of them
-    reads like the ORM object)."""
-    return [getattr(model, a.key).label(a.key) for a in inspect(model).column_attrs]
 
 
 @dataclass

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask import flash, g, redirect, render_template, request, url_for
+from flask import abort, flash, g, redirect, render_template, request, url_for
 
 from ...access import learner_area
-from ...models import AnswerKind, Complaint, Contact, Interaction, Stage
-from ...services import complaints, conversations
+from ...models import Complaint, Contact, Interaction, Stage
+from ...services import complaints
 from ...services.complaints import rules as policy_rules
+from ...services.complaints.page import complaint_page
 from ...services.errors import NotFound, ServiceError
 from ...services.validation import value_or_blank
 from ...wording import datetime_text
@@ -30,17 +31,6 @@ from .forms import (
 )
 
 UNCONFIRMED = "No: the customer has not told you they are satisfied (closed as unconfirmed)"
-
-
-def _satisfied_replies(complaint: Complaint, messages: list[Interaction]) -> list[Interaction]:
-    """The customer's "yes, I am satisfied" replies about this complaint, newest first (from
-    the thread's messages already read)."""
-    found = [
-        m
-        for m in messages
-        if m.answer_kind == AnswerKind.SATISFIED.value and m.complaint_id == complaint.id
-    ]
-    return sorted(found, key=lambda m: (m.occurred_at, m.id), reverse=True)
 
 
 def _close_form(complaint: Complaint, satisfied: list[Interaction]) -> CloseForm:
@@ -177,23 +167,20 @@ def complaint_new(contact_id: int):
 @bp.route("/complaints/<int:complaint_id>")
 @learner_area
 def complaint_detail(complaint_id: int):
-    complaint = get_or_404(Complaint, complaint_id)
-    threads = conversations.threads(g.ctx, complaint=complaint)
-    messages = [m for t in threads for m in t.messages]
-    satisfied = _satisfied_replies(complaint, messages)
+    try:
+        page = complaint_page(g.ctx, complaint_id)  # one statement
+    except NotFound:
+        abort(404)
+    complaint, satisfied = page.complaint, page.satisfied
     return render_template(
         "crm/complaint.html",
         complaint=complaint,
         due=complaints.due_statuses(g.ctx, complaint),
         actions=complaints.legal_actions(complaint, g.ctx),
         labels=complaints.ACTION_LABELS,
-        threads=threads,
+        threads=page.threads,
         satisfied=satisfied,
-        confirmed_by=(
-            g.ctx.get(Interaction, complaint.satisfaction_reply_id)
-            if complaint.satisfaction_reply_id
-            else None
-        ),
+        confirmed_by=page.confirmed_by,
         next_level=complaints.next_level(g.ctx, complaint.level_enum),
         recorded=_recorded_choices(complaint),
         procedure=complaints.procedure(g.ctx),
