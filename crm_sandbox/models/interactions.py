@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 
-from sqlalchemy import JSON, CheckConstraint, Date, ForeignKey, Index, String, Text
+from sqlalchemy import JSON, CheckConstraint, Date, ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import Base, UTCDateTime, utcnow
@@ -184,6 +184,13 @@ ANSWER_LABELS = {
 }
 
 
+def _set(name: str, *columns: str) -> Index:
+    """An index of the rows whose last column is not NULL (a partial index, on both
+    databases)."""
+    where = text(f"{columns[-1]} IS NOT NULL")
+    return Index(name, *columns, postgresql_where=where, sqlite_where=where)
+
+
 class Interaction(SandboxScoped, Base):
     """One contact with a customer. Never deleted: a correction is a new interaction that
     supersedes the old one (`supersedes_id`)."""
@@ -195,12 +202,15 @@ class Interaction(SandboxScoped, Base):
         CheckConstraint(_in("initiative", Initiative), name="initiative_known"),
         Index("ix_interactions_sandbox_occurred", "sandbox_id", "occurred_at"),
         Index("ix_interactions_contact_id", "contact_id"),
-        Index("ix_interactions_supersedes_id", "supersedes_id"),
-        Index("ix_interactions_sandbox_follow_up", "sandbox_id", "follow_up_on"),
-        Index("ix_interactions_complaint_id", "complaint_id"),
-        Index("ix_interactions_sandbox_customer_due", "sandbox_id", "customer_due_at"),
-        Index("ix_interactions_thread_id", "thread_id"),
-        Index("ix_interactions_in_reply_to_id", "in_reply_to_id"),
+        # Indexes of columns most messages leave empty hold only the rows that have a value
+        # (every query they serve compares the column, so it has one): copying a sandbox
+        # writes entries for those few rows only (`_set`).
+        _set("ix_interactions_supersedes_id", "supersedes_id"),
+        _set("ix_interactions_sandbox_follow_up", "sandbox_id", "follow_up_on"),
+        _set("ix_interactions_complaint_id", "complaint_id"),
+        _set("ix_interactions_sandbox_customer_due", "sandbox_id", "customer_due_at"),
+        _set("ix_interactions_thread_id", "thread_id"),
+        _set("ix_interactions_in_reply_to_id", "in_reply_to_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
