@@ -58,6 +58,7 @@ from .contacts.needs import mark_confirmed
 from .context import SandboxContext
 from .customers.persona import REMEDY_LABELS
 from .errors import ServiceError
+from .together import columns_of, rows
 
 SUMMARY_MAX = 2000
 PROMISE_HORIZON = timedelta(days=366)
@@ -447,6 +448,17 @@ def threads_select(sandbox_id, now, contact_id=None, complaint_id=None) -> Selec
     if complaint_id is not None:
         query = query.where(Interaction.complaint_id == complaint_id)
     return query.order_by(*THREAD_ORDER)
+
+
+def threads_read(sandbox_id, now, contact_id=None, complaint_id=None):
+    """The messages `threads` groups as a read of a page's combined statement
+    (`together.rows`: every column, oldest first), for `group_threads`."""
+    return rows(
+        threads_select(sandbox_id, now, contact_id, complaint_id).with_only_columns(
+            *columns_of(Interaction)
+        ),
+        order_by=THREAD_ORDER,
+    )
 
 
 def threads(

@@ -64,11 +64,8 @@ def _complaint_page_reads() -> dict:
             ),
             order_by=[ComplaintEvent.id],
         ),
-        messages=rows(
-            conversations.threads_select(
-                sandbox_id, bindparam("now"), complaint_id=complaint_id
-            ).with_only_columns(*columns_of(Interaction)),
-            order_by=conversations.THREAD_ORDER,
+        messages=conversations.threads_read(
+            sandbox_id, bindparam("now"), complaint_id=complaint_id
         ),
         confirmed_by=rows(
             select(*columns_of(Interaction)).where(

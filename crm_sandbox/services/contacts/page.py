@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import bindparam, select
 
-from ...models import Complaint, Contact, Interaction, Need, Order, Preference, Response
+from ...models import Complaint, Contact, Need, Order, Preference, Response
 from .. import conversations, interactions, loyalty
 from ..context import SandboxContext
 from ..errors import NotFound
@@ -56,12 +56,7 @@ def _contact_page_reads() -> dict:
             ),
             order_by=[Contact.id],
         ),
-        messages=rows(
-            conversations.threads_select(
-                sandbox_id, bindparam("now"), contact_id=contact_id
-            ).with_only_columns(*columns_of(Interaction)),
-            order_by=conversations.THREAD_ORDER,
-        ),
+        messages=conversations.threads_read(sandbox_id, bindparam("now"), contact_id=contact_id),
         complaints=rows(
             interactions.timeline_complaints(
                 sandbox_id,
