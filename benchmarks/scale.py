@@ -178,59 +178,28 @@ class Probe:
 
     @staticmethod
     def dashboard(ctx) -> None:
-        """The reads of the CRM dashboard (`web.crm.routes.dashboard`), template left out."""
-        from crm_sandbox.extensions import db
-        from crm_sandbox.models import Contact
-        from crm_sandbox.services import (
-            action_log,
-            complaints,
-            contacts,
-            conversations,
-            interactions,
-            log_words,
-        )
+        """What the CRM dashboard reads (`web.crm.routes.dashboard`): its page service's one
+        statement, template left out."""
+        from crm_sandbox.services import dashboard
 
-        recent = action_log.entries(ctx.sandbox_id, limit=8)
-        names = log_words.names_for(ctx.sandbox_id, recent)
-        for entry in recent:
-            log_words.describe_entry(entry, names, limit=90)
-        waiting = conversations.replies_waiting(ctx)
-        promises = conversations.promises_due(ctx)
-        ids = {m.contact_id for m in [*waiting, *promises]}
-        if ids:  # the names of the contacts these messages are with, as the view reads them
-            db.session.scalars(
-                select(Contact).where(Contact.sandbox_id == ctx.sandbox_id, Contact.id.in_(ids))
-            ).all()
-        interactions.follow_ups_due(ctx)
-        contacts.counts_by_category(ctx)
-        complaints.counts_by_stage(ctx)
-        complaints.list_complaints(ctx, complaints.ComplaintFilters(overdue=True), limit=6)
+        dashboard.dashboard(ctx)
 
     def contact_page(self, ctx) -> None:
-        """The reads of a contact's page (`web.crm.contacts.contact_detail`)."""
-        from crm_sandbox.models import Contact
-        from crm_sandbox.services import contacts, conversations, interactions, loyalty
+        """What a contact's page reads (`web.crm.contacts.contact_detail`): its page
+        service's one statement."""
+        from crm_sandbox.services.contacts.page import contact_page
 
-        contact = ctx.get(Contact, self.contact_id)
-        conversations.threads(ctx, contact=contact)
-        interactions.timeline(ctx, contact, with_interactions=False)
-        needs, preferences = list(contact.needs), list(contact.preferences)  # noqa: F841
-        contacts.possible_duplicates(ctx, contact)
-        loyalty.orders_of(ctx, contact)
+        contact_page(ctx, self.contact_id)
 
     def complaint_page(self, ctx) -> None:
-        """The reads of a complaint's page (`web.crm.complaints.complaint_detail`)."""
-        from crm_sandbox.models import Complaint, Interaction
-        from crm_sandbox.services import complaints, conversations
+        """What a complaint's page reads and works out (`web.crm.complaints.complaint_detail`):
+        its page service's one statement, then the procedure's due times and moves."""
+        from crm_sandbox.services import complaints
+        from crm_sandbox.services.complaints.page import complaint_page
 
-        complaint = ctx.get(Complaint, self.complaint_id)
-        conversations.threads(ctx, complaint=complaint)
+        complaint = complaint_page(ctx, self.complaint_id).complaint
         complaints.due_statuses(ctx, complaint)
         complaints.legal_actions(complaint, ctx)
-        if complaint.satisfaction_reply_id:
-            ctx.get(Interaction, complaint.satisfaction_reply_id)
-        complaints.next_level(ctx, complaint.level_enum)
-        complaints.procedure(ctx)
         complaints.satisfaction_visible(ctx, complaint)
 
     def sample(self, name: str) -> float:

@@ -91,7 +91,8 @@ def complaint_page(ctx: SandboxContext, complaint_id: int) -> ComplaintPage:
     )
     if not parts["complaint"]:
         raise NotFound("No such complaint in this sandbox.")
-    ctx.organisation_read(parts["organisation"][0])
+    if parts["organisation"]:
+        ctx.organisation_read(parts["organisation"][0])
     complaint = ComplaintRecord(
         **parts["complaint"][0]._asdict(),
         contact=ContactRecord(**parts["contact"][0]._asdict()),
