@@ -184,7 +184,7 @@ ANSWER_LABELS = {
 }
 
 
-def _set(name: str, *columns: str) -> Index:
+def _index_if_set(name: str, *columns: str) -> Index:
     """An index of the rows whose last column is not NULL (a partial index, on both
     databases)."""
     where = text(f"{columns[-1]} IS NOT NULL")
@@ -204,13 +204,13 @@ class Interaction(SandboxScoped, Base):
         Index("ix_interactions_contact_id", "contact_id"),
         # Indexes of columns most messages leave empty hold only the rows that have a value
         # (every query they serve compares the column, so it has one): copying a sandbox
-        # writes entries for those few rows only (`_set`).
-        _set("ix_interactions_supersedes_id", "supersedes_id"),
-        _set("ix_interactions_sandbox_follow_up", "sandbox_id", "follow_up_on"),
-        _set("ix_interactions_complaint_id", "complaint_id"),
-        _set("ix_interactions_sandbox_customer_due", "sandbox_id", "customer_due_at"),
-        _set("ix_interactions_thread_id", "thread_id"),
-        _set("ix_interactions_in_reply_to_id", "in_reply_to_id"),
+        # writes entries for those few rows only (`_index_if_set`).
+        _index_if_set("ix_interactions_supersedes_id", "supersedes_id"),
+        _index_if_set("ix_interactions_sandbox_follow_up", "sandbox_id", "follow_up_on"),
+        _index_if_set("ix_interactions_complaint_id", "complaint_id"),
+        _index_if_set("ix_interactions_sandbox_customer_due", "sandbox_id", "customer_due_at"),
+        _index_if_set("ix_interactions_thread_id", "thread_id"),
+        _index_if_set("ix_interactions_in_reply_to_id", "in_reply_to_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

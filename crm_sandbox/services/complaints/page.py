@@ -98,17 +98,12 @@ def complaint_page(ctx: SandboxContext, complaint_id: int) -> ComplaintPage:
         contact=ContactRecord(**parts["contact"][0]._asdict()),
         events=parts["events"],
     )
-    threads = conversations.group_threads(parts["messages"])
-    satisfied = [
-        m
-        for t in threads
-        for m in t.messages
-        if m.answer_kind == AnswerKind.SATISFIED.value and m.complaint_id == complaint.id
-    ]
+    # the messages read are all about this complaint
+    satisfied = [m for m in parts["messages"] if m.answer_kind == AnswerKind.SATISFIED.value]
     satisfied.sort(key=lambda m: (m.occurred_at, m.id), reverse=True)
     return ComplaintPage(
         complaint=complaint,
-        threads=threads,
+        threads=conversations.group_threads(parts["messages"]),
         satisfied=satisfied,
         confirmed_by=parts["confirmed_by"][0] if parts["confirmed_by"] else None,
     )
